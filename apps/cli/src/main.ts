@@ -1,0 +1,1 @@
+export async function main(_argv: string[], _io: unknown): Promise<number> { return 0; }

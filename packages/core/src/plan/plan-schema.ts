@@ -1,0 +1,128 @@
+import { z } from 'zod';
+
+/** Engagement events a provider reports for a message. */
+export const ENGAGEMENT_EVENTS = [
+  'delivered',
+  'opened',
+  'clicked',
+  'replied',
+  'bounced',
+  'complained',
+  'unsubscribed',
+] as const;
+export type EngagementEvent = (typeof ENGAGEMENT_EVENTS)[number];
+
+/** Synthetic events raised by the engine when nothing happened for a while; each needs `after`. */
+export const TIMEOUT_EVENTS = ['no_open', 'no_click', 'no_reply'] as const;
+export type TimeoutEvent = (typeof TIMEOUT_EVENTS)[number];
+
+export type TransitionEvent = EngagementEvent | TimeoutEvent;
+
+/** Events that stop every campaign of the contact and suppress the contact, whatever `exitOn` says. */
+export const SUPPRESSING_EVENTS: readonly EngagementEvent[] = ['unsubscribed', 'complained'];
+
+/** `exitOn` when a plan leaves it out: a campaign never keeps mailing someone who answered or bounced. */
+export const DEFAULT_EXIT_ON: readonly EngagementEvent[] = ['replied', 'bounced', 'complained', 'unsubscribed'];
+
+/** The engagement event whose absence each timeout stands for (DESIGN section 3, `window_gap`). */
+export const TIMEOUT_FAMILY: Readonly<Record<TimeoutEvent, EngagementEvent>> = {
+  no_open: 'opened',
+  no_click: 'clicked',
+  no_reply: 'replied',
+};
+
+export function isEngagementEvent(value: unknown): value is EngagementEvent {
+  return typeof value === 'string' && (ENGAGEMENT_EVENTS as readonly string[]).includes(value);
+}
+
+export function isTimeoutEvent(value: unknown): value is TimeoutEvent {
+  return typeof value === 'string' && (TIMEOUT_EVENTS as readonly string[]).includes(value);
+}
+
+const isoDuration = z
+  .string()
+  .describe('ISO 8601 duration. P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours.');
+
+const nodeId = z.string().min(1).describe('Node id, unique within the plan.');
+
+export const transitionSchema = z
+  .strictObject({
+    on: z.enum([...ENGAGEMENT_EVENTS, ...TIMEOUT_EVENTS]).describe(
+      'Engagement event of the node reference message, or a timeout event (no_open, no_click, no_reply) that needs `after`.',
+    ),
+    to: nodeId.describe('Id of the node to enter.'),
+    within: isoDuration
+      .optional()
+      .describe('Engagement events only: the event counts only if it happens within this duration of the node anchor.'),
+    after: isoDuration
+      .optional()
+      .describe('Timeout events only: fires this long after the node anchor (the send time, or the wait entry time).'),
+  })
+  .describe('A move to another node, taken on the first matching event in plan order.');
+
+const transitions = z.array(transitionSchema);
+
+export const sendNodeSchema = z
+  .strictObject({
+    id: nodeId,
+    action: z.literal('send'),
+    channel: z.literal('email').optional().describe('Delivery channel; only email exists today.'),
+    subject: z.string().describe('Subject template: {{name}}, {{email}}, any contact attribute, {{var|default}}.'),
+    body: z.string().describe('Body template; values are HTML-escaped.'),
+    schedule: z
+      .strictObject({
+        delay: isoDuration.optional().describe('Wait this long after entering the node before sending (default PT0S).'),
+      })
+      .optional(),
+    transitions: transitions.optional().describe('Empty or absent: the campaign completes after this send.'),
+  })
+  .describe('Send one email, then wait for its engagement or timeouts.');
+
+export const waitNodeSchema = z
+  .strictObject({
+    id: nodeId,
+    action: z.literal('wait'),
+    transitions: transitions.describe('Must include a timeout transition, or the campaign could wait forever.'),
+  })
+  .describe('Send nothing; react to the latest message sent before this node was entered.');
+
+export const endNodeSchema = z.strictObject({ id: nodeId, action: z.literal('end') }).describe('Terminal node.');
+
+export const planNodeSchema = z.discriminatedUnion('action', [sendNodeSchema, waitNodeSchema, endNodeSchema]);
+
+export const quietHoursSchema = z
+  .strictObject({
+    start: z.string().describe('HH:MM local time when quiet hours start (inclusive).'),
+    end: z.string().describe('HH:MM local time when quiet hours end (exclusive); may be earlier than start.'),
+  })
+  .describe('Sends falling in [start, end) local time move to the next end.');
+
+export const planSchema = z
+  .strictObject({
+    version: z.literal('1.0'),
+    timezone: z
+      .string()
+      .optional()
+      .describe("IANA zone of every local-time rule; may be omitted when the contact has a timezone."),
+    quietHours: quietHoursSchema.optional(),
+    startNodeId: nodeId.describe('Id of the node entered at activation.'),
+    exitOn: z
+      .array(z.enum(ENGAGEMENT_EVENTS))
+      .optional()
+      .describe('Engagement events that stop the campaign. Default: replied, bounced, complained, unsubscribed.'),
+    nodes: z.array(planNodeSchema).min(1),
+  })
+  .describe('Campaign plan v1.0 for one contact.');
+
+export type Plan = z.infer<typeof planSchema>;
+export type PlanNode = z.infer<typeof planNodeSchema>;
+export type SendNode = z.infer<typeof sendNodeSchema>;
+export type WaitNode = z.infer<typeof waitNodeSchema>;
+export type EndNode = z.infer<typeof endNodeSchema>;
+export type Transition = z.infer<typeof transitionSchema>;
+export type QuietHours = z.infer<typeof quietHoursSchema>;
+
+/** The plan's JSON Schema (draft 2020-12), generated from the zod schema, for LLM structured output. */
+export function planJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(planSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+}
