@@ -22,7 +22,12 @@ export type TransitionEvent = EngagementEvent | TimeoutEvent;
 export const SUPPRESSING_EVENTS: readonly EngagementEvent[] = ['unsubscribed', 'complained'];
 
 /** `exitOn` when a plan leaves it out: a campaign never keeps mailing someone who answered or bounced. */
-export const DEFAULT_EXIT_ON: readonly EngagementEvent[] = ['replied', 'bounced', 'complained', 'unsubscribed'];
+export const DEFAULT_EXIT_ON: readonly EngagementEvent[] = [
+  'replied',
+  'bounced',
+  'complained',
+  'unsubscribed',
+];
 
 /** The engagement event whose absence each timeout stands for (DESIGN section 3, `window_gap`). */
 export const TIMEOUT_FAMILY: Readonly<Record<TimeoutEvent, EngagementEvent>> = {
@@ -41,22 +46,30 @@ export function isTimeoutEvent(value: unknown): value is TimeoutEvent {
 
 const isoDuration = z
   .string()
-  .describe('ISO 8601 duration. P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours.');
+  .describe(
+    'ISO 8601 duration. P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours.',
+  );
 
 const nodeId = z.string().min(1).describe('Node id, unique within the plan.');
 
 export const transitionSchema = z
   .strictObject({
-    on: z.enum([...ENGAGEMENT_EVENTS, ...TIMEOUT_EVENTS]).describe(
-      'Engagement event of the node reference message, or a timeout event (no_open, no_click, no_reply) that needs `after`.',
-    ),
+    on: z
+      .enum([...ENGAGEMENT_EVENTS, ...TIMEOUT_EVENTS])
+      .describe(
+        'Engagement event of the node reference message, or a timeout event (no_open, no_click, no_reply) that needs `after`.',
+      ),
     to: nodeId.describe('Id of the node to enter.'),
     within: isoDuration
       .optional()
-      .describe('Engagement events only: the event counts only if it happens within this duration of the node anchor.'),
+      .describe(
+        'Engagement events only: the event counts only if it happens within this duration of the node anchor.',
+      ),
     after: isoDuration
       .optional()
-      .describe('Timeout events only: fires this long after the node anchor (the send time, or the wait entry time).'),
+      .describe(
+        'Timeout events only: fires this long after the node anchor (the send time, or the wait entry time).',
+      ),
   })
   .describe('A move to another node, taken on the first matching event in plan order.');
 
@@ -67,11 +80,15 @@ export const sendNodeSchema = z
     id: nodeId,
     action: z.literal('send'),
     channel: z.literal('email').optional().describe('Delivery channel; only email exists today.'),
-    subject: z.string().describe('Subject template: {{name}}, {{email}}, any contact attribute, {{var|default}}.'),
+    subject: z
+      .string()
+      .describe('Subject template: {{name}}, {{email}}, any contact attribute, {{var|default}}.'),
     body: z.string().describe('Body template; values are HTML-escaped.'),
     schedule: z
       .strictObject({
-        delay: isoDuration.optional().describe('Wait this long after entering the node before sending (default PT0S).'),
+        delay: isoDuration
+          .optional()
+          .describe('Wait this long after entering the node before sending (default PT0S).'),
       })
       .optional(),
     transitions: transitions.optional().describe('Empty or absent: the campaign completes after this send.'),
@@ -82,11 +99,15 @@ export const waitNodeSchema = z
   .strictObject({
     id: nodeId,
     action: z.literal('wait'),
-    transitions: transitions.describe('Must include a timeout transition, or the campaign could wait forever.'),
+    transitions: transitions.describe(
+      'Must include a timeout transition, or the campaign could wait forever.',
+    ),
   })
   .describe('Send nothing; react to the latest message sent before this node was entered.');
 
-export const endNodeSchema = z.strictObject({ id: nodeId, action: z.literal('end') }).describe('Terminal node.');
+export const endNodeSchema = z
+  .strictObject({ id: nodeId, action: z.literal('end') })
+  .describe('Terminal node.');
 
 export const planNodeSchema = z.discriminatedUnion('action', [sendNodeSchema, waitNodeSchema, endNodeSchema]);
 
@@ -103,13 +124,15 @@ export const planSchema = z
     timezone: z
       .string()
       .optional()
-      .describe("IANA zone of every local-time rule; may be omitted when the contact has a timezone."),
+      .describe('IANA zone of every local-time rule; may be omitted when the contact has a timezone.'),
     quietHours: quietHoursSchema.optional(),
     startNodeId: nodeId.describe('Id of the node entered at activation.'),
     exitOn: z
       .array(z.enum(ENGAGEMENT_EVENTS))
       .optional()
-      .describe('Engagement events that stop the campaign. Default: replied, bounced, complained, unsubscribed.'),
+      .describe(
+        'Engagement events that stop the campaign. Default: replied, bounced, complained, unsubscribed.',
+      ),
     nodes: z.array(planNodeSchema).min(1),
   })
   .describe('Campaign plan v1.0 for one contact.');

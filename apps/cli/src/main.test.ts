@@ -1,0 +1,248 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { PLAN_ISSUE_CODES, WARNING_CODES } from '@campaign/core';
+import { describe, expect, it } from 'vitest';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, main } from './main.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+async function cli(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    cwd: repoRoot,
+  });
+  return { code, stdout, stderr };
+}
+
+function tempFile(name: string, content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'campaign-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+const tinyPlan = {
+  version: '1.0',
+  startNodeId: 'hello',
+  nodes: [{ id: 'hello', action: 'send', subject: 'Hi {{name}}', body: 'Hello {{name}}', transitions: [] }],
+};
+
+describe('campaign schema', () => {
+  it('prints the plan JSON Schema', async () => {
+    const { code, stdout } = await cli('schema');
+    expect(code).toBe(EXIT_OK);
+    const schema = JSON.parse(stdout);
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.required).toEqual(expect.arrayContaining(['version', 'startNodeId', 'nodes']));
+    expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('campaign validate', () => {
+  it('accepts the example campaign', async () => {
+    const { code, stdout } = await cli('validate', 'examples/seed-campaign.json');
+    expect(code).toBe(EXIT_OK);
+    expect(stdout).toBe('plan is valid\n');
+  });
+
+  it('lists every error code of the broken example as {valid, issues}', async () => {
+    const { code, stdout } = await cli('validate', 'examples/broken-plan.json', '--json');
+    expect(code).toBe(EXIT_INVALID);
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result).sort()).toEqual(['issues', 'valid']);
+    expect(result.valid).toBe(false);
+    const errorCodes = PLAN_ISSUE_CODES.filter((c) => !(WARNING_CODES as readonly string[]).includes(c));
+    expect(errorCodes).toHaveLength(17);
+    expect(new Set(result.issues.map((i: { code: string }) => i.code))).toEqual(new Set(PLAN_ISSUE_CODES));
+    for (const issue of result.issues)
+      expect(Object.keys(issue).sort()).toEqual(['code', 'message', 'path', 'severity']);
+  });
+
+  it('exits 0 on warnings alone', async () => {
+    const plan = { ...tinyPlan, nodes: [...tinyPlan.nodes, { id: 'orphan', action: 'end' }] };
+    const { code, stdout } = await cli('validate', tempFile('plan.json', plan), '--json');
+    expect(code).toBe(EXIT_OK);
+    expect(JSON.parse(stdout).issues).toEqual([
+      expect.objectContaining({ code: 'unreachable_node', path: '/nodes/1', severity: 'warning' }),
+    ]);
+  });
+
+  it('checks template variables against --contact', async () => {
+    const contact = tempFile('contact.json', { email: 'a@example.com', timezone: 'Europe/Paris' });
+    const { code, stdout } = await cli(
+      'validate',
+      tempFile('plan.json', tinyPlan),
+      '--json',
+      '--contact',
+      contact,
+    );
+    expect(code).toBe(EXIT_INVALID);
+    expect(
+      JSON.parse(stdout).issues.map((i: { code: string; path: string }) => `${i.code} ${i.path}`),
+    ).toEqual(['missing_variable /nodes/0/body', 'missing_variable /nodes/0/subject']);
+  });
+
+  it.each([
+    [['validate'], /missing plan file/],
+    [['validate', 'examples/nope.json'], /cannot read plan file "examples\/nope.json": ENOENT/],
+    [['validate', 'examples/seed-campaign.json', '--jsn'], /Unknown option '--jsn'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+  ])('usage error %j exits 2', async (argv, message) => {
+    const { code, stderr, stdout } = await cli(...argv);
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+  });
+
+  it('a file that is not JSON is a usage error', async () => {
+    const { code, stderr } = await cli('validate', tempFile('plan.json', '{"version": '));
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(/is not JSON/);
+  });
+});
+
+describe('campaign simulate', () => {
+  it('prints the timeline of the example campaign', async () => {
+    const { code, stdout } = await cli(
+      'simulate',
+      'examples/seed-campaign.json',
+      '--start',
+      '2026-03-06T17:00:00Z',
+      '--events',
+      'examples/seed-campaign.events.json',
+      '--contact',
+      'examples/contact.json',
+    );
+    expect(code).toBe(EXIT_OK);
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result)).toEqual(['status', 'currentNodeId', 'stopReason', 'timeline']);
+    expect(result).toMatchObject({ status: 'completed', currentNodeId: 'done', stopReason: null });
+    // The bump is entered 2026-03-09T04:00Z (no_click 48 h after the 04:00Z open) with delay P1D: due
+    // 2026-03-09 21:00 PDT (DST began on the 8th), quiet until 07:30 PDT = 14:30Z on the 10th.
+    expect(result.timeline).toContainEqual({
+      at: '2026-03-10T14:30:00.000Z',
+      kind: 'send',
+      node: 'email_bump_1',
+      message: 'msg_2',
+      dueAt: '2026-03-10T04:00:00.000Z',
+      subject: 'Re: Introduction to our solution',
+    });
+    // the duplicate evt-open-1 is dropped
+    expect(result.timeline.filter((e: { id?: string }) => e.id === 'evt-open-1')).toHaveLength(1);
+    expect(result.timeline.map((e: { at: string }) => e.at)).toEqual(
+      [...result.timeline.map((e: { at: string }) => e.at)].sort(),
+    );
+  });
+
+  it('a contact without a needed variable exits 1 with missing_variable', async () => {
+    const { code, stdout } = await cli(
+      'simulate',
+      tempFile('plan.json', { ...tinyPlan, timezone: 'UTC' }),
+      '--start',
+      '2026-01-01T00:00:00Z',
+    );
+    expect(code).toBe(EXIT_INVALID);
+    const result = JSON.parse(stdout);
+    expect(result.valid).toBe(false);
+    expect(result.issues.map((i: { code: string }) => i.code)).toEqual([
+      'missing_variable',
+      'missing_variable',
+    ]);
+  });
+
+  it('uses the contact zone when the plan has none, and refuses when neither has one', async () => {
+    const plan = tempFile('plan.json', tinyPlan);
+    const withZone = tempFile('c.json', { email: 'a@example.com', name: 'Ada', timezone: 'Asia/Tokyo' });
+    const ok = await cli('simulate', plan, '--start', '2026-01-01T00:00:00Z', '--contact', withZone);
+    expect(ok.code).toBe(EXIT_OK);
+    expect(JSON.parse(ok.stdout).timeline[1]).toMatchObject({ kind: 'send', subject: 'Hi Ada' });
+    const noZone = tempFile('c.json', { email: 'a@example.com', name: 'Ada' });
+    const refused = await cli('simulate', plan, '--start', '2026-01-01T00:00:00Z', '--contact', noZone);
+    expect(refused.code).toBe(EXIT_INVALID);
+    expect(JSON.parse(refused.stdout).issues).toEqual([
+      expect.objectContaining({ code: 'invalid_timezone', path: '/timezone' }),
+    ]);
+  });
+
+  it.each([
+    [['simulate', 'examples/seed-campaign.json'], /missing --start/],
+    [
+      ['simulate', 'examples/seed-campaign.json', '--start', '2026-03-06 17:00'],
+      /--start must be an ISO 8601 instant/,
+    ],
+    [
+      [
+        'simulate',
+        'examples/seed-campaign.json',
+        '--start',
+        '2026-03-06T17:00:00Z',
+        '--until',
+        '2026-03-01T00:00:00Z',
+      ],
+      /--until is before --start/,
+    ],
+  ])('usage error %j exits 2', async (argv, message) => {
+    const { code, stderr } = await cli(...argv);
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(message);
+  });
+
+  it('an events file with an unknown event type is a usage error naming the place', async () => {
+    const events = tempFile('events.json', [{ at: '2026-03-06T18:00:00Z', type: 'open' }]);
+    const { code, stderr } = await cli(
+      'simulate',
+      'examples/seed-campaign.json',
+      '--start',
+      '2026-03-06T17:00:00Z',
+      '--events',
+      events,
+    );
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(/events file ".*" is invalid at \/0\/type/);
+  });
+});
+
+describe('campaign graph', () => {
+  it('prints a Mermaid flowchart with one labelled edge per transition', async () => {
+    const { code, stdout } = await cli('graph', 'examples/seed-campaign.json');
+    expect(code).toBe(EXIT_OK);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('flowchart TD');
+    expect(lines).toContain('  start --> n0');
+    expect(lines).toContain('  n0 -- "opened within PT72H" --> n1');
+    expect(lines).toContain('  n1 -- "no_click after PT48H" --> n2');
+    // 10 transitions in the example plan
+    expect(lines.filter((l) => l.includes(' -- "'))).toHaveLength(10);
+  });
+});
+
+describe('the campaign binary', () => {
+  it('runs from the repository root and sets its exit code', async () => {
+    const run = promisify(execFile);
+    const bin = join(repoRoot, 'apps/cli/src/bin.ts');
+    const ok = await run(
+      process.execPath,
+      [
+        '--conditions=@campaign/source',
+        '--disable-warning=ExperimentalWarning',
+        bin,
+        'validate',
+        'examples/seed-campaign.json',
+      ],
+      { cwd: repoRoot },
+    );
+    expect(ok.stdout).toBe('plan is valid\n');
+    await expect(
+      run(process.execPath, ['--conditions=@campaign/source', bin, 'validate', 'examples/broken-plan.json'], {
+        cwd: repoRoot,
+      }),
+    ).rejects.toMatchObject({ code: EXIT_INVALID });
+  });
+});

@@ -1,0 +1,277 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../plan/plan-schema.ts';
+import {
+  actionReadiness,
+  activate,
+  cancel,
+  initialState,
+  onEvent,
+  onSendExecuted,
+  onTimeout,
+  pause,
+  resume,
+  timeoutsFromAnchor,
+} from './engine.ts';
+import type { CampaignDefinition, CampaignState, EngineContext, MessageRef, RecordedEvent } from './types.ts';
+
+/* Direct tests of the pure engine for what the simulator cannot show: idempotency, staleness, effects. */
+
+const T0 = new Date('2026-01-05T10:00:00.000Z');
+const plan: Plan = {
+  version: '1.0',
+  timezone: 'UTC',
+  startNodeId: 'intro',
+  exitOn: ['replied'],
+  nodes: [
+    {
+      id: 'intro',
+      action: 'send',
+      subject: 's',
+      body: 'b',
+      transitions: [
+        { on: 'opened', to: 'wait', within: 'PT72H' },
+        { on: 'no_open', to: 'done', after: 'PT72H' },
+      ],
+    },
+    {
+      id: 'wait',
+      action: 'wait',
+      transitions: [
+        { on: 'clicked', to: 'clicked_end' },
+        { on: 'opened', to: 'done' },
+        { on: 'no_click', to: 'done', after: 'PT48H' },
+      ],
+    },
+    { id: 'done', action: 'end' },
+    { id: 'clicked_end', action: 'end' },
+  ],
+};
+const def: CampaignDefinition = { plan, timezone: 'UTC' };
+const noHistory: EngineContext = { latestMessage: null, latestMessageEvents: [] };
+
+function activeAtIntro(): CampaignState {
+  return activate(def, initialState(), T0, noHistory).state;
+}
+
+const msg: MessageRef = { id: 'm1', nodeId: 'intro', step: 1, sentAt: T0 };
+function event(type: RecordedEvent['type'], at: string, more: Partial<RecordedEvent> = {}): RecordedEvent {
+  return { id: `${type}-${at}`, messageId: 'm1', type, occurredAt: new Date(at), ...more };
+}
+
+describe('activation (rule 1)', () => {
+  it('moves pending to active and enters the start node', () => {
+    const { state, effects } = activate(def, initialState(), T0, noHistory);
+    expect(state).toMatchObject({ status: 'active', currentNodeId: 'intro', step: 1 });
+    expect(effects[0]).toEqual({
+      type: 'enter',
+      at: T0,
+      from: null,
+      to: 'intro',
+      step: 1,
+      on: null,
+      trigger: { kind: 'activation' },
+    });
+    expect(effects[1]).toMatchObject({
+      type: 'schedule',
+      action: { kind: 'send', nodeId: 'intro', step: 1 },
+    });
+  });
+
+  it('is a no-op when re-run', () => {
+    const once = activate(def, initialState(), T0, noHistory).state;
+    const again = activate(def, once, new Date('2026-01-06T00:00:00Z'), noHistory);
+    expect(again.state).toBe(once);
+    expect(again.effects).toEqual([]);
+  });
+});
+
+describe('send execution (rule 4)', () => {
+  it('anchors at the send time and schedules timeouts from there', () => {
+    const sentAt = new Date('2026-01-05T12:00:00Z');
+    const { state, effects } = onSendExecuted(def, activeAtIntro(), sentAt);
+    expect(state.anchorAt).toEqual(sentAt);
+    expect(effects).toEqual([
+      {
+        type: 'schedule',
+        action: {
+          kind: 'timeout',
+          nodeId: 'intro',
+          step: 1,
+          event: 'no_open',
+          transitionIndex: 1,
+          dueAt: new Date('2026-01-08T12:00:00Z'),
+          runAt: new Date('2026-01-08T12:00:00Z'),
+        },
+      },
+    ]);
+  });
+
+  it('a send for another step, or for a campaign that is not active, is stale; paused defers it', () => {
+    const state = activeAtIntro();
+    expect(actionReadiness(state, { nodeId: 'intro', step: 1 })).toBe('run');
+    expect(actionReadiness(state, { nodeId: 'intro', step: 2 })).toBe('stale');
+    expect(actionReadiness({ ...state, status: 'cancelled' }, { nodeId: 'intro', step: 1 })).toBe('stale');
+    expect(actionReadiness({ ...state, status: 'paused' }, { nodeId: 'intro', step: 1 })).toBe('defer');
+  });
+});
+
+describe('events (rule 5)', () => {
+  const sent = () => onSendExecuted(def, activeAtIntro(), T0).state;
+  const ctx = (events: RecordedEvent[] = []): EngineContext => ({
+    latestMessage: msg,
+    latestMessageEvents: events,
+  });
+
+  it('an unsubscribe stops the campaign, cancels pending actions and suppresses the contact', () => {
+    const e = event('unsubscribed', '2026-01-05T11:00:00Z');
+    const result = onEvent(def, sent(), e, ctx([e]), e.occurredAt);
+    expect(result.effect).toBe('exit');
+    expect(result.state).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed' });
+    expect(result.effects.map((x) => x.type)).toEqual(['cancel_pending', 'end', 'suppress_contact']);
+  });
+
+  it('an exitOn event that is not suppressing stops without suppressing the contact', () => {
+    const e = event('replied', '2026-01-05T11:00:00Z');
+    const result = onEvent(def, sent(), e, ctx([e]), e.occurredAt);
+    expect(result.effects.map((x) => x.type)).toEqual(['cancel_pending', 'end']);
+  });
+
+  it('an auto-reply does not count as replied for exitOn', () => {
+    const e = event('replied', '2026-01-05T11:00:00Z', { autoReply: true });
+    const result = onEvent(def, sent(), e, ctx([e]), e.occurredAt);
+    expect(result.effect).toBe('ignored');
+    expect(result.state.status).toBe('active');
+  });
+
+  it('a pending or completed campaign only records an engagement', () => {
+    const e = event('opened', '2026-01-05T11:00:00Z');
+    expect(onEvent(def, initialState(), e, ctx([e]), e.occurredAt).effect).toBe('ignored');
+    const completed = { ...sent(), status: 'completed' as const };
+    expect(onEvent(def, completed, e, ctx([e]), e.occurredAt)).toMatchObject({
+      effect: 'ignored',
+      effects: [],
+    });
+  });
+
+  it("a transition cancels the node's pending actions before entering the next node", () => {
+    const e = event('opened', '2026-01-05T11:00:00Z');
+    const result = onEvent(def, sent(), e, ctx([e]), e.occurredAt);
+    expect(result.effect).toBe('transition');
+    expect(result.effects[0]).toEqual({ type: 'cancel_pending' });
+    expect(result.effects[1]).toMatchObject({
+      type: 'enter',
+      from: 'intro',
+      to: 'wait',
+      step: 2,
+      on: 'opened',
+      trigger: { kind: 'event', eventId: e.id },
+    });
+  });
+
+  it('wait-entry replay orders recorded events by occurrence, whatever order they are given in', () => {
+    const click = event('clicked', '2026-01-05T11:02:00Z');
+    const open = event('opened', '2026-01-05T11:01:00Z');
+    // The open arrives and moves intro -> wait; the store returns the click before the open. Replaying
+    // by occurrence takes the open first (wait: opened -> done), not the click (-> clicked_end).
+    const result = onEvent(def, sent(), open, ctx([click, open]), new Date('2026-01-05T11:03:00Z'));
+    expect(result.state.currentNodeId).toBe('done');
+  });
+});
+
+describe('timeouts (rule 6)', () => {
+  const timeout = { nodeId: 'intro', step: 1, event: 'no_open' as const, transitionIndex: 1 };
+  const sent = () => onSendExecuted(def, activeAtIntro(), T0).state;
+  const at = new Date('2026-01-08T10:00:00Z');
+
+  it('is stale when the campaign has moved to another step', () => {
+    const moved = { ...sent(), step: 2, currentNodeId: 'wait' };
+    expect(onTimeout(def, moved, timeout, { latestMessage: msg, latestMessageEvents: [] }, at)).toMatchObject(
+      { effect: 'stale', effects: [] },
+    );
+  });
+
+  it('is stale when the campaign is no longer active', () => {
+    const stopped = { ...sent(), status: 'stopped' as const };
+    expect(onTimeout(def, stopped, timeout, { latestMessage: msg, latestMessageEvents: [] }, at).effect).toBe(
+      'stale',
+    );
+  });
+
+  it('is deferred, not consumed, while paused', () => {
+    const paused = { ...sent(), status: 'paused' as const };
+    expect(onTimeout(def, paused, timeout, { latestMessage: msg, latestMessageEvents: [] }, at).effect).toBe(
+      'deferred',
+    );
+  });
+
+  it('is skipped when a genuine open of the reference message is recorded, taken when only a machine open is', () => {
+    const genuine = event('opened', '2026-01-06T00:00:00Z');
+    expect(
+      onTimeout(def, sent(), timeout, { latestMessage: msg, latestMessageEvents: [genuine] }, at).effect,
+    ).toBe('skipped');
+    const machine = event('opened', '2026-01-06T00:00:00Z', { machine: true });
+    const taken = onTimeout(def, sent(), timeout, { latestMessage: msg, latestMessageEvents: [machine] }, at);
+    expect(taken.effect).toBe('transition');
+    expect(taken.state).toMatchObject({ currentNodeId: 'done', status: 'completed', step: 2 });
+  });
+});
+
+describe('pause, resume, cancel (rule 8)', () => {
+  it('pause is only allowed from active; resume only from paused; cancel not from a terminal status', () => {
+    const active = activeAtIntro();
+    expect(() => pause(initialState(), T0)).toThrow(/cannot pause a campaign that is pending/);
+    expect(() => resume(def, active, T0, noHistory, [], [])).toThrow(/cannot resume/);
+    expect(() => cancel({ ...active, status: 'completed' }, T0)).toThrow(/cannot cancel/);
+  });
+
+  it('resume reschedules only actions that fell due, sends through quiet hours', () => {
+    const quietDef: CampaignDefinition = {
+      plan: { ...plan, quietHours: { start: '21:00', end: '07:00' } },
+      timezone: 'UTC',
+    };
+    const paused = pause(activeAtIntro(), T0).state;
+    const resumeAt = new Date('2026-01-05T22:00:00Z'); // quiet in UTC until 07:00 next day
+    const { state, effects } = resume(
+      quietDef,
+      paused,
+      resumeAt,
+      noHistory,
+      [],
+      [
+        { id: 'a-send', kind: 'send', runAt: new Date('2026-01-05T11:00:00Z') },
+        { id: 'a-timeout', kind: 'timeout', runAt: new Date('2026-01-05T12:00:00Z') },
+        { id: 'a-later', kind: 'timeout', runAt: new Date('2026-01-06T12:00:00Z') },
+      ],
+    );
+    expect(state.status).toBe('active');
+    expect(effects).toEqual([
+      { type: 'resume', at: resumeAt },
+      { type: 'reschedule', actionId: 'a-send', runAt: new Date('2026-01-06T07:00:00Z') },
+      { type: 'reschedule', actionId: 'a-timeout', runAt: resumeAt },
+    ]);
+  });
+});
+
+describe('new plan version (rule 9 support)', () => {
+  it('recomputes the current node timeouts from its original anchor', () => {
+    const state = onSendExecuted(def, activeAtIntro(), T0).state;
+    const longer: CampaignDefinition = {
+      plan: {
+        ...plan,
+        nodes: plan.nodes.map((n) =>
+          n.id === 'intro' && n.action === 'send'
+            ? {
+                ...n,
+                transitions: [
+                  { on: 'opened', to: 'wait', within: 'PT96H' },
+                  { on: 'no_open', to: 'done', after: 'PT96H' },
+                ],
+              }
+            : n,
+        ),
+      },
+      timezone: 'UTC',
+    };
+    expect(timeoutsFromAnchor(longer, state).map((a) => a.runAt)).toEqual([new Date('2026-01-09T10:00:00Z')]);
+  });
+});

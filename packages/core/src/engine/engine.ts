@@ -1,0 +1,431 @@
+import { addDuration, applyQuietHours, calculateScheduleTime } from '@campaign/schedule-utils';
+import { InvalidCampaignStateError } from '../errors.ts';
+import {
+  DEFAULT_EXIT_ON,
+  type EngagementEvent,
+  isTimeoutEvent,
+  type PlanNode,
+  SUPPRESSING_EVENTS,
+  type TimeoutEvent,
+  type Transition,
+} from '../plan/plan-schema.ts';
+import type {
+  CampaignDefinition,
+  CampaignState,
+  Decision,
+  Effect,
+  EngineContext,
+  EntryTrigger,
+  EventEffect,
+  MessageRef,
+  PendingActionRef,
+  PlannedAction,
+  RecordedEvent,
+  TimeoutEffect,
+} from './types.ts';
+
+/*
+ * The transition engine: pure functions of (definition, state, input, now) that return the new state and
+ * the effects to apply (DESIGN section 4). Nothing here does I/O or reads a clock; the simulator and the
+ * database-backed service both drive these same functions.
+ */
+
+/** Entering nodes through replayed events can chain; validation refuses zero-time cycles, this is the backstop. */
+const MAX_CHAINED_ENTRIES = 256;
+
+/** The state of a campaign that was stored but not activated yet. */
+export function initialState(): CampaignState {
+  return {
+    status: 'pending',
+    currentNodeId: null,
+    step: 0,
+    anchorAt: null,
+    stopReason: null,
+    pausedAt: null,
+  };
+}
+
+export function findNode(def: CampaignDefinition, nodeId: string): PlanNode {
+  const node = def.plan.nodes.find((n) => n.id === nodeId);
+  if (!node) throw new Error(`plan has no node "${nodeId}"`);
+  return node;
+}
+
+function transitionsOf(node: PlanNode): readonly Transition[] {
+  return node.action === 'end' ? [] : (node.transitions ?? []);
+}
+
+function exitEvents(def: CampaignDefinition): readonly EngagementEvent[] {
+  return def.plan.exitOn ?? DEFAULT_EXIT_ON;
+}
+
+/**
+ * Rule 1: activation enters `startNodeId` at `at`. Only a `pending` campaign activates; for any other
+ * status the decision is empty (re-running activation is a no-op).
+ */
+export function activate(
+  def: CampaignDefinition,
+  state: CampaignState,
+  at: Date,
+  ctx: EngineContext,
+): Decision {
+  if (state.status !== 'pending') return { state, effects: [] };
+  const effects: Effect[] = [];
+  const next = enterNode(
+    def,
+    { ...state, status: 'active' },
+    def.plan.startNodeId,
+    at,
+    null,
+    { kind: 'activation' },
+    ctx,
+    effects,
+  );
+  return { state: next, effects };
+}
+
+/**
+ * Rule 2: enter `nodeId` at `at`. `send` schedules its send at calculateScheduleTime(at + delay); `wait`
+ * anchors at `at`, replays the events already recorded for its reference message and, if none moves it
+ * on, schedules its timeouts; `end` completes the campaign.
+ */
+function enterNode(
+  def: CampaignDefinition,
+  state: CampaignState,
+  nodeId: string,
+  at: Date,
+  taken: Transition | null,
+  trigger: EntryTrigger,
+  ctx: EngineContext,
+  effects: Effect[],
+  depth = 0,
+): CampaignState {
+  if (depth > MAX_CHAINED_ENTRIES) {
+    throw new Error(
+      `more than ${MAX_CHAINED_ENTRIES} node entries at one instant: the plan has a zero-time cycle`,
+    );
+  }
+  const node = findNode(def, nodeId);
+  const from = state.currentNodeId;
+  if (from !== null) effects.push({ type: 'cancel_pending' });
+  const step = state.step + 1;
+  let next: CampaignState = { ...state, currentNodeId: node.id, step, anchorAt: null };
+  effects.push({ type: 'enter', at, from, to: node.id, step, on: taken?.on ?? null, trigger });
+
+  switch (node.action) {
+    case 'end':
+      next = { ...next, status: 'completed' };
+      effects.push({ type: 'end', at, status: 'completed', reason: null });
+      return next;
+    case 'send': {
+      const { dueAt, runAt } = calculateScheduleTime(
+        at,
+        node.schedule?.delay ?? 'PT0S',
+        def.timezone,
+        def.plan.quietHours,
+      );
+      effects.push({ type: 'schedule', action: { kind: 'send', nodeId: node.id, step, dueAt, runAt } });
+      return next;
+    }
+    case 'wait': {
+      next = { ...next, anchorAt: at };
+      // An engagement that happened before the wait began is not lost: replay it, oldest first.
+      for (const event of inOccurrenceOrder(ctx.latestMessageEvents)) {
+        const match = matchTransition(def, next, event, ctx);
+        if (match) {
+          return enterNode(
+            def,
+            next,
+            match.to,
+            at,
+            match,
+            { kind: 'event', eventId: event.id },
+            ctx,
+            effects,
+            depth + 1,
+          );
+        }
+      }
+      scheduleTimeouts(def, next, node, at, effects);
+      return next;
+    }
+  }
+}
+
+function scheduleTimeouts(
+  def: CampaignDefinition,
+  state: CampaignState,
+  node: PlanNode,
+  anchor: Date,
+  effects: Effect[],
+): void {
+  transitionsOf(node).forEach((t, transitionIndex) => {
+    if (!isTimeoutEvent(t.on) || t.after === undefined) return;
+    const runAt = addDuration(anchor, t.after, def.timezone);
+    effects.push({
+      type: 'schedule',
+      action: {
+        kind: 'timeout',
+        nodeId: node.id,
+        step: state.step,
+        event: t.on,
+        transitionIndex,
+        dueAt: runAt,
+        runAt,
+      },
+    });
+  });
+}
+
+/** The timeouts of the current node, computed from its anchor (rule 9: a new plan version recomputes them). */
+export function timeoutsFromAnchor(def: CampaignDefinition, state: CampaignState): PlannedAction[] {
+  if (state.currentNodeId === null || state.anchorAt === null) return [];
+  const effects: Effect[] = [];
+  scheduleTimeouts(def, state, findNode(def, state.currentNodeId), state.anchorAt, effects);
+  return effects.flatMap((e) => (e.type === 'schedule' ? [e.action] : []));
+}
+
+export type ActionReadiness = 'run' | 'stale' | 'defer';
+
+/**
+ * Whether a due action may run now. `stale`: the campaign is over or has moved past the action's step
+ * (or node); `defer`: the campaign is paused, so the action stays pending until resume.
+ */
+export function actionReadiness(
+  state: CampaignState,
+  action: { nodeId: string; step: number },
+): ActionReadiness {
+  if (state.status === 'paused') return 'defer';
+  if (state.status !== 'active' || state.step !== action.step || state.currentNodeId !== action.nodeId) {
+    return 'stale';
+  }
+  return 'run';
+}
+
+/**
+ * Rule 4: the send of the current node went out at `sentAt`. The node anchors at `sentAt`; its timeouts
+ * are scheduled from there, or the campaign completes when the node has no transitions. The caller MUST
+ * have checked actionReadiness first, inside the same transaction.
+ */
+export function onSendExecuted(def: CampaignDefinition, state: CampaignState, sentAt: Date): Decision {
+  const nodeId = state.currentNodeId;
+  if (nodeId === null) throw new Error('a send executed for a campaign that has not entered a node');
+  const node = findNode(def, nodeId);
+  if (node.action !== 'send') throw new Error(`node "${nodeId}" is not a send node`);
+  const next: CampaignState = { ...state, anchorAt: sentAt };
+  const effects: Effect[] = [];
+  if (transitionsOf(node).length === 0) {
+    effects.push({ type: 'end', at: sentAt, status: 'completed', reason: null });
+    return { state: { ...next, status: 'completed' }, effects };
+  }
+  scheduleTimeouts(def, next, node, sentAt, effects);
+  return { state: next, effects };
+}
+
+/** Opens flagged as machine opens, bot clicks and auto-replies are recorded but count for nothing (rule 5). */
+export function isGenuine(event: RecordedEvent): boolean {
+  switch (event.type) {
+    case 'opened':
+      return !event.machine;
+    case 'clicked':
+      return !event.bot;
+    case 'replied':
+      return !event.autoReply;
+    default:
+      return true;
+  }
+}
+
+/**
+ * The current node's reference message: for a `send` node the message it sent at this step (none before
+ * it has sent), for a `wait` node the latest message sent before it was entered.
+ */
+export function referenceMessage(
+  def: CampaignDefinition,
+  state: CampaignState,
+  ctx: EngineContext,
+): MessageRef | null {
+  if (state.currentNodeId === null) return null;
+  const node = findNode(def, state.currentNodeId);
+  const latest = ctx.latestMessage;
+  if (!latest) return null;
+  if (node.action === 'send') return latest.step === state.step && latest.nodeId === node.id ? latest : null;
+  if (node.action === 'wait') return latest.step < state.step ? latest : null;
+  return null;
+}
+
+function withinWindow(def: CampaignDefinition, t: Transition, anchor: Date, occurredAt: Date): boolean {
+  if (t.within === undefined) return true;
+  return occurredAt.getTime() <= addDuration(anchor, t.within, def.timezone).getTime();
+}
+
+/**
+ * Rule 5's matching: the first transition of the current node, in plan order, whose `on` is the event,
+ * whose reference message the event concerns, and whose `within` (counted from the anchor) it meets; a
+ * click that matches nothing is tried against `opened` transitions (a click implies an open).
+ */
+export function matchTransition(
+  def: CampaignDefinition,
+  state: CampaignState,
+  event: RecordedEvent,
+  ctx: EngineContext,
+): Transition | null {
+  if (state.currentNodeId === null || state.anchorAt === null || !isGenuine(event)) return null;
+  const ref = referenceMessage(def, state, ctx);
+  if (!ref || event.messageId !== ref.id) return null;
+  const anchor = state.anchorAt;
+  const candidates = transitionsOf(findNode(def, state.currentNodeId));
+  const find = (on: EngagementEvent) =>
+    candidates.find((t) => t.on === on && withinWindow(def, t, anchor, event.occurredAt)) ?? null;
+  return find(event.type) ?? (event.type === 'clicked' ? find('opened') : null);
+}
+
+function stop(state: CampaignState, at: Date, reason: EngagementEvent, effects: Effect[]): CampaignState {
+  effects.push({ type: 'cancel_pending' }, { type: 'end', at, status: 'stopped', reason });
+  if (SUPPRESSING_EVENTS.includes(reason)) effects.push({ type: 'suppress_contact', at, reason });
+  return { ...state, status: 'stopped', stopReason: reason, pausedAt: null };
+}
+
+/**
+ * Rule 5: an engagement event, already recorded, reaches the campaign at `at`.
+ *
+ * - Unsubscribes and complaints stop the campaign whatever its status (pending, active or paused) and
+ *   suppress the contact.
+ * - A campaign that is not active changes no further (a paused one replays the event at resume).
+ * - Flagged machine opens, bot clicks and auto-replies are ignored.
+ * - An `exitOn` event on any of the campaign's messages stops it.
+ * - Otherwise the first matching transition of the current node is taken.
+ */
+export function onEvent(
+  def: CampaignDefinition,
+  state: CampaignState,
+  event: RecordedEvent,
+  ctx: EngineContext,
+  at: Date,
+): Decision & { effect: EventEffect } {
+  const effects: Effect[] = [];
+  const unchanged = { state, effects, effect: 'ignored' as const };
+  if (SUPPRESSING_EVENTS.includes(event.type)) {
+    if (state.status !== 'active' && state.status !== 'paused' && state.status !== 'pending')
+      return unchanged;
+    return { state: stop(state, at, event.type, effects), effects, effect: 'exit' };
+  }
+  if (state.status !== 'active' || !isGenuine(event)) return unchanged;
+  if (exitEvents(def).includes(event.type)) {
+    return { state: stop(state, at, event.type, effects), effects, effect: 'exit' };
+  }
+  const match = matchTransition(def, state, event, ctx);
+  if (!match) return unchanged;
+  const next = enterNode(def, state, match.to, at, match, { kind: 'event', eventId: event.id }, ctx, effects);
+  return { state: next, effects, effect: 'transition' };
+}
+
+/** Whether a timeout's condition still holds: nothing genuine of its family happened to the reference message. */
+export function timeoutConditionHolds(
+  event: TimeoutEvent,
+  reference: MessageRef | null,
+  events: readonly RecordedEvent[],
+): boolean {
+  if (!reference) return true;
+  const breaks: readonly EngagementEvent[] =
+    event === 'no_open' ? ['opened', 'clicked'] : event === 'no_click' ? ['clicked'] : ['replied'];
+  return !events.some((e) => e.messageId === reference.id && breaks.includes(e.type) && isGenuine(e));
+}
+
+/**
+ * Rule 6: a timeout of node `action.nodeId` at step `action.step` fires at `at`. Stale when the campaign
+ * is not active at that step; skipped when its condition no longer holds; otherwise its transition is
+ * taken. A paused campaign defers it (effect `stale` is not used for that: the caller keeps it pending).
+ */
+export function onTimeout(
+  def: CampaignDefinition,
+  state: CampaignState,
+  action: { nodeId: string; step: number; event: TimeoutEvent; transitionIndex: number },
+  ctx: EngineContext,
+  at: Date,
+): Decision & { effect: TimeoutEffect | 'deferred' } {
+  const readiness = actionReadiness(state, action);
+  if (readiness === 'defer') return { state, effects: [], effect: 'deferred' };
+  if (readiness === 'stale') return { state, effects: [], effect: 'stale' };
+  const node = findNode(def, action.nodeId);
+  const transitions = transitionsOf(node);
+  const indexed = transitions[action.transitionIndex];
+  const transition = indexed?.on === action.event ? indexed : transitions.find((t) => t.on === action.event);
+  if (!transition) return { state, effects: [], effect: 'stale' };
+  if (!timeoutConditionHolds(action.event, referenceMessage(def, state, ctx), ctx.latestMessageEvents)) {
+    return { state, effects: [], effect: 'skipped' };
+  }
+  const effects: Effect[] = [];
+  const next = enterNode(
+    def,
+    state,
+    transition.to,
+    at,
+    transition,
+    { kind: 'timeout', event: action.event },
+    ctx,
+    effects,
+  );
+  return { state: next, effects, effect: 'transition' };
+}
+
+/** Rule 8: pause an active campaign. Pending actions stay pending and none executes until resume. */
+export function pause(state: CampaignState, at: Date): Decision {
+  if (state.status !== 'active') throw new InvalidCampaignStateError('pause', state.status);
+  return { state: { ...state, status: 'paused', pausedAt: at }, effects: [{ type: 'pause', at }] };
+}
+
+/**
+ * Rule 8: resume a paused campaign at `at`.
+ *
+ * Events recorded while it was paused (`pausedEvents`, any order) are applied first, oldest first, exactly
+ * as if they had arrived now (with their own occurrence times for `within`): a reply during a pause still
+ * stops the campaign and an open still moves it, instead of a bump going out at resume. Then every
+ * pending action that fell due while paused runs at `at`, sends moved out of quiet hours.
+ */
+export function resume(
+  def: CampaignDefinition,
+  state: CampaignState,
+  at: Date,
+  ctx: EngineContext,
+  pausedEvents: readonly RecordedEvent[],
+  pending: readonly PendingActionRef[],
+): Decision {
+  if (state.status !== 'paused') throw new InvalidCampaignStateError('resume', state.status);
+  let current: CampaignState = { ...state, status: 'active', pausedAt: null };
+  const effects: Effect[] = [{ type: 'resume', at }];
+  const stepAtResume = current.step;
+  for (const event of inOccurrenceOrder(pausedEvents)) {
+    if (current.status !== 'active') break;
+    const decision = onEvent(def, current, event, ctx, at);
+    current = decision.state;
+    effects.push(...decision.effects);
+  }
+  if (current.status === 'active' && current.step === stepAtResume) {
+    for (const action of pending) {
+      if (action.runAt.getTime() > at.getTime()) continue;
+      const runAt = action.kind === 'send' ? applyQuietHours(at, def.timezone, def.plan.quietHours) : at;
+      effects.push({ type: 'reschedule', actionId: action.id, runAt });
+    }
+  }
+  return { state: current, effects };
+}
+
+/** Rule 8: cancel a pending, active or paused campaign; every pending action is cancelled. */
+export function cancel(state: CampaignState, at: Date): Decision {
+  if (state.status !== 'active' && state.status !== 'paused' && state.status !== 'pending') {
+    throw new InvalidCampaignStateError('cancel', state.status);
+  }
+  return {
+    state: { ...state, status: 'cancelled', pausedAt: null },
+    effects: [
+      { type: 'cancel', at },
+      { type: 'cancel_pending' },
+      { type: 'end', at, status: 'cancelled', reason: null },
+    ],
+  };
+}
+
+function inOccurrenceOrder(events: readonly RecordedEvent[]): RecordedEvent[] {
+  return [...events].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
+}

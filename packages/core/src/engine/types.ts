@@ -1,0 +1,146 @@
+import type { QuietHours } from '@campaign/schedule-utils';
+import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
+
+export type CampaignStatus = 'pending' | 'active' | 'paused' | 'completed' | 'stopped' | 'cancelled';
+
+/** Statuses a campaign never leaves. */
+export const TERMINAL_STATUSES: readonly CampaignStatus[] = ['completed', 'stopped', 'cancelled'];
+
+/**
+ * What the engine needs to know about one campaign to decide its next move (a `contact_campaigns` row,
+ * without the plan).
+ */
+export interface CampaignState {
+  status: CampaignStatus;
+  /** Null until activation. */
+  currentNodeId: string | null;
+  /** `step_seq`: 0 before activation, +1 on every node entry. Actions and messages carry the step they belong to. */
+  step: number;
+  /**
+   * The instant `within` and `after` count from: the send time of a `send` node (null until it has sent),
+   * the entry time of a `wait` node.
+   */
+  anchorAt: Date | null;
+  /** The exit event that stopped the campaign, when status is `stopped`. */
+  stopReason: EngagementEvent | null;
+  /** When the campaign was paused, while status is `paused`. */
+  pausedAt: Date | null;
+}
+
+/** A validated plan with the zone its local-time rules use (the plan's, else the contact's). */
+export interface CampaignDefinition {
+  plan: Plan;
+  /** IANA zone. */
+  timezone: string;
+}
+
+/** Settings derived from the definition that every schedule computation needs. */
+export interface ZoneRules {
+  timezone: string;
+  quietHours: QuietHours | undefined;
+}
+
+/** A message the campaign has sent. */
+export interface MessageRef {
+  id: string;
+  nodeId: string;
+  step: number;
+  sentAt: Date;
+}
+
+/** An engagement event as stored in `message_events`. */
+export interface RecordedEvent {
+  /** Provider event id (unique per contact). */
+  id: string;
+  /** The message it concerns; null when the provider could not tie it to one (an unsubscribe by address). */
+  messageId: string | null;
+  type: EngagementEvent;
+  occurredAt: Date;
+  /** An open the provider flags as automatic (Apple Mail Privacy Protection and the like). */
+  machine?: boolean | undefined;
+  /** A click the provider flags as a bot or link scanner. */
+  bot?: boolean | undefined;
+  /** A reply flagged as automatic (`Auto-Submitted`, out-of-office). */
+  autoReply?: boolean | undefined;
+}
+
+/**
+ * The slice of a campaign's history a decision may look at. A node's reference message is always the
+ * campaign's latest message (a `wait` node sends nothing, a `send` node's own message is the latest once
+ * sent), so this is all the engine ever reads.
+ */
+export interface EngineContext {
+  latestMessage: MessageRef | null;
+  /** Events recorded for `latestMessage`, in any order (the engine orders them by `occurredAt`). */
+  latestMessageEvents: readonly RecordedEvent[];
+}
+
+/** An action the campaign wants run later: a send, or a timeout that raises a synthetic event. */
+export type PlannedAction =
+  | {
+      kind: 'send';
+      nodeId: string;
+      step: number;
+      /** Entry time + delay, before quiet hours. */
+      dueAt: Date;
+      /** When it should run: `dueAt` moved out of quiet hours. */
+      runAt: Date;
+    }
+  | {
+      kind: 'timeout';
+      nodeId: string;
+      step: number;
+      event: TimeoutEvent;
+      /** Index of the transition in the node's `transitions`. */
+      transitionIndex: number;
+      dueAt: Date;
+      runAt: Date;
+    };
+
+/** A pending action as the engine sees it when it has to move one (resume). */
+export interface PendingActionRef {
+  id: string;
+  kind: PlannedAction['kind'];
+  runAt: Date;
+}
+
+/** What made the campaign enter a node. */
+export type EntryTrigger =
+  | { kind: 'activation' }
+  | { kind: 'event'; eventId: string }
+  | { kind: 'timeout'; event: TimeoutEvent };
+
+/**
+ * A change to apply, in order, inside the transaction that holds the campaign's lock. The simulator and
+ * the database-backed service apply the same effects; neither decides anything itself.
+ */
+export type Effect =
+  | {
+      type: 'enter';
+      at: Date;
+      from: string | null;
+      to: string;
+      step: number;
+      /** The taken transition's `on` (a click taken through an `opened` transition says `opened`); null at activation. */
+      on: TransitionEvent | null;
+      trigger: EntryTrigger;
+    }
+  | { type: 'schedule'; action: PlannedAction }
+  /** Every pending action of the campaign is cancelled (they belong to a node it has left, or it ended). */
+  | { type: 'cancel_pending' }
+  /** A pending action that fell due while paused runs at `runAt` instead. */
+  | { type: 'reschedule'; actionId: string; runAt: Date }
+  | { type: 'pause'; at: Date }
+  | { type: 'resume'; at: Date }
+  | { type: 'cancel'; at: Date }
+  | { type: 'end'; at: Date; status: 'completed' | 'stopped' | 'cancelled'; reason: EngagementEvent | null }
+  /** Stop every other campaign of the contact and refuse new ones (unsubscribe, complaint). */
+  | { type: 'suppress_contact'; at: Date; reason: EngagementEvent };
+
+export interface Decision {
+  state: CampaignState;
+  effects: Effect[];
+}
+
+export type EventEffect = 'transition' | 'exit' | 'ignored';
+export type TimeoutEffect = 'transition' | 'stale' | 'skipped';

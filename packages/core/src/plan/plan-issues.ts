@@ -1,0 +1,70 @@
+import type { Plan } from './plan-schema.ts';
+
+/** Stable validation codes (DESIGN section 3); part of the public API. */
+export const PLAN_ISSUE_CODES = [
+  'schema',
+  'unsupported_version',
+  'unknown_start_node',
+  'duplicate_node_id',
+  'unknown_target',
+  'unknown_event',
+  'timeout_without_after',
+  'within_on_timeout',
+  'invalid_duration',
+  'invalid_timezone',
+  'invalid_quiet_hours',
+  'missing_content',
+  'template_syntax',
+  'wait_forever',
+  'window_gap',
+  'zero_time_cycle',
+  'unreachable_node',
+  'missing_variable',
+] as const;
+export type PlanIssueCode = (typeof PLAN_ISSUE_CODES)[number];
+
+export type PlanIssueSeverity = 'error' | 'warning';
+
+/** Codes that never make a plan invalid; every other code is an error. */
+export const WARNING_CODES: readonly PlanIssueCode[] = ['unreachable_node'];
+
+export interface PlanIssue {
+  /** RFC 6901 JSON pointer into the plan; '' for the plan itself. */
+  path: string;
+  code: PlanIssueCode;
+  /** What is wrong and what would be right, for a person or an LLM fixing the plan. */
+  message: string;
+  severity: PlanIssueSeverity;
+}
+
+export interface PlanValidationResult {
+  /** True when no issue has severity `error`; warnings alone keep a plan valid. */
+  valid: boolean;
+  /** Every issue found, sorted by path (array indexes numerically) then code; one per path and code. */
+  issues: PlanIssue[];
+  /** The zod output when valid, otherwise undefined. */
+  plan: Plan | undefined;
+}
+
+/** Builds an issue whose severity follows from its code. */
+export function planIssue(path: string, code: PlanIssueCode, message: string): PlanIssue {
+  return { path, code, message, severity: WARNING_CODES.includes(code) ? 'warning' : 'error' };
+}
+
+/** Thrown by `assertValidPlan`; carries every issue (warnings included) of the refused plan. */
+export class PlanValidationError extends Error {
+  readonly code = 'invalid_plan' as const;
+  readonly issues: PlanIssue[];
+
+  constructor(issues: readonly PlanIssue[]) {
+    const errors = issues.filter((issue) => issue.severity === 'error');
+    const shown = errors
+      .slice(0, 3)
+      .map((issue) => `${issue.path || '(plan)'} [${issue.code}] ${issue.message}`)
+      .join('; ');
+    const more = errors.length > 3 ? `; and ${errors.length - 3} more` : '';
+    super(`Invalid plan: ${errors.length} error${errors.length === 1 ? '' : 's'}: ${shown}${more}`);
+    this.name = 'PlanValidationError';
+    this.issues = [...issues];
+  }
+}

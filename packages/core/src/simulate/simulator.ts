@@ -1,0 +1,310 @@
+import {
+  actionReadiness,
+  activate,
+  cancel,
+  findNode,
+  initialState,
+  onEvent,
+  onSendExecuted,
+  onTimeout,
+  pause,
+  resume,
+} from '../engine/engine.ts';
+import type {
+  CampaignDefinition,
+  CampaignState,
+  Decision,
+  Effect,
+  EngineContext,
+  MessageRef,
+  PlannedAction,
+  RecordedEvent,
+} from '../engine/types.ts';
+import { InvalidCampaignStateError } from '../errors.ts';
+import { renderMessage } from '../template/template.ts';
+import type { Contact, SimulationEvent } from './simulation-input.ts';
+import type { SimulatedStatus, SimulationResult, TimelineEntry } from './timeline.ts';
+
+export interface SimulationOptions {
+  definition: CampaignDefinition;
+  contact: Contact;
+  /** Activation instant. */
+  start: Date;
+  events: readonly SimulationEvent[];
+  /** Nothing after this instant is processed. Default: start + 365 days. */
+  until?: Date | undefined;
+}
+
+const DAY_MS = 86_400_000;
+
+interface SimAction {
+  id: string;
+  seq: number;
+  action: PlannedAction;
+  runAt: Date;
+  status: 'pending' | 'done' | 'cancelled';
+}
+
+/**
+ * Runs one campaign on a virtual clock through the same engine functions the database-backed service
+ * uses, and returns its timeline. Deterministic: the same inputs give the same output.
+ *
+ * Ordering: items are processed in time order; at one instant, input events come before due actions
+ * (an open at exactly the `within` bound counts, and a timeout due then sees it), and actions run in
+ * the order they were scheduled.
+ */
+export function simulate(options: SimulationOptions): SimulationResult {
+  return new Simulation(options).run();
+}
+
+class Simulation {
+  private readonly def: CampaignDefinition;
+  private readonly contact: Contact;
+  private readonly start: Date;
+  private readonly until: Date;
+  private readonly inputs: SimulationEvent[];
+  private state: CampaignState = initialState();
+  private readonly actions: SimAction[] = [];
+  private readonly messages: MessageRef[] = [];
+  private readonly recorded: RecordedEvent[] = [];
+  private readonly seenEventIds = new Set<string>();
+  private pausedEvents: RecordedEvent[] = [];
+  private readonly timeline: TimelineEntry[] = [];
+  private seq = 0;
+
+  constructor(options: SimulationOptions) {
+    this.def = options.definition;
+    this.contact = options.contact;
+    this.start = options.start;
+    this.until = options.until ?? new Date(options.start.getTime() + 365 * DAY_MS);
+    // Stable sort keeps the file's order for events at the same instant.
+    this.inputs = [...options.events].sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  run(): SimulationResult {
+    let activated = false;
+    let inputIndex = 0;
+    for (;;) {
+      const input = this.inputs[inputIndex];
+      const action = this.nextDueAction();
+      const candidates = [
+        input ? input.at.getTime() : Number.POSITIVE_INFINITY,
+        activated ? Number.POSITIVE_INFINITY : this.start.getTime(),
+        action ? action.runAt.getTime() : Number.POSITIVE_INFINITY,
+      ];
+      const next = Math.min(...candidates);
+      if (next === Number.POSITIVE_INFINITY || next > this.until.getTime()) break;
+      if (input && input.at.getTime() === next) {
+        inputIndex += 1;
+        this.handleInput(input);
+      } else if (!activated) {
+        activated = true;
+        this.apply(activate(this.def, this.state, this.start, this.context()));
+      } else if (action) {
+        this.runAction(action);
+      }
+    }
+    return {
+      status: this.state.status === 'pending' ? 'active' : (this.state.status as SimulatedStatus),
+      currentNodeId: this.state.currentNodeId,
+      stopReason: this.state.stopReason,
+      timeline: this.timeline,
+    };
+  }
+
+  private nextDueAction(): SimAction | undefined {
+    if (this.state.status !== 'active') return undefined;
+    let best: SimAction | undefined;
+    for (const a of this.actions) {
+      if (a.status !== 'pending') continue;
+      if (
+        !best ||
+        a.runAt.getTime() < best.runAt.getTime() ||
+        (a.runAt.getTime() === best.runAt.getTime() && a.seq < best.seq)
+      ) {
+        best = a;
+      }
+    }
+    return best;
+  }
+
+  private context(): EngineContext {
+    const latestMessage = this.messages.at(-1) ?? null;
+    return {
+      latestMessage,
+      latestMessageEvents: latestMessage ? this.recorded.filter((e) => e.messageId === latestMessage.id) : [],
+    };
+  }
+
+  private handleInput(input: SimulationEvent): void {
+    const at = input.at;
+    switch (input.type) {
+      case 'pause':
+      case 'resume':
+      case 'cancel':
+        this.handleControl(input.type, at);
+        return;
+      default:
+        break;
+    }
+    if (input.id !== undefined) {
+      if (this.seenEventIds.has(input.id)) return;
+      this.seenEventIds.add(input.id);
+    }
+    const message = this.messageFor(input.node, at);
+    const event: RecordedEvent = {
+      id: input.id ?? `evt_${this.recorded.length + 1}`,
+      messageId: message?.id ?? null,
+      type: input.type,
+      occurredAt: at,
+      machine: input.machine,
+      bot: input.bot,
+      autoReply: input.autoReply,
+    };
+    this.recorded.push(event);
+    const wasPaused = this.state.status === 'paused';
+    const decision = onEvent(this.def, this.state, event, this.context(), at);
+    if (wasPaused && decision.effect === 'ignored') this.pausedEvents.push(event);
+    this.timeline.push({
+      at: at.toISOString(),
+      kind: 'event',
+      type: event.type,
+      message: event.messageId,
+      ...(input.id !== undefined ? { id: input.id } : {}),
+      effect: decision.effect,
+    });
+    this.apply(decision);
+  }
+
+  private handleControl(kind: 'pause' | 'resume' | 'cancel', at: Date): void {
+    try {
+      if (kind === 'pause') {
+        this.apply(pause(this.state, at));
+      } else if (kind === 'cancel') {
+        this.apply(cancel(this.state, at));
+      } else {
+        const pending = this.actions
+          .filter((a) => a.status === 'pending')
+          .map((a) => ({ id: a.id, kind: a.action.kind, runAt: a.runAt }));
+        const pausedEvents = this.pausedEvents;
+        this.pausedEvents = [];
+        this.apply(resume(this.def, this.state, at, this.context(), pausedEvents, pending));
+      }
+    } catch (error) {
+      // A control the status does not allow (pause a completed campaign) changes nothing, as the API's 409.
+      if (!(error instanceof InvalidCampaignStateError)) throw error;
+    }
+  }
+
+  /** The message an input event concerns: the latest sent before it, of `node` when given. */
+  private messageFor(node: string | undefined, at: Date): MessageRef | undefined {
+    for (let i = this.messages.length - 1; i >= 0; i -= 1) {
+      const m = this.messages[i];
+      if (m && m.sentAt.getTime() <= at.getTime() && (node === undefined || m.nodeId === node)) return m;
+    }
+    return undefined;
+  }
+
+  private runAction(entry: SimAction): void {
+    const { action } = entry;
+    const at = entry.runAt;
+    entry.status = 'done';
+    if (action.kind === 'send') {
+      if (actionReadiness(this.state, action) !== 'run') return;
+      const node = findNode(this.def, action.nodeId);
+      if (node.action !== 'send') return;
+      const rendered = renderMessage(node, this.contact);
+      const message: MessageRef = {
+        id: `msg_${this.messages.length + 1}`,
+        nodeId: node.id,
+        step: action.step,
+        sentAt: at,
+      };
+      this.messages.push(message);
+      this.timeline.push({
+        at: at.toISOString(),
+        kind: 'send',
+        node: node.id,
+        message: message.id,
+        dueAt: action.dueAt.toISOString(),
+        subject: rendered.subject,
+      });
+      this.apply(onSendExecuted(this.def, this.state, at));
+      return;
+    }
+    const decision = onTimeout(this.def, this.state, action, this.context(), at);
+    if (decision.effect === 'deferred') {
+      entry.status = 'pending';
+      return;
+    }
+    this.timeline.push({
+      at: at.toISOString(),
+      kind: 'timeout',
+      node: action.nodeId,
+      event: action.event,
+      effect: decision.effect,
+    });
+    this.apply(decision);
+  }
+
+  private apply(decision: Decision): void {
+    this.state = decision.state;
+    for (const effect of decision.effects) this.applyEffect(effect);
+  }
+
+  private applyEffect(effect: Effect): void {
+    switch (effect.type) {
+      case 'enter':
+        if (effect.from !== null && effect.on !== null) {
+          this.timeline.push({
+            at: effect.at.toISOString(),
+            kind: 'transition',
+            from: effect.from,
+            to: effect.to,
+            on: effect.on,
+          });
+        }
+        this.timeline.push({
+          at: effect.at.toISOString(),
+          kind: 'enter',
+          node: effect.to,
+          step: effect.step,
+        });
+        return;
+      case 'schedule':
+        this.seq += 1;
+        this.actions.push({
+          id: `act_${this.seq}`,
+          seq: this.seq,
+          action: effect.action,
+          runAt: effect.action.runAt,
+          status: 'pending',
+        });
+        return;
+      case 'cancel_pending':
+        for (const a of this.actions) if (a.status === 'pending') a.status = 'cancelled';
+        return;
+      case 'reschedule': {
+        const a = this.actions.find((x) => x.id === effect.actionId);
+        if (a) a.runAt = effect.runAt;
+        return;
+      }
+      case 'pause':
+      case 'resume':
+      case 'cancel':
+        this.timeline.push({ at: effect.at.toISOString(), kind: effect.type });
+        return;
+      case 'end':
+        this.timeline.push({
+          at: effect.at.toISOString(),
+          kind: 'end',
+          status: effect.status,
+          ...(effect.reason !== null ? { reason: effect.reason } : {}),
+        });
+        return;
+      case 'suppress_contact':
+        // One campaign here; the database-backed service stops the contact's other campaigns.
+        return;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import type { CampaignStatus, EventEffect, TimeoutEffect } from '../engine/types.ts';
+import type { EngagementEvent, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
+
+/**
+ * One entry of a campaign's timeline, as `campaign simulate` prints it and `GET /v1/campaigns/:id`
+ * returns it. Every `at` is a UTC ISO string with milliseconds and `Z`.
+ */
+export type TimelineEntry =
+  | { at: string; kind: 'enter'; node: string; step: number }
+  | {
+      at: string;
+      kind: 'send';
+      node: string;
+      message: string;
+      /** Entry time + delay, before the quiet-hour adjustment; `at` is when it was sent. */
+      dueAt: string;
+      subject: string;
+    }
+  | {
+      at: string;
+      kind: 'event';
+      type: EngagementEvent;
+      message: string | null;
+      id?: string;
+      effect: EventEffect;
+    }
+  | { at: string; kind: 'transition'; from: string; to: string; on: TransitionEvent }
+  | { at: string; kind: 'timeout'; node: string; event: TimeoutEvent; effect: TimeoutEffect }
+  | { at: string; kind: 'pause' | 'resume' | 'cancel' }
+  | {
+      at: string;
+      kind: 'end';
+      status: Exclude<CampaignStatus, 'pending' | 'active' | 'paused'>;
+      reason?: EngagementEvent;
+    };
+
+export type SimulatedStatus = Exclude<CampaignStatus, 'pending'>;
+
+export interface SimulationResult {
+  status: SimulatedStatus;
+  currentNodeId: string | null;
+  stopReason: EngagementEvent | null;
+  timeline: TimelineEntry[];
+}
