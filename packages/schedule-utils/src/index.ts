@@ -1,2 +1,21 @@
-// Filled in by the schedule-utils work; see the package README for the contract.
-export {};
+export { addDuration } from './add-duration.ts';
+export type { ParsedDuration } from './duration.ts';
+export {
+  InvalidDurationError,
+  isValidIsoDuration,
+  isZeroDuration,
+  nominalDurationMs,
+  parseIsoDuration,
+} from './duration.ts';
+export type { LocalDateTime } from './local-time.ts';
+export { resolveLocalTime } from './local-time.ts';
+export type { QuietHours } from './quiet-hours.ts';
+export {
+  applyQuietHours,
+  InvalidQuietHoursError,
+  isQuietTime,
+  isValidQuietHours,
+  isValidTimeOfDay,
+} from './quiet-hours.ts';
+export { calculateScheduleTime } from './schedule.ts';
+export { InvalidTimezoneError, isValidTimezone } from './zone.ts';

@@ -1,0 +1,151 @@
+/**
+ * An ISO 8601 duration split into calendar parts (years, months, weeks, days: applied on the wall
+ * clock of a zone) and clock parts (hours, minutes, seconds, milliseconds: elapsed time).
+ * All fields are finite and >= 0; only the smallest part given in the ISO text may be fractional.
+ */
+export interface ParsedDuration {
+  years: number;
+  months: number;
+  weeks: number;
+  days: number;
+  hours: number;
+  minutes: number;
+  seconds: number;
+  milliseconds: number;
+}
+
+/** Thrown for a duration that is unparseable, negative or out of range. */
+export class InvalidDurationError extends Error {
+  readonly code = 'invalid_duration';
+  readonly input: string;
+  readonly reason: string;
+
+  constructor(input: string, reason: string) {
+    super(`Invalid ISO 8601 duration ${JSON.stringify(input)}: ${reason}`);
+    this.name = 'InvalidDurationError';
+    this.input = input;
+    this.reason = reason;
+  }
+}
+
+const FIELDS = ['years', 'months', 'weeks', 'days', 'hours', 'minutes', 'seconds', 'milliseconds'] as const;
+
+// Nominal lengths, for comparing durations only: real days, months and years vary.
+const NOMINAL_MS: Record<(typeof FIELDS)[number], number> = {
+  years: 365 * 86_400_000,
+  months: 30 * 86_400_000,
+  weeks: 7 * 86_400_000,
+  days: 86_400_000,
+  hours: 3_600_000,
+  minutes: 60_000,
+  seconds: 1000,
+  milliseconds: 1,
+};
+
+// ISO 8601 allows '.' or ',' as the decimal sign, with a digit on each side.
+const NUM = '(\\d+(?:[.,]\\d+)?)';
+const ISO_DURATION = new RegExp(
+  `^P(?:${NUM}Y)?(?:${NUM}M)?(?:${NUM}W)?(?:${NUM}D)?(?:T(?:${NUM}H)?(?:${NUM}M)?(?:${NUM}S)?)?$`,
+);
+
+/**
+ * Parses an ISO 8601 duration such as 'P1D', 'PT72H', 'P1DT2H30M', 'PT0S', 'P2W', 'P1Y2M' or
+ * 'PT1.5H'. Designators are upper case; weeks may be combined with other parts. A fraction is
+ * allowed only in the last (smallest) part given, and is kept as written (PT1.5H gives
+ * hours: 1.5; PT0.25S gives seconds: 0.25). `milliseconds` is always 0: ISO has no such part.
+ *
+ * @throws InvalidDurationError when `iso` is not a string, is unparseable ('72h', '', 'P', 'PT',
+ *   'P1DT'), is negative ('-P1D', 'P-1D'), has a fraction before its last part ('P1.5DT2H'), or has
+ *   a part larger than Number.MAX_SAFE_INTEGER.
+ */
+export function parseIsoDuration(iso: string): ParsedDuration {
+  if (typeof iso !== 'string') throw new InvalidDurationError(String(iso), 'not a string');
+  if (/^[-+\u2212]/.test(iso) || iso.includes('-')) {
+    throw new InvalidDurationError(iso, 'negative or signed durations are not allowed');
+  }
+  const match = ISO_DURATION.exec(iso);
+  if (!match) throw new InvalidDurationError(iso, 'expected the form PnYnMnWnDTnHnMnS');
+  const parts = match.slice(1, 8);
+  const given = parts.flatMap((text, index) => (text === undefined ? [] : [index]));
+  const last = given.at(-1);
+  if (last === undefined) throw new InvalidDurationError(iso, 'no part given');
+  if (iso.endsWith('T')) throw new InvalidDurationError(iso, "'T' must be followed by a time part");
+  const result: ParsedDuration = {
+    years: 0,
+    months: 0,
+    weeks: 0,
+    days: 0,
+    hours: 0,
+    minutes: 0,
+    seconds: 0,
+    milliseconds: 0,
+  };
+  for (const index of given) {
+    const text = parts[index] as string;
+    const fractional = /[.,]/.test(text);
+    if (fractional && index !== last) {
+      throw new InvalidDurationError(iso, 'only the smallest part given may have a fraction');
+    }
+    const value = Number(text.replace(',', '.'));
+    if (!(value <= Number.MAX_SAFE_INTEGER)) throw new InvalidDurationError(iso, 'a part is too large');
+    result[FIELDS[index] as (typeof FIELDS)[number]] = value;
+  }
+  return result;
+}
+
+/**
+ * Checks a duration object built in code, as parseIsoDuration would produce it: every field a
+ * finite number >= 0. Returns it unchanged.
+ *
+ * @throws InvalidDurationError naming the JSON of `d` otherwise.
+ */
+export function checkParsedDuration(d: ParsedDuration): ParsedDuration {
+  for (const field of FIELDS) {
+    const value: unknown = d?.[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new InvalidDurationError(JSON.stringify(d) ?? String(d), `${field} must be a finite number >= 0`);
+    }
+  }
+  return d;
+}
+
+/** The parsed and checked form of `duration`, whether given as ISO text or as an object. */
+export function toParsedDuration(duration: string | ParsedDuration): ParsedDuration {
+  return typeof duration === 'string' ? parseIsoDuration(duration) : checkParsedDuration(duration);
+}
+
+/**
+ * Nominal length in whole milliseconds (rounded), for comparing durations only: 1 day = 24 h,
+ * 1 week = 7 days, 1 month = 30 days, 1 year = 365 days. Real elapsed time depends on the zone and
+ * the start date (see addDuration).
+ *
+ * @throws InvalidDurationError when `d` is invalid text or an invalid object.
+ */
+export function nominalDurationMs(d: ParsedDuration | string): number {
+  const parsed = toParsedDuration(d);
+  let total = 0;
+  for (const field of FIELDS) total += parsed[field] * NOMINAL_MS[field];
+  return Math.round(total);
+}
+
+/**
+ * True when the duration moves no instant: every part is 0, or all that is given is a fraction
+ * that rounds to less than half a millisecond (PT0.0001S).
+ */
+export function isZeroDuration(d: ParsedDuration): boolean {
+  return nominalDurationMs(d) === 0;
+}
+
+/**
+ * True when parseIsoDuration(iso) succeeds. With `{ positive: true }` (default false) the duration
+ * must also be non-zero in the sense of isZeroDuration. Never throws.
+ */
+export function isValidIsoDuration(iso: string, options?: { positive?: boolean }): boolean {
+  let parsed: ParsedDuration;
+  try {
+    parsed = parseIsoDuration(iso);
+  } catch {
+    return false;
+  }
+  return options?.positive === true ? !isZeroDuration(parsed) : true;
+}

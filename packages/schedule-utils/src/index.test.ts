@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import * as api from './index.ts';
+
+describe('package entry point', () => {
+  it('exports the whole contract', () => {
+    const functions = [
+      'parseIsoDuration',
+      'isValidIsoDuration',
+      'isZeroDuration',
+      'nominalDurationMs',
+      'addDuration',
+      'resolveLocalTime',
+      'isValidTimezone',
+      'isValidTimeOfDay',
+      'isValidQuietHours',
+      'isQuietTime',
+      'applyQuietHours',
+      'calculateScheduleTime',
+    ];
+    for (const name of functions)
+      expect(typeof (api as Record<string, unknown>)[name], name).toBe('function');
+  });
+
+  it('exports error classes carrying the DESIGN error codes', () => {
+    expect(new api.InvalidDurationError('P', 'no part given').code).toBe('invalid_duration');
+    expect(new api.InvalidTimezoneError('Mars/Olympus').code).toBe('invalid_timezone');
+    expect(new api.InvalidQuietHoursError({ start: '21:00', end: '21:00' }).code).toBe('invalid_quiet_hours');
+  });
+});
