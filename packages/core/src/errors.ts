@@ -24,3 +24,36 @@ export class InvalidTimezoneError extends DomainError {
     this.name = 'InvalidTimezoneError';
   }
 }
+
+/** No campaign with that id (HTTP 404). */
+export class CampaignNotFoundError extends DomainError {
+  readonly code = 'not_found';
+  readonly campaignId: string;
+  constructor(campaignId: string) {
+    super(`campaign ${campaignId} does not exist`);
+    this.campaignId = campaignId;
+    this.name = 'CampaignNotFoundError';
+  }
+}
+
+/** The contact unsubscribed or complained: no campaign may start for it (HTTP 409). */
+export class ContactSuppressedError extends DomainError {
+  readonly code = 'contact_suppressed';
+  readonly contactId: string;
+  readonly reason: string | null;
+  constructor(contactId: string, reason: string | null) {
+    super(`contact ${contactId} is suppressed${reason ? ` (${reason})` : ''}: no campaign may start for it`);
+    this.contactId = contactId;
+    this.reason = reason;
+    this.name = 'ContactSuppressedError';
+  }
+}
+
+/** A new plan version that the campaign cannot move to (rule 9; HTTP 409). */
+export class PlanUpdateConflictError extends DomainError {
+  readonly code = 'plan_conflict';
+  constructor(message: string) {
+    super(message);
+    this.name = 'PlanUpdateConflictError';
+  }
+}

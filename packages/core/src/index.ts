@@ -5,7 +5,12 @@ export * from './errors.ts';
 export { planGraph } from './graph/plan-graph.ts';
 export * from './plan/plan-schema.ts';
 export * from './plan/validate-plan.ts';
+export type * from './ports/campaign-store.ts';
 export type { Clock } from './ports/clock.ts';
+export type * from './ports/records.ts';
+export type * from './ports/scheduler.ts';
+export type * from './ports/transport.ts';
+export * from './service/campaign-plan-execution-service.ts';
 export type { Contact, SimulationEvent } from './simulate/simulation-input.ts';
 export {
   contactSchema,

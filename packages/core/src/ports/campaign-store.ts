@@ -1,0 +1,152 @@
+import type { CampaignState, MessageRef } from '../engine/types.ts';
+import type { Plan } from '../plan/plan-schema.ts';
+import type { TimelineEntry } from '../simulate/timeline.ts';
+import type {
+  ActionOutcome,
+  CampaignRecord,
+  ContactRecord,
+  MessageEventRecord,
+  NewMessageEvent,
+  NewOutboundMessage,
+  NewScheduledAction,
+  NewTransition,
+  OutboundMessageRecord,
+  ScheduledActionRecord,
+  StoredEventEffect,
+} from './records.ts';
+
+/**
+ * An opaque handle on the store's current transaction. Only an adapter built for the same store (the
+ * pg-boss scheduler on the same database) may look inside it, to enqueue in the same transaction.
+ */
+export interface TransactionHandle {
+  readonly kind: string;
+}
+
+/**
+ * The database behind the execution service.
+ *
+ * `transaction` MUST run `work` in one database transaction: all or nothing, committed when `work`
+ * resolves and rolled back when it throws. A `lock*` method MUST hold the row lock until the transaction
+ * ends (SELECT ... FOR UPDATE), so every state change of one campaign is serialized. The store MAY retry
+ * `work` on a deadlock or serialization failure; `work` MUST therefore have no side effect outside the
+ * transaction except through `onCommit` callbacks.
+ */
+export interface CampaignStore {
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  /** Reads outside any transaction (no locks). */
+  readonly read: CampaignReader;
+}
+
+export interface StoreTransaction {
+  readonly handle: TransactionHandle;
+  readonly contacts: ContactRepository;
+  readonly campaigns: CampaignRepository;
+  readonly actions: ScheduledActionRepository;
+  readonly messages: OutboundMessageRepository;
+  readonly events: MessageEventRepository;
+  readonly transitions: CampaignTransitionRepository;
+}
+
+export interface ContactInput {
+  /** Absent: derived from the email, so the same address is the same contact. */
+  id?: string | undefined;
+  email: string;
+  name?: string | null | undefined;
+  timezone?: string | null | undefined;
+  attributes?: Record<string, unknown> | undefined;
+}
+
+export interface ContactRepository {
+  /** Inserts or updates the contact and returns it locked (FOR UPDATE). */
+  upsertAndLock(contact: ContactInput & { id: string }): Promise<ContactRecord>;
+  lock(contactId: string): Promise<ContactRecord | null>;
+  get(contactId: string): Promise<ContactRecord | null>;
+  suppress(contactId: string, reason: string, at: Date): Promise<void>;
+}
+
+export interface NewCampaign {
+  contactId: string;
+  plan: Plan;
+  timezone: string;
+  idempotencyKey: string | null;
+  createdAt: Date;
+}
+
+export interface CampaignRepository {
+  insert(campaign: NewCampaign): Promise<CampaignRecord>;
+  findByIdempotencyKey(contactId: string, key: string): Promise<CampaignRecord | null>;
+  /** The campaign, locked until the transaction ends; null when it does not exist. */
+  lock(campaignId: string): Promise<CampaignRecord | null>;
+  /** Ids of the contact's campaigns that are not over yet, in id order (the order to lock them in). */
+  openCampaignIds(contactId: string): Promise<string[]>;
+  saveState(campaignId: string, state: CampaignState, at: Date): Promise<void>;
+  savePlan(campaignId: string, plan: Plan, planVersion: number, at: Date): Promise<void>;
+}
+
+export interface ScheduledActionRepository {
+  /** Stores the actions; one already stored under the same idempotency key is left as it is and not returned. */
+  insertMany(actions: readonly NewScheduledAction[]): Promise<ScheduledActionRecord[]>;
+  /** Locks one action row; null when it does not exist. */
+  lock(actionId: string): Promise<ScheduledActionRecord | null>;
+  /** Cancels every pending action of the campaign (optionally only one kind) and returns their ids. */
+  cancelPending(campaignId: string, kind?: ScheduledActionRecord['kind']): Promise<string[]>;
+  listPending(campaignId: string): Promise<ScheduledActionRecord[]>;
+  reschedule(actionId: string, runAt: Date): Promise<void>;
+  /** Marks an action executed with its outcome, taking the next timeline position. */
+  finish(
+    actionId: string,
+    status: 'done' | 'skipped' | 'failed',
+    outcome: ActionOutcome,
+    at: Date,
+    error?: string,
+  ): Promise<void>;
+  /** A failed attempt that will be retried at `runAt`. */
+  retryLater(actionId: string, runAt: Date, error: string): Promise<void>;
+}
+
+export interface OutboundMessageRepository {
+  /**
+   * Claims the message of a (campaign, node, step): inserts it in status `sending`, or takes over a row
+   * whose earlier attempt `failed`. Null when it is already `sending` or `sent`: it is never sent twice.
+   */
+  claim(message: NewOutboundMessage): Promise<OutboundMessageRecord | null>;
+  markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<void>;
+  markFailed(messageId: string, error: string): Promise<void>;
+  /** The campaign's latest sent message: every node's reference message is this one (see EngineContext). */
+  latestSent(campaignId: string): Promise<MessageRef | null>;
+}
+
+export interface MessageEventRepository {
+  /** Stores the event; null when the same provider event id is already stored (a duplicate delivery). */
+  insert(event: NewMessageEvent): Promise<MessageEventRecord | null>;
+  get(eventId: string): Promise<MessageEventRecord | null>;
+  forMessage(messageId: string): Promise<MessageEventRecord[]>;
+  /** Events recorded while the campaign was paused, not applied yet. */
+  deferred(campaignId: string): Promise<MessageEventRecord[]>;
+  setEffect(eventIds: readonly string[], effect: StoredEventEffect): Promise<void>;
+}
+
+export interface CampaignTransitionRepository {
+  insertMany(rows: readonly NewTransition[]): Promise<void>;
+}
+
+export interface CampaignView {
+  campaign: CampaignRecord;
+  contact: ContactRecord;
+  pendingActions: ScheduledActionRecord[];
+  timeline: TimelineEntry[];
+}
+
+export interface CampaignReader {
+  getAction(actionId: string): Promise<ScheduledActionRecord | null>;
+  findMessage(ref: {
+    messageId?: string | undefined;
+    providerMessageId?: string | undefined;
+  }): Promise<OutboundMessageRecord | null>;
+  getCampaign(campaignId: string): Promise<CampaignRecord | null>;
+  /** The campaign with its contact, pending actions and timeline (the shapes `campaign simulate` prints). */
+  view(campaignId: string): Promise<CampaignView | null>;
+  /** Pending actions whose run_at is at or before `before`, oldest first (the reconcile loop). */
+  duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]>;
+}

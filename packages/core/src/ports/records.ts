@@ -1,0 +1,147 @@
+import type { CampaignState, PlannedAction } from '../engine/types.ts';
+import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
+
+/*
+ * Domain records the repositories return. They mirror the tables of DESIGN section 5 without being
+ * them: repositories map rows to these and back, so no table type leaks into core.
+ */
+
+export interface ContactRecord {
+  id: string;
+  email: string;
+  name: string | null;
+  /** IANA zone, used when a plan has none. */
+  timezone: string | null;
+  attributes: Record<string, unknown>;
+  suppressedAt: Date | null;
+  suppressionReason: string | null;
+}
+
+export interface CampaignRecord {
+  id: string;
+  contactId: string;
+  plan: Plan;
+  planVersion: number;
+  /** The zone every local-time rule of this campaign uses (the plan's, else the contact's at creation). */
+  timezone: string;
+  state: CampaignState;
+  idempotencyKey: string | null;
+  createdAt: Date;
+}
+
+export type ActionStatus = 'pending' | 'running' | 'done' | 'skipped' | 'cancelled' | 'failed';
+
+export type ActionOutcome = 'sent' | 'transition' | 'skipped' | 'stale' | 'failed';
+
+export interface ScheduledActionRecord {
+  id: string;
+  contactId: string;
+  campaignId: string;
+  kind: PlannedAction['kind'];
+  nodeId: string;
+  step: number;
+  event: TimeoutEvent | null;
+  transitionIndex: number | null;
+  dueAt: Date;
+  runAt: Date;
+  status: ActionStatus;
+  attempts: number;
+  lastError: string | null;
+  outcome: ActionOutcome | null;
+  executedAt: Date | null;
+}
+
+export interface NewScheduledAction {
+  contactId: string;
+  campaignId: string;
+  action: PlannedAction;
+  /** Unique per contact: the same planned action is never stored twice. */
+  idempotencyKey: string;
+}
+
+export type MessageStatus = 'sending' | 'sent' | 'failed';
+
+export interface OutboundMessageRecord {
+  id: string;
+  contactId: string;
+  campaignId: string;
+  actionId: string;
+  nodeId: string;
+  step: number;
+  dedupeKey: string;
+  toEmail: string;
+  subject: string;
+  body: string;
+  status: MessageStatus;
+  providerMessageId: string | null;
+  sentAt: Date | null;
+}
+
+export interface NewOutboundMessage {
+  contactId: string;
+  campaignId: string;
+  actionId: string;
+  nodeId: string;
+  step: number;
+  /** Unique per contact: one message per campaign, node and step. */
+  dedupeKey: string;
+  toEmail: string;
+  subject: string;
+  body: string;
+}
+
+/** How an engagement event affected its campaign; `deferred`: recorded while paused, applied at resume. */
+export type StoredEventEffect = 'transition' | 'exit' | 'ignored' | 'deferred';
+
+export interface MessageEventRecord {
+  id: string;
+  contactId: string;
+  campaignId: string | null;
+  messageId: string | null;
+  provider: string;
+  providerEventId: string;
+  type: EngagementEvent;
+  occurredAt: Date;
+  machine: boolean;
+  bot: boolean;
+  autoReply: boolean;
+  effect: StoredEventEffect | null;
+}
+
+export interface NewMessageEvent {
+  contactId: string;
+  campaignId: string | null;
+  messageId: string | null;
+  provider: string;
+  /** Unique per contact and provider: a delivery seen twice is stored once. */
+  providerEventId: string;
+  type: EngagementEvent;
+  occurredAt: Date;
+  machine: boolean;
+  bot: boolean;
+  autoReply: boolean;
+  payload: unknown;
+}
+
+export type TransitionKind = 'enter' | 'pause' | 'resume' | 'cancel' | 'end' | 'plan_update';
+
+/** One `campaign_transitions` row: the audit trail. */
+export interface NewTransition {
+  contactId: string;
+  campaignId: string;
+  kind: TransitionKind;
+  at: Date;
+  step: number;
+  fromNodeId: string | null;
+  toNodeId: string | null;
+  /** The taken transition's `on`, for `enter` rows that moved between nodes. */
+  on: TransitionEvent | null;
+  /** activation | event | timeout | api: what caused it. */
+  trigger: 'activation' | 'event' | 'timeout' | 'api' | 'send';
+  eventId: string | null;
+  actionId: string | null;
+  /** For `end` rows: the final status and the exit event. */
+  status: 'completed' | 'stopped' | 'cancelled' | null;
+  reason: EngagementEvent | null;
+  planVersion: number;
+}

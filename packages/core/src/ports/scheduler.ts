@@ -1,0 +1,38 @@
+import type { TransactionHandle } from './campaign-store.ts';
+
+/** A due instant for one `scheduled_actions` row. The job carries nothing else: the row is the truth. */
+export interface ScheduledJob {
+  actionId: string;
+  runAt: Date;
+}
+
+/** Called with the id of an action that is due (or was delivered again). */
+export type JobHandler = (actionId: string) => Promise<void>;
+
+/**
+ * The queue that wakes workers when actions fall due (DESIGN section 6).
+ *
+ * - `schedule` MUST be idempotent per action id: scheduling the same id again leaves one job, due at
+ *   the latest `runAt` given (a rescheduled action moves, it is not doubled). It MUST accept a `runAt`
+ *   in the past (due now).
+ * - Delivery is at least once: a job MAY reach the handler more than once (a worker crash, a
+ *   reconcile), so the handler MUST be idempotent; the execution service claims the row, so a second
+ *   delivery does nothing. A job MUST NOT be delivered before its `runAt` (a small clock skew aside:
+ *   the service re-queues a job that arrives early).
+ * - A handler that throws MUST see the job again later (retries with backoff).
+ * - `cancel` is best effort: the database decides, and a cancelled action's job that still fires finds
+ *   the row not pending and does nothing.
+ * - With `enqueuesInTransaction`, `schedule` called with the store's transaction handle MUST enqueue in
+ *   that same transaction (committed or rolled back with it). Without it the service calls `schedule`
+ *   after commit, and the reconcile loop repairs a crash in between.
+ * - No queue-library type, connection or option crosses this port.
+ */
+export interface Scheduler {
+  readonly enqueuesInTransaction: boolean;
+  schedule(jobs: readonly ScheduledJob[], options?: { transaction?: TransactionHandle }): Promise<void>;
+  cancel(actionIds: readonly string[]): Promise<void>;
+  /** Starts delivering due jobs to `handler`. */
+  start(handler: JobHandler): Promise<void>;
+  /** Stops taking jobs; resolves when in-flight handlers have finished. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,748 @@
+import { createHash } from 'node:crypto';
+import {
+  actionReadiness,
+  activate,
+  cancel,
+  findNode,
+  onEvent,
+  onSendExecuted,
+  onTimeout,
+  pause,
+  resume,
+  timeoutsFromAnchor,
+} from '../engine/engine.ts';
+import type {
+  CampaignDefinition,
+  CampaignState,
+  Decision,
+  EngineContext,
+  PlannedAction,
+  RecordedEvent,
+} from '../engine/types.ts';
+import { TERMINAL_STATUSES } from '../engine/types.ts';
+import {
+  CampaignNotFoundError,
+  ContactSuppressedError,
+  InvalidCampaignStateError,
+  PlanUpdateConflictError,
+} from '../errors.ts';
+import { type EngagementEvent, SUPPRESSING_EVENTS } from '../plan/plan-schema.ts';
+import { assertValidPlan } from '../plan/validate-plan.ts';
+import type { CampaignStore, CampaignView, ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type {
+  ActionOutcome,
+  CampaignRecord,
+  MessageEventRecord,
+  NewScheduledAction,
+  NewTransition,
+  ScheduledActionRecord,
+  StoredEventEffect,
+} from '../ports/records.ts';
+import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
+import type { Transport } from '../ports/transport.ts';
+import { renderMessage } from '../template/template.ts';
+
+export interface ExecutionServiceDeps {
+  store: CampaignStore;
+  scheduler: Scheduler;
+  transport: Transport;
+  clock: Clock;
+  /** Send attempts before a send action is marked failed. Default 5. */
+  maxSendAttempts?: number;
+  /** Delay before the first send retry, doubled per attempt, in milliseconds. Default 30 000. */
+  retryBaseDelayMs?: number;
+  /** Domain of generated Message-ID headers. Default `campaign-engine.invalid`. */
+  messageIdDomain?: string;
+}
+
+export interface PersistPlanInput {
+  contact: ContactInput;
+  plan: unknown;
+  /** Activate at once (default true); false stores the campaign `pending`. */
+  activate?: boolean;
+  /** Same key for the same contact returns the same campaign and creates nothing. */
+  idempotencyKey?: string | null;
+}
+
+export interface CampaignSummary {
+  id: string;
+  contactId: string;
+  status: CampaignState['status'];
+  currentNodeId: string | null;
+  stopReason: EngagementEvent | null;
+  planVersion: number;
+  step: number;
+}
+
+export interface EventInput {
+  /** Source of the event (`api`, `sendgrid`, ...); provider event ids are unique per provider and contact. */
+  provider: string;
+  providerEventId: string;
+  /** Our message id, or the provider's one (as the Transport returned it). */
+  messageId?: string | undefined;
+  providerMessageId?: string | undefined;
+  type: EngagementEvent;
+  occurredAt: Date;
+  machine?: boolean | undefined;
+  bot?: boolean | undefined;
+  autoReply?: boolean | undefined;
+  payload?: unknown;
+}
+
+export type RecordEventResult =
+  | { status: 'accepted'; eventId: string; effect: StoredEventEffect }
+  | { status: 'duplicate' }
+  | { status: 'unknown_message' };
+
+export type ExecuteActionResult =
+  | { outcome: ActionOutcome | 'deferred' | 'not_pending' | 'not_due' | 'retry' }
+  | { outcome: 'missing' };
+
+/** What to tell the scheduler once a transaction commits. */
+export interface AfterCommit {
+  jobs: ScheduledJob[];
+  cancelled: string[];
+}
+
+/**
+ * Runs campaign plans on a database (DESIGN section 4): materializes a plan's actions, advances
+ * campaigns as events and due actions arrive, and records every step. Each state change of a campaign
+ * runs in one transaction that holds the campaign's row lock, and every entry point is idempotent.
+ * All decisions come from the pure engine; this class only loads, applies and records them.
+ */
+export class CampaignPlanExecutionService {
+  private readonly store: CampaignStore;
+  private readonly scheduler: Scheduler;
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly maxSendAttempts: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly messageIdDomain: string;
+
+  constructor(deps: ExecutionServiceDeps) {
+    this.store = deps.store;
+    this.scheduler = deps.scheduler;
+    this.transport = deps.transport;
+    this.clock = deps.clock;
+    this.maxSendAttempts = deps.maxSendAttempts ?? 5;
+    this.retryBaseDelayMs = deps.retryBaseDelayMs ?? 30_000;
+    this.messageIdDomain = deps.messageIdDomain ?? 'campaign-engine.invalid';
+  }
+
+  /**
+   * Stores a contact's plan and, unless `activate` is false, activates it (the seed's
+   * `contactCampaignPlan.service.persistPlan`). The plan is validated against the contact first; an
+   * invalid plan throws PlanValidationError and stores nothing. A suppressed contact throws
+   * ContactSuppressedError.
+   */
+  async persistPlan(input: PersistPlanInput): Promise<{ campaign: CampaignSummary; created: boolean }> {
+    const contactId = input.contact.id ?? contactIdForEmail(input.contact.email);
+    const plan = assertValidPlan(input.plan, {
+      contact: {
+        email: input.contact.email,
+        name: input.contact.name ?? null,
+        attributes: input.contact.attributes ?? null,
+      },
+      contactTimezone: input.contact.timezone ?? null,
+    });
+    const timezone = plan.timezone ?? input.contact.timezone;
+    if (!timezone) throw new Error('validation accepted a plan without a zone');
+    const now = this.clock.now();
+    return this.inTransaction(async (tx, pending) => {
+      const contact = await tx.contacts.upsertAndLock({ ...input.contact, id: contactId });
+      if (contact.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+      const key = input.idempotencyKey ?? null;
+      if (key !== null) {
+        const existing = await tx.campaigns.findByIdempotencyKey(contactId, key);
+        if (existing) return { campaign: summary(existing), created: false };
+      }
+      let campaign = await tx.campaigns.insert({
+        contactId,
+        plan,
+        timezone,
+        idempotencyKey: key,
+        createdAt: now,
+      });
+      if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now);
+      return { campaign: summary(campaign), created: true };
+    });
+  }
+
+  /**
+   * Rule 1: activates a stored campaign, entering its start node now. Running it again, or on a campaign
+   * that is already active or over, changes nothing.
+   */
+  async initializeCampaignExecution(campaignId: string): Promise<CampaignSummary> {
+    return this.inTransaction(async (tx, pending) => {
+      const campaign = await this.lockCampaign(tx, campaignId);
+      if (campaign.state.status !== 'pending') return summary(campaign);
+      const contact = await tx.contacts.get(campaign.contactId);
+      if (contact?.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+      return summary(await this.activateLocked(tx, pending, campaign, this.clock.now()));
+    });
+  }
+
+  private async activateLocked(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    at: Date,
+  ): Promise<CampaignRecord> {
+    const decision = activate(definition(campaign), campaign.state, at, await this.context(tx, campaign));
+    return this.apply(tx, pending, campaign, decision, { trigger: 'activation' });
+  }
+
+  /**
+   * Rule 5: records an engagement event once (by provider event id) and applies it to its campaign in
+   * the same transaction. Unsubscribes and complaints stop every campaign of the contact and suppress
+   * it, also when the event names no message we know but a contact.
+   */
+  async recordEvent(input: EventInput & { contactId?: string | undefined }): Promise<RecordEventResult> {
+    const message =
+      input.messageId !== undefined || input.providerMessageId !== undefined
+        ? await this.store.read.findMessage({
+            messageId: input.messageId,
+            providerMessageId: input.providerMessageId,
+          })
+        : null;
+    const contactId = message?.contactId ?? input.contactId;
+    if (!contactId) return { status: 'unknown_message' };
+    const suppressing = SUPPRESSING_EVENTS.includes(input.type);
+    return this.inTransaction(async (tx, pending) => {
+      // Lock order: contact before campaigns, whenever more than one campaign may change.
+      if (suppressing) await tx.contacts.lock(contactId);
+      const campaign = message ? await tx.campaigns.lock(message.campaignId) : null;
+      const event = await tx.events.insert({
+        contactId,
+        campaignId: message?.campaignId ?? null,
+        messageId: message?.id ?? null,
+        provider: input.provider,
+        providerEventId: input.providerEventId,
+        type: input.type,
+        occurredAt: input.occurredAt,
+        machine: input.machine ?? false,
+        bot: input.bot ?? false,
+        autoReply: input.autoReply ?? false,
+        payload: input.payload ?? null,
+      });
+      if (!event) return { status: 'duplicate' as const };
+      let effect: StoredEventEffect = 'ignored';
+      if (campaign) effect = await this.applyEvent(tx, pending, campaign, event);
+      else if (suppressing)
+        effect = (await this.suppressContact(tx, pending, contactId, event, null)) ? 'exit' : 'ignored';
+      if (!campaign) await tx.events.setEffect([event.id], effect);
+      return { status: 'accepted' as const, eventId: event.id, effect };
+    });
+  }
+
+  /**
+   * Applies an already recorded event to its campaign (the seed's `processTransition`). Idempotent: an
+   * event that was applied before changes nothing, and of any number of concurrent calls for one
+   * campaign each sees the state the previous one left.
+   */
+  async processTransition(eventId: string): Promise<StoredEventEffect | null> {
+    return this.inTransaction(async (tx, pending) => {
+      const unlocked = await tx.events.get(eventId);
+      if (!unlocked?.campaignId) return null;
+      if (SUPPRESSING_EVENTS.includes(unlocked.type)) await tx.contacts.lock(unlocked.contactId);
+      const campaign = await this.lockCampaign(tx, unlocked.campaignId);
+      const event = await tx.events.get(eventId);
+      if (!event || event.effect !== null) return event?.effect ?? null;
+      return this.applyEvent(tx, pending, campaign, event);
+    });
+  }
+
+  private async applyEvent(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    event: MessageEventRecord,
+  ): Promise<StoredEventEffect> {
+    const now = this.clock.now();
+    const decision = onEvent(
+      definition(campaign),
+      campaign.state,
+      toRecorded(event),
+      await this.context(tx, campaign),
+      now,
+    );
+    const effect: StoredEventEffect =
+      decision.effect === 'ignored' && campaign.state.status === 'paused' ? 'deferred' : decision.effect;
+    await tx.events.setEffect([event.id], effect);
+    await this.apply(tx, pending, campaign, decision, { trigger: 'event', eventId: event.id });
+    if (decision.effects.some((e) => e.type === 'suppress_contact')) {
+      await this.suppressContact(tx, pending, campaign.contactId, event, campaign.id);
+    }
+    return effect;
+  }
+
+  /** Suppresses the contact and stops its other open campaigns, locked in id order. */
+  private async suppressContact(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    contactId: string,
+    event: MessageEventRecord,
+    alreadyStopped: string | null,
+  ): Promise<boolean> {
+    const now = this.clock.now();
+    await tx.contacts.suppress(contactId, event.type, now);
+    let stoppedAny = false;
+    for (const id of await tx.campaigns.openCampaignIds(contactId)) {
+      if (id === alreadyStopped) continue;
+      const other = await tx.campaigns.lock(id);
+      if (!other) continue;
+      const decision = onEvent(
+        definition(other),
+        other.state,
+        { ...toRecorded(event), messageId: null },
+        EMPTY_CONTEXT,
+        now,
+      );
+      if (decision.effect === 'exit') stoppedAny = true;
+      await this.apply(tx, pending, other, decision, { trigger: 'event', eventId: event.id });
+    }
+    return stoppedAny;
+  }
+
+  /**
+   * Claims a due action and applies it (rule 4 for sends, rule 6 for timeouts). A job delivered twice,
+   * early, for a cancelled action or for a paused campaign does nothing harmful: the row decides.
+   *
+   * A send runs inside the transaction that holds the campaign's lock, so an unsubscribe or a cancel
+   * either commits first (and nothing is sent) or waits until the send is recorded.
+   */
+  async executeAction(actionId: string): Promise<ExecuteActionResult> {
+    const unlocked = await this.store.read.getAction(actionId);
+    if (!unlocked) return { outcome: 'missing' };
+    if (unlocked.status !== 'pending') return { outcome: 'not_pending' };
+    return this.inTransaction(async (tx, pending) => {
+      const campaign = await this.lockCampaign(tx, unlocked.campaignId);
+      const action = await tx.actions.lock(actionId);
+      if (action?.status !== 'pending') return { outcome: 'not_pending' as const };
+      const now = this.clock.now();
+      if (action.runAt.getTime() > now.getTime()) {
+        pending.jobs.push({ actionId: action.id, runAt: action.runAt });
+        return { outcome: 'not_due' as const };
+      }
+      const readiness = actionReadiness(campaign.state, action);
+      if (readiness === 'defer') return { outcome: 'deferred' as const };
+      if (readiness === 'stale') {
+        await tx.actions.finish(action.id, 'skipped', 'stale', now);
+        return { outcome: 'stale' as const };
+      }
+      if (action.kind === 'send') return this.executeSend(tx, pending, campaign, action, now);
+      const event = action.event;
+      if (event === null || action.transitionIndex === null)
+        throw new Error(`timeout action ${action.id} has no event`);
+      const decision = onTimeout(
+        definition(campaign),
+        campaign.state,
+        { nodeId: action.nodeId, step: action.step, event, transitionIndex: action.transitionIndex },
+        await this.context(tx, campaign),
+        now,
+      );
+      if (decision.effect === 'deferred') return { outcome: 'deferred' as const };
+      await tx.actions.finish(
+        action.id,
+        decision.effect === 'transition' ? 'done' : 'skipped',
+        decision.effect,
+        now,
+      );
+      await this.apply(tx, pending, campaign, decision, { trigger: 'timeout', actionId: action.id });
+      return { outcome: decision.effect };
+    });
+  }
+
+  private async executeSend(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    action: ScheduledActionRecord,
+    now: Date,
+  ): Promise<ExecuteActionResult> {
+    const node = findNode(definition(campaign), action.nodeId);
+    if (node.action !== 'send')
+      throw new Error(`send action ${action.id} points at ${node.action} node ${node.id}`);
+    const contact = await tx.contacts.get(campaign.contactId);
+    if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
+    let rendered: { subject: string; body: string };
+    try {
+      rendered = renderMessage(node, contact);
+    } catch (error) {
+      // The contact lost an attribute since activation: never send a hole, fail the action visibly.
+      await tx.actions.finish(action.id, 'failed', 'failed', now, (error as Error).message);
+      return { outcome: 'failed' };
+    }
+    const message = await tx.messages.claim({
+      contactId: campaign.contactId,
+      campaignId: campaign.id,
+      actionId: action.id,
+      nodeId: node.id,
+      step: action.step,
+      dedupeKey: `${campaign.id}:${node.id}:${action.step}`,
+      toEmail: contact.email,
+      subject: rendered.subject,
+      body: rendered.body,
+    });
+    if (!message) {
+      await tx.actions.finish(action.id, 'skipped', 'stale', now, 'message already claimed');
+      return { outcome: 'stale' };
+    }
+    let providerMessageId: string | null;
+    try {
+      ({ providerMessageId } = await this.transport.send({
+        messageId: message.id,
+        messageIdHeader: `<${message.id}@${this.messageIdDomain}>`,
+        campaignId: campaign.id,
+        contactId: contact.id,
+        to: contact.email,
+        subject: rendered.subject,
+        html: rendered.body,
+        headers: {},
+      }));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      await tx.messages.markFailed(message.id, reason);
+      if (action.attempts + 1 >= this.maxSendAttempts) {
+        await tx.actions.finish(action.id, 'failed', 'failed', now, reason);
+        return { outcome: 'failed' };
+      }
+      const runAt = new Date(now.getTime() + this.retryBaseDelayMs * 2 ** action.attempts);
+      await tx.actions.retryLater(action.id, runAt, reason);
+      pending.jobs.push({ actionId: action.id, runAt });
+      return { outcome: 'retry' };
+    }
+    const sentAt = this.clock.now();
+    await tx.messages.markSent(message.id, sentAt, providerMessageId);
+    await tx.actions.finish(action.id, 'done', 'sent', sentAt);
+    await this.apply(tx, pending, campaign, onSendExecuted(definition(campaign), campaign.state, sentAt), {
+      trigger: 'send',
+      actionId: action.id,
+    });
+    return { outcome: 'sent' };
+  }
+
+  /** Rule 8: pause an active campaign; its pending actions stay pending and none runs. */
+  async pause(campaignId: string): Promise<CampaignSummary> {
+    return this.control(campaignId, (campaign, _ctx, now) => pause(campaign.state, now));
+  }
+
+  /**
+   * Rule 8: resume a paused campaign. Events recorded while paused are applied first; then what fell due
+   * runs now (sends still obey quiet hours).
+   */
+  async resume(campaignId: string): Promise<CampaignSummary> {
+    return this.inTransaction(async (tx, pending) => {
+      const campaign = await this.lockCampaign(tx, campaignId);
+      if (campaign.state.status !== 'paused')
+        throw new InvalidCampaignStateError('resume', campaign.state.status);
+      const deferred = await tx.events.deferred(campaign.id);
+      const pendingActionRows = await tx.actions.listPending(campaign.id);
+      const decision = resume(
+        definition(campaign),
+        campaign.state,
+        this.clock.now(),
+        await this.context(tx, campaign),
+        deferred.map(toRecorded),
+        pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt })),
+      );
+      if (deferred.length > 0)
+        await tx.events.setEffect(
+          deferred.map((e) => e.id),
+          'ignored',
+        );
+      return summary(await this.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+    });
+  }
+
+  /** Rule 8: cancel a campaign; every pending action is cancelled. */
+  async cancel(campaignId: string): Promise<CampaignSummary> {
+    return this.control(campaignId, (campaign, _ctx, now) => cancel(campaign.state, now));
+  }
+
+  private async control(
+    campaignId: string,
+    decide: (campaign: CampaignRecord, ctx: EngineContext, now: Date) => Decision,
+  ): Promise<CampaignSummary> {
+    return this.inTransaction(async (tx, pending) => {
+      const campaign = await this.lockCampaign(tx, campaignId);
+      const decision = decide(campaign, await this.context(tx, campaign), this.clock.now());
+      return summary(await this.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+    });
+  }
+
+  /**
+   * Rule 9: store a new plan version for a campaign that is not over. The campaign stays at its current
+   * node, which the new plan must have (else PlanUpdateConflictError and nothing changes); the node's
+   * pending timeouts are recomputed from its original anchor.
+   */
+  async updatePlan(campaignId: string, planInput: unknown): Promise<CampaignSummary> {
+    return this.inTransaction(async (tx, pending) => {
+      const campaign = await this.lockCampaign(tx, campaignId);
+      if (TERMINAL_STATUSES.includes(campaign.state.status)) {
+        throw new InvalidCampaignStateError('update the plan of', campaign.state.status);
+      }
+      const contact = await tx.contacts.get(campaign.contactId);
+      const plan = assertValidPlan(planInput, {
+        contact: contact
+          ? { email: contact.email, name: contact.name, attributes: contact.attributes }
+          : undefined,
+        contactTimezone: contact?.timezone ?? null,
+      });
+      const current = campaign.state.currentNodeId;
+      if (current !== null && !plan.nodes.some((n) => n.id === current)) {
+        throw new PlanUpdateConflictError(`the new plan has no node "${current}", where the campaign is now`);
+      }
+      const now = this.clock.now();
+      const planVersion = campaign.planVersion + 1;
+      await tx.campaigns.savePlan(campaign.id, plan, planVersion, now);
+      const updated: CampaignRecord = {
+        ...campaign,
+        plan,
+        planVersion,
+        timezone: plan.timezone ?? campaign.timezone,
+      };
+      pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id, 'timeout')));
+      await this.scheduleActions(
+        tx,
+        pending,
+        updated,
+        timeoutsFromAnchor(definition(updated), updated.state),
+      );
+      await tx.transitions.insertMany([
+        transitionRow(updated, { kind: 'plan_update', at: now, step: updated.state.step, trigger: 'api' }),
+      ]);
+      return summary(updated);
+    });
+  }
+
+  /** The campaign with its contact, pending actions and timeline. */
+  async getCampaign(campaignId: string): Promise<CampaignView> {
+    const view = await this.store.read.view(campaignId);
+    if (!view) throw new CampaignNotFoundError(campaignId);
+    return view;
+  }
+
+  /**
+   * Stores planned actions (the seed's `scheduleAction`), idempotently per idempotency key, and queues
+   * them: in the transaction when the scheduler can, else after commit.
+   */
+  async scheduleAction(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    action: PlannedAction,
+  ): Promise<void> {
+    await this.scheduleActions(tx, pending, campaign, [action]);
+  }
+
+  /** Schedules the current node's timeouts from its anchor (the seed's `scheduleNodeTimeouts`). */
+  async scheduleNodeTimeouts(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+  ): Promise<void> {
+    await this.scheduleActions(
+      tx,
+      pending,
+      campaign,
+      timeoutsFromAnchor(definition(campaign), campaign.state),
+    );
+  }
+
+  private async scheduleActions(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    actions: readonly PlannedAction[],
+  ): Promise<void> {
+    if (actions.length === 0) return;
+    const rows: NewScheduledAction[] = actions.map((action) => ({
+      contactId: campaign.contactId,
+      campaignId: campaign.id,
+      action,
+      idempotencyKey: actionKey(campaign, action),
+    }));
+    const inserted = await tx.actions.insertMany(rows);
+    const jobs = inserted.map((a) => ({ actionId: a.id, runAt: a.runAt }));
+    if (this.scheduler.enqueuesInTransaction) await this.scheduler.schedule(jobs, { transaction: tx.handle });
+    else pending.jobs.push(...jobs);
+  }
+
+  /** Applies a decision's effects in order and saves the new state. */
+  private async apply(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    decision: Decision,
+    cause: { trigger: NewTransition['trigger']; eventId?: string; actionId?: string },
+  ): Promise<CampaignRecord> {
+    const rows: NewTransition[] = [];
+    let toSchedule: PlannedAction[] = [];
+    const base = { eventId: cause.eventId ?? null, actionId: cause.actionId ?? null };
+    const next: CampaignRecord = { ...campaign, state: decision.state };
+    const flush = async () => {
+      await this.scheduleActions(tx, pending, next, toSchedule);
+      toSchedule = [];
+    };
+    for (const effect of decision.effects) {
+      switch (effect.type) {
+        case 'enter':
+          rows.push(
+            transitionRow(next, {
+              kind: 'enter',
+              at: effect.at,
+              step: effect.step,
+              fromNodeId: effect.from,
+              toNodeId: effect.to,
+              on: effect.on,
+              trigger: effect.trigger.kind,
+              ...base,
+            }),
+          );
+          break;
+        case 'schedule':
+          toSchedule.push(effect.action);
+          break;
+        case 'cancel_pending':
+          toSchedule = [];
+          pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id)));
+          break;
+        case 'reschedule':
+          await tx.actions.reschedule(effect.actionId, effect.runAt);
+          pending.jobs.push({ actionId: effect.actionId, runAt: effect.runAt });
+          break;
+        case 'pause':
+        case 'resume':
+        case 'cancel':
+          rows.push(
+            transitionRow(next, {
+              kind: effect.type,
+              at: effect.at,
+              step: decision.state.step,
+              trigger: 'api',
+            }),
+          );
+          break;
+        case 'end':
+          rows.push(
+            transitionRow(next, {
+              kind: 'end',
+              at: effect.at,
+              step: decision.state.step,
+              trigger: cause.trigger,
+              status: effect.status,
+              reason: effect.reason,
+              ...base,
+            }),
+          );
+          break;
+        case 'suppress_contact':
+          // Applied by the caller, which holds the contact lock.
+          break;
+      }
+    }
+    // Audit rows first, so the timeline orders an entry before the actions it scheduled.
+    if (rows.length > 0) await tx.transitions.insertMany(rows);
+    await flush();
+    if (decision.effects.length > 0 || decision.state !== campaign.state) {
+      await tx.campaigns.saveState(campaign.id, decision.state, this.clock.now());
+    }
+    return next;
+  }
+
+  private async context(tx: StoreTransaction, campaign: CampaignRecord): Promise<EngineContext> {
+    const latestMessage = await tx.messages.latestSent(campaign.id);
+    if (!latestMessage) return EMPTY_CONTEXT;
+    return {
+      latestMessage,
+      latestMessageEvents: (await tx.events.forMessage(latestMessage.id)).map(toRecorded),
+    };
+  }
+
+  private async lockCampaign(tx: StoreTransaction, campaignId: string): Promise<CampaignRecord> {
+    const campaign = await tx.campaigns.lock(campaignId);
+    if (!campaign) throw new CampaignNotFoundError(campaignId);
+    return campaign;
+  }
+
+  private async inTransaction<T>(
+    work: (tx: StoreTransaction, pending: AfterCommit) => Promise<T>,
+  ): Promise<T> {
+    let pending: AfterCommit = { jobs: [], cancelled: [] };
+    const result = await this.store.transaction(async (tx) => {
+      // A retried transaction starts over: forget what an aborted attempt wanted to queue.
+      pending = { jobs: [], cancelled: [] };
+      return work(tx, pending);
+    });
+    if (pending.cancelled.length > 0) await this.scheduler.cancel(pending.cancelled);
+    if (pending.jobs.length > 0) await this.scheduler.schedule(pending.jobs);
+    return result;
+  }
+}
+
+const EMPTY_CONTEXT: EngineContext = { latestMessage: null, latestMessageEvents: [] };
+
+function definition(campaign: CampaignRecord): CampaignDefinition {
+  return { plan: campaign.plan, timezone: campaign.timezone };
+}
+
+function summary(campaign: CampaignRecord): CampaignSummary {
+  return {
+    id: campaign.id,
+    contactId: campaign.contactId,
+    status: campaign.state.status,
+    currentNodeId: campaign.state.currentNodeId,
+    stopReason: campaign.state.stopReason,
+    planVersion: campaign.planVersion,
+    step: campaign.state.step,
+  };
+}
+
+function toRecorded(event: MessageEventRecord): RecordedEvent {
+  return {
+    id: event.id,
+    messageId: event.messageId,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    machine: event.machine,
+    bot: event.bot,
+    autoReply: event.autoReply,
+  };
+}
+
+/** Unique per campaign: the same planned action (per step, kind, transition and plan version) is stored once. */
+function actionKey(campaign: CampaignRecord, action: PlannedAction): string {
+  return action.kind === 'send'
+    ? `${campaign.id}:${action.step}:send`
+    : `${campaign.id}:${action.step}:timeout:${action.transitionIndex}:v${campaign.planVersion}`;
+}
+
+function transitionRow(
+  campaign: CampaignRecord,
+  row: Pick<NewTransition, 'kind' | 'at' | 'step' | 'trigger'> & Partial<NewTransition>,
+): NewTransition {
+  return {
+    contactId: campaign.contactId,
+    campaignId: campaign.id,
+    fromNodeId: null,
+    toNodeId: null,
+    on: null,
+    eventId: null,
+    actionId: null,
+    status: null,
+    reason: null,
+    planVersion: campaign.planVersion,
+    ...row,
+  };
+}
+
+/**
+ * A contact's id when the caller gives none: derived from the address, so one address is one contact
+ * (and its suppression holds) without a unique index on email.
+ */
+export function contactIdForEmail(email: string): string {
+  const hex = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}

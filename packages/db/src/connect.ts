@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export interface DatabaseConfig {
+  /** Postgres connection string. Absent: embedded PGlite. */
+  url?: string | undefined;
+  /** PGlite data directory when there is no url. Default `./.data/pglite`; `memory://` keeps nothing. */
+  dataDir?: string | undefined;
+  /** Postgres pool size. Default 10. */
+  poolSize?: number | undefined;
+}
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  kind: 'postgres' | 'pglite';
+  /** The PGlite instance when embedded (pg-boss's PGlite backend shares it). */
+  pglite: PGlite | undefined;
+  close(): Promise<void>;
+}
+
+/** Opens the database: Postgres through `url`, else embedded PGlite with its data under `dataDir`. */
+export async function openDatabase(config: DatabaseConfig = {}): Promise<DatabaseHandle> {
+  if (config.url) {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'postgres', pglite: undefined, close: () => db.destroy() };
+  }
+  const dataDir = config.dataDir ?? './.data/pglite';
+  if (!dataDir.startsWith('memory://')) mkdirSync(resolve(dataDir), { recursive: true });
+  const pglite = await PGlite.create(dataDir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    kind: 'pglite',
+    pglite,
+    close: async () => {
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}
+
+/** The configuration the environment asks for: `DATABASE_URL`, else PGlite under `PGLITE_DIR` or `./.data/pglite`. */
+export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  return { url: env.DATABASE_URL || undefined, dataDir: env.PGLITE_DIR || undefined };
+}

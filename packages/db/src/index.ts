@@ -1,0 +1,11 @@
+export { type DatabaseConfig, type DatabaseHandle, databaseConfigFromEnv, openDatabase } from './connect.ts';
+export { KyselyCampaignReader } from './kysely-campaign-reader.ts';
+export {
+  KyselyCampaignStore,
+  type KyselyCampaignStoreOptions,
+  kyselyTransactionOf,
+} from './kysely-campaign-store.ts';
+export * from './kysely-repositories.ts';
+export { migrateToLatest } from './migrate.ts';
+export { migrations } from './migrations/index.ts';
+export type { Database } from './schema.ts';

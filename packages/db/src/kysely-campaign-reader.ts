@@ -1,0 +1,209 @@
+import type {
+  CampaignReader,
+  CampaignRecord,
+  CampaignView,
+  EngagementEvent,
+  OutboundMessageRecord,
+  ScheduledActionRecord,
+  TimelineEntry,
+  TimeoutEvent,
+  TransitionEvent,
+} from '@campaign/core';
+import type { Kysely } from 'kysely';
+import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
+import type { Database } from './schema.ts';
+
+type Positioned = { seq: bigint; entries: TimelineEntry[] };
+
+/** Reads for the API and the workers, outside any transaction. */
+export class KyselyCampaignReader implements CampaignReader {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async getAction(actionId: string): Promise<ScheduledActionRecord | null> {
+    const row = await this.db
+      .selectFrom('scheduled_actions')
+      .selectAll()
+      .where('id', '=', actionId)
+      .executeTakeFirst();
+    return row ? toAction(row) : null;
+  }
+
+  async findMessage(ref: {
+    messageId?: string | undefined;
+    providerMessageId?: string | undefined;
+  }): Promise<OutboundMessageRecord | null> {
+    let query = this.db.selectFrom('outbound_messages').selectAll();
+    if (ref.messageId !== undefined) {
+      if (!isUuid(ref.messageId)) return null;
+      query = query.where('id', '=', ref.messageId);
+    } else if (ref.providerMessageId !== undefined) {
+      query = query.where('provider_message_id', '=', ref.providerMessageId);
+    } else {
+      return null;
+    }
+    const row = await query.executeTakeFirst();
+    return row ? toMessage(row) : null;
+  }
+
+  async getCampaign(campaignId: string): Promise<CampaignRecord | null> {
+    if (!isUuid(campaignId)) return null;
+    const row = await this.db
+      .selectFrom('contact_campaigns')
+      .selectAll()
+      .where('id', '=', campaignId)
+      .executeTakeFirst();
+    return row ? toCampaign(row) : null;
+  }
+
+  async duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]> {
+    const rows = await this.db
+      .selectFrom('scheduled_actions')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('run_at', '<=', before)
+      .orderBy('run_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toAction);
+  }
+
+  async view(campaignId: string): Promise<CampaignView | null> {
+    const campaign = await this.getCampaign(campaignId);
+    if (!campaign) return null;
+    const [contactRow, pendingRows, timeline] = await Promise.all([
+      this.db
+        .selectFrom('contacts')
+        .selectAll()
+        .where('id', '=', campaign.contactId)
+        .executeTakeFirstOrThrow(),
+      this.db
+        .selectFrom('scheduled_actions')
+        .selectAll()
+        .where('campaign_id', '=', campaignId)
+        .where('status', '=', 'pending')
+        .orderBy('run_at')
+        .execute(),
+      this.timeline(campaignId),
+    ]);
+    return { campaign, contact: toContact(contactRow), pendingActions: pendingRows.map(toAction), timeline };
+  }
+
+  /**
+   * The campaign's timeline in the shapes `campaign simulate` prints, rebuilt from the audit tables and
+   * ordered by the shared timeline sequence (causal order, also within one instant).
+   */
+  async timeline(campaignId: string): Promise<TimelineEntry[]> {
+    const [transitions, messages, events, timeouts] = await Promise.all([
+      this.db
+        .selectFrom('campaign_transitions')
+        .select(['seq', 'kind', 'at', 'step', 'from_node_id', 'to_node_id', 'on_event', 'status', 'reason'])
+        .where('campaign_id', '=', campaignId)
+        .where('kind', '!=', 'plan_update')
+        .execute(),
+      this.db
+        .selectFrom('outbound_messages as m')
+        .innerJoin('scheduled_actions as a', 'a.id', 'm.action_id')
+        .select(['m.seq', 'm.id', 'm.node_id', 'm.subject', 'm.sent_at', 'a.due_at'])
+        .where('m.campaign_id', '=', campaignId)
+        .where('m.status', '=', 'sent')
+        .execute(),
+      this.db
+        .selectFrom('message_events')
+        .select(['seq', 'type', 'message_id', 'provider_event_id', 'occurred_at', 'effect'])
+        .where('campaign_id', '=', campaignId)
+        .execute(),
+      this.db
+        .selectFrom('scheduled_actions')
+        .select(['executed_seq', 'node_id', 'event', 'outcome', 'executed_at'])
+        .where('campaign_id', '=', campaignId)
+        .where('kind', '=', 'timeout')
+        .where('executed_seq', 'is not', null)
+        .execute(),
+    ]);
+    const positioned: Positioned[] = [];
+    for (const t of transitions) {
+      const at = t.at.toISOString();
+      const entries: TimelineEntry[] = [];
+      if (t.kind === 'enter') {
+        if (t.from_node_id !== null && t.on_event !== null && t.to_node_id !== null) {
+          entries.push({
+            at,
+            kind: 'transition',
+            from: t.from_node_id,
+            to: t.to_node_id,
+            on: t.on_event as TransitionEvent,
+          });
+        }
+        entries.push({ at, kind: 'enter', node: t.to_node_id ?? '', step: t.step });
+      } else if (t.kind === 'end') {
+        const status = t.status as 'completed' | 'stopped' | 'cancelled';
+        entries.push({
+          at,
+          kind: 'end',
+          status,
+          ...(t.reason ? { reason: t.reason as EngagementEvent } : {}),
+        });
+      } else {
+        entries.push({ at, kind: t.kind as 'pause' | 'resume' | 'cancel' });
+      }
+      positioned.push({ seq: BigInt(t.seq), entries });
+    }
+    for (const m of messages) {
+      positioned.push({
+        seq: BigInt(m.seq),
+        entries: [
+          {
+            at: (m.sent_at ?? new Date(0)).toISOString(),
+            kind: 'send',
+            node: m.node_id,
+            message: m.id,
+            dueAt: m.due_at.toISOString(),
+            subject: m.subject,
+          },
+        ],
+      });
+    }
+    for (const e of events) {
+      positioned.push({
+        seq: BigInt(e.seq),
+        entries: [
+          {
+            at: e.occurred_at.toISOString(),
+            kind: 'event',
+            type: e.type as EngagementEvent,
+            message: e.message_id,
+            id: e.provider_event_id,
+            effect: e.effect === 'transition' || e.effect === 'exit' ? e.effect : 'ignored',
+          },
+        ],
+      });
+    }
+    for (const a of timeouts) {
+      positioned.push({
+        seq: BigInt(a.executed_seq ?? 0),
+        entries: [
+          {
+            at: (a.executed_at ?? new Date(0)).toISOString(),
+            kind: 'timeout',
+            node: a.node_id,
+            event: a.event as TimeoutEvent,
+            effect: a.outcome === 'transition' || a.outcome === 'stale' ? a.outcome : 'skipped',
+          },
+        ],
+      });
+    }
+    positioned.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+    return positioned.flatMap((p) => p.entries);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else cannot exist, and Postgres would reject it with an error instead of no row. */
+function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

@@ -1,0 +1,73 @@
+import type { CampaignReader, CampaignStore, StoreTransaction, TransactionHandle } from '@campaign/core';
+import type { Kysely, Transaction } from 'kysely';
+import { KyselyCampaignReader } from './kysely-campaign-reader.ts';
+import {
+  KyselyCampaignRepository,
+  KyselyCampaignTransitionRepository,
+  KyselyContactRepository,
+  KyselyMessageEventRepository,
+  KyselyOutboundMessageRepository,
+  KyselyScheduledActionRepository,
+} from './kysely-repositories.ts';
+import type { Database } from './schema.ts';
+
+const HANDLE_KIND = 'kysely';
+
+interface KyselyTransactionHandle extends TransactionHandle {
+  readonly kind: typeof HANDLE_KIND;
+  readonly trx: Transaction<Database>;
+}
+
+/**
+ * The kysely transaction behind a store transaction handle, for an adapter that enqueues in the same
+ * transaction (pg-boss's `fromKysely`). Throws for a handle of another store.
+ */
+export function kyselyTransactionOf(handle: TransactionHandle): Transaction<Database> {
+  if (handle.kind !== HANDLE_KIND) throw new Error(`not a kysely transaction handle: ${handle.kind}`);
+  return (handle as KyselyTransactionHandle).trx;
+}
+
+/** SQLSTATEs after which the whole transaction may simply run again. */
+const RETRYABLE = new Set(['40P01', '40001']);
+
+export interface KyselyCampaignStoreOptions {
+  /** Attempts for a transaction that hits a deadlock or serialization failure. Default 5. */
+  maxAttempts?: number;
+}
+
+/** core's CampaignStore on kysely: Postgres through pg, or embedded PGlite. */
+export class KyselyCampaignStore implements CampaignStore {
+  readonly read: CampaignReader;
+  private readonly db: Kysely<Database>;
+  private readonly maxAttempts: number;
+
+  constructor(db: Kysely<Database>, options: KyselyCampaignStoreOptions = {}) {
+    this.db = db;
+    this.read = new KyselyCampaignReader(db);
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.db.transaction().execute((trx) => work(storeTransaction(trx)));
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= this.maxAttempts || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+      }
+    }
+  }
+}
+
+function storeTransaction(trx: Transaction<Database>): StoreTransaction {
+  const handle: KyselyTransactionHandle = { kind: HANDLE_KIND, trx };
+  return {
+    handle,
+    contacts: new KyselyContactRepository(trx),
+    campaigns: new KyselyCampaignRepository(trx),
+    actions: new KyselyScheduledActionRepository(trx),
+    messages: new KyselyOutboundMessageRepository(trx),
+    events: new KyselyMessageEventRepository(trx),
+    transitions: new KyselyCampaignTransitionRepository(trx),
+  };
+}

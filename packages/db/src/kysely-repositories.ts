@@ -1,0 +1,469 @@
+import type {
+  ActionOutcome,
+  CampaignRecord,
+  CampaignRepository,
+  CampaignState,
+  CampaignTransitionRepository,
+  ContactInput,
+  ContactRecord,
+  ContactRepository,
+  MessageEventRecord,
+  MessageEventRepository,
+  MessageRef,
+  NewCampaign,
+  NewMessageEvent,
+  NewOutboundMessage,
+  NewScheduledAction,
+  NewTransition,
+  OutboundMessageRecord,
+  OutboundMessageRepository,
+  Plan,
+  ScheduledActionRecord,
+  ScheduledActionRepository,
+  StoredEventEffect,
+} from '@campaign/core';
+import { type Kysely, sql } from 'kysely';
+import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
+import type { Database } from './schema.ts';
+
+/*
+ * Kysely implementations of core's repository ports. Each takes the executor of the transaction it
+ * works in; every query it runs is backed by an index (see migrations/0001-initial.ts).
+ */
+
+type Db = Kysely<Database>;
+
+export class KyselyContactRepository implements ContactRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async upsertAndLock(contact: ContactInput & { id: string }): Promise<ContactRecord> {
+    // INSERT .. ON CONFLICT DO UPDATE locks the row it returns until the transaction ends.
+    const row = await this.db
+      .insertInto('contacts')
+      .values({
+        id: contact.id,
+        email: contact.email,
+        name: contact.name ?? null,
+        timezone: contact.timezone ?? null,
+        attributes: JSON.stringify(contact.attributes ?? {}),
+        suppressed_at: null,
+        suppression_reason: null,
+      })
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet({
+          email: (eb) => eb.ref('excluded.email'),
+          name:
+            contact.name === undefined ? (eb) => eb.ref('contacts.name') : (eb) => eb.ref('excluded.name'),
+          timezone:
+            contact.timezone === undefined
+              ? (eb) => eb.ref('contacts.timezone')
+              : (eb) => eb.ref('excluded.timezone'),
+          attributes:
+            contact.attributes === undefined
+              ? (eb) => eb.ref('contacts.attributes')
+              : (eb) => eb.ref('excluded.attributes'),
+          updated_at: sql`now()`,
+        }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toContact(row);
+  }
+
+  async lock(contactId: string): Promise<ContactRecord | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', '=', contactId)
+      .forUpdate()
+      .executeTakeFirst();
+    return row ? toContact(row) : null;
+  }
+
+  async get(contactId: string): Promise<ContactRecord | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', '=', contactId)
+      .executeTakeFirst();
+    return row ? toContact(row) : null;
+  }
+
+  async suppress(contactId: string, reason: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('contacts')
+      .set({ suppressed_at: at, suppression_reason: reason, updated_at: at })
+      .where('id', '=', contactId)
+      .where('suppressed_at', 'is', null)
+      .execute();
+  }
+}
+
+export class KyselyCampaignRepository implements CampaignRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async insert(campaign: NewCampaign): Promise<CampaignRecord> {
+    const row = await this.db
+      .insertInto('contact_campaigns')
+      .values({
+        contact_id: campaign.contactId,
+        plan: JSON.stringify(campaign.plan),
+        timezone: campaign.timezone,
+        idempotency_key: campaign.idempotencyKey,
+        current_node_id: null,
+        anchor_at: null,
+        stop_reason: null,
+        paused_at: null,
+        created_at: campaign.createdAt,
+        updated_at: campaign.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toCampaign(row);
+  }
+
+  async findByIdempotencyKey(contactId: string, key: string): Promise<CampaignRecord | null> {
+    const row = await this.db
+      .selectFrom('contact_campaigns')
+      .selectAll()
+      .where('contact_id', '=', contactId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+    return row ? toCampaign(row) : null;
+  }
+
+  async lock(campaignId: string): Promise<CampaignRecord | null> {
+    const row = await this.db
+      .selectFrom('contact_campaigns')
+      .selectAll()
+      .where('id', '=', campaignId)
+      .forUpdate()
+      .executeTakeFirst();
+    return row ? toCampaign(row) : null;
+  }
+
+  async openCampaignIds(contactId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('contact_campaigns')
+      .select('id')
+      .where('contact_id', '=', contactId)
+      .where('status', 'in', ['pending', 'active', 'paused'])
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async saveState(campaignId: string, state: CampaignState, at: Date): Promise<void> {
+    await this.db
+      .updateTable('contact_campaigns')
+      .set({
+        status: state.status,
+        current_node_id: state.currentNodeId,
+        step_seq: state.step,
+        anchor_at: state.anchorAt,
+        stop_reason: state.stopReason,
+        paused_at: state.pausedAt,
+        updated_at: at,
+      })
+      .where('id', '=', campaignId)
+      .execute();
+  }
+
+  async savePlan(campaignId: string, plan: Plan, planVersion: number, at: Date): Promise<void> {
+    await this.db
+      .updateTable('contact_campaigns')
+      .set({
+        plan: JSON.stringify(plan),
+        plan_version: planVersion,
+        ...(plan.timezone ? { timezone: plan.timezone } : {}),
+        updated_at: at,
+      })
+      .where('id', '=', campaignId)
+      .execute();
+  }
+}
+
+export class KyselyScheduledActionRepository implements ScheduledActionRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async insertMany(actions: readonly NewScheduledAction[]): Promise<ScheduledActionRecord[]> {
+    if (actions.length === 0) return [];
+    const rows = await this.db
+      .insertInto('scheduled_actions')
+      .values(
+        actions.map(({ contactId, campaignId, action, idempotencyKey }) => ({
+          contact_id: contactId,
+          campaign_id: campaignId,
+          kind: action.kind,
+          node_id: action.nodeId,
+          step: action.step,
+          event: action.kind === 'timeout' ? action.event : null,
+          transition_index: action.kind === 'timeout' ? action.transitionIndex : null,
+          due_at: action.dueAt,
+          run_at: action.runAt,
+          outcome: null,
+          last_error: null,
+          idempotency_key: idempotencyKey,
+          executed_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['contact_id', 'idempotency_key']).doNothing())
+      .returningAll()
+      .execute();
+    return rows.map(toAction);
+  }
+
+  async lock(actionId: string): Promise<ScheduledActionRecord | null> {
+    const row = await this.db
+      .selectFrom('scheduled_actions')
+      .selectAll()
+      .where('id', '=', actionId)
+      .forUpdate()
+      .executeTakeFirst();
+    return row ? toAction(row) : null;
+  }
+
+  async cancelPending(campaignId: string, kind?: ScheduledActionRecord['kind']): Promise<string[]> {
+    let query = this.db
+      .updateTable('scheduled_actions')
+      .set({ status: 'cancelled', updated_at: sql`now()` })
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', 'pending');
+    if (kind) query = query.where('kind', '=', kind);
+    const rows = await query.returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  async listPending(campaignId: string): Promise<ScheduledActionRecord[]> {
+    const rows = await this.db
+      .selectFrom('scheduled_actions')
+      .selectAll()
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', 'pending')
+      .orderBy('run_at')
+      .execute();
+    return rows.map(toAction);
+  }
+
+  async reschedule(actionId: string, runAt: Date): Promise<void> {
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: runAt, updated_at: sql`now()` })
+      .where('id', '=', actionId)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+
+  async finish(
+    actionId: string,
+    status: 'done' | 'skipped' | 'failed',
+    outcome: ActionOutcome,
+    at: Date,
+    error?: string,
+  ): Promise<void> {
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({
+        status,
+        outcome,
+        executed_at: at,
+        executed_seq: sql`nextval('timeline_seq')`,
+        attempts: sql`attempts + 1`,
+        last_error: error ?? null,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', actionId)
+      .execute();
+  }
+
+  async retryLater(actionId: string, runAt: Date, error: string): Promise<void> {
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: runAt, attempts: sql`attempts + 1`, last_error: error, updated_at: sql`now()` })
+      .where('id', '=', actionId)
+      .execute();
+  }
+}
+
+export class KyselyOutboundMessageRepository implements OutboundMessageRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async claim(message: NewOutboundMessage): Promise<OutboundMessageRecord | null> {
+    const row = await this.db
+      .insertInto('outbound_messages')
+      .values({
+        contact_id: message.contactId,
+        campaign_id: message.campaignId,
+        action_id: message.actionId,
+        node_id: message.nodeId,
+        step: message.step,
+        dedupe_key: message.dedupeKey,
+        to_email: message.toEmail,
+        subject: message.subject,
+        body: message.body,
+        status: 'sending',
+        provider_message_id: null,
+        last_error: null,
+        sent_at: null,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['contact_id', 'dedupe_key'])
+          .doUpdateSet({
+            status: 'sending',
+            subject: (eb) => eb.ref('excluded.subject'),
+            body: (eb) => eb.ref('excluded.body'),
+            last_error: null,
+            seq: sql<string>`nextval('timeline_seq')`,
+          })
+          .where('outbound_messages.status', '=', 'failed'),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toMessage(row) : null;
+  }
+
+  async markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<void> {
+    await this.db
+      .updateTable('outbound_messages')
+      .set({ status: 'sent', sent_at: sentAt, provider_message_id: providerMessageId })
+      .where('id', '=', messageId)
+      .execute();
+  }
+
+  async markFailed(messageId: string, error: string): Promise<void> {
+    await this.db
+      .updateTable('outbound_messages')
+      .set({ status: 'failed', last_error: error })
+      .where('id', '=', messageId)
+      .execute();
+  }
+
+  async latestSent(campaignId: string): Promise<MessageRef | null> {
+    const row = await this.db
+      .selectFrom('outbound_messages')
+      .select(['id', 'node_id', 'step', 'sent_at'])
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', 'sent')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row?.sent_at) return null;
+    return { id: row.id, nodeId: row.node_id, step: row.step, sentAt: row.sent_at };
+  }
+}
+
+export class KyselyMessageEventRepository implements MessageEventRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async insert(event: NewMessageEvent): Promise<MessageEventRecord | null> {
+    const row = await this.db
+      .insertInto('message_events')
+      .values({
+        contact_id: event.contactId,
+        campaign_id: event.campaignId,
+        message_id: event.messageId,
+        provider: event.provider,
+        provider_event_id: event.providerEventId,
+        type: event.type,
+        occurred_at: event.occurredAt,
+        machine: event.machine,
+        bot: event.bot,
+        auto_reply: event.autoReply,
+        effect: null,
+        payload: event.payload === undefined || event.payload === null ? null : JSON.stringify(event.payload),
+      })
+      .onConflict((oc) => oc.columns(['contact_id', 'provider', 'provider_event_id']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row ? toEvent(row) : null;
+  }
+
+  async get(eventId: string): Promise<MessageEventRecord | null> {
+    const row = await this.db
+      .selectFrom('message_events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .executeTakeFirst();
+    return row ? toEvent(row) : null;
+  }
+
+  async forMessage(messageId: string): Promise<MessageEventRecord[]> {
+    const rows = await this.db
+      .selectFrom('message_events')
+      .selectAll()
+      .where('message_id', '=', messageId)
+      .orderBy('occurred_at')
+      .orderBy('seq')
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async deferred(campaignId: string): Promise<MessageEventRecord[]> {
+    const rows = await this.db
+      .selectFrom('message_events')
+      .selectAll()
+      .where('campaign_id', '=', campaignId)
+      .where('effect', '=', 'deferred')
+      .orderBy('occurred_at')
+      .orderBy('seq')
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async setEffect(eventIds: readonly string[], effect: StoredEventEffect): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.db
+      .updateTable('message_events')
+      .set({ effect })
+      .where('id', 'in', [...eventIds])
+      .execute();
+  }
+}
+
+export class KyselyCampaignTransitionRepository implements CampaignTransitionRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async insertMany(rows: readonly NewTransition[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('campaign_transitions')
+      .values(
+        rows.map((r) => ({
+          contact_id: r.contactId,
+          campaign_id: r.campaignId,
+          kind: r.kind,
+          at: r.at,
+          step: r.step,
+          from_node_id: r.fromNodeId,
+          to_node_id: r.toNodeId,
+          on_event: r.on,
+          trigger: r.trigger,
+          event_id: r.eventId,
+          action_id: r.actionId,
+          status: r.status,
+          reason: r.reason,
+          plan_version: r.planVersion,
+        })),
+      )
+      .execute();
+  }
+}

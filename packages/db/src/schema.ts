@@ -1,0 +1,127 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/*
+ * Kysely table types: the rows as Postgres stores them. Repositories map them to core's domain records;
+ * nothing outside packages/db sees these.
+ */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** int8 columns come back as strings from pg; they are only ever compared in SQL. */
+type Int8 = ColumnType<string, never, string>;
+
+export interface ContactsTable {
+  id: string;
+  email: string;
+  name: string | null;
+  timezone: string | null;
+  attributes: JSONColumnType<Record<string, unknown>, string, string>;
+  suppressed_at: Date | null;
+  suppression_reason: string | null;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface ContactCampaignsTable {
+  id: Generated<string>;
+  contact_id: string;
+  plan: JSONColumnType<object, string, string>;
+  plan_version: Generated<number>;
+  timezone: string;
+  status: Generated<string>;
+  current_node_id: string | null;
+  step_seq: Generated<number>;
+  anchor_at: Date | null;
+  stop_reason: string | null;
+  paused_at: Date | null;
+  idempotency_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ScheduledActionsTable {
+  id: Generated<string>;
+  contact_id: string;
+  campaign_id: string;
+  kind: string;
+  node_id: string;
+  step: number;
+  event: string | null;
+  transition_index: number | null;
+  due_at: Timestamp;
+  run_at: Timestamp;
+  status: Generated<string>;
+  outcome: string | null;
+  attempts: Generated<number>;
+  last_error: string | null;
+  idempotency_key: string;
+  executed_at: Date | null;
+  executed_seq: ColumnType<string | null, never, string | null>;
+  created_at: DefaultedTimestamp;
+  updated_at: DefaultedTimestamp;
+}
+
+export interface OutboundMessagesTable {
+  id: Generated<string>;
+  contact_id: string;
+  campaign_id: string;
+  action_id: string;
+  node_id: string;
+  step: number;
+  dedupe_key: string;
+  to_email: string;
+  subject: string;
+  body: string;
+  status: string;
+  provider_message_id: string | null;
+  last_error: string | null;
+  seq: Int8;
+  created_at: DefaultedTimestamp;
+  sent_at: Date | null;
+}
+
+export interface MessageEventsTable {
+  id: Generated<string>;
+  contact_id: string;
+  campaign_id: string | null;
+  message_id: string | null;
+  provider: string;
+  provider_event_id: string;
+  type: string;
+  occurred_at: Timestamp;
+  received_at: DefaultedTimestamp;
+  machine: Generated<boolean>;
+  bot: Generated<boolean>;
+  auto_reply: Generated<boolean>;
+  effect: string | null;
+  payload: JSONColumnType<object, string | null, string | null> | null;
+  seq: Int8;
+}
+
+export interface CampaignTransitionsTable {
+  id: Generated<string>;
+  contact_id: string;
+  campaign_id: string;
+  kind: string;
+  at: Timestamp;
+  step: number;
+  from_node_id: string | null;
+  to_node_id: string | null;
+  on_event: string | null;
+  trigger: string;
+  event_id: string | null;
+  action_id: string | null;
+  status: string | null;
+  reason: string | null;
+  plan_version: number;
+  seq: Int8;
+}
+
+export interface Database {
+  contacts: ContactsTable;
+  contact_campaigns: ContactCampaignsTable;
+  scheduled_actions: ScheduledActionsTable;
+  outbound_messages: OutboundMessagesTable;
+  message_events: MessageEventsTable;
+  campaign_transitions: CampaignTransitionsTable;
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type DatabaseHandle, openDatabase } from './connect.ts';
+import { migrateToLatest } from './migrate.ts';
+
+export type TestDatabaseKind = 'postgres' | 'pglite';
+
+/** The Postgres server tests use: TEST_DATABASE_URL, else the local one (trust auth). */
+export function testServerUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export interface TestDatabase extends DatabaseHandle {
+  /** The connection string of the database (Postgres only). */
+  url: string | undefined;
+  /** Closes the connections and drops the database. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test file: a new database on the real Postgres server (dropped by
+ * `dispose`), or an in-memory PGlite instance.
+ */
+export async function createTestDatabase(
+  kind: TestDatabaseKind,
+  options: { poolSize?: number } = {},
+): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const handle = await openDatabase({ dataDir: 'memory://' });
+    await migrateToLatest(handle.db);
+    return { ...handle, url: undefined, dispose: () => handle.close() };
+  }
+  const server = testServerUrl();
+  const name = `campaign_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(server, `create database ${name}`);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ url: url.toString(), poolSize: options.poolSize ?? 10 });
+  await migrateToLatest(handle.db);
+  return {
+    ...handle,
+    url: url.toString(),
+    dispose: async () => {
+      await handle.close();
+      await adminQuery(server, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+async function adminQuery(url: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
