@@ -12,6 +12,11 @@ export interface DatabaseConfig {
   dataDir?: string | undefined;
   /** Postgres pool size. Default 10. */
   poolSize?: number | undefined;
+  /**
+   * Called when a connection dies outside a query (server restart, terminated backend). The query that
+   * next uses it fails and its transaction rolls back; without a listener Node would crash the process.
+   */
+  onConnectionError?: ((error: Error) => void) | undefined;
 }
 
 export interface DatabaseHandle {
@@ -26,6 +31,9 @@ export interface DatabaseHandle {
 export async function openDatabase(config: DatabaseConfig = {}): Promise<DatabaseHandle> {
   if (config.url) {
     const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 });
+    const onError = config.onConnectionError ?? (() => {});
+    pool.on('error', onError);
+    pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'postgres', pglite: undefined, close: () => db.destroy() };
   }

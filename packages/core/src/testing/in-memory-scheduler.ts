@@ -104,7 +104,8 @@ export class InMemoryScheduler implements Scheduler {
     for (;;) {
       await this.runDue();
       const next = this.nextRunAt();
-      if (!next || next.getTime() > until.getTime()) break;
+      // Nothing left before `until`, or a due job nobody takes (closed, no handler): stop stepping.
+      if (!next || next.getTime() > until.getTime() || next.getTime() <= this.clock.now().getTime()) break;
       this.clock.set(next);
     }
     this.clock.set(until);

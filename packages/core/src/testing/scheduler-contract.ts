@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
 
@@ -46,7 +47,8 @@ export function schedulerContractSuite(
         delivered.push({ id, at: h.now() });
         await handler?.(id);
       });
-      const id = (n: string) => `${prefix}-${Date.now().toString(36)}-${n}`;
+      const run = randomUUID().slice(0, 8);
+      const id = (n: string) => `${prefix}-${run}-${n}`;
       const at = (offsetMs: number) => new Date(h.now().getTime() + offsetMs);
       return { h, delivered, id, at };
     }
