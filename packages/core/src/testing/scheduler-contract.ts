@@ -34,21 +34,19 @@ export function schedulerContractSuite(
 ): void {
   const lateness = options.maxLatenessMs ?? 1000;
 
-  describe(`Scheduler contract: ${name}`, () => {
+  describe(`Scheduler contract: ${name}`, { timeout: 30_000 }, () => {
     let harness: SchedulerHarness | undefined;
-    let prefix = 0;
 
     async function setup(handler?: (id: string) => Promise<void>) {
       harness = await makeHarness();
-      prefix += 1;
       const delivered: { id: string; at: Date }[] = [];
       const h = harness;
       await h.scheduler.start(async (id) => {
         delivered.push({ id, at: h.now() });
         await handler?.(id);
       });
-      const run = randomUUID().slice(0, 8);
-      const id = (n: string) => `${prefix}-${run}-${n}`;
+      // Action ids are scheduled_actions ids: UUIDs (pg-boss requires them as job ids).
+      const id = (_label: string) => randomUUID();
       const at = (offsetMs: number) => new Date(h.now().getTime() + offsetMs);
       return { h, delivered, id, at };
     }

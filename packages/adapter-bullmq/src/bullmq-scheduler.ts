@@ -1,0 +1,133 @@
+import type { JobHandler, ScheduledJob, Scheduler } from '@campaign/core';
+import { Queue, Worker } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export interface BullmqSchedulerConfig {
+  /**
+   * Where Redis is: a URL (`redis://`, `rediss://` for TLS, with a password in it if needed), ioredis
+   * options (TLS, password, sentinels), or a function that makes a client. Every client the scheduler
+   * makes is its own and closed by `close`.
+   */
+  connection: string | RedisOptions | (() => Redis);
+  /** Queue name. Default `campaign-actions`. */
+  queueName?: string;
+  /**
+   * Key prefix. Default `{campaign}`: the braces are a Redis Cluster hash tag, so every key of the queue
+   * lands in one slot and the queue runs on a cluster unchanged.
+   */
+  prefix?: string;
+  /** Jobs handled at once by this process. Default 8. */
+  concurrency?: number;
+  /** Deliveries of a job whose handler keeps throwing, before BullMQ gives up on it. Default 10. */
+  attempts?: number;
+  /** First retry delay in milliseconds, doubled per attempt. Default 1000. */
+  backoffMs?: number;
+  /** A job whose worker stopped renewing its lock (a crash) is delivered again after this long, in ms. Default 5000. */
+  stalledIntervalMs?: number;
+  /** Where the wall clock comes from (tests). Default Date.now. */
+  now?: () => number;
+}
+
+interface JobData {
+  actionId: string;
+}
+
+const JOB_NAME = 'action';
+
+/**
+ * The Scheduler port on BullMQ: one delayed job per scheduled action, `jobId` = action id.
+ *
+ * Scheduling an id again moves its job (remove, then add with the new delay); a job that is being
+ * processed is left alone, and the service re-queues it if it came too early. Completed jobs are
+ * removed, so an action re-queued after a pause gets a fresh job. Throwing handlers are retried with
+ * exponential backoff; BullMQ's stalled-job check hands the jobs of a crashed worker to another one.
+ */
+export class BullmqScheduler implements Scheduler {
+  readonly enqueuesInTransaction = false;
+  private readonly config: Required<Omit<BullmqSchedulerConfig, 'connection'>> &
+    Pick<BullmqSchedulerConfig, 'connection'>;
+  private readonly clients: Redis[] = [];
+  private readonly queue: Queue<JobData>;
+  private worker: Worker<JobData> | undefined;
+
+  constructor(config: BullmqSchedulerConfig) {
+    this.config = {
+      queueName: 'campaign-actions',
+      prefix: '{campaign}',
+      concurrency: 8,
+      attempts: 10,
+      backoffMs: 1000,
+      stalledIntervalMs: 5000,
+      now: Date.now,
+      ...config,
+    };
+    this.queue = new Queue<JobData>(this.config.queueName, {
+      connection: this.client(),
+      prefix: this.config.prefix,
+    });
+  }
+
+  private client(): Redis {
+    const { connection } = this.config;
+    const client =
+      typeof connection === 'function'
+        ? connection()
+        : typeof connection === 'string'
+          ? new Redis(connection, { maxRetriesPerRequest: null })
+          : new Redis({ ...connection, maxRetriesPerRequest: null });
+    this.clients.push(client);
+    return client;
+  }
+
+  async schedule(jobs: readonly ScheduledJob[]): Promise<void> {
+    const now = this.config.now();
+    for (const job of jobs) {
+      // A job being processed cannot be removed (remove returns 0 and add is then a no-op): it runs.
+      await this.queue.remove(job.actionId);
+      await this.queue.add(
+        JOB_NAME,
+        { actionId: job.actionId },
+        {
+          jobId: job.actionId,
+          delay: Math.max(0, job.runAt.getTime() - now),
+          attempts: this.config.attempts,
+          backoff: { type: 'exponential', delay: this.config.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: { age: 7 * 24 * 3600 },
+        },
+      );
+    }
+  }
+
+  async cancel(actionIds: readonly string[]): Promise<void> {
+    for (const id of actionIds) await this.queue.remove(id);
+  }
+
+  async start(handler: JobHandler): Promise<void> {
+    if (this.worker) throw new Error('BullmqScheduler already started');
+    this.worker = new Worker<JobData>(
+      this.config.queueName,
+      async (job) => {
+        await handler(job.data.actionId);
+      },
+      {
+        connection: this.client(),
+        prefix: this.config.prefix,
+        concurrency: this.config.concurrency,
+        stalledInterval: this.config.stalledIntervalMs,
+        maxStalledCount: 5,
+      },
+    );
+    // Errors of the connection are retried by ioredis; a listener keeps them from crashing the process.
+    this.worker.on('error', () => {});
+    await this.worker.waitUntilReady();
+  }
+
+  async close(): Promise<void> {
+    // Worker.close() waits for the jobs in flight to finish.
+    await this.worker?.close();
+    this.worker = undefined;
+    await this.queue.close();
+    await Promise.all(this.clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+  }
+}

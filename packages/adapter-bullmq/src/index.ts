@@ -1,0 +1,1 @@
+export { BullmqScheduler, type BullmqSchedulerConfig } from './bullmq-scheduler.ts';

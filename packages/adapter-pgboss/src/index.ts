@@ -1,0 +1,1 @@
+export { PgBossScheduler, type PgBossSchedulerConfig } from './pgboss-scheduler.ts';

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import { KyselyCampaignStore } from '@campaign/db';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgBossScheduler } from './pgboss-scheduler.ts';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+// DESIGN section 6: with pg-boss the job is enqueued in the same transaction as the action row.
+describe.each(['postgres', 'pglite'] as const)('pg-boss enqueues in the store transaction on %s', (kind) => {
+  let database: TestDatabase;
+  let scheduler: PgBossScheduler;
+  let store: KyselyCampaignStore;
+  const delivered: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    store = new KyselyCampaignStore(database.db);
+    scheduler = new PgBossScheduler({
+      database:
+        kind === 'postgres'
+          ? { url: database.url ?? '' }
+          : { pglite: database.pglite as NonNullable<TestDatabase['pglite']> },
+      pollingIntervalSeconds: 0.5,
+    });
+    await scheduler.start(async (id) => {
+      delivered.push(id);
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await scheduler?.close();
+    await database?.dispose();
+  });
+
+  it('a committed transaction delivers its job; a rolled-back one leaves none', {
+    timeout: 30_000,
+  }, async () => {
+    expect(scheduler.enqueuesInTransaction).toBe(true);
+    const committed = randomUUID();
+    const rolledBack = randomUUID();
+    await store.transaction(async (tx) => {
+      await scheduler.schedule([{ actionId: committed, runAt: new Date() }], { transaction: tx.handle });
+    });
+    await expect(
+      store.transaction(async (tx) => {
+        await scheduler.schedule([{ actionId: rolledBack, runAt: new Date() }], { transaction: tx.handle });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    for (let waited = 0; !delivered.includes(committed) && waited < 10_000; waited += 250) await sleep(250);
+    await sleep(1500);
+    expect(delivered).toEqual([committed]);
+  });
+});
