@@ -22,7 +22,12 @@ export interface BullmqSchedulerConfig {
   attempts?: number;
   /** First retry delay in milliseconds, doubled per attempt. Default 1000. */
   backoffMs?: number;
-  /** A job whose worker stopped renewing its lock (a crash) is delivered again after this long, in ms. Default 5000. */
+  /**
+   * How long a worker's claim on a job lasts without renewal, in ms (live workers renew it at half
+   * that). A crashed worker's job is delivered again once its lock lapses. Default 30 000.
+   */
+  lockDurationMs?: number;
+  /** How often workers look for jobs whose lock lapsed, in ms. Default 5000. */
   stalledIntervalMs?: number;
   /** Where the wall clock comes from (tests). Default Date.now. */
   now?: () => number;
@@ -57,6 +62,7 @@ export class BullmqScheduler implements Scheduler {
       concurrency: 8,
       attempts: 10,
       backoffMs: 1000,
+      lockDurationMs: 30_000,
       stalledIntervalMs: 5000,
       now: Date.now,
       ...config,
@@ -114,6 +120,7 @@ export class BullmqScheduler implements Scheduler {
         connection: this.client(),
         prefix: this.config.prefix,
         concurrency: this.config.concurrency,
+        lockDuration: this.config.lockDurationMs,
         stalledInterval: this.config.stalledIntervalMs,
         maxStalledCount: 5,
       },

@@ -22,3 +22,4 @@ export { type SimulationOptions, simulate } from './simulate/simulator.ts';
 export type * from './simulate/timeline.ts';
 export * from './template/template.ts';
 export * from './template/template-errors.ts';
+export * from './unsubscribe/unsubscribe-token.ts';

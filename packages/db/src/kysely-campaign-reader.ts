@@ -61,11 +61,13 @@ export class KyselyCampaignReader implements CampaignReader {
 
   async duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]> {
     const rows = await this.db
-      .selectFrom('scheduled_actions')
-      .selectAll()
-      .where('status', '=', 'pending')
-      .where('run_at', '<=', before)
-      .orderBy('run_at')
+      .selectFrom('scheduled_actions as a')
+      .innerJoin('contact_campaigns as c', 'c.id', 'a.campaign_id')
+      .selectAll('a')
+      .where('a.status', '=', 'pending')
+      .where('a.run_at', '<=', before)
+      .where('c.status', '=', 'active')
+      .orderBy('a.run_at')
       .limit(limit)
       .execute();
     return rows.map(toAction);

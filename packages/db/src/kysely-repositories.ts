@@ -304,6 +304,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
     const row = await this.db
       .insertInto('outbound_messages')
       .values({
+        id: message.id,
         contact_id: message.contactId,
         campaign_id: message.campaignId,
         action_id: message.actionId,

@@ -147,6 +147,6 @@ export interface CampaignReader {
   getCampaign(campaignId: string): Promise<CampaignRecord | null>;
   /** The campaign with its contact, pending actions and timeline (the shapes `campaign simulate` prints). */
   view(campaignId: string): Promise<CampaignView | null>;
-  /** Pending actions whose run_at is at or before `before`, oldest first (the reconcile loop). */
+  /** Pending actions of active campaigns whose run_at is at or before `before`, oldest first (the reconcile loop). */
   duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]>;
 }

@@ -78,6 +78,8 @@ export interface OutboundMessageRecord {
 }
 
 export interface NewOutboundMessage {
+  /** Stable per dedupe key (see stableUuid), so every attempt at one message carries one Message-ID. */
+  id: string;
   contactId: string;
   campaignId: string;
   actionId: string;

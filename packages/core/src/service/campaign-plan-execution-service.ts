@@ -42,6 +42,7 @@ import type {
 import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
 import type { Transport } from '../ports/transport.ts';
 import { renderMessage } from '../template/template.ts';
+import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
 
 export interface ExecutionServiceDeps {
   store: CampaignStore;
@@ -54,6 +55,11 @@ export interface ExecutionServiceDeps {
   retryBaseDelayMs?: number;
   /** Domain of generated Message-ID headers. Default `campaign-engine.invalid`. */
   messageIdDomain?: string;
+  /**
+   * One-click unsubscribe (RFC 8058): every message gets `List-Unsubscribe` with
+   * `${baseUrl}/${signed token}` and `List-Unsubscribe-Post`. Absent: no such headers (tests only).
+   */
+  unsubscribe?: { baseUrl: string; secret: string };
 }
 
 export interface PersistPlanInput {
@@ -119,6 +125,7 @@ export class CampaignPlanExecutionService {
   private readonly maxSendAttempts: number;
   private readonly retryBaseDelayMs: number;
   private readonly messageIdDomain: string;
+  private readonly unsubscribe: { baseUrl: string; secret: string } | undefined;
 
   constructor(deps: ExecutionServiceDeps) {
     this.store = deps.store;
@@ -128,6 +135,7 @@ export class CampaignPlanExecutionService {
     this.maxSendAttempts = deps.maxSendAttempts ?? 5;
     this.retryBaseDelayMs = deps.retryBaseDelayMs ?? 30_000;
     this.messageIdDomain = deps.messageIdDomain ?? 'campaign-engine.invalid';
+    this.unsubscribe = deps.unsubscribe;
   }
 
   /**
@@ -374,13 +382,17 @@ export class CampaignPlanExecutionService {
       await tx.actions.finish(action.id, 'failed', 'failed', now, (error as Error).message);
       return { outcome: 'failed' };
     }
+    const dedupeKey = `${campaign.id}:${node.id}:${action.step}`;
     const message = await tx.messages.claim({
+      // Derived from the dedupe key: a send retried after a crash between the provider's acceptance and
+      // our commit goes out with the same id, hence the same Message-ID, which receivers deduplicate.
+      id: stableUuid(`message:${dedupeKey}`),
       contactId: campaign.contactId,
       campaignId: campaign.id,
       actionId: action.id,
       nodeId: node.id,
       step: action.step,
-      dedupeKey: `${campaign.id}:${node.id}:${action.step}`,
+      dedupeKey,
       toEmail: contact.email,
       subject: rendered.subject,
       body: rendered.body,
@@ -399,7 +411,11 @@ export class CampaignPlanExecutionService {
         to: contact.email,
         subject: rendered.subject,
         html: rendered.body,
-        headers: {},
+        headers: this.unsubscribe
+          ? listUnsubscribeHeaders(
+              `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(message.id, this.unsubscribe.secret)}`,
+            )
+          : {},
       }));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -515,6 +531,20 @@ export class CampaignPlanExecutionService {
       ]);
       return summary(updated);
     });
+  }
+
+  /**
+   * The reconcile pass: pending actions of active campaigns that are overdue by more than `graceMs`
+   * (a crash between commit and enqueue, a flushed Redis) are queued again, due now. Safe to run from
+   * any number of workers at once: scheduling is idempotent per action id and the row decides.
+   * Returns how many were queued.
+   */
+  async reconcileOverdue(graceMs: number, limit = 500): Promise<number> {
+    const now = this.clock.now();
+    const overdue = await this.store.read.duePending(new Date(now.getTime() - graceMs), limit);
+    if (overdue.length > 0)
+      await this.scheduler.schedule(overdue.map((a) => ({ actionId: a.id, runAt: now })));
+    return overdue.length;
   }
 
   /** The campaign with its contact, pending actions and timeline. */
@@ -739,10 +769,19 @@ function transitionRow(
 }
 
 /**
+ * A UUID derived from `key` (SHA-256, formatted with version 5 and RFC 4122 variant bits): the same key
+ * always gives the same id, which is what makes an id survive a rolled-back transaction.
+ */
+export function stableUuid(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/**
  * A contact's id when the caller gives none: derived from the address, so one address is one contact
  * (and its suppression holds) without a unique index on email.
  */
 export function contactIdForEmail(email: string): string {
-  const hex = createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(`contact:${email.trim().toLowerCase()}`);
 }

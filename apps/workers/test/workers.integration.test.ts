@@ -1,0 +1,310 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Plan, verifyUnsubscribeToken } from '@campaign/core';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ReceivedMail, SmtpSink } from './smtp-sink.ts';
+
+/*
+ * Whole campaigns through real worker processes, on both queue backends: real Postgres, a real Redis
+ * (a private server, so FLUSHALL touches nothing else), a real SMTP server, second-scale durations.
+ */
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const SECRET = 'e2e-unsubscribe-secret-0123456789';
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const plan: Plan = {
+  version: '1.0',
+  timezone: 'UTC',
+  startNodeId: 'intro',
+  nodes: [
+    {
+      id: 'intro',
+      action: 'send',
+      subject: 'Hello {{name}}',
+      body: '<p>Hi {{name}}, a note for {{company|your team}}.</p>',
+      transitions: [
+        { on: 'opened', to: 'wait', within: 'PT3S' },
+        { on: 'no_open', to: 'bump', after: 'PT2S' },
+      ],
+    },
+    {
+      id: 'wait',
+      action: 'wait',
+      transitions: [
+        { on: 'clicked', to: 'done' },
+        { on: 'no_click', to: 'done', after: 'PT1S' },
+      ],
+    },
+    {
+      id: 'bump',
+      action: 'send',
+      subject: 'Bump for {{name}}',
+      body: '<p>Still there?</p>',
+      schedule: { delay: 'PT1S' },
+      transitions: [],
+    },
+    { id: 'done', action: 'end' },
+  ],
+};
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A private redis-server for this file. */
+async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: null });
+  probe.on('error', () => {}); // refused until the server is up
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      await probe.connect();
+      break;
+    } catch {
+      await sleep(50);
+    }
+  }
+  await probe.ping();
+  probe.disconnect();
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 }, (backend) => {
+  let database: TestDatabase;
+  let redis: { url: string; stop: () => Promise<void> };
+  let sink: SmtpSink;
+  let env: NodeJS.ProcessEnv;
+  let api: Runtime;
+  const workers = new Set<ChildProcess>();
+
+  beforeAll(async () => {
+    [database, redis] = await Promise.all([createTestDatabase('postgres'), startRedis()]);
+    sink = new SmtpSink();
+    const smtpUrl = await sink.listen();
+    env = {
+      ...process.env,
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      QUEUE_BACKEND: backend,
+      QUEUE_NAME: `e2e-${randomUUID()}`,
+      QUEUE_POLL_SECONDS: '0.5',
+      SMTP_URL: smtpUrl,
+      MAIL_FROM: 'Campaigns <campaigns@e2e.test>',
+      PUBLIC_URL: 'https://engine.e2e.test',
+      UNSUBSCRIBE_SECRET: SECRET,
+      MESSAGE_ID_DOMAIN: 'e2e.test',
+      RECONCILE_INTERVAL_MS: '500',
+      RECONCILE_GRACE_MS: '1500',
+      WORKER_CONCURRENCY: '4',
+      QUEUE_LOCK_MS: '3000',
+      LOG_LEVEL: 'warn',
+    };
+    // The test's own side, as the API would be: it creates campaigns and records events, runs no worker.
+    api = await createRuntime(loadConfig(env));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const w of workers) w.kill('SIGKILL');
+    await api?.close();
+    await sink?.close();
+    await redis?.stop();
+    await database?.dispose();
+  });
+
+  function spawnWorker(): ChildProcess {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', MAIN],
+      {
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+    workers.add(child);
+    child.once('exit', () => workers.delete(child));
+    return child;
+  }
+
+  async function stopWorker(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (child.exitCode !== null) return child.exitCode;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    return exited;
+  }
+
+  async function createCampaign(name = 'Ada <Lovelace>') {
+    const email = `${randomUUID()}@e2e.test`;
+    const { campaign } = await api.service.persistPlan({
+      contact: { email, name, attributes: { company: 'ACME' } },
+      plan,
+    });
+    return { campaign, email };
+  }
+
+  async function statusOf(campaignId: string) {
+    return (await api.service.getCampaign(campaignId)).campaign.state;
+  }
+
+  async function waitForStatus(campaignId: string, status: string, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const state = await statusOf(campaignId);
+      if (state.status === status) return state;
+      if (Date.now() > deadline) throw new Error(`campaign still ${state.status} at ${state.currentNodeId}`);
+      await sleep(100);
+    }
+  }
+
+  async function waitForSent(campaignId: string, count: number) {
+    for (let i = 0; i < 150; i += 1) {
+      const { timeline } = await api.service.getCampaign(campaignId);
+      if (timeline.filter((e) => e.kind === 'send').length >= count) return;
+      await sleep(100);
+    }
+    throw new Error(`campaign ${campaignId} never recorded ${count} sends`);
+  }
+
+  const to = (email: string) => (mail: ReceivedMail) => mail.to === email;
+
+  it('sends the rendered message with its headers; no_open fires and the bump goes out', async () => {
+    const worker = spawnWorker();
+    const { campaign, email } = await createCampaign();
+    const [intro] = await sink.waitFor(to(email));
+    await waitForSent(campaign.id, 1);
+    expect(intro?.subject).toBe('Hello Ada <Lovelace>');
+    expect(intro?.html).toContain('<p>Hi Ada &lt;Lovelace&gt;, a note for ACME.</p>');
+    const messageRow = (await api.service.getCampaign(campaign.id)).timeline.find((e) => e.kind === 'send');
+    if (messageRow?.kind !== 'send') throw new Error('no send in the timeline');
+    expect(intro?.messageId).toBe(`<${messageRow.message}@e2e.test>`);
+    const header = (name: string) =>
+      intro?.raw.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '');
+    const unsubscribe = header('list-unsubscribe') ?? '';
+    const token = /^<https:\/\/engine\.e2e\.test\/v1\/unsubscribe\/([^>]+)>$/.exec(unsubscribe)?.[1];
+    expect(token && verifyUnsubscribeToken(token, SECRET)).toBe(messageRow.message);
+    expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+
+    const [, bump] = await sink.waitFor(to(email), 2);
+    expect(bump?.subject).toBe('Bump for Ada <Lovelace>');
+    const state = await waitForStatus(campaign.id, 'completed');
+    expect(state.currentNodeId).toBe('bump');
+    expect(await stopWorker(worker)).toBe(0);
+  });
+
+  it('an open moves the campaign on; no bump goes out', async () => {
+    const worker = spawnWorker();
+    const { campaign, email } = await createCampaign();
+    const [intro] = await sink.waitFor(to(email));
+    await waitForSent(campaign.id, 1);
+    const messageId = /^<(.+)@e2e\.test>$/.exec(intro?.messageId ?? '')?.[1];
+    const recorded = await api.service.recordEvent({
+      provider: 'test',
+      providerEventId: randomUUID(),
+      messageId,
+      type: 'opened',
+      occurredAt: new Date(),
+    });
+    expect(recorded).toMatchObject({ status: 'accepted', effect: 'transition' });
+    const state = await waitForStatus(campaign.id, 'completed');
+    expect(state.currentNodeId).toBe('done');
+    await sleep(2500); // past the moment the bump would have gone out
+    expect(sink.received.filter(to(email))).toHaveLength(1);
+    expect(await stopWorker(worker)).toBe(0);
+  });
+
+  it('kill -9 of a worker mid-campaign: a fresh worker completes it with no duplicate and no lost step', async () => {
+    const first = spawnWorker();
+    const { campaign, email } = await createCampaign();
+    await sink.waitFor(to(email));
+    // mid-campaign: the intro is committed as sent, its no_open timeout is queued
+    await waitForSent(campaign.id, 1);
+    await stopWorker(first, 'SIGKILL');
+    const second = spawnWorker();
+    await sink.waitFor(to(email), 2);
+    await waitForStatus(campaign.id, 'completed');
+    await sleep(1000);
+    const mails = sink.received.filter(to(email));
+    expect(mails.map((m) => m.subject)).toEqual(['Hello Ada <Lovelace>', 'Bump for Ada <Lovelace>']);
+    expect(new Set(mails.map((m) => m.messageId)).size).toBe(2);
+    expect(await stopWorker(second)).toBe(0);
+  });
+
+  it('a worker killed after the SMTP server took a message but before its commit: the resend carries the same Message-ID', async () => {
+    const first = spawnWorker();
+    const held = sink.holdNext();
+    const { campaign, email } = await createCampaign();
+    await held.arrived; // the server has the intro; the worker waits for its reply inside the send transaction
+    await stopWorker(first, 'SIGKILL');
+    held.release();
+    const second = spawnWorker();
+    const mails = await sink.waitFor(to(email), 3, 40_000);
+    await waitForStatus(campaign.id, 'completed');
+    const [intro, resent, bump] = mails;
+    expect([intro?.subject, resent?.subject, bump?.subject]).toEqual([
+      'Hello Ada <Lovelace>',
+      'Hello Ada <Lovelace>',
+      'Bump for Ada <Lovelace>',
+    ]);
+    // the only duplicate possible: the same message, with the same Message-ID, which receivers deduplicate
+    expect(resent?.messageId).toBe(intro?.messageId);
+    const { timeline } = await api.service.getCampaign(campaign.id);
+    expect(timeline.filter((e) => e.kind === 'send')).toHaveLength(2);
+    expect(await stopWorker(second)).toBe(0);
+  });
+
+  it.runIf(backend === 'bullmq')(
+    'FLUSHALL on Redis mid-campaign is repaired by the reconcile loop',
+    async () => {
+      const worker = spawnWorker();
+      const { campaign, email } = await createCampaign();
+      await sink.waitFor(to(email));
+      const client = new Redis(redis.url);
+      await client.flushall();
+      client.disconnect();
+      await sink.waitFor(to(email), 2, 20_000);
+      await waitForStatus(campaign.id, 'completed');
+      expect(sink.received.filter(to(email))).toHaveLength(2);
+      expect(await stopWorker(worker)).toBe(0);
+    },
+  );
+
+  it('two worker processes on one queue never double-send', async () => {
+    const pair = [spawnWorker(), spawnWorker()];
+    const created = await Promise.all(Array.from({ length: 10 }, () => createCampaign()));
+    for (const { email } of created) await sink.waitFor(to(email), 2, 30_000);
+    for (const { campaign } of created) await waitForStatus(campaign.id, 'completed');
+    await sleep(1000);
+    for (const { email } of created) {
+      const mails = sink.received.filter(to(email));
+      expect(mails.map((m) => m.subject)).toEqual(['Hello Ada <Lovelace>', 'Bump for Ada <Lovelace>']);
+    }
+    const emails = new Set(created.map((c) => c.email));
+    const ids = sink.received.filter((m) => emails.has(m.to)).map((m) => m.messageId);
+    expect(ids).toHaveLength(20);
+    expect(new Set(ids).size).toBe(20);
+    expect(await Promise.all(pair.map((w) => stopWorker(w)))).toEqual([0, 0]);
+  });
+});

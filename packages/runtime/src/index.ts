@@ -1,0 +1,4 @@
+export { ConfigError, loadConfig, type RuntimeConfig } from './config.ts';
+export { createRuntime, createScheduler, type Runtime, systemClock } from './runtime.ts';
+export { LogTransport, SmtpTransport } from './transports.ts';
+export { type RunningWorker, startWorker } from './worker.ts';

@@ -1,0 +1,87 @@
+import { BullmqScheduler } from '@campaign/adapter-bullmq';
+import { PgBossScheduler } from '@campaign/adapter-pgboss';
+import { CampaignPlanExecutionService, type Clock, type Scheduler, type Transport } from '@campaign/core';
+import { type DatabaseHandle, KyselyCampaignStore, migrateToLatest, openDatabase } from '@campaign/db';
+import pino, { type Logger } from 'pino';
+import type { RuntimeConfig } from './config.ts';
+import { LogTransport, SmtpTransport } from './transports.ts';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Runtime {
+  config: RuntimeConfig;
+  logger: Logger;
+  database: DatabaseHandle;
+  store: KyselyCampaignStore;
+  scheduler: Scheduler;
+  transport: Transport;
+  service: CampaignPlanExecutionService;
+  close(): Promise<void>;
+}
+
+/** The one place the queue backend is chosen (QUEUE_BACKEND). */
+export function createScheduler(config: RuntimeConfig, database: DatabaseHandle): Scheduler {
+  if (config.queueBackend === 'bullmq') {
+    if (!config.redisUrl) throw new Error('QUEUE_BACKEND=bullmq needs REDIS_URL');
+    return new BullmqScheduler({
+      connection: config.redisUrl,
+      queueName: config.queueName,
+      concurrency: config.workerConcurrency,
+      lockDurationMs: config.queueLockMs,
+      stalledIntervalMs: Math.min(5000, config.queueLockMs),
+    });
+  }
+  return new PgBossScheduler({
+    database: database.pglite ? { pglite: database.pglite } : { url: config.databaseUrl ?? '' },
+    queueName: config.queueName,
+    concurrency: config.workerConcurrency,
+    pollingIntervalSeconds: config.queuePollSeconds,
+    expireInSeconds: Math.max(1, Math.ceil(config.queueLockMs / 1000)),
+  });
+}
+
+/**
+ * Wires the engine from its configuration, for the API and the workers alike: the database (migrated),
+ * the store, the Scheduler of QUEUE_BACKEND, the transport (SMTP, or the log) and the execution service.
+ */
+export async function createRuntime(
+  config: RuntimeConfig,
+  options: { logger?: Logger; clock?: Clock; transport?: Transport } = {},
+): Promise<Runtime> {
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'campaign-engine' } });
+  const database = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.pgliteDir,
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
+  });
+  await migrateToLatest(database.db);
+  const store = new KyselyCampaignStore(database.db);
+  const scheduler = createScheduler(config, database);
+  const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
+  const transport = options.transport ?? smtp ?? new LogTransport(logger);
+  const service = new CampaignPlanExecutionService({
+    store,
+    scheduler,
+    transport,
+    clock: options.clock ?? systemClock,
+    messageIdDomain: config.messageIdDomain,
+    unsubscribe: {
+      baseUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/unsubscribe`,
+      secret: config.unsubscribeSecret,
+    },
+  });
+  return {
+    config,
+    logger,
+    database,
+    store,
+    scheduler,
+    transport,
+    service,
+    close: async () => {
+      await scheduler.close();
+      smtp?.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { Runtime } from './runtime.ts';
+
+export interface RunningWorker {
+  /** Stops taking jobs, lets the actions in flight finish, stops the reconcile loop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the action consumers (sends and timeouts, through the Scheduler) and the reconcile loop. Every
+ * job goes through CampaignPlanExecutionService.executeAction, which claims the row: any number of
+ * workers may run against one queue and database.
+ */
+export async function startWorker(runtime: Runtime): Promise<RunningWorker> {
+  const { service, scheduler, logger, config } = runtime;
+  await scheduler.start(async (actionId) => {
+    const started = Date.now();
+    const result = await service.executeAction(actionId);
+    logger.info({ actionId, outcome: result.outcome, ms: Date.now() - started }, 'action');
+  });
+  let reconciling: Promise<void> = Promise.resolve();
+  const reconcile = () => {
+    reconciling = service
+      .reconcileOverdue(config.reconcileGraceMs)
+      .then((count) => {
+        if (count > 0) logger.warn({ count }, 'reconcile: re-queued overdue actions');
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'reconcile failed'));
+  };
+  reconcile();
+  const timer = setInterval(reconcile, config.reconcileIntervalMs);
+  logger.info({ backend: config.queueBackend, concurrency: config.workerConcurrency }, 'worker started');
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await reconciling;
+      await scheduler.close();
+      logger.info('worker stopped');
+    },
+  };
+}
