@@ -291,6 +291,21 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     },
   );
 
+  it('SIGTERM lets the send in flight finish before the worker exits', async () => {
+    const worker = spawnWorker();
+    const held = sink.holdNext();
+    const { campaign } = await createCampaign();
+    await held.arrived; // the worker is inside the send transaction, waiting for the SMTP reply
+    const exited = stopWorker(worker, 'SIGTERM');
+    await sleep(300);
+    expect(worker.exitCode).toBeNull(); // still finishing
+    held.release();
+    expect(await exited).toBe(0);
+    await waitForSent(campaign.id, 1);
+    const view = await api.service.getCampaign(campaign.id);
+    expect(view.pendingActions).toEqual([expect.objectContaining({ kind: 'timeout', event: 'no_open' })]);
+  });
+
   it('two worker processes on one queue never double-send', async () => {
     const pair = [spawnWorker(), spawnWorker()];
     const created = await Promise.all(Array.from({ length: 10 }, () => createCampaign()));
