@@ -354,6 +354,66 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
     });
   });
 
+  describe('one-click unsubscribe', () => {
+    it('a signed token unsubscribes the recipient once; a forged one changes nothing', async () => {
+      const clock = new ManualClock(T0);
+      const scheduler = new InMemoryScheduler(clock);
+      const transport = new RecordingTransport();
+      const secret = 'unsubscribe-secret-for-tests';
+      const svc = new CampaignPlanExecutionService({
+        store,
+        scheduler,
+        transport,
+        clock,
+        unsubscribe: { baseUrl: 'https://x.test/v1/unsubscribe/', secret },
+      });
+      const contact = {
+        id: randomUUID(),
+        email: `${randomUUID()}@example.com`,
+        name: 'Ada',
+        attributes: { company: 'ACME' },
+      };
+      const { campaign } = await svc.persistPlan({ contact, plan });
+      await scheduler.start(async (id) => {
+        await svc.executeAction(id);
+      });
+      await scheduler.runDue();
+      const header = transport.sent[0]?.headers['List-Unsubscribe'] ?? '';
+      const token = /^<https:\/\/x\.test\/v1\/unsubscribe\/(.+)>$/.exec(header)?.[1] ?? '';
+      expect(transport.sent[0]?.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+      expect(await svc.unsubscribeByToken(`${token}x`)).toBeNull();
+      expect((await svc.getCampaign(campaign.id)).campaign.state.status).toBe('active');
+      expect(await svc.unsubscribeByToken(token)).toMatchObject({ status: 'accepted', effect: 'exit' });
+      expect(await svc.unsubscribeByToken(token)).toEqual({ status: 'duplicate' });
+      const view = await svc.getCampaign(campaign.id);
+      expect(view.campaign.state).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed' });
+      expect(view.contact.suppressionReason).toBe('unsubscribed');
+    });
+  });
+
+  describe('reconcile', () => {
+    it('re-queues overdue pending actions of active campaigns only', async () => {
+      const { service, scheduler, clock, contact } = setup();
+      const active = await service.persistPlan({ contact, plan });
+      const paused = await service.persistPlan({ contact, plan, idempotencyKey: 'paused' });
+      await service.pause(paused.campaign.id);
+      await scheduler.cancel(scheduler.pending().map((j) => j.actionId)); // the queue lost everything
+      clock.advance(60_000);
+      // other tests of this file left overdue actions too; only ours are checked
+      expect(await service.reconcileOverdue(30_000)).toBeGreaterThanOrEqual(1);
+      const [send] = (await service.getCampaign(active.campaign.id)).pendingActions;
+      const [pausedSend] = (await service.getCampaign(paused.campaign.id)).pendingActions;
+      const queued = scheduler.pending().map((j) => j.actionId);
+      expect(queued).toContain(send?.id);
+      expect(queued).not.toContain(pausedSend?.id);
+      expect(scheduler.pending().find((j) => j.actionId === send?.id)?.runAt).toEqual(clock.now());
+      await scheduler.cancel(queued);
+      // not yet overdue by the grace period: not queued
+      await service.reconcileOverdue(120_000);
+      expect(scheduler.pending().map((j) => j.actionId)).not.toContain(send?.id);
+    });
+  });
+
   describe('pause, resume, cancel (rule 8)', () => {
     it('a change the status does not allow throws and changes nothing', async () => {
       const { service, campaign } = await sentIntro();

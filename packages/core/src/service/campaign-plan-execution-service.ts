@@ -42,7 +42,11 @@ import type {
 import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
 import type { Transport } from '../ports/transport.ts';
 import { renderMessage } from '../template/template.ts';
-import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
+import {
+  listUnsubscribeHeaders,
+  signUnsubscribeToken,
+  verifyUnsubscribeToken,
+} from '../unsubscribe/unsubscribe-token.ts';
 
 export interface ExecutionServiceDeps {
   store: CampaignStore;
@@ -531,6 +535,25 @@ export class CampaignPlanExecutionService {
       ]);
       return summary(updated);
     });
+  }
+
+  /**
+   * RFC 8058 one-click unsubscribe: the token from a message's List-Unsubscribe URL is checked against
+   * the secret and recorded as an `unsubscribed` event of that message (once: the provider event id is
+   * derived from the message). Null when the token is forged or names no message.
+   */
+  async unsubscribeByToken(token: string): Promise<RecordEventResult | null> {
+    if (!this.unsubscribe) return null;
+    const messageId = verifyUnsubscribeToken(token, this.unsubscribe.secret);
+    if (!messageId) return null;
+    const result = await this.recordEvent({
+      provider: 'list-unsubscribe',
+      providerEventId: `unsubscribe:${messageId}`,
+      messageId,
+      type: 'unsubscribed',
+      occurredAt: this.clock.now(),
+    });
+    return result.status === 'unknown_message' ? null : result;
   }
 
   /**
