@@ -12,5 +12,6 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     env: { TZ: 'UTC' },
+    globalSetup: ['./scripts/vitest-global-setup.ts'],
   },
 });

@@ -130,6 +130,12 @@ export class BullmqScheduler implements Scheduler {
     await this.worker.waitUntilReady();
   }
 
+  async ping(): Promise<void> {
+    const [client] = this.clients;
+    if (!client) throw new Error('no Redis connection');
+    await client.ping();
+  }
+
   async close(): Promise<void> {
     // Worker.close() waits for the jobs in flight to finish.
     await this.worker?.close();

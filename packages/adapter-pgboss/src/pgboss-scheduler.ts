@@ -116,6 +116,11 @@ export class PgBossScheduler implements Scheduler {
     );
   }
 
+  async ping(): Promise<void> {
+    await this.ready();
+    await this.boss.getDb().executeSql('select 1');
+  }
+
   async close(): Promise<void> {
     if (!this.started) return;
     // graceful: waits for the handlers in flight; close: ends pg-boss's own pool (not a PGlite it was given).

@@ -7,6 +7,7 @@ export * from './plan/plan-schema.ts';
 export * from './plan/validate-plan.ts';
 export type * from './ports/campaign-store.ts';
 export type { Clock } from './ports/clock.ts';
+export type { ExecutionObserver } from './ports/execution-observer.ts';
 export type * from './ports/records.ts';
 export type * from './ports/scheduler.ts';
 export type * from './ports/transport.ts';

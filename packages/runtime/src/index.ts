@@ -1,4 +1,5 @@
 export { ConfigError, loadConfig, type RuntimeConfig } from './config.ts';
+export { PrometheusMetrics } from './metrics.ts';
 export { createRuntime, createScheduler, type Runtime, systemClock } from './runtime.ts';
 export { LogTransport, SmtpTransport } from './transports.ts';
 export { type RunningWorker, startWorker } from './worker.ts';

@@ -4,12 +4,14 @@ import { CampaignPlanExecutionService, type Clock, type Scheduler, type Transpor
 import { type DatabaseHandle, KyselyCampaignStore, migrateToLatest, openDatabase } from '@campaign/db';
 import pino, { type Logger } from 'pino';
 import type { RuntimeConfig } from './config.ts';
+import { PrometheusMetrics } from './metrics.ts';
 import { LogTransport, SmtpTransport } from './transports.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
 export interface Runtime {
   config: RuntimeConfig;
+  metrics: PrometheusMetrics;
   logger: Logger;
   database: DatabaseHandle;
   store: KyselyCampaignStore;
@@ -46,7 +48,7 @@ export function createScheduler(config: RuntimeConfig, database: DatabaseHandle)
  */
 export async function createRuntime(
   config: RuntimeConfig,
-  options: { logger?: Logger; clock?: Clock; transport?: Transport } = {},
+  options: { logger?: Logger; clock?: Clock; transport?: Transport; metrics?: PrometheusMetrics } = {},
 ): Promise<Runtime> {
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'campaign-engine' } });
   const database = await openDatabase({
@@ -59,7 +61,9 @@ export async function createRuntime(
   const scheduler = createScheduler(config, database);
   const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
   const transport = options.transport ?? smtp ?? new LogTransport(logger);
+  const metrics = options.metrics ?? new PrometheusMetrics();
   const service = new CampaignPlanExecutionService({
+    observer: metrics.observer(),
     store,
     scheduler,
     transport,
@@ -72,6 +76,7 @@ export async function createRuntime(
   });
   return {
     config,
+    metrics,
     logger,
     database,
     store,

@@ -35,4 +35,6 @@ export interface Scheduler {
   start(handler: JobHandler): Promise<void>;
   /** Stops taking jobs; resolves when in-flight handlers have finished. */
   close(): Promise<void>;
+  /** Rejects when the backend cannot be reached (readiness checks). */
+  ping?(): Promise<void>;
 }

@@ -30,6 +30,7 @@ import { type EngagementEvent, SUPPRESSING_EVENTS } from '../plan/plan-schema.ts
 import { assertValidPlan } from '../plan/validate-plan.ts';
 import type { CampaignStore, CampaignView, ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import type {
   ActionOutcome,
   CampaignRecord,
@@ -64,6 +65,8 @@ export interface ExecutionServiceDeps {
    * `${baseUrl}/${signed token}` and `List-Unsubscribe-Post`. Absent: no such headers (tests only).
    */
   unsubscribe?: { baseUrl: string; secret: string };
+  /** Metrics hooks. */
+  observer?: ExecutionObserver;
 }
 
 export interface PersistPlanInput {
@@ -130,6 +133,7 @@ export class CampaignPlanExecutionService {
   private readonly retryBaseDelayMs: number;
   private readonly messageIdDomain: string;
   private readonly unsubscribe: { baseUrl: string; secret: string } | undefined;
+  private readonly observer: ExecutionObserver;
 
   constructor(deps: ExecutionServiceDeps) {
     this.store = deps.store;
@@ -140,6 +144,7 @@ export class CampaignPlanExecutionService {
     this.retryBaseDelayMs = deps.retryBaseDelayMs ?? 30_000;
     this.messageIdDomain = deps.messageIdDomain ?? 'campaign-engine.invalid';
     this.unsubscribe = deps.unsubscribe;
+    this.observer = deps.observer ?? {};
   }
 
   /**
@@ -328,6 +333,18 @@ export class CampaignPlanExecutionService {
     const unlocked = await this.store.read.getAction(actionId);
     if (!unlocked) return { outcome: 'missing' };
     if (unlocked.status !== 'pending') return { outcome: 'not_pending' };
+    const result = await this.executeClaimed(unlocked);
+    const ran = !['not_pending', 'not_due', 'deferred', 'missing'].includes(result.outcome);
+    this.observer.actionExecuted?.(
+      unlocked.kind,
+      result.outcome,
+      ran ? this.clock.now().getTime() - unlocked.runAt.getTime() : null,
+    );
+    return result;
+  }
+
+  private async executeClaimed(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
+    const actionId = unlocked.id;
     return this.inTransaction(async (tx, pending) => {
       const campaign = await this.lockCampaign(tx, unlocked.campaignId);
       const action = await tx.actions.lock(actionId);
@@ -618,6 +635,10 @@ export class CampaignPlanExecutionService {
       idempotencyKey: actionKey(campaign, action),
     }));
     const inserted = await tx.actions.insertMany(rows);
+    for (const kind of ['send', 'timeout'] as const) {
+      const count = inserted.filter((a) => a.kind === kind).length;
+      if (count > 0) this.observer.actionsScheduled?.(kind, count);
+    }
     const jobs = inserted.map((a) => ({ actionId: a.id, runAt: a.runAt }));
     if (this.scheduler.enqueuesInTransaction) await this.scheduler.schedule(jobs, { transaction: tx.handle });
     else pending.jobs.push(...jobs);
@@ -642,6 +663,7 @@ export class CampaignPlanExecutionService {
     for (const effect of decision.effects) {
       switch (effect.type) {
         case 'enter':
+          if (effect.from !== null) this.observer.transition?.(effect.trigger.kind);
           rows.push(
             transitionRow(next, {
               kind: 'enter',

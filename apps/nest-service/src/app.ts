@@ -1,0 +1,126 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { CampaignPlanExecutionService } from '@campaign/core';
+import type { Runtime } from '@campaign/runtime';
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { CampaignsController } from './controllers/campaigns.controller.ts';
+import { DocsController } from './controllers/docs.controller.ts';
+import { EventsController } from './controllers/events.controller.ts';
+import { HealthController } from './controllers/health.controller.ts';
+import { PlansController } from './controllers/plans.controller.ts';
+import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
+import { ApiKeyGuard, apiKeyMatches } from './http/api-key.guard.ts';
+import { ProblemFilter } from './http/problem.filter.ts';
+import { API_KEY, RUNTIME } from './tokens.ts';
+
+/** The one wiring module: core's service and the runtime (shared with the workers) as providers. */
+@Module({})
+export class AppModule {
+  static forRuntime(runtime: Runtime, apiKey: string): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [
+        PlansController,
+        CampaignsController,
+        EventsController,
+        UnsubscribeController,
+        HealthController,
+        DocsController,
+      ],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: API_KEY, useValue: apiKey },
+        { provide: CampaignPlanExecutionService, useValue: runtime.service },
+      ],
+    };
+  }
+}
+
+const BODY_LIMIT = '1mb';
+
+function sendProblem(res: Response, status: number, code: string, title: string, detail: string): void {
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title, status, code, detail }));
+}
+
+/** A body parser whose errors leave as problems (413 over 1 MiB, 400 for malformed JSON); keeps the raw bytes for signatures. */
+function parser(make: typeof express.json) {
+  const parse = make({
+    limit: BODY_LIMIT,
+    verify: (req, _res, buf) => {
+      (req as Request & { rawBody?: Buffer }).rawBody = buf;
+    },
+  });
+  return (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (error?: unknown) => {
+      const e = error as { type?: string } | undefined;
+      if (!e) return next();
+      if (e.type === 'entity.too.large')
+        return sendProblem(res, 413, 'payload_too_large', 'Payload too large', 'bodies are limited to 1 MiB');
+      return sendProblem(res, 400, 'invalid_json', 'Malformed body', 'the body could not be parsed');
+    });
+}
+
+/** Builds the HTTP app on a runtime (not listening yet). */
+export async function createApp(runtime: Runtime, apiKey: string): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, apiKey), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
+  app.use(
+    pinoHttp({
+      logger: runtime.logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+    }),
+  );
+  app.use(parser(express.json));
+  app.use(
+    parser(((options: Parameters<typeof express.text>[0]) =>
+      express.text({ ...options, type: 'text/plain' })) as typeof express.json),
+  );
+  app.useGlobalFilters(new ProblemFilter(runtime.logger));
+  app.useGlobalGuards(new ApiKeyGuard(apiKey));
+  const swaggerUi = createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string };
+  app.useStaticAssets(swaggerUi.getAbsoluteFSPath(), { prefix: '/docs/assets' });
+  if (runtime.config.queueBackend === 'bullmq') await mountBullBoard(app, runtime, apiKey);
+  return app;
+}
+
+/** Bull Board at /admin/queues, behind the API key. */
+async function mountBullBoard(app: NestExpressApplication, runtime: Runtime, apiKey: string): Promise<void> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }, { Queue }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+    import('bullmq'),
+  ]);
+  const queue = new Queue(runtime.config.queueName, {
+    connection: { url: runtime.config.redisUrl },
+    prefix: '{campaign}',
+  });
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath('/admin/queues');
+  createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: false })], serverAdapter });
+  app.use('/admin/queues', (req: Request, res: Response, next: NextFunction) => {
+    if (apiKeyMatches(req.headers.authorization, apiKey)) return next();
+    sendProblem(res, 401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <API key>');
+  });
+  app.use('/admin/queues', serverAdapter.getRouter());
+  const close = app.close.bind(app);
+  app.close = async () => {
+    await close();
+    await queue.close();
+  };
+}

@@ -1,0 +1,81 @@
+import type { CampaignPlanExecutionService, CampaignSummary, CampaignView } from '@campaign/core';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { createCampaignBody, parseBody, planBody } from '../http/schemas.ts';
+
+function summaryBody(c: CampaignSummary) {
+  return { id: c.id, status: c.status, currentNodeId: c.currentNodeId, planVersion: c.planVersion };
+}
+
+function detailBody(view: CampaignView) {
+  const { campaign, contact } = view;
+  return {
+    id: campaign.id,
+    status: campaign.state.status,
+    currentNodeId: campaign.state.currentNodeId,
+    stopReason: campaign.state.stopReason,
+    planVersion: campaign.planVersion,
+    step: campaign.state.step,
+    contact: {
+      id: contact.id,
+      email: contact.email,
+      name: contact.name,
+      timezone: contact.timezone,
+      attributes: contact.attributes,
+      suppressed: contact.suppressedAt !== null,
+    },
+    pendingActions: view.pendingActions.map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      node: a.nodeId,
+      ...(a.event ? { event: a.event } : {}),
+      runAt: a.runAt.toISOString(),
+    })),
+    timeline: view.timeline,
+  };
+}
+
+@Controller('v1/campaigns')
+export class CampaignsController {
+  private readonly service: CampaignPlanExecutionService;
+  constructor(service: CampaignPlanExecutionService) {
+    this.service = service;
+  }
+
+  @Post()
+  async create(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    const input = parseBody(createCampaignBody, body);
+    const { campaign, created } = await this.service.persistPlan(input);
+    res.status(created ? 201 : 200);
+    return summaryBody(campaign);
+  }
+
+  @Get(':id')
+  async get(@Param('id') id: string) {
+    return detailBody(await this.service.getCampaign(id));
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  async pause(@Param('id') id: string) {
+    return summaryBody(await this.service.pause(id));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@Param('id') id: string) {
+    return summaryBody(await this.service.resume(id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id') id: string) {
+    return summaryBody(await this.service.cancel(id));
+  }
+
+  @Put(':id/plan')
+  async updatePlan(@Param('id') id: string, @Body() body: unknown) {
+    const { planVersion } = await this.service.updatePlan(id, parseBody(planBody, body).plan);
+    return { planVersion };
+  }
+}

@@ -1,0 +1,45 @@
+import type { Runtime } from '@campaign/runtime';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { sql } from 'kysely';
+import { RUNTIME } from '../tokens.ts';
+
+@Controller()
+export class HealthController {
+  private readonly runtime: Runtime;
+  constructor(@Inject(RUNTIME) runtime: Runtime) {
+    this.runtime = runtime;
+  }
+
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Ready when the database answers and the queue backend does. */
+  @Get('health/ready')
+  async ready(@Res({ passthrough: true }) res: Response) {
+    const checks: Record<string, 'ok' | string> = {};
+    try {
+      await sql`select 1`.execute(this.runtime.database.db);
+      checks.database = 'ok';
+    } catch (error) {
+      checks.database = (error as Error).message;
+    }
+    try {
+      await this.runtime.scheduler.ping?.();
+      checks.queue = 'ok';
+    } catch (error) {
+      checks.queue = (error as Error).message;
+    }
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  async metrics() {
+    return this.runtime.metrics.registry.metrics();
+  }
+}

@@ -1,0 +1,102 @@
+import {
+  CampaignNotFoundError,
+  ContactSuppressedError,
+  DomainError,
+  InvalidCampaignStateError,
+  PlanUpdateConflictError,
+  PlanValidationError,
+} from '@campaign/core';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { type Problem, ProblemError } from './problem.ts';
+
+/** Domain error codes to HTTP statuses: the one place the mapping lives. */
+const DOMAIN_STATUS: Record<string, number> = {
+  invalid_plan: 400,
+  invalid_timezone: 400,
+  not_found: 404,
+  contact_suppressed: 409,
+  invalid_state: 409,
+  plan_conflict: 409,
+};
+
+function fromError(error: unknown): Problem {
+  if (error instanceof ProblemError) return error.problem;
+  if (error instanceof PlanValidationError) {
+    return {
+      type: 'about:blank',
+      title: 'Invalid plan',
+      status: 400,
+      code: 'invalid_plan',
+      detail: error.message,
+      issues: error.issues,
+    };
+  }
+  if (
+    error instanceof CampaignNotFoundError ||
+    error instanceof ContactSuppressedError ||
+    error instanceof InvalidCampaignStateError ||
+    error instanceof PlanUpdateConflictError ||
+    error instanceof DomainError
+  ) {
+    const status = DOMAIN_STATUS[error.code] ?? 422;
+    return {
+      type: 'about:blank',
+      title: error.name.replace(/Error$/, ''),
+      status,
+      code: error.code,
+      detail: error.message,
+    };
+  }
+  const http = error as { status?: unknown; type?: unknown; statusCode?: unknown };
+  // body-parser errors (size, syntax) carry an HTTP status of their own
+  if (http.type === 'entity.too.large') {
+    return {
+      type: 'about:blank',
+      title: 'Payload too large',
+      status: 413,
+      code: 'payload_too_large',
+      detail: 'bodies are limited to 1 MiB',
+    };
+  }
+  if (http.type === 'entity.parse.failed') {
+    return {
+      type: 'about:blank',
+      title: 'Malformed JSON',
+      status: 400,
+      code: 'invalid_json',
+      detail: 'the body is not valid JSON',
+    };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code =
+      status === 404
+        ? 'not_found'
+        : status === 401
+          ? 'unauthorized'
+          : status === 413
+            ? 'payload_too_large'
+            : `http_${status}`;
+    return { type: 'about:blank', title: error.message, status, code };
+  }
+  return { type: 'about:blank', title: 'Internal error', status: 500, code: 'internal' };
+}
+
+/** Every error leaves as application/problem+json with a stable code; no stack trace ever does. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger: Logger;
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const request = host.switchToHttp().getRequest<Request>();
+    const problem = { ...fromError(error), instance: request.originalUrl };
+    if (problem.status >= 500) this.logger.error({ err: error, url: request.originalUrl }, 'request failed');
+    response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+}

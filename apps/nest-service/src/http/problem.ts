@@ -1,0 +1,24 @@
+/** An RFC 9457 problem document, with the stable `code` clients switch on. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  [extension: string]: unknown;
+}
+
+/** Thrown by controllers for a problem that is not a domain error (bad request shape, bad token...). */
+export class ProblemError extends Error {
+  readonly problem: Problem;
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail?: string,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(detail ?? title);
+    this.problem = { type: 'about:blank', title, status, code, ...(detail ? { detail } : {}), ...extensions };
+  }
+}

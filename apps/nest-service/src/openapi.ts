@@ -1,0 +1,165 @@
+import { planJsonSchema } from '@campaign/core';
+import { z } from 'zod';
+import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
+
+const json = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const body = (name: string) => ({ required: true, content: { 'application/json': { schema: ref(name) } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ref('Problem') } },
+});
+const ok = (description: string, schema: object = { type: 'object' }) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
+const secured = [{ apiKey: [] }];
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
+export function openApiDocument(serverUrl: string): Record<string, unknown> {
+  const control = (verb: string) => ({
+    post: {
+      summary: `${verb} a campaign`,
+      security: secured,
+      parameters: idParam,
+      responses: {
+        200: ok('Campaign summary'),
+        404: problem('No such campaign'),
+        409: problem(`Cannot ${verb} from the current status`),
+      },
+    },
+  });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Campaign engine',
+      version: '1.0.0',
+      description: 'Runs AI-written campaign plans durably.',
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Plan: planJsonSchema(),
+        CreateCampaign: json(createCampaignBody),
+        PlanBody: json(planBody),
+        Events: {
+          type: 'object',
+          required: ['events'],
+          properties: { events: { type: 'array', items: json(eventItem), maxItems: 1000 } },
+        },
+        Problem: {
+          type: 'object',
+          required: ['type', 'title', 'status', 'code'],
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            code: { type: 'string' },
+            detail: { type: 'string' },
+          },
+        },
+      },
+    },
+    paths: {
+      '/v1/plans/schema': {
+        get: {
+          summary: 'The plan JSON Schema',
+          security: secured,
+          responses: { 200: ok('JSON Schema', ref('Plan')) },
+        },
+      },
+      '/v1/plans/validate': {
+        post: {
+          summary: 'Validate a plan',
+          security: secured,
+          requestBody: body('PlanBody'),
+          responses: { 200: ok('{valid, issues}') },
+        },
+      },
+      '/v1/campaigns': {
+        post: {
+          summary: 'Store a contact plan and activate it',
+          security: secured,
+          requestBody: body('CreateCampaign'),
+          responses: {
+            201: ok('Created'),
+            200: ok('Same idempotency key: the existing campaign'),
+            400: problem('invalid_plan (with issues) or invalid_request'),
+            409: problem('contact_suppressed'),
+          },
+        },
+      },
+      '/v1/campaigns/{id}': {
+        get: {
+          summary: 'State, pending actions and timeline',
+          security: secured,
+          parameters: idParam,
+          responses: { 200: ok('Campaign'), 404: problem('not_found') },
+        },
+      },
+      '/v1/campaigns/{id}/pause': control('pause'),
+      '/v1/campaigns/{id}/resume': control('resume'),
+      '/v1/campaigns/{id}/cancel': control('cancel'),
+      '/v1/campaigns/{id}/plan': {
+        put: {
+          summary: 'Store a new plan version',
+          security: secured,
+          parameters: idParam,
+          requestBody: body('PlanBody'),
+          responses: {
+            200: ok('{planVersion}'),
+            400: problem('invalid_plan'),
+            409: problem('plan_conflict or invalid_state'),
+          },
+        },
+      },
+      '/v1/events': {
+        post: {
+          summary: 'Record normalized engagement events',
+          security: secured,
+          requestBody: body('Events'),
+          responses: { 202: ok('{accepted, duplicates, rejected}') },
+        },
+      },
+      '/v1/webhooks/{provider}': {
+        post: {
+          summary:
+            'Provider webhooks (sendgrid, mailgun, postmark, ses, resend), verified by the provider signature',
+          parameters: [
+            {
+              name: 'provider',
+              in: 'path',
+              required: true,
+              schema: { enum: ['sendgrid', 'mailgun', 'postmark', 'ses', 'resend'] },
+            },
+          ],
+          responses: {
+            200: ok('{accepted, duplicates, rejected}'),
+            400: problem('Malformed'),
+            401: problem('Forged or stale'),
+          },
+        },
+      },
+      '/v1/unsubscribe/{token}': {
+        post: {
+          summary: 'RFC 8058 one-click unsubscribe',
+          responses: { 200: ok('{unsubscribed: true}'), 404: problem('invalid_token') },
+        },
+        get: { summary: 'Confirmation page', responses: { 200: { description: 'HTML page' } } },
+      },
+      '/health/live': { get: { summary: 'Liveness', responses: { 200: ok('ok') } } },
+      '/health/ready': {
+        get: {
+          summary: 'Readiness (database and queue)',
+          responses: { 200: ok('ok'), 503: ok('unavailable') },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } },
+      },
+    },
+  };
+}

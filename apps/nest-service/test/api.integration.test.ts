@@ -1,0 +1,353 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Plan, signUnsubscribeToken } from '@campaign/core';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/*
+ * The real API process (compiled NestJS app) over real HTTP, on real Postgres, with the workers in the
+ * same process, on both queue backends.
+ */
+
+const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const API_KEY = 'test-api-key-0123456789abcdef';
+const SECRET = 'test-unsubscribe-secret-0123456789';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const plan: Plan = {
+  version: '1.0',
+  timezone: 'UTC',
+  startNodeId: 'intro',
+  nodes: [
+    {
+      id: 'intro',
+      action: 'send',
+      subject: 'Hello {{name|there}}',
+      body: '<p>Hi {{name|there}}</p>',
+      transitions: [
+        { on: 'opened', to: 'wait', within: 'PT2S' },
+        { on: 'no_open', to: 'bump', after: 'PT2S' },
+      ],
+    },
+    {
+      id: 'wait',
+      action: 'wait',
+      transitions: [
+        { on: 'clicked', to: 'done' },
+        { on: 'no_click', to: 'done', after: 'PT1S' },
+      ],
+    },
+    { id: 'bump', action: 'send', subject: 'Bump', body: '<p>Still there?</p>', transitions: [] },
+    { id: 'done', action: 'end' },
+  ],
+};
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000 }, (backend) => {
+  let database: TestDatabase;
+  let child: ChildProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: database.url,
+        ...(backend === 'bullmq' ? { REDIS_URL } : { REDIS_URL: '' }),
+        QUEUE_BACKEND: backend,
+        QUEUE_NAME: `api-${randomUUID()}`,
+        API_KEY,
+        UNSUBSCRIBE_SECRET: SECRET,
+        PUBLIC_URL: base,
+        RUN_WORKERS: '1',
+        QUEUE_POLL_SECONDS: '0.5',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    for (let i = 0; i < 150; i += 1) {
+      const ok = await fetch(`${base}/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      await sleep(100);
+    }
+    throw new Error('the API did not start');
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await database?.dispose();
+  });
+
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let json: any;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = text;
+    }
+    return { status: res.status, type: res.headers.get('content-type') ?? '', json };
+  }
+
+  const contact = () => ({ email: `${randomUUID()}@example.com`, name: 'Ada' });
+
+  async function waitFor(id: string, predicate: (c: any) => boolean, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { json } = await call('GET', `/v1/campaigns/${id}`);
+      if (predicate(json)) return json;
+      if (Date.now() > deadline) throw new Error(`campaign never got there: ${JSON.stringify(json)}`);
+      await sleep(200);
+    }
+  }
+
+  it('refuses /v1 without the API key, with a problem document', async () => {
+    for (const authorization of [undefined, 'Bearer wrong-key', `Basic ${API_KEY}`]) {
+      const res = await call(
+        'GET',
+        '/v1/plans/schema',
+        undefined,
+        authorization ? { authorization } : { authorization: '' },
+      );
+      expect(res.status).toBe(401);
+      expect(res.type).toContain('application/problem+json');
+      expect(res.json).toMatchObject({ status: 401, code: 'unauthorized' });
+    }
+  });
+
+  it('serves the plan schema and validates plans', async () => {
+    const schema = await call('GET', '/v1/plans/schema');
+    expect(schema.status).toBe(200);
+    expect(schema.json.required).toEqual(expect.arrayContaining(['version', 'startNodeId', 'nodes']));
+    const valid = await call('POST', '/v1/plans/validate', { plan });
+    expect(valid).toMatchObject({ status: 200, json: { valid: true, issues: [] } });
+    const invalid = await call('POST', '/v1/plans/validate', { plan: { ...plan, startNodeId: 'nope' } });
+    expect(invalid.status).toBe(200);
+    expect(invalid.json.valid).toBe(false);
+    expect(invalid.json.issues).toContainEqual(
+      expect.objectContaining({ code: 'unknown_start_node', path: '/startNodeId' }),
+    );
+    const bad = await call('POST', '/v1/plans/validate', { plans: plan });
+    expect(bad).toMatchObject({ status: 400, json: { code: 'invalid_request' } });
+  });
+
+  it('creates a campaign once per idempotency key; an invalid plan is a 400 with its issues', async () => {
+    const c = contact();
+    const first = await call('POST', '/v1/campaigns', { contact: c, plan, idempotencyKey: 'k1' });
+    expect(first.status).toBe(201);
+    expect(first.json).toMatchObject({ status: 'active', currentNodeId: 'intro', planVersion: 1 });
+    const again = await call('POST', '/v1/campaigns', { contact: c, plan, idempotencyKey: 'k1' });
+    expect(again.status).toBe(200);
+    expect(again.json.id).toBe(first.json.id);
+    const invalid = await call('POST', '/v1/campaigns', { contact: c, plan: { ...plan, version: '2.0' } });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json).toMatchObject({ code: 'invalid_plan' });
+    expect(invalid.json.issues).toContainEqual(expect.objectContaining({ code: 'unsupported_version' }));
+  });
+
+  it('GET /v1/campaigns/:id shows state, pending actions and the timeline; an unknown id is a 404', async () => {
+    const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
+    const view = await waitFor(created.id, (c) => c.timeline.some((e: any) => e.kind === 'send'));
+    expect(view).toMatchObject({
+      id: created.id,
+      status: 'active',
+      currentNodeId: 'intro',
+      stopReason: null,
+      planVersion: 1,
+      step: 1,
+    });
+    expect(view.pendingActions).toEqual([
+      expect.objectContaining({ kind: 'timeout', node: 'intro', event: 'no_open' }),
+    ]);
+    expect(view.timeline.map((e: any) => e.kind)).toEqual(['enter', 'send']);
+    expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).json).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
+    expect((await call('GET', '/v1/campaigns/not-a-uuid')).status).toBe(404);
+  });
+
+  it('pause, resume and cancel answer 200, and 409 when the status does not allow it', async () => {
+    const { json: created } = await call('POST', '/v1/campaigns', {
+      contact: contact(),
+      plan,
+      activate: false,
+    });
+    expect(created.status).toBe('pending');
+    expect((await call('POST', `/v1/campaigns/${created.id}/resume`)).json).toMatchObject({
+      status: 409,
+      code: 'invalid_state',
+    });
+    const { json: active } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
+    expect((await call('POST', `/v1/campaigns/${active.id}/pause`)).json).toMatchObject({ status: 'paused' });
+    expect((await call('POST', `/v1/campaigns/${active.id}/pause`)).status).toBe(409);
+    expect((await call('POST', `/v1/campaigns/${active.id}/resume`)).json).toMatchObject({
+      status: 'active',
+    });
+    expect((await call('POST', `/v1/campaigns/${active.id}/cancel`)).json).toMatchObject({
+      status: 'cancelled',
+    });
+    expect((await call('POST', `/v1/campaigns/${active.id}/cancel`)).status).toBe(409);
+    const view = await call('GET', `/v1/campaigns/${active.id}`);
+    expect(
+      view.json.timeline
+        .map((e: any) => e.kind)
+        .filter((k: string) => ['pause', 'resume', 'cancel'].includes(k)),
+    ).toEqual(['pause', 'resume', 'cancel']);
+  });
+
+  it('PUT /v1/campaigns/:id/plan stores a new version, or 409 when the current node is gone', async () => {
+    const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
+    const longer = {
+      ...plan,
+      nodes: plan.nodes.map((n) => (n.id === 'bump' ? { ...n, subject: 'Bump v2' } : n)),
+    };
+    expect(await call('PUT', `/v1/campaigns/${created.id}/plan`, { plan: longer })).toMatchObject({
+      status: 200,
+      json: { planVersion: 2 },
+    });
+    const renamed = {
+      ...plan,
+      startNodeId: 'hello',
+      nodes: plan.nodes.map((n) => (n.id === 'intro' ? { ...n, id: 'hello' } : n)),
+    };
+    expect((await call('PUT', `/v1/campaigns/${created.id}/plan`, { plan: renamed })).json).toMatchObject({
+      status: 409,
+      code: 'plan_conflict',
+    });
+  });
+
+  it('drives a campaign to completion through the API alone: an open event moves it, the timeout ends it', async () => {
+    const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
+    const sent = await waitFor(created.id, (c) => c.timeline.some((e: any) => e.kind === 'send'));
+    const message = sent.timeline.find((e: any) => e.kind === 'send').message;
+    const events = await call('POST', '/v1/events', {
+      events: [
+        { id: 'open-1', messageId: message, type: 'opened', occurredAt: new Date().toISOString() },
+        { id: 'open-1', messageId: message, type: 'opened', occurredAt: new Date().toISOString() },
+        { id: 'x', messageId: randomUUID(), type: 'opened', occurredAt: new Date().toISOString() },
+        { id: 'y', messageId: message, type: 'open', occurredAt: new Date().toISOString() },
+      ],
+    });
+    expect(events).toMatchObject({
+      status: 202,
+      json: {
+        accepted: 1,
+        duplicates: 1,
+        rejected: [
+          { index: 2, code: 'unknown_message' },
+          { index: 3, code: 'invalid_event' },
+        ],
+      },
+    });
+    const done = await waitFor(created.id, (c) => c.status === 'completed');
+    expect(done.currentNodeId).toBe('done');
+    expect(
+      done.timeline.filter((e: any) => e.kind === 'transition').map((e: any) => [e.from, e.to, e.on]),
+    ).toEqual([
+      ['intro', 'wait', 'opened'],
+      ['wait', 'done', 'no_click'],
+    ]);
+  });
+
+  it('without events the no_open timeout sends the bump and completes', async () => {
+    const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
+    const done = await waitFor(created.id, (c) => c.status === 'completed');
+    expect(done.currentNodeId).toBe('bump');
+    expect(done.timeline.filter((e: any) => e.kind === 'send')).toHaveLength(2);
+  });
+
+  it('one-click unsubscribe stops the campaign and suppresses the contact; GET only shows a page', async () => {
+    const c = contact();
+    const { json: created } = await call('POST', '/v1/campaigns', { contact: c, plan });
+    const sent = await waitFor(created.id, (x) => x.timeline.some((e: any) => e.kind === 'send'));
+    const token = signUnsubscribeToken(sent.timeline.find((e: any) => e.kind === 'send').message, SECRET);
+    const page = await fetch(`${base}/v1/unsubscribe/${token}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post"');
+    expect((await call('GET', `/v1/campaigns/${created.id}`)).json.status).toBe('active');
+    expect((await fetch(`${base}/v1/unsubscribe/${token}x`, { method: 'POST' })).status).toBe(404);
+    const res = await fetch(`${base}/v1/unsubscribe/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    const stopped = (await call('GET', `/v1/campaigns/${created.id}`)).json;
+    expect(stopped).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed' });
+    expect(stopped.contact.suppressed).toBe(true);
+    const refused = await call('POST', '/v1/campaigns', { contact: c, plan });
+    expect(refused.json).toMatchObject({ status: 409, code: 'contact_suppressed' });
+  });
+
+  it('refuses bodies over 1 MiB with 413 and malformed JSON with 400', async () => {
+    const big = await call('POST', '/v1/plans/validate', JSON.stringify({ plan: 'x'.repeat(1_100_000) }));
+    expect(big).toMatchObject({ status: 413, json: { code: 'payload_too_large' } });
+    expect(big.type).toContain('application/problem+json');
+    const malformed = await call('POST', '/v1/plans/validate', '{"plan": ');
+    expect(malformed).toMatchObject({ status: 400, json: { code: 'invalid_json' } });
+  });
+
+  it('health, metrics and docs', async () => {
+    expect((await call('GET', '/health/live')).json).toEqual({ status: 'ok' });
+    expect((await call('GET', '/health/ready')).json).toEqual({
+      status: 'ok',
+      checks: { database: 'ok', queue: 'ok' },
+    });
+    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/campaign_actions_scheduled_total\{kind="send"\} [1-9]/);
+    expect(metrics).toMatch(/campaign_actions_executed_total\{kind="send",outcome="sent"\} [1-9]/);
+    expect(metrics).toContain('campaign_timer_lateness_seconds_bucket');
+    const docs = await call('GET', '/docs/json');
+    expect(docs.json.openapi).toBe('3.1.0');
+    expect(Object.keys(docs.json.paths)).toEqual(
+      expect.arrayContaining(['/v1/campaigns', '/v1/events', '/v1/webhooks/{provider}']),
+    );
+    const ui = await fetch(`${base}/docs`);
+    expect(await ui.text()).toContain('SwaggerUIBundle');
+    expect((await fetch(`${base}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
+  });
+
+  it.runIf(backend === 'bullmq')('Bull Board is behind the API key', async () => {
+    expect((await fetch(`${base}/admin/queues`)).status).toBe(401);
+    expect(
+      (await fetch(`${base}/admin/queues`, { headers: { authorization: `Bearer ${API_KEY}` } })).status,
+    ).toBe(200);
+  });
+
+  it('never leaks a stack trace', async () => {
+    const res = await call('GET', '/v1/nowhere');
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.json)).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+});

@@ -1,0 +1,12 @@
+/**
+ * Hooks for metrics: the execution service reports what it did, the runtime turns it into counters and
+ * histograms. Every method is optional and MUST NOT throw or block (it runs inside transactions).
+ */
+export interface ExecutionObserver {
+  /** Actions stored and queued, by kind. */
+  actionsScheduled?(kind: 'send' | 'timeout', count: number): void;
+  /** A due action was handled; `latenessMs` is how late after its run_at it ran (null when it did not run). */
+  actionExecuted?(kind: 'send' | 'timeout', outcome: string, latenessMs: number | null): void;
+  /** A campaign moved between nodes, by what caused it (event, timeout). */
+  transition?(trigger: string): void;
+}

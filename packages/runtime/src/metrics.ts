@@ -1,0 +1,62 @@
+import type { ExecutionObserver } from '@campaign/core';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** The engine's Prometheus metrics, on a registry of their own. */
+export class PrometheusMetrics {
+  readonly registry = new Registry();
+  readonly actionsScheduled = new Counter({
+    name: 'campaign_actions_scheduled_total',
+    help: 'Actions stored and queued, by kind',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  readonly actionsExecuted = new Counter({
+    name: 'campaign_actions_executed_total',
+    help: 'Due actions handled, by kind and outcome (sent, transition, skipped, stale, retry, failed, deferred, not_pending, not_due)',
+    labelNames: ['kind', 'outcome'],
+    registers: [this.registry],
+  });
+  readonly transitions = new Counter({
+    name: 'campaign_transitions_total',
+    help: 'Moves between nodes, by trigger',
+    labelNames: ['trigger'],
+    registers: [this.registry],
+  });
+  readonly sends = new Counter({
+    name: 'campaign_sends_total',
+    help: 'Send attempts by result (sent, retry, failed)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly webhookEvents = new Counter({
+    name: 'campaign_webhook_events_total',
+    help: 'Provider webhook events by provider and result (accepted, duplicate, unknown_message, rejected, unauthorized)',
+    labelNames: ['provider', 'result'],
+    registers: [this.registry],
+  });
+  readonly lateness = new Histogram({
+    name: 'campaign_timer_lateness_seconds',
+    help: 'How late after its due time an action ran',
+    labelNames: ['kind'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The hooks the execution service calls. */
+  observer(): ExecutionObserver {
+    return {
+      actionsScheduled: (kind, count) => this.actionsScheduled.inc({ kind }, count),
+      actionExecuted: (kind, outcome, latenessMs) => {
+        this.actionsExecuted.inc({ kind, outcome });
+        if (kind === 'send' && ['sent', 'retry', 'failed'].includes(outcome))
+          this.sends.inc({ result: outcome });
+        if (latenessMs !== null) this.lateness.observe({ kind }, Math.max(0, latenessMs) / 1000);
+      },
+      transition: (trigger) => this.transitions.inc({ trigger }),
+    };
+  }
+}
