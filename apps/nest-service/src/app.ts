@@ -20,6 +20,7 @@ import { API_KEY, RUNTIME } from './tokens.ts';
 
 /** The one wiring module: core's service and the runtime (shared with the workers) as providers. */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a NestJS dynamic module is a class with a static factory
 export class AppModule {
   static forRuntime(runtime: Runtime, apiKey: string): DynamicModule {
     return {

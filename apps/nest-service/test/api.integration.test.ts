@@ -15,6 +15,9 @@ const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const API_KEY = 'test-api-key-0123456789abcdef';
 const SECRET = 'test-unsubscribe-secret-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
+type Json = any;
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const plan: Plan = {
@@ -110,7 +113,7 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    let json: any;
+    let json: Json;
     try {
       json = JSON.parse(text);
     } catch {
@@ -121,7 +124,7 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
 
   const contact = () => ({ email: `${randomUUID()}@example.com`, name: 'Ada' });
 
-  async function waitFor(id: string, predicate: (c: any) => boolean, timeoutMs = 20_000) {
+  async function waitFor(id: string, predicate: (c: Json) => boolean, timeoutMs = 20_000) {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const { json } = await call('GET', `/v1/campaigns/${id}`);
@@ -177,7 +180,7 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
 
   it('GET /v1/campaigns/:id shows state, pending actions and the timeline; an unknown id is a 404', async () => {
     const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
-    const view = await waitFor(created.id, (c) => c.timeline.some((e: any) => e.kind === 'send'));
+    const view = await waitFor(created.id, (c) => c.timeline.some((e: Json) => e.kind === 'send'));
     expect(view).toMatchObject({
       id: created.id,
       status: 'active',
@@ -189,7 +192,7 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
     expect(view.pendingActions).toEqual([
       expect.objectContaining({ kind: 'timeout', node: 'intro', event: 'no_open' }),
     ]);
-    expect(view.timeline.map((e: any) => e.kind)).toEqual(['enter', 'send']);
+    expect(view.timeline.map((e: Json) => e.kind)).toEqual(['enter', 'send']);
     expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).json).toMatchObject({
       status: 404,
       code: 'not_found',
@@ -221,7 +224,7 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
     const view = await call('GET', `/v1/campaigns/${active.id}`);
     expect(
       view.json.timeline
-        .map((e: any) => e.kind)
+        .map((e: Json) => e.kind)
         .filter((k: string) => ['pause', 'resume', 'cancel'].includes(k)),
     ).toEqual(['pause', 'resume', 'cancel']);
   });
@@ -249,8 +252,8 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
 
   it('drives a campaign to completion through the API alone: an open event moves it, the timeout ends it', async () => {
     const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
-    const sent = await waitFor(created.id, (c) => c.timeline.some((e: any) => e.kind === 'send'));
-    const message = sent.timeline.find((e: any) => e.kind === 'send').message;
+    const sent = await waitFor(created.id, (c) => c.timeline.some((e: Json) => e.kind === 'send'));
+    const message = sent.timeline.find((e: Json) => e.kind === 'send').message;
     const events = await call('POST', '/v1/events', {
       events: [
         { id: 'open-1', messageId: message, type: 'opened', occurredAt: new Date().toISOString() },
@@ -273,7 +276,7 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
     const done = await waitFor(created.id, (c) => c.status === 'completed');
     expect(done.currentNodeId).toBe('done');
     expect(
-      done.timeline.filter((e: any) => e.kind === 'transition').map((e: any) => [e.from, e.to, e.on]),
+      done.timeline.filter((e: Json) => e.kind === 'transition').map((e: Json) => [e.from, e.to, e.on]),
     ).toEqual([
       ['intro', 'wait', 'opened'],
       ['wait', 'done', 'no_click'],
@@ -284,14 +287,14 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
     const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
     const done = await waitFor(created.id, (c) => c.status === 'completed');
     expect(done.currentNodeId).toBe('bump');
-    expect(done.timeline.filter((e: any) => e.kind === 'send')).toHaveLength(2);
+    expect(done.timeline.filter((e: Json) => e.kind === 'send')).toHaveLength(2);
   });
 
   it('one-click unsubscribe stops the campaign and suppresses the contact; GET only shows a page', async () => {
     const c = contact();
     const { json: created } = await call('POST', '/v1/campaigns', { contact: c, plan });
-    const sent = await waitFor(created.id, (x) => x.timeline.some((e: any) => e.kind === 'send'));
-    const token = signUnsubscribeToken(sent.timeline.find((e: any) => e.kind === 'send').message, SECRET);
+    const sent = await waitFor(created.id, (x) => x.timeline.some((e: Json) => e.kind === 'send'));
+    const token = signUnsubscribeToken(sent.timeline.find((e: Json) => e.kind === 'send').message, SECRET);
     const page = await fetch(`${base}/v1/unsubscribe/${token}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post"');

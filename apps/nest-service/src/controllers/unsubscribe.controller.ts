@@ -20,7 +20,13 @@ export class UnsubscribeController {
   @HttpCode(200)
   async unsubscribe(@Param('token') token: string) {
     const result = await this.service.unsubscribeByToken(token);
-    if (!result) throw new ProblemError(404, 'invalid_token', 'Unknown unsubscribe link', 'the link is invalid or its message does not exist');
+    if (!result)
+      throw new ProblemError(
+        404,
+        'invalid_token',
+        'Unknown unsubscribe link',
+        'the link is invalid or its message does not exist',
+      );
     return { unsubscribed: true };
   }
 
