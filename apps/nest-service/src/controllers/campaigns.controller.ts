@@ -1,5 +1,5 @@
-import type { CampaignPlanExecutionService, CampaignSummary, CampaignView } from '@campaign/core';
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
+import { CampaignPlanExecutionService, type CampaignSummary, type CampaignView } from '@campaign/core';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createCampaignBody, parseBody, planBody } from '../http/schemas.ts';
 
@@ -38,7 +38,8 @@ function detailBody(view: CampaignView) {
 @Controller('v1/campaigns')
 export class CampaignsController {
   private readonly service: CampaignPlanExecutionService;
-  constructor(service: CampaignPlanExecutionService) {
+  // Explicit token: DI must not depend on emitted type metadata (a type-only import erases it).
+  constructor(@Inject(CampaignPlanExecutionService) service: CampaignPlanExecutionService) {
     this.service = service;
   }
 

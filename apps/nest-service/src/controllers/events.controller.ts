@@ -1,12 +1,13 @@
-import type { CampaignPlanExecutionService } from '@campaign/core';
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CampaignPlanExecutionService } from '@campaign/core';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { eventItem, eventsBody, parseBody } from '../http/schemas.ts';
 
 /** Normalized engagement events from the caller's own pipeline. Good items are stored, bad ones reported. */
 @Controller('v1/events')
 export class EventsController {
   private readonly service: CampaignPlanExecutionService;
-  constructor(service: CampaignPlanExecutionService) {
+  // Explicit token: DI must not depend on emitted type metadata (a type-only import erases it).
+  constructor(@Inject(CampaignPlanExecutionService) service: CampaignPlanExecutionService) {
     this.service = service;
   }
 

@@ -1,5 +1,5 @@
-import type { CampaignPlanExecutionService } from '@campaign/core';
-import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
+import { CampaignPlanExecutionService } from '@campaign/core';
+import { Controller, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ProblemError } from '../http/problem.ts';
 
 const page = (title: string, body: string) =>
@@ -12,7 +12,8 @@ const page = (title: string, body: string) =>
 @Controller('v1/unsubscribe')
 export class UnsubscribeController {
   private readonly service: CampaignPlanExecutionService;
-  constructor(service: CampaignPlanExecutionService) {
+  // Explicit token: DI must not depend on emitted type metadata (a type-only import erases it).
+  constructor(@Inject(CampaignPlanExecutionService) service: CampaignPlanExecutionService) {
     this.service = service;
   }
 

@@ -243,6 +243,31 @@ describe('SendGrid signed event webhook', () => {
     expect(result.events[0]?.providerMessageId).toBe('m');
   });
 
+  it("verifies the test vector of SendGrid's own Node library (base64 DER key, real signature)", async () => {
+    // From sendgrid-nodejs packages/eventwebhook/src/eventwebhook.spec.js: proves the signed-bytes
+    // layout and key format against SendGrid's signer rather than against our own fixture.
+    const vectorVerifier = createWebhookVerifier({
+      sendgridPublicKey:
+        'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA==',
+    });
+    const payload = JSON.stringify({ category: 'example_payload', event: 'test_event', message_id: 'message_id' });
+    const signature =
+      'MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0=';
+    const at = new Date(1588788367 * 1000);
+    const request = (sig: string) =>
+      webhookRequest(payload, { [SENDGRID_SIGNATURE_HEADER]: sig, [SENDGRID_TIMESTAMP_HEADER]: '1588788367' });
+    // The vector's payload is a single object, so a verified request goes on to the 400 for a non-array body.
+    expect(expectRefused(await vectorVerifier.handle('sendgrid', request(signature), at))).toMatchObject({
+      status: 400,
+      code: 'malformed_body',
+    });
+    const altered = signature.replace('NH2j', 'NH3j');
+    expect(expectRefused(await vectorVerifier.handle('sendgrid', request(altered), at))).toMatchObject({
+      status: 401,
+      code: 'invalid_signature',
+    });
+  });
+
   it('refuses a verification key that is not ECDSA P-256 at construction', () => {
     expect(() => createWebhookVerifier({ sendgridPublicKey: 'bm90IGEga2V5' })).toThrow(
       WebhookConfigurationError,
