@@ -17,8 +17,9 @@ export function optionalString(source: JsonObject | undefined, key: string): str
 /** A non-empty string field; its absence makes the item unusable. */
 export function requiredString(source: JsonObject, key: string, where = ''): string {
   const value = optionalString(source, key);
-  if (value === null)
+  if (value === null) {
     throw new ItemError('missing_field', `${where}${key} is missing or not a non-empty string`);
+  }
   return value;
 }
 

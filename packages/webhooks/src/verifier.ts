@@ -54,13 +54,15 @@ export function createWebhookVerifier(
   }
   if (secrets.postmark !== undefined) handlers.postmark = createPostmarkHandler(secrets.postmark);
   if (secrets.ses !== undefined) handlers.ses = createSesHandler(secrets.ses, sesTolerance);
-  if (secrets.resendSecret !== undefined)
+  if (secrets.resendSecret !== undefined) {
     handlers.resend = createResendHandler(secrets.resendSecret, tolerance);
+  }
 
   return {
     async handle(provider: ProviderName, request: WebhookRequest, now: Date): Promise<WebhookResult> {
-      if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+      if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
         throw new TypeError('now must be a valid Date');
+      }
       // An own-property lookup: a provider name such as "constructor" from a URL must not reach the prototype.
       const handler = Object.hasOwn(handlers, provider) ? handlers[provider] : undefined;
       if (handler === undefined) {

@@ -30,8 +30,9 @@ export function createMailgunHandler(
     const token = optionalString(signature, 'token');
     const given = optionalString(signature, 'signature');
     const parentGiven = optionalString(signature, 'parent-signature');
-    if (timestamp === null)
+    if (timestamp === null) {
       throw unauthorized('missing_timestamp', 'signature.timestamp is missing or invalid');
+    }
     if (token === null) throw unauthorized('missing_signature', 'signature.token is missing');
     if (given === null && parentGiven === null) {
       throw unauthorized('missing_signature', 'signature.signature is missing');
@@ -41,8 +42,9 @@ export function createMailgunHandler(
     // configured with the primary key accepts either. Both are compared, with no early exit.
     const matchesOwn = matchesHex(given, expected);
     const matchesParent = matchesHex(parentGiven, expected);
-    if (!(matchesOwn || matchesParent))
+    if (!(matchesOwn || matchesParent)) {
       throw unauthorized('invalid_signature', 'the Mailgun signature does not match');
+    }
     assertFresh(timestamp.seconds * 1000, now, toleranceSeconds);
     // Recorded only once authentic, so forged tokens cannot fill the cache. Kept twice the window:
     // a token stays refused for as long as its timestamp could still pass the freshness check.
@@ -78,8 +80,9 @@ export function normalizeMailgunEvent(item: unknown): NormalizedEvent {
   const rawType = requiredString(item, 'event', 'event-data.');
   const providerEventId = requiredString(item, 'id', 'event-data.');
   const occurredAt = dateFromEpochSeconds(item.timestamp);
-  if (occurredAt === null)
+  if (occurredAt === null) {
     throw new ItemError('invalid_timestamp', 'event-data.timestamp is not epoch seconds');
+  }
   const headers = optionalObject(optionalObject(item, 'message'), 'headers');
   const messageId = normalizeMessageId(optionalString(headers, 'message-id'));
   const botName = optionalString(optionalObject(item, 'client-info'), 'bot');

@@ -25,14 +25,17 @@ export function createPostmarkHandler(credentials: { username: string; password:
   const expected = Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8');
   return async (request) => {
     const authorization = singleHeader(request, 'authorization');
-    if (authorization === undefined)
+    if (authorization === undefined) {
       throw unauthorized('missing_authorization', 'the Authorization header is missing');
+    }
     const match = /^Basic\s+(\S+)$/i.exec(authorization);
     const decoded = match?.[1] === undefined ? null : decodeBase64Strict(match[1]);
-    if (decoded === null)
+    if (decoded === null) {
       throw unauthorized('invalid_credentials', 'the Authorization header is not Basic auth');
-    if (!constantTimeEqual(decoded, expected))
+    }
+    if (!constantTimeEqual(decoded, expected)) {
       throw unauthorized('invalid_credentials', 'wrong Postmark credentials');
+    }
 
     const body = parseJsonBody(request.rawBody);
     // Postmark posts one record per request; an array is accepted too, item by item.
@@ -81,8 +84,9 @@ export function normalizePostmarkRecord(item: unknown): NormalizedEvent {
   const rawType = requiredString(item, 'RecordType');
   const timestampText = recordTimestamp(item, rawType);
   const occurredAt = parseIsoDateTime(timestampText);
-  if (occurredAt === null)
+  if (occurredAt === null) {
     throw new ItemError('invalid_timestamp', `${timestampText} is not an ISO 8601 time`);
+  }
   // The Delivery payload has been documented both as MessageID and as MessageId.
   const messageId = optionalString(item, 'MessageID') ?? optionalString(item, 'MessageId');
   const email = optionalString(item, 'Recipient') ?? optionalString(item, 'Email');

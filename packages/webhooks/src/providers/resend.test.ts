@@ -1,7 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { WebhookConfigurationError } from '../errors.ts';
-import { epochSeconds, expectOk, expectRefused, svixSecret, svixSignature, webhookRequest } from '../test-support/fixtures.ts';
+import {
+  epochSeconds,
+  expectOk,
+  expectRefused,
+  svixSecret,
+  svixSignature,
+  webhookRequest,
+} from '../test-support/fixtures.ts';
 import { createWebhookVerifier } from '../verifier.ts';
 import { SVIX_ID_HEADER, SVIX_SIGNATURE_HEADER, SVIX_TIMESTAMP_HEADER } from './resend.ts';
 
@@ -66,16 +73,41 @@ describe('Resend (Svix) webhooks', () => {
       ['email.sent', {}, null],
       ['email.delivery_delayed', {}, null],
       ['email.opened', {}, 'opened'],
-      ['email.clicked', { click: { ipAddress: '203.0.113.9', link: 'https://example.org/pricing', timestamp: '2026-03-06T16:59:10.000Z', userAgent: 'Mozilla/5.0' } }, 'clicked'],
-      ['email.bounced', { bounce: { message: 'mailbox does not exist', subType: 'General', type: 'Permanent' } }, 'bounced'],
-      ['email.bounced', { bounce: { message: 'mailbox full', subType: 'MailboxFull', type: 'Transient' } }, null],
+      [
+        'email.clicked',
+        {
+          click: {
+            ipAddress: '203.0.113.9',
+            link: 'https://example.org/pricing',
+            timestamp: '2026-03-06T16:59:10.000Z',
+            userAgent: 'Mozilla/5.0',
+          },
+        },
+        'clicked',
+      ],
+      [
+        'email.bounced',
+        { bounce: { message: 'mailbox does not exist', subType: 'General', type: 'Permanent' } },
+        'bounced',
+      ],
+      [
+        'email.bounced',
+        { bounce: { message: 'mailbox full', subType: 'MailboxFull', type: 'Transient' } },
+        null,
+      ],
       ['email.complained', {}, 'complained'],
       ['email.failed', {}, null],
       ['contact.updated', { email: 'ada@example.com', unsubscribed: true }, null],
     ];
     for (const [index, [type, extra, expected]] of cases.entries()) {
-      const result = expectOk(await verifier.handle('resend', signed(resendEvent(type, extra), { id: `msg_${index}` }), NOW));
-      expect(result.events[0], type).toMatchObject({ rawType: type, type: expected, providerEventId: `msg_${index}` });
+      const result = expectOk(
+        await verifier.handle('resend', signed(resendEvent(type, extra), { id: `msg_${index}` }), NOW),
+      );
+      expect(result.events[0], type).toMatchObject({
+        rawType: type,
+        type: expected,
+        providerEventId: `msg_${index}`,
+      });
     }
   });
 
@@ -102,7 +134,11 @@ describe('Resend (Svix) webhooks', () => {
   });
 
   it('refuses a signature made with another secret', async () => {
-    const result = await verifier.handle('resend', signed(resendEvent('email.delivered'), { secret: svixSecret() }), NOW);
+    const result = await verifier.handle(
+      'resend',
+      signed(resendEvent('email.delivered'), { secret: svixSecret() }),
+      NOW,
+    );
     expect(expectRefused(result)).toMatchObject({ status: 401, code: 'invalid_signature' });
   });
 
@@ -112,7 +148,10 @@ describe('Resend (Svix) webhooks', () => {
     const variants = [
       { ...request, rawBody: tampered },
       { ...request, headers: { ...request.headers, [SVIX_ID_HEADER]: 'msg_other' } },
-      { ...request, headers: { ...request.headers, [SVIX_TIMESTAMP_HEADER]: String(Number(epochSeconds(NOW)) - 1) } },
+      {
+        ...request,
+        headers: { ...request.headers, [SVIX_TIMESTAMP_HEADER]: String(Number(epochSeconds(NOW)) - 1) },
+      },
     ];
     for (const variant of variants) {
       expect(expectRefused(await verifier.handle('resend', variant, NOW))).toMatchObject({
@@ -169,12 +208,12 @@ describe('Resend (Svix) webhooks', () => {
     const badDate = { ...resendEvent('email.opened'), created_at: '06/03/2026' };
     const first = expectOk(await verifier.handle('resend', signed(noType), NOW));
     const second = expectOk(await verifier.handle('resend', signed(badDate), NOW));
-    expect([first.events.length, first.rejected[0]?.code, second.events.length, second.rejected[0]?.code]).toEqual([
-      0,
-      'missing_field',
-      0,
-      'invalid_timestamp',
-    ]);
+    expect([
+      first.events.length,
+      first.rejected[0]?.code,
+      second.events.length,
+      second.rejected[0]?.code,
+    ]).toEqual([0, 'missing_field', 0, 'invalid_timestamp']);
   });
 
   it('refuses a secret that is not whsec_ base64 at construction, and accepts bare base64', () => {
@@ -199,7 +238,10 @@ describe('Resend (Svix) webhooks', () => {
   it('keys the HMAC with the base64-decoded secret, not its text', async () => {
     const body = Buffer.from(JSON.stringify(resendEvent('email.delivered')));
     const timestamp = epochSeconds(NOW);
-    const textKeyed = createHmac('sha256', SECRET).update(`msg_1.${timestamp}.`).update(body).digest('base64');
+    const textKeyed = createHmac('sha256', SECRET)
+      .update(`msg_1.${timestamp}.`)
+      .update(body)
+      .digest('base64');
     const request = webhookRequest(body, {
       [SVIX_ID_HEADER]: 'msg_1',
       [SVIX_TIMESTAMP_HEADER]: timestamp,

@@ -42,10 +42,12 @@ export function createResendHandler(secret: string, toleranceSeconds: number): P
     const timestamp = singleHeader(request, SVIX_TIMESTAMP_HEADER);
     const signatures = singleHeader(request, SVIX_SIGNATURE_HEADER);
     if (id === undefined) throw unauthorized('missing_signature', `${SVIX_ID_HEADER} is missing`);
-    if (timestamp === undefined)
+    if (timestamp === undefined) {
       throw unauthorized('missing_timestamp', `${SVIX_TIMESTAMP_HEADER} is missing`);
-    if (signatures === undefined)
+    }
+    if (signatures === undefined) {
       throw unauthorized('missing_signature', `${SVIX_SIGNATURE_HEADER} is missing`);
+    }
     const signedAt = parseEpochSecondsText(timestamp);
     if (signedAt === null) throw unauthorized('invalid_timestamp', 'svix-timestamp is not epoch seconds');
     assertFresh(signedAt * 1000, now, toleranceSeconds);

@@ -250,12 +250,19 @@ describe('SendGrid signed event webhook', () => {
       sendgridPublicKey:
         'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA==',
     });
-    const payload = JSON.stringify({ category: 'example_payload', event: 'test_event', message_id: 'message_id' });
+    const payload = JSON.stringify({
+      category: 'example_payload',
+      event: 'test_event',
+      message_id: 'message_id',
+    });
     const signature =
       'MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0=';
     const at = new Date(1588788367 * 1000);
     const request = (sig: string) =>
-      webhookRequest(payload, { [SENDGRID_SIGNATURE_HEADER]: sig, [SENDGRID_TIMESTAMP_HEADER]: '1588788367' });
+      webhookRequest(payload, {
+        [SENDGRID_SIGNATURE_HEADER]: sig,
+        [SENDGRID_TIMESTAMP_HEADER]: '1588788367',
+      });
     // The vector's payload is a single object, so a verified request goes on to the 400 for a non-array body.
     expect(expectRefused(await vectorVerifier.handle('sendgrid', request(signature), at))).toMatchObject({
       status: 400,

@@ -48,10 +48,12 @@ export function createSendgridHandler(publicKeyText: string, toleranceSeconds: n
   return async (request, now) => {
     const signature = singleHeader(request, SENDGRID_SIGNATURE_HEADER);
     const timestamp = singleHeader(request, SENDGRID_TIMESTAMP_HEADER);
-    if (signature === undefined)
+    if (signature === undefined) {
       throw unauthorized('missing_signature', `${SENDGRID_SIGNATURE_HEADER} is missing`);
-    if (timestamp === undefined)
+    }
+    if (timestamp === undefined) {
       throw unauthorized('missing_timestamp', `${SENDGRID_TIMESTAMP_HEADER} is missing`);
+    }
     const signedAt = parseEpochSecondsText(timestamp);
     if (signedAt === null) throw unauthorized('invalid_timestamp', 'the timestamp is not epoch seconds');
     assertFresh(signedAt * 1000, now, toleranceSeconds);

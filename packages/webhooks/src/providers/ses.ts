@@ -80,8 +80,12 @@ export function createSesHandler(
     let pending = certificates.get(url);
     if (pending === undefined) {
       pending = config.fetchCertificate(url).then((pem) => new X509Certificate(pem));
-      // A failed fetch or parse is not kept: the next message tries again.
-      pending.catch(() => certificates.delete(url));
+      // A failed fetch or parse is not kept: the next message tries again. Only this attempt is
+      // dropped, not one a concurrent request may have stored since.
+      const attempt = pending;
+      attempt.catch(() => {
+        if (certificates.get(url) === attempt) certificates.delete(url);
+      });
       if (certificates.size >= MAX_CACHED_CERTIFICATES) {
         const oldest = certificates.keys().next();
         if (oldest.done !== true) certificates.delete(oldest.value);
@@ -95,8 +99,9 @@ export function createSesHandler(
     const body = parseJsonBody(request.rawBody);
     if (!isObject(body)) throw malformed('an SNS body is a JSON object');
     const type = body.Type;
-    if (typeof type !== 'string' || !MESSAGE_TYPES.has(type))
+    if (typeof type !== 'string' || !MESSAGE_TYPES.has(type)) {
       throw malformed('Type is not an SNS message type');
+    }
     const headerType = singleHeader(request, 'x-amz-sns-message-type');
     if (headerType !== undefined && headerType !== type) {
       throw malformed(`x-amz-sns-message-type says ${headerType}, the body says ${type}`);
@@ -212,15 +217,17 @@ export function normalizeSesMessage(message: unknown, snsMessageId: string): Nor
   }
   if (!isObject(event)) throw new ItemError('not_an_object', 'the SES event is not a JSON object');
   const rawType = optionalString(event, 'eventType') ?? optionalString(event, 'notificationType');
-  if (rawType === null)
+  if (rawType === null) {
     throw new ItemError('missing_field', 'the SES event has no eventType or notificationType');
+  }
   const mail = optionalObject(event, 'mail');
   if (mail === undefined) throw new ItemError('missing_field', 'the SES event has no mail object');
   const detail = optionalObject(event, detailKey(rawType));
   const timestampText = optionalString(detail, 'timestamp') ?? requiredString(mail, 'timestamp', 'mail.');
   const occurredAt = parseIsoDateTime(timestampText);
-  if (occurredAt === null)
+  if (occurredAt === null) {
     throw new ItemError('invalid_timestamp', `${timestampText} is not an ISO 8601 time`);
+  }
   const sesMessageId = optionalString(mail, 'messageId');
   return {
     providerEventId: snsMessageId,
