@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CampaignPlanExecutionService } from '@campaign/core';
 import type { Runtime } from '@campaign/runtime';
+import { createWebhookVerifier, InMemoryReplayCache } from '@campaign/webhooks';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -14,9 +15,10 @@ import { EventsController } from './controllers/events.controller.ts';
 import { HealthController } from './controllers/health.controller.ts';
 import { PlansController } from './controllers/plans.controller.ts';
 import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
+import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, apiKeyMatches } from './http/api-key.guard.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
-import { API_KEY, RUNTIME } from './tokens.ts';
+import { API_KEY, RUNTIME, WEBHOOKS } from './tokens.ts';
 
 /** The one wiring module: core's service and the runtime (shared with the workers) as providers. */
 @Module({})
@@ -29,6 +31,7 @@ export class AppModule {
         PlansController,
         CampaignsController,
         EventsController,
+        WebhooksController,
         UnsubscribeController,
         HealthController,
         DocsController,
@@ -36,6 +39,7 @@ export class AppModule {
       providers: [
         { provide: RUNTIME, useValue: runtime },
         { provide: API_KEY, useValue: apiKey },
+        { provide: WEBHOOKS, useValue: webhookVerifier(runtime) },
         { provide: CampaignPlanExecutionService, useValue: runtime.service },
       ],
     };
@@ -43,6 +47,32 @@ export class AppModule {
 }
 
 const BODY_LIMIT = '1mb';
+
+/** The provider verifier from the configured secrets; SNS certificates are fetched (and cached by it). */
+function webhookVerifier(runtime: Runtime) {
+  const w = runtime.config.webhooks;
+  return createWebhookVerifier(
+    {
+      sendgridPublicKey: w.sendgridPublicKey,
+      mailgunSigningKey: w.mailgunSigningKey,
+      postmark: w.postmark,
+      resendSecret: w.resendSecret,
+      ...(w.sesTopicArns.length > 0
+        ? {
+            ses: {
+              topicArns: w.sesTopicArns,
+              fetchCertificate: async (url: string) => {
+                const res = await fetch(url);
+                if (!res.ok) throw new Error(`certificate fetch failed: ${res.status}`);
+                return res.text();
+              },
+            },
+          }
+        : {}),
+    },
+    { replayCache: new InMemoryReplayCache() },
+  );
+}
 
 function sendProblem(res: Response, status: number, code: string, title: string, detail: string): void {
   res

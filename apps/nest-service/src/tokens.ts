@@ -2,3 +2,4 @@
 export const RUNTIME = Symbol('Runtime');
 export const METRICS = Symbol('Metrics');
 export const API_KEY = Symbol('ApiKey');
+export const WEBHOOKS = Symbol('WebhookVerifier');

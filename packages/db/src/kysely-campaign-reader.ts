@@ -36,17 +36,23 @@ export class KyselyCampaignReader implements CampaignReader {
     messageId?: string | undefined;
     providerMessageId?: string | undefined;
   }): Promise<OutboundMessageRecord | null> {
-    let query = this.db.selectFrom('outbound_messages').selectAll();
-    if (ref.messageId !== undefined) {
-      if (!isUuid(ref.messageId)) return null;
-      query = query.where('id', '=', ref.messageId);
-    } else if (ref.providerMessageId !== undefined) {
-      query = query.where('provider_message_id', '=', ref.providerMessageId);
-    } else {
-      return null;
+    if (ref.messageId !== undefined && isUuid(ref.messageId)) {
+      const row = await this.db
+        .selectFrom('outbound_messages')
+        .selectAll()
+        .where('id', '=', ref.messageId)
+        .executeTakeFirst();
+      if (row) return toMessage(row);
     }
-    const row = await query.executeTakeFirst();
-    return row ? toMessage(row) : null;
+    if (ref.providerMessageId !== undefined) {
+      const row = await this.db
+        .selectFrom('outbound_messages')
+        .selectAll()
+        .where('provider_message_id', '=', ref.providerMessageId)
+        .executeTakeFirst();
+      if (row) return toMessage(row);
+    }
+    return null;
   }
 
   async getCampaign(campaignId: string): Promise<CampaignRecord | null> {

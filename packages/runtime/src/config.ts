@@ -25,6 +25,12 @@ const envSchema = z.object({
   UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
   MESSAGE_ID_DOMAIN: z.string().min(1).default('campaign-engine.invalid'),
   API_KEY: z.string().min(16).optional(),
+  SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(1).optional(),
+  MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
+  POSTMARK_WEBHOOK_USER: z.string().min(1).optional(),
+  POSTMARK_WEBHOOK_PASSWORD: z.string().min(1).optional(),
+  SES_SNS_TOPIC_ARNS: z.string().min(1).optional(),
+  RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -52,6 +58,14 @@ export interface RuntimeConfig {
   messageIdDomain: string;
   apiKey: string | undefined;
   logLevel: string;
+  /** Provider webhook secrets; a provider without one refuses every request. */
+  webhooks: {
+    sendgridPublicKey: string | undefined;
+    mailgunSigningKey: string | undefined;
+    postmark: { username: string; password: string } | undefined;
+    sesTopicArns: string[];
+    resendSecret: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -96,5 +110,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     messageIdDomain: e.MESSAGE_ID_DOMAIN,
     apiKey: e.API_KEY,
     logLevel: e.LOG_LEVEL,
+    webhooks: {
+      sendgridPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY,
+      mailgunSigningKey: e.MAILGUN_WEBHOOK_SIGNING_KEY,
+      postmark:
+        e.POSTMARK_WEBHOOK_USER && e.POSTMARK_WEBHOOK_PASSWORD
+          ? { username: e.POSTMARK_WEBHOOK_USER, password: e.POSTMARK_WEBHOOK_PASSWORD }
+          : undefined,
+      sesTopicArns: (e.SES_SNS_TOPIC_ARNS ?? '')
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean),
+      resendSecret: e.RESEND_WEBHOOK_SECRET,
+    },
   };
 }

@@ -140,6 +140,7 @@ export interface CampaignView {
 
 export interface CampaignReader {
   getAction(actionId: string): Promise<ScheduledActionRecord | null>;
+  /** By our message id, else by the provider's id. */
   findMessage(ref: {
     messageId?: string | undefined;
     providerMessageId?: string | undefined;

@@ -1,0 +1,92 @@
+import { CampaignPlanExecutionService } from '@campaign/core';
+import type { Runtime } from '@campaign/runtime';
+import type { ProviderName, WebhookVerifier } from '@campaign/webhooks';
+import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { ProblemError } from '../http/problem.ts';
+import { RUNTIME, WEBHOOKS } from '../tokens.ts';
+
+/** Our Message-ID is `<message uuid@domain>`: the uuid is our message id. */
+const OUR_MESSAGE_ID = /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^>]+>?$/i;
+
+/**
+ * Provider webhooks, authenticated by each provider's own scheme on the raw body (not the API key).
+ * A forged, stale or malformed request gets 401 / 400 and stores nothing; in a batch, good items are
+ * stored and bad ones reported; deliveries seen before are counted as duplicates.
+ */
+@Controller('v1/webhooks')
+export class WebhooksController {
+  private readonly service: CampaignPlanExecutionService;
+  private readonly verifier: WebhookVerifier;
+  private readonly runtime: Runtime;
+
+  constructor(
+    @Inject(CampaignPlanExecutionService) service: CampaignPlanExecutionService,
+    @Inject(WEBHOOKS) verifier: WebhookVerifier,
+    @Inject(RUNTIME) runtime: Runtime,
+  ) {
+    this.service = service;
+    this.verifier = verifier;
+    this.runtime = runtime;
+  }
+
+  @Post(':provider')
+  @HttpCode(200)
+  async receive(@Param('provider') provider: string, @Req() req: Request & { rawBody?: Buffer }) {
+    const counter = this.runtime.metrics.webhookEvents;
+    const result = await this.verifier.handle(
+      provider as ProviderName,
+      { rawBody: req.rawBody ?? Buffer.alloc(0), headers: req.headers },
+      new Date(),
+    );
+    if (!result.ok) {
+      counter.inc({ provider, result: result.status === 401 ? 'unauthorized' : 'malformed' });
+      throw new ProblemError(
+        result.status,
+        result.code,
+        result.status === 401 ? 'Unauthorized' : 'Malformed webhook',
+        result.message,
+      );
+    }
+    if (result.reply?.kind === 'sns_subscription_confirmation') {
+      // Confirming is a GET of the (already vetted) SNS SubscribeURL.
+      await fetch(result.reply.subscribeUrl).catch((error: unknown) =>
+        this.runtime.logger.error({ err: error }, 'SNS subscription confirmation failed'),
+      );
+    }
+    let accepted = 0;
+    let duplicates = 0;
+    let ignored = 0;
+    const rejected: { index?: number; id?: string; code: string }[] = result.rejected.map((r) => ({
+      index: r.index,
+      code: r.code,
+    }));
+    for (const event of result.events) {
+      if (event.type === null) {
+        // Soft bounces, deferrals and event types the engine does not act on.
+        ignored += 1;
+        continue;
+      }
+      const recorded = await this.service.recordEvent({
+        provider,
+        providerEventId: event.providerEventId,
+        messageId: OUR_MESSAGE_ID.exec(event.messageIdHeader ?? '')?.[1],
+        providerMessageId: event.providerMessageId ?? undefined,
+        type: event.type,
+        occurredAt: event.occurredAt,
+        machine: event.machine,
+        bot: event.bot,
+        autoReply: event.autoReply,
+        payload: event.payload,
+      });
+      if (recorded.status === 'accepted') accepted += 1;
+      else if (recorded.status === 'duplicate') duplicates += 1;
+      else rejected.push({ id: event.providerEventId, code: 'unknown_message' });
+    }
+    counter.inc({ provider, result: 'accepted' }, accepted);
+    counter.inc({ provider, result: 'duplicate' }, duplicates);
+    counter.inc({ provider, result: 'ignored' }, ignored);
+    counter.inc({ provider, result: 'rejected' }, rejected.length);
+    return { accepted, duplicates, ignored, rejected };
+  }
+}
