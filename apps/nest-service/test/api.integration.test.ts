@@ -1,24 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type Plan, signUnsubscribeToken } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiProcess, sleep, startApi } from './support.ts';
 
 /*
  * The real API process (compiled NestJS app) over real HTTP, on real Postgres, with the workers in the
  * same process, on both queue backends.
  */
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const API_KEY = 'test-api-key-0123456789abcdef';
 const SECRET = 'test-unsubscribe-secret-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
 type Json = any;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const plan: Plan = {
   version: '1.0',
@@ -48,57 +43,28 @@ const plan: Plan = {
   ],
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000 }, (backend) => {
   let database: TestDatabase;
-  let child: ChildProcess;
+  let api: ApiProcess;
   let base: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        ...(backend === 'bullmq' ? { REDIS_URL } : { REDIS_URL: '' }),
-        QUEUE_BACKEND: backend,
-        QUEUE_NAME: `api-${randomUUID()}`,
-        API_KEY,
-        UNSUBSCRIBE_SECRET: SECRET,
-        PUBLIC_URL: base,
-        RUN_WORKERS: '1',
-        QUEUE_POLL_SECONDS: '0.5',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    api = await startApi({
+      DATABASE_URL: database.url,
+      ...(backend === 'bullmq' ? { REDIS_URL } : { REDIS_URL: '' }),
+      QUEUE_BACKEND: backend,
+      QUEUE_NAME: `api-${randomUUID()}`,
+      API_KEY,
+      UNSUBSCRIBE_SECRET: SECRET,
+      RUN_WORKERS: '1',
+      QUEUE_POLL_SECONDS: '0.5',
     });
-    for (let i = 0; i < 150; i += 1) {
-      const ok = await fetch(`${base}/health/live`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ok) return;
-      await sleep(100);
-    }
-    throw new Error('the API did not start');
+    base = api.base;
   }, 60_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await api?.stop();
     await database?.dispose();
   });
 

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, sleep } from './support.ts';
 
 /*
  * The embedded start: no DATABASE_URL, no REDIS_URL. PGlite under a data folder, pg-boss on the same
@@ -13,15 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('embedded start', { timeout: 90_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'campaign-embedded-'));
@@ -33,7 +24,7 @@ describe('embedded start', { timeout: 90_000 }, () => {
 
   async function start(port: number): Promise<{ stdout: () => string }> {
     let out = '';
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
       PGLITE_DIR: join(dataDir, 'pglite'),
@@ -78,14 +69,14 @@ describe('embedded start', { timeout: 90_000 }, () => {
         contact: { email: 'ada@example.com', name: 'Ada' },
         plan: { ...plan, quietHours: undefined },
       }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ id: string; status: string }>);
     expect(created.status).toBe('active');
     // the in-process worker sends the first email (log transport)
     let view: { timeline: { kind: string }[] } = { timeline: [] };
     for (let i = 0; i < 100 && !view.timeline.some((e) => e.kind === 'send'); i += 1) {
       await sleep(200);
-      view = await fetch(`http://127.0.0.1:${port}/v1/campaigns/${created.id}`, { headers }).then((r) =>
-        r.json(),
+      view = await fetch(`http://127.0.0.1:${port}/v1/campaigns/${created.id}`, { headers }).then(
+        (r) => r.json() as Promise<typeof view>,
       );
     }
     expect(view.timeline.map((e) => e.kind)).toEqual(['enter', 'send']);
@@ -93,8 +84,8 @@ describe('embedded start', { timeout: 90_000 }, () => {
 
     const second = await start(port);
     expect(/API key: (\S+)/.exec(second.stdout())?.[1]).toBe(key);
-    const after = await fetch(`http://127.0.0.1:${port}/v1/campaigns/${created.id}`, { headers }).then((r) =>
-      r.json(),
+    const after = await fetch(`http://127.0.0.1:${port}/v1/campaigns/${created.id}`, { headers }).then(
+      (r) => r.json() as Promise<{ timeline: unknown[]; pendingActions: unknown[] }>,
     );
     expect(after.timeline).toEqual(view.timeline);
     expect(after.pendingActions).toEqual([expect.objectContaining({ kind: 'timeout', event: 'no_open' })]);

@@ -1,19 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiProcess, sleep, startApi } from './support.ts';
 
 /*
  * Provider webhooks over real HTTP against the real API process: each provider's scheme with keys and
  * secrets made here, forged and stale requests refused with nothing stored, duplicates counted once.
  */
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
+type Json = any;
 const API_KEY = 'test-api-key-0123456789abcdef';
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const SENDGRID_PUBLIC = sendgrid.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -49,67 +47,37 @@ const plan: Plan = {
   ],
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
   let database: TestDatabase;
-  let child: ChildProcess;
+  let api: ApiProcess;
   let base: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        DATABASE_URL: database.url,
-        REDIS_URL: '',
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `hooks-${randomUUID()}`,
-        API_KEY,
-        RUN_WORKERS: '1',
-        MESSAGE_ID_DOMAIN: 'hooks.test',
-        SENDGRID_WEBHOOK_PUBLIC_KEY: SENDGRID_PUBLIC,
-        MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
-        POSTMARK_WEBHOOK_USER: POSTMARK.user,
-        POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
-        RESEND_WEBHOOK_SECRET: RESEND_SECRET,
-        SES_SNS_TOPIC_ARNS: TOPIC,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    api = await startApi({
+      DATABASE_URL: database.url,
+      REDIS_URL: '',
+      QUEUE_BACKEND: 'pgboss',
+      QUEUE_NAME: `hooks-${randomUUID()}`,
+      API_KEY,
+      RUN_WORKERS: '1',
+      MESSAGE_ID_DOMAIN: 'hooks.test',
+      SENDGRID_WEBHOOK_PUBLIC_KEY: SENDGRID_PUBLIC,
+      MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
+      POSTMARK_WEBHOOK_USER: POSTMARK.user,
+      POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
+      RESEND_WEBHOOK_SECRET: RESEND_SECRET,
+      SES_SNS_TOPIC_ARNS: TOPIC,
     });
-    for (let i = 0; i < 150; i += 1) {
-      if (
-        await fetch(`${base}/health/live`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return;
-      await sleep(100);
-    }
-    throw new Error('the API did not start');
+    base = api.base;
   }, 60_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await api?.stop();
     await database?.dispose();
   });
 
-  const api = (path: string, init: RequestInit = {}) =>
+  const call = (path: string, init: RequestInit = {}) =>
     fetch(`${base}${path}`, {
       ...init,
       headers: {
@@ -117,16 +85,16 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
         'content-type': 'application/json',
         ...(init.headers ?? {}),
       },
-    }).then(async (r) => ({ status: r.status, json: await r.json() }));
+    }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }));
 
   /** A campaign whose intro has been sent: its message id and Message-ID header. */
   async function sentCampaign() {
-    const created = await api('/v1/campaigns', {
+    const created = await call('/v1/campaigns', {
       method: 'POST',
       body: JSON.stringify({ contact: { email: `${randomUUID()}@example.com` }, plan }),
     });
     for (let i = 0; i < 100; i += 1) {
-      const view = await api(`/v1/campaigns/${created.json.id}`);
+      const view = await call(`/v1/campaigns/${created.json.id}`);
       const send = view.json.timeline.find((e: { kind: string }) => e.kind === 'send');
       if (send)
         return {
@@ -139,12 +107,12 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
     throw new Error('intro never sent');
   }
 
-  const state = async (id: string) => (await api(`/v1/campaigns/${id}`)).json;
+  const state = async (id: string) => (await call(`/v1/campaigns/${id}`)).json;
   const post = (provider: string, body: string, headers: Record<string, string>) =>
     fetch(`${base}/v1/webhooks/${provider}`, { method: 'POST', body, headers }).then(async (r) => ({
       status: r.status,
       type: r.headers.get('content-type') ?? '',
-      json: await r.json(),
+      json: (await r.json()) as Json,
     }));
 
   it('SendGrid: a signed batch moves the campaign; a forged or stale one is refused and stores nothing', async () => {
