@@ -163,7 +163,14 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
     const ok = await post('sendgrid', body, signed(String(now), body));
     expect(ok).toMatchObject({ status: 200, json: { accepted: 2, duplicates: 0, ignored: 1, rejected: [] } });
     const again = await post('sendgrid', body, signed(String(now), body));
-    expect(again.json).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect(again.json).toMatchObject({ accepted: 0, duplicates: 3, ignored: 0 });
+    // the deferral is stored for the record, under the provider's own name, and applied to nothing
+    const deferral = await database.db
+      .selectFrom('message_events')
+      .select(['type', 'raw_type', 'effect'])
+      .where('provider_event_id', '=', `df-${c.id}`)
+      .executeTakeFirstOrThrow();
+    expect(deferral).toEqual({ type: 'unknown', raw_type: 'deferred', effect: 'ignored' });
     expect(await state(c.id)).toMatchObject({ currentNodeId: 'wait' });
   });
 

@@ -9,6 +9,7 @@ export type * from './ports/campaign-store.ts';
 export type { Clock } from './ports/clock.ts';
 export type { ExecutionObserver } from './ports/execution-observer.ts';
 export type * from './ports/records.ts';
+export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';
 export type * from './ports/transport.ts';
 export * from './service/campaign-plan-execution-service.ts';

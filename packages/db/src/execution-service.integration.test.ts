@@ -299,6 +299,42 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       expect((await service.getCampaign(campaign.id)).campaign.state.currentNodeId).toBe('wait');
     });
 
+    it('an event type the engine does not act on is stored and ignored', async () => {
+      const { service, messageId, campaign } = await sentIntro();
+      const result = await service.recordEvent({
+        provider: 'test',
+        providerEventId: 'deferral-1',
+        messageId,
+        type: null,
+        rawType: 'deferred',
+        occurredAt: T0,
+      });
+      expect(result).toMatchObject({ status: 'accepted', effect: 'ignored' });
+      const row = await database.db
+        .selectFrom('message_events')
+        .selectAll()
+        .where('provider_event_id', '=', 'deferral-1')
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({
+        type: 'unknown',
+        raw_type: 'deferred',
+        effect: 'ignored',
+        campaign_id: campaign.id,
+      });
+      const view = await service.getCampaign(campaign.id);
+      expect(view.timeline.filter((e) => e.kind === 'event')).toEqual([]);
+      // the campaign still reacts to a real open afterwards
+      expect(
+        await service.recordEvent({
+          provider: 'test',
+          providerEventId: 'open-after',
+          messageId,
+          type: 'opened',
+          occurredAt: T0,
+        }),
+      ).toMatchObject({ effect: 'transition' });
+    });
+
     it('an event for an unknown message is reported, not stored', async () => {
       const { service } = setup();
       const before = await count('message_events');

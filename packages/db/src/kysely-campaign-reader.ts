@@ -123,6 +123,7 @@ export class KyselyCampaignReader implements CampaignReader {
         .selectFrom('message_events')
         .select(['seq', 'type', 'message_id', 'provider_event_id', 'occurred_at', 'effect'])
         .where('campaign_id', '=', campaignId)
+        .where('type', '!=', 'unknown')
         .execute(),
       this.db
         .selectFrom('scheduled_actions')

@@ -382,6 +382,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
         provider: event.provider,
         provider_event_id: event.providerEventId,
         type: event.type,
+        raw_type: event.rawType,
         occurred_at: event.occurredAt,
         machine: event.machine,
         bot: event.bot,
@@ -409,6 +410,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .selectFrom('message_events')
       .selectAll()
       .where('message_id', '=', messageId)
+      .where('type', '!=', 'unknown')
       .orderBy('occurred_at')
       .orderBy('seq')
       .execute();
@@ -421,6 +423,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .selectAll()
       .where('campaign_id', '=', campaignId)
       .where('effect', '=', 'deferred')
+      .where('type', '!=', 'unknown')
       .orderBy('occurred_at')
       .orderBy('seq')
       .execute();

@@ -102,7 +102,7 @@ export function toEvent(row: Selectable<MessageEventsTable>): MessageEventRecord
     messageId: row.message_id,
     provider: row.provider,
     providerEventId: row.provider_event_id,
-    type: row.type as EngagementEvent,
+    type: row.type as MessageEventRecord['type'],
     occurredAt: row.occurred_at,
     machine: row.machine,
     bot: row.bot,

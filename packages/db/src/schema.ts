@@ -88,6 +88,7 @@ export interface MessageEventsTable {
   provider: string;
   provider_event_id: string;
   type: string;
+  raw_type: string | null;
   occurred_at: Timestamp;
   received_at: DefaultedTimestamp;
   machine: Generated<boolean>;

@@ -62,25 +62,23 @@ export class WebhooksController {
       code: r.code,
     }));
     for (const event of result.events) {
-      if (event.type === null) {
-        // Soft bounces, deferrals and event types the engine does not act on.
-        ignored += 1;
-        continue;
-      }
       const recorded = await this.service.recordEvent({
         provider,
         providerEventId: event.providerEventId,
         messageId: OUR_MESSAGE_ID.exec(event.messageIdHeader ?? '')?.[1],
         providerMessageId: event.providerMessageId ?? undefined,
+        // null: soft bounces, deferrals and types the engine does not act on: stored, then ignored
         type: event.type,
+        rawType: event.rawType,
         occurredAt: event.occurredAt,
         machine: event.machine,
         bot: event.bot,
         autoReply: event.autoReply,
         payload: event.payload,
       });
-      if (recorded.status === 'accepted') accepted += 1;
-      else if (recorded.status === 'duplicate') duplicates += 1;
+      if (recorded.status === 'duplicate') duplicates += 1;
+      else if (event.type === null) ignored += 1;
+      else if (recorded.status === 'accepted') accepted += 1;
       else rejected.push({ id: event.providerEventId, code: 'unknown_message' });
     }
     counter.inc({ provider, result: 'accepted' }, accepted);

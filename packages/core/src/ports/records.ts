@@ -95,6 +95,9 @@ export interface NewOutboundMessage {
 /** How an engagement event affected its campaign; `deferred`: recorded while paused, applied at resume. */
 export type StoredEventEffect = 'transition' | 'exit' | 'ignored' | 'deferred';
 
+/** A provider event the engine does not act on (a type it does not know), stored for the record. */
+export const UNKNOWN_EVENT_TYPE = 'unknown';
+
 export interface MessageEventRecord {
   id: string;
   contactId: string;
@@ -102,7 +105,8 @@ export interface MessageEventRecord {
   messageId: string | null;
   provider: string;
   providerEventId: string;
-  type: EngagementEvent;
+  /** Repositories return only engagement events from their reads; `unknown` only from `insert`. */
+  type: EngagementEvent | typeof UNKNOWN_EVENT_TYPE;
   occurredAt: Date;
   machine: boolean;
   bot: boolean;
@@ -117,7 +121,9 @@ export interface NewMessageEvent {
   provider: string;
   /** Unique per contact and provider: a delivery seen twice is stored once. */
   providerEventId: string;
-  type: EngagementEvent;
+  type: EngagementEvent | typeof UNKNOWN_EVENT_TYPE;
+  /** The provider's own name for the event. */
+  rawType: string | null;
   occurredAt: Date;
   machine: boolean;
   bot: boolean;

@@ -31,14 +31,15 @@ import { assertValidPlan } from '../plan/validate-plan.ts';
 import type { CampaignStore, CampaignView, ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
-import type {
-  ActionOutcome,
-  CampaignRecord,
-  MessageEventRecord,
-  NewScheduledAction,
-  NewTransition,
-  ScheduledActionRecord,
-  StoredEventEffect,
+import {
+  type ActionOutcome,
+  type CampaignRecord,
+  type MessageEventRecord,
+  type NewScheduledAction,
+  type NewTransition,
+  type ScheduledActionRecord,
+  type StoredEventEffect,
+  UNKNOWN_EVENT_TYPE,
 } from '../ports/records.ts';
 import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
 import type { Transport } from '../ports/transport.ts';
@@ -95,7 +96,10 @@ export interface EventInput {
   /** Our message id, or the provider's one (as the Transport returned it). */
   messageId?: string | undefined;
   providerMessageId?: string | undefined;
-  type: EngagementEvent;
+  /** null: an event type the engine does not act on; it is stored (with `rawType`) and ignored. */
+  type: EngagementEvent | null;
+  /** The provider's own name for the event. */
+  rawType?: string | undefined;
   occurredAt: Date;
   machine?: boolean | undefined;
   bot?: boolean | undefined;
@@ -225,18 +229,20 @@ export class CampaignPlanExecutionService {
         : null;
     const contactId = message?.contactId ?? input.contactId;
     if (!contactId) return { status: 'unknown_message' };
-    const suppressing = SUPPRESSING_EVENTS.includes(input.type);
+    const type = input.type;
+    const suppressing = type !== null && SUPPRESSING_EVENTS.includes(type);
     return this.inTransaction(async (tx, pending) => {
       // Lock order: contact before campaigns, whenever more than one campaign may change.
       if (suppressing) await tx.contacts.lock(contactId);
-      const campaign = message ? await tx.campaigns.lock(message.campaignId) : null;
+      const campaign = message && type !== null ? await tx.campaigns.lock(message.campaignId) : null;
       const event = await tx.events.insert({
         contactId,
         campaignId: message?.campaignId ?? null,
         messageId: message?.id ?? null,
         provider: input.provider,
         providerEventId: input.providerEventId,
-        type: input.type,
+        type: type ?? UNKNOWN_EVENT_TYPE,
+        rawType: input.rawType ?? null,
         occurredAt: input.occurredAt,
         machine: input.machine ?? false,
         bot: input.bot ?? false,
@@ -245,9 +251,10 @@ export class CampaignPlanExecutionService {
       });
       if (!event) return { status: 'duplicate' as const };
       let effect: StoredEventEffect = 'ignored';
-      if (campaign) effect = await this.applyEvent(tx, pending, campaign, event);
-      else if (suppressing)
+      if (campaign && isEngagement(event)) effect = await this.applyEvent(tx, pending, campaign, event);
+      else if (suppressing && isEngagement(event)) {
         effect = (await this.suppressContact(tx, pending, contactId, event, null)) ? 'exit' : 'ignored';
+      }
       if (!campaign) await tx.events.setEffect([event.id], effect);
       return { status: 'accepted' as const, eventId: event.id, effect };
     });
@@ -261,11 +268,11 @@ export class CampaignPlanExecutionService {
   async processTransition(eventId: string): Promise<StoredEventEffect | null> {
     return this.inTransaction(async (tx, pending) => {
       const unlocked = await tx.events.get(eventId);
-      if (!unlocked?.campaignId) return null;
+      if (!unlocked?.campaignId || !isEngagement(unlocked)) return null;
       if (SUPPRESSING_EVENTS.includes(unlocked.type)) await tx.contacts.lock(unlocked.contactId);
       const campaign = await this.lockCampaign(tx, unlocked.campaignId);
       const event = await tx.events.get(eventId);
-      if (!event || event.effect !== null) return event?.effect ?? null;
+      if (!event || !isEngagement(event) || event.effect !== null) return event?.effect ?? null;
       return this.applyEvent(tx, pending, campaign, event);
     });
   }
@@ -274,7 +281,7 @@ export class CampaignPlanExecutionService {
     tx: StoreTransaction,
     pending: AfterCommit,
     campaign: CampaignRecord,
-    event: MessageEventRecord,
+    event: EngagementRecord,
   ): Promise<StoredEventEffect> {
     const now = this.clock.now();
     const decision = onEvent(
@@ -299,7 +306,7 @@ export class CampaignPlanExecutionService {
     tx: StoreTransaction,
     pending: AfterCommit,
     contactId: string,
-    event: MessageEventRecord,
+    event: EngagementRecord,
     alreadyStopped: string | null,
   ): Promise<boolean> {
     const now = this.clock.now();
@@ -481,7 +488,7 @@ export class CampaignPlanExecutionService {
         campaign.state,
         this.clock.now(),
         await this.context(tx, campaign),
-        deferred.map(toRecorded),
+        deferred.filter(isEngagement).map(toRecorded),
         pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt })),
       );
       if (deferred.length > 0)
@@ -732,7 +739,9 @@ export class CampaignPlanExecutionService {
     if (!latestMessage) return EMPTY_CONTEXT;
     return {
       latestMessage,
-      latestMessageEvents: (await tx.events.forMessage(latestMessage.id)).map(toRecorded),
+      latestMessageEvents: (await tx.events.forMessage(latestMessage.id))
+        .filter(isEngagement)
+        .map(toRecorded),
     };
   }
 
@@ -775,7 +784,13 @@ function summary(campaign: CampaignRecord): CampaignSummary {
   };
 }
 
-function toRecorded(event: MessageEventRecord): RecordedEvent {
+type EngagementRecord = MessageEventRecord & { type: EngagementEvent };
+
+function isEngagement(event: MessageEventRecord): event is EngagementRecord {
+  return event.type !== UNKNOWN_EVENT_TYPE;
+}
+
+function toRecorded(event: EngagementRecord): RecordedEvent {
   return {
     id: event.id,
     messageId: event.messageId,

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
+import * as unknownEvents from './0002-unknown-events.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-unknown-events': unknownEvents,
 };
