@@ -105,6 +105,8 @@ export async function createApp(runtime: Runtime, apiKey: string): Promise<INest
     bodyParser: false,
     logger: ['error', 'warn'],
   });
+  // Paths are matched exactly: /V1/... is not /v1/...
+  app.set('case sensitive routing', true);
   app.use(
     pinoHttp({
       logger: runtime.logger,

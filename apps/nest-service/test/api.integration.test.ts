@@ -114,6 +114,20 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
     }
   });
 
+  it('regression: a change of letter case in the path never skips the API key', async () => {
+    for (const path of ['/V1/campaigns', '/v1/Campaigns', '/V1/CAMPAIGNS']) {
+      const res = await call('POST', path, { contact: contact(), plan }, { authorization: '' });
+      expect([401, 404]).toContain(res.status);
+    }
+  });
+
+  it('a malformed campaign id is a 404, not a 500', async () => {
+    expect((await call('POST', '/v1/campaigns/not-a-uuid/pause')).json).toMatchObject({
+      status: 404,
+      code: 'not_found',
+    });
+  });
+
   it('serves the plan schema and validates plans', async () => {
     const schema = await call('GET', '/v1/plans/schema');
     expect(schema.status).toBe(200);

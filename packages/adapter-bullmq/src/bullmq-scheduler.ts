@@ -1,5 +1,5 @@
 import type { JobHandler, ScheduledJob, Scheduler } from '@campaign/core';
-import { Queue, Worker } from 'bullmq';
+import { DelayedError, Queue, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export interface BullmqSchedulerConfig {
@@ -54,6 +54,8 @@ export class BullmqScheduler implements Scheduler {
   private readonly clients: Redis[] = [];
   private readonly queue: Queue<JobData>;
   private worker: Worker<JobData> | undefined;
+  /** Jobs this process is handling right now, and a new due time asked for one of them meanwhile. */
+  private readonly active = new Map<string, Date | null>();
 
   constructor(config: BullmqSchedulerConfig) {
     this.config = {
@@ -88,7 +90,14 @@ export class BullmqScheduler implements Scheduler {
   async schedule(jobs: readonly ScheduledJob[]): Promise<void> {
     const now = this.config.now();
     for (const job of jobs) {
-      // A job being processed cannot be removed (remove returns 0 and add is then a no-op): it runs.
+      if (this.active.has(job.actionId)) {
+        // Scheduled again by its own handler (a retry, an early arrival): BullMQ cannot remove a job
+        // that is being processed, so the processor moves it back to delayed when the handler returns.
+        this.active.set(job.actionId, job.runAt);
+        continue;
+      }
+      // A job being processed elsewhere cannot be removed (remove returns 0, add is a no-op): it runs,
+      // and the row decides.
       await this.queue.remove(job.actionId);
       await this.queue.add(
         JOB_NAME,
@@ -113,8 +122,20 @@ export class BullmqScheduler implements Scheduler {
     if (this.worker) throw new Error('BullmqScheduler already started');
     this.worker = new Worker<JobData>(
       this.config.queueName,
-      async (job) => {
-        await handler(job.data.actionId);
+      async (job, token) => {
+        const id = job.data.actionId;
+        this.active.set(id, null);
+        let again: Date | null;
+        try {
+          await handler(id);
+        } finally {
+          again = this.active.get(id) ?? null;
+          this.active.delete(id);
+        }
+        if (again && token) {
+          await job.moveToDelayed(Math.max(again.getTime(), this.config.now()), token);
+          throw new DelayedError();
+        }
       },
       {
         connection: this.client(),

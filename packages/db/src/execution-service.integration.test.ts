@@ -222,6 +222,22 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       expect(scheduler.pending()).toContainEqual({ actionId: timeout.id, runAt: timeout.runAt });
     });
 
+    it('a send re-checks status and step under the lock: a campaign that moved on sends nothing', async () => {
+      for (const change of [{ status: 'stopped' }, { step_seq: 7 }] as const) {
+        const { service, scheduler, transport, contact } = setup();
+        const { campaign } = await service.persistPlan({ contact, plan });
+        // the state moved without cancelling the action (as a racing transaction could leave it)
+        await database.db
+          .updateTable('contact_campaigns')
+          .set(change)
+          .where('id', '=', campaign.id)
+          .execute();
+        const [send] = scheduler.pending();
+        expect(await service.executeAction(send?.actionId ?? '')).toEqual({ outcome: 'stale' });
+        expect(transport.sent).toEqual([]);
+      }
+    });
+
     it('a failing transport is retried later with the same message id (and Message-ID)', async () => {
       const { service, scheduler, transport, clock, contact } = setup();
       const { campaign } = await service.persistPlan({ contact, plan });
@@ -372,6 +388,52 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       );
     });
 
+    it('regression: an unsubscribe from a completed campaign still suppresses the contact and stops the others', async () => {
+      const { service, scheduler, transport, contact } = setup();
+      await scheduler.start(async (id) => {
+        await service.executeAction(id);
+      });
+      const sendOnly: Plan = {
+        ...plan,
+        startNodeId: 'bump',
+        nodes: [{ ...plan.nodes[2], schedule: { delay: 'PT0S' } } as Plan['nodes'][number]],
+      };
+      const done = await service.persistPlan({ contact, plan: sendOnly, idempotencyKey: 'one-shot' });
+      await scheduler.runDue();
+      expect((await service.getCampaign(done.campaign.id)).campaign.state.status).toBe('completed');
+      const other = await service.persistPlan({ contact, plan, idempotencyKey: 'other', activate: true });
+      const messageId = transport.sent[0]?.messageId;
+      const result = await service.recordEvent({
+        provider: 'test',
+        providerEventId: 'late-unsub',
+        messageId,
+        type: 'unsubscribed',
+        occurredAt: T0,
+      });
+      expect(result).toMatchObject({ status: 'accepted', effect: 'exit' });
+      expect((await service.getCampaign(other.campaign.id)).campaign.state).toMatchObject({
+        status: 'stopped',
+        stopReason: 'unsubscribed',
+      });
+      expect((await service.getCampaign(done.campaign.id)).contact.suppressionReason).toBe('unsubscribed');
+    });
+
+    it('regression: a suppressed address stays suppressed under a new contact id', async () => {
+      const { service, contact } = setup();
+      await service.persistPlan({ contact, plan });
+      await service.recordEvent({
+        provider: 'test',
+        providerEventId: 'c-unsub',
+        contactId: contact.id,
+        type: 'unsubscribed',
+        occurredAt: T0,
+      });
+      const renamed = { ...contact, id: randomUUID(), email: contact.email.toUpperCase() };
+      await expect(service.persistPlan({ contact: renamed, plan })).rejects.toBeInstanceOf(
+        ContactSuppressedError,
+      );
+    });
+
     it('a complaint that names only the contact suppresses it too', async () => {
       const { service, contact } = setup();
       const { campaign } = await service.persistPlan({ contact, plan });
@@ -505,6 +567,33 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
         expect.objectContaining({ event: 'no_open', runAt: new Date('2026-01-09T10:00:00Z') }),
       ]);
       expect(scheduler.pending().map((j) => j.runAt)).toEqual([new Date('2026-01-09T10:00:00Z')]);
+    });
+
+    it('is refused when the current node changes its action', async () => {
+      const { service, campaign } = await sentIntro();
+      const rewired: Plan = {
+        ...plan,
+        nodes: plan.nodes.map((n) =>
+          n.id === 'intro'
+            ? { id: 'intro', action: 'wait', transitions: [{ on: 'no_open', to: 'done', after: 'P1D' }] }
+            : n,
+        ),
+      };
+      await expect(service.updatePlan(campaign.id, rewired)).rejects.toBeInstanceOf(PlanUpdateConflictError);
+      expect((await service.getCampaign(campaign.id)).campaign.planVersion).toBe(1);
+    });
+
+    it('completes a campaign whose sent node has no transitions left', async () => {
+      const { service, campaign } = await sentIntro();
+      const ending: Plan = {
+        ...plan,
+        nodes: plan.nodes.map((n) =>
+          n.id === 'intro' && n.action === 'send' ? { ...n, transitions: [] } : n,
+        ),
+      };
+      const updated = await service.updatePlan(campaign.id, ending);
+      expect(updated).toMatchObject({ status: 'completed', planVersion: 2 });
+      expect((await service.getCampaign(campaign.id)).pendingActions).toEqual([]);
     });
 
     it('is refused when the current node is missing from the new plan, and nothing changes', async () => {

@@ -10,6 +10,7 @@ import type {
   TransitionEvent,
 } from '@campaign/core';
 import type { Kysely } from 'kysely';
+import { isUuid } from './kysely-repositories.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
 import type { Database } from './schema.ts';
 
@@ -208,11 +209,4 @@ export class KyselyCampaignReader implements CampaignReader {
     positioned.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
     return positioned.flatMap((p) => p.entries);
   }
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids are UUIDs; anything else cannot exist, and Postgres would reject it with an error instead of no row. */
-function isUuid(value: string): boolean {
-  return UUID.test(value);
 }

@@ -49,20 +49,29 @@ export class KyselyCampaignStore implements CampaignStore {
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
+      let external = false;
       try {
-        return await this.db.transaction().execute((trx) => work(storeTransaction(trx)));
+        return await this.db.transaction().execute((trx) =>
+          work(
+            storeTransaction(trx, () => {
+              external = true;
+            }),
+          ),
+        );
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        if (attempt >= this.maxAttempts || typeof code !== 'string' || !RETRYABLE.has(code)) throw error;
+        const retryable = typeof code === 'string' && RETRYABLE.has(code);
+        if (external || attempt >= this.maxAttempts || !retryable) throw error;
       }
     }
   }
 }
 
-function storeTransaction(trx: Transaction<Database>): StoreTransaction {
+function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => void): StoreTransaction {
   const handle: KyselyTransactionHandle = { kind: HANDLE_KIND, trx };
   return {
     handle,
+    markExternalEffect,
     contacts: new KyselyContactRepository(trx),
     campaigns: new KyselyCampaignRepository(trx),
     actions: new KyselyScheduledActionRepository(trx),

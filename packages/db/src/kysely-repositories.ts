@@ -33,6 +33,13 @@ import type { Database } from './schema.ts';
 
 type Db = Kysely<Database>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids are UUIDs; anything else cannot exist, and Postgres would reject it with an error instead of no row. */
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
 export class KyselyContactRepository implements ContactRepository {
   private readonly db: Db;
   constructor(db: Db) {
@@ -92,6 +99,17 @@ export class KyselyContactRepository implements ContactRepository {
     return row ? toContact(row) : null;
   }
 
+  async emailSuppressed(email: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .select('suppression_reason')
+      .where(sql`lower(email)`, '=', email.trim().toLowerCase())
+      .where('suppressed_at', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row ? (row.suppression_reason ?? 'suppressed') : null;
+  }
+
   async suppress(contactId: string, reason: string, at: Date): Promise<void> {
     await this.db
       .updateTable('contacts')
@@ -139,6 +157,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
   }
 
   async lock(campaignId: string): Promise<CampaignRecord | null> {
+    if (!isUuid(campaignId)) return null;
     const row = await this.db
       .selectFrom('contact_campaigns')
       .selectAll()

@@ -24,7 +24,8 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
-    const path = request.path;
+    // Lower-cased: a route that matched must never skip the key by a change of letter case.
+    const path = request.path.toLowerCase();
     if (!path.startsWith('/v1/') || OPEN_PREFIXES.some((p) => path.startsWith(p))) return true;
     if (apiKeyMatches(request.headers.authorization, this.apiKey)) return true;
     throw new ProblemError(401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <API key>');

@@ -179,7 +179,13 @@ describe('events (rule 5)', () => {
 });
 
 describe('timeouts (rule 6)', () => {
-  const timeout = { nodeId: 'intro', step: 1, event: 'no_open' as const, transitionIndex: 1 };
+  const timeout = {
+    nodeId: 'intro',
+    step: 1,
+    event: 'no_open' as const,
+    transitionIndex: 1,
+    dueAt: new Date('2026-01-08T10:00:00Z'),
+  };
   const sent = () => onSendExecuted(def, activeAtIntro(), T0).state;
   const at = new Date('2026-01-08T10:00:00Z');
 
@@ -213,6 +219,19 @@ describe('timeouts (rule 6)', () => {
     const taken = onTimeout(def, sent(), timeout, { latestMessage: msg, latestMessageEvents: [machine] }, at);
     expect(taken.effect).toBe('transition');
     expect(taken.state).toMatchObject({ currentNodeId: 'done', status: 'completed', step: 2 });
+  });
+
+  it('regression: an open after the due time (the timeout ran late) does not skip it', () => {
+    const late = event('opened', '2026-01-08T11:00:00Z'); // an hour past no_open's due time
+    const result = onTimeout(
+      def,
+      sent(),
+      timeout,
+      { latestMessage: msg, latestMessageEvents: [late] },
+      new Date('2026-01-09T00:00:00Z'),
+    );
+    expect(result.effect).toBe('transition');
+    expect(result.state.currentNodeId).toBe('done');
   });
 });
 

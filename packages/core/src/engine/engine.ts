@@ -320,16 +320,28 @@ export function onEvent(
   return { state: next, effects, effect: 'transition' };
 }
 
-/** Whether a timeout's condition still holds: nothing genuine of its family happened to the reference message. */
+/**
+ * Whether a timeout's condition still holds: nothing genuine of its family happened to the reference
+ * message by the timeout's due time. An engagement after the due time does not count: the timeout was
+ * already owed (it only ran late, after a pause or an outage), and the late event matched no `within`,
+ * so counting it would leave the campaign with nowhere to go.
+ */
 export function timeoutConditionHolds(
   event: TimeoutEvent,
   reference: MessageRef | null,
   events: readonly RecordedEvent[],
+  dueAt: Date,
 ): boolean {
   if (!reference) return true;
   const breaks: readonly EngagementEvent[] =
     event === 'no_open' ? ['opened', 'clicked'] : event === 'no_click' ? ['clicked'] : ['replied'];
-  return !events.some((e) => e.messageId === reference.id && breaks.includes(e.type) && isGenuine(e));
+  return !events.some(
+    (e) =>
+      e.messageId === reference.id &&
+      breaks.includes(e.type) &&
+      isGenuine(e) &&
+      e.occurredAt.getTime() <= dueAt.getTime(),
+  );
 }
 
 /**
@@ -340,7 +352,7 @@ export function timeoutConditionHolds(
 export function onTimeout(
   def: CampaignDefinition,
   state: CampaignState,
-  action: { nodeId: string; step: number; event: TimeoutEvent; transitionIndex: number },
+  action: { nodeId: string; step: number; event: TimeoutEvent; transitionIndex: number; dueAt: Date },
   ctx: EngineContext,
   at: Date,
 ): Decision & { effect: TimeoutEffect | 'deferred' } {
@@ -352,7 +364,14 @@ export function onTimeout(
   const indexed = transitions[action.transitionIndex];
   const transition = indexed?.on === action.event ? indexed : transitions.find((t) => t.on === action.event);
   if (!transition) return { state, effects: [], effect: 'stale' };
-  if (!timeoutConditionHolds(action.event, referenceMessage(def, state, ctx), ctx.latestMessageEvents)) {
+  if (
+    !timeoutConditionHolds(
+      action.event,
+      referenceMessage(def, state, ctx),
+      ctx.latestMessageEvents,
+      action.dueAt,
+    )
+  ) {
     return { state, effects: [], effect: 'skipped' };
   }
   const effects: Effect[] = [];

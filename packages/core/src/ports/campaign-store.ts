@@ -40,6 +40,11 @@ export interface CampaignStore {
 
 export interface StoreTransaction {
   readonly handle: TransactionHandle;
+  /**
+   * Declares that the work has done something outside the database (handed a message to a provider).
+   * The store MUST NOT re-run the transaction after that, even on a deadlock: the error propagates.
+   */
+  markExternalEffect(): void;
   readonly contacts: ContactRepository;
   readonly campaigns: CampaignRepository;
   readonly actions: ScheduledActionRepository;
@@ -63,6 +68,8 @@ export interface ContactRepository {
   lock(contactId: string): Promise<ContactRecord | null>;
   get(contactId: string): Promise<ContactRecord | null>;
   suppress(contactId: string, reason: string, at: Date): Promise<void>;
+  /** The suppression reason when any contact with this address (case-insensitive) is suppressed. */
+  emailSuppressed(email: string): Promise<string | null>;
 }
 
 export interface NewCampaign {

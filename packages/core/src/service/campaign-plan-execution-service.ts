@@ -173,6 +173,9 @@ export class CampaignPlanExecutionService {
     return this.inTransaction(async (tx, pending) => {
       const contact = await tx.contacts.upsertAndLock({ ...input.contact, id: contactId });
       if (contact.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+      // Suppression holds per address: a new contact id for a suppressed address is refused too.
+      const byEmail = await tx.contacts.emailSuppressed(contact.email);
+      if (byEmail) throw new ContactSuppressedError(contact.id, byEmail);
       const key = input.idempotencyKey ?? null;
       if (key !== null) {
         const existing = await tx.campaigns.findByIdempotencyKey(contactId, key);
@@ -291,13 +294,16 @@ export class CampaignPlanExecutionService {
       await this.context(tx, campaign),
       now,
     );
-    const effect: StoredEventEffect =
+    let effect: StoredEventEffect =
       decision.effect === 'ignored' && campaign.state.status === 'paused' ? 'deferred' : decision.effect;
-    await tx.events.setEffect([event.id], effect);
     await this.apply(tx, pending, campaign, decision, { trigger: 'event', eventId: event.id });
-    if (decision.effects.some((e) => e.type === 'suppress_contact')) {
-      await this.suppressContact(tx, pending, campaign.contactId, event, campaign.id);
+    // Unsubscribes and complaints suppress the contact whatever this campaign's state: the one-click
+    // link of a completed campaign's last email must still stop the contact's other campaigns.
+    if (SUPPRESSING_EVENTS.includes(event.type)) {
+      const stoppedOthers = await this.suppressContact(tx, pending, campaign.contactId, event, campaign.id);
+      if (stoppedOthers && effect === 'ignored') effect = 'exit';
     }
+    await tx.events.setEffect([event.id], effect);
     return effect;
   }
 
@@ -374,7 +380,13 @@ export class CampaignPlanExecutionService {
       const decision = onTimeout(
         definition(campaign),
         campaign.state,
-        { nodeId: action.nodeId, step: action.step, event, transitionIndex: action.transitionIndex },
+        {
+          nodeId: action.nodeId,
+          step: action.step,
+          event,
+          transitionIndex: action.transitionIndex,
+          dueAt: action.dueAt,
+        },
         await this.context(tx, campaign),
         now,
       );
@@ -402,6 +414,12 @@ export class CampaignPlanExecutionService {
       throw new Error(`send action ${action.id} points at ${node.action} node ${node.id}`);
     const contact = await tx.contacts.get(campaign.contactId);
     if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
+    if (contact.suppressedAt || (await tx.contacts.emailSuppressed(contact.email))) {
+      // Suppression stops campaigns in the same transaction; this is the backstop for an address
+      // suppressed under another contact id.
+      await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
+      return { outcome: 'stale' };
+    }
     let rendered: { subject: string; body: string };
     try {
       rendered = renderMessage(node, contact);
@@ -430,6 +448,8 @@ export class CampaignPlanExecutionService {
       return { outcome: 'stale' };
     }
     let providerMessageId: string | null;
+    // From here on the transaction must not be re-run by the store: the provider may have the message.
+    tx.markExternalEffect();
     try {
       ({ providerMessageId } = await this.transport.send({
         messageId: message.id,
@@ -535,8 +555,17 @@ export class CampaignPlanExecutionService {
         contactTimezone: contact?.timezone ?? null,
       });
       const current = campaign.state.currentNodeId;
-      if (current !== null && !plan.nodes.some((n) => n.id === current)) {
+      const replacement = current === null ? undefined : plan.nodes.find((n) => n.id === current);
+      if (current !== null && !replacement) {
         throw new PlanUpdateConflictError(`the new plan has no node "${current}", where the campaign is now`);
+      }
+      if (current !== null && replacement) {
+        const was = findNode(definition(campaign), current).action;
+        if (replacement.action !== was) {
+          throw new PlanUpdateConflictError(
+            `node "${current}", where the campaign is now, is a ${was} node; the new plan makes it a ${replacement.action} node`,
+          );
+        }
       }
       const now = this.clock.now();
       const planVersion = campaign.planVersion + 1;
@@ -548,15 +577,28 @@ export class CampaignPlanExecutionService {
         timezone: plan.timezone ?? campaign.timezone,
       };
       pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id, 'timeout')));
+      await tx.transitions.insertMany([
+        transitionRow(updated, { kind: 'plan_update', at: now, step: updated.state.step, trigger: 'api' }),
+      ]);
+      const node = current === null ? undefined : findNode(definition(updated), current);
+      if (
+        node?.action === 'send' &&
+        updated.state.anchorAt !== null &&
+        (node.transitions ?? []).length === 0
+      ) {
+        // Rule 4: a send node that has sent and has no transitions left completes the campaign.
+        const done: Decision = {
+          state: { ...updated.state, status: 'completed' },
+          effects: [{ type: 'cancel_pending' }, { type: 'end', at: now, status: 'completed', reason: null }],
+        };
+        return summary(await this.apply(tx, pending, updated, done, { trigger: 'api' }));
+      }
       await this.scheduleActions(
         tx,
         pending,
         updated,
         timeoutsFromAnchor(definition(updated), updated.state),
       );
-      await tx.transitions.insertMany([
-        transitionRow(updated, { kind: 'plan_update', at: now, step: updated.state.step, trigger: 'api' }),
-      ]);
       return summary(updated);
     });
   }

@@ -532,6 +532,25 @@ describe('rule 6: timeouts', () => {
     expect(result.status).toBe('active');
   });
 
+  it('regression: paused past the timeout, a late open does not strand the campaign at resume', () => {
+    // no_open due 01-08T10:00Z (72 h); paused at 48 h; open at 74 h (outside `within`); resumed at 96 h
+    const result = run(seedPlan, [
+      ev('2026-01-07T10:00:00Z', 'pause'),
+      ev('2026-01-08T12:00:00Z', 'opened'),
+      ev('2026-01-09T10:00:00Z', 'resume'),
+    ]);
+    expect(kinds(result.timeline, 'timeout')).toEqual([
+      {
+        at: '2026-01-09T10:00:00.000Z',
+        kind: 'timeout',
+        node: 'intro',
+        event: 'no_open',
+        effect: 'transition',
+      },
+    ]);
+    expect(result.status).toBe('completed');
+  });
+
   it('a click also breaks no_open (a click implies an open)', () => {
     const plan = planOf([
       send('s', [

@@ -135,6 +135,24 @@ export function schedulerContractSuite(
       expect(delivered.map((d) => d.id)).toEqual([job.actionId, job.actionId]);
     });
 
+    it('delivers again a job that its own handler scheduled again (a retry, an early arrival)', async () => {
+      let h: SchedulerHarness | undefined;
+      let first = true;
+      const ctx = await setup(async (actionId) => {
+        if (!first || !h) return;
+        first = false;
+        await h.scheduler.schedule([{ actionId, runAt: new Date(h.now().getTime() + 2000) }]);
+      });
+      h = ctx.h;
+      const job = { actionId: ctx.id('again'), runAt: ctx.at(0) };
+      await ctx.h.scheduler.schedule([job]);
+      for (let waited = 0; ctx.delivered.length === 0 && waited < 10_000; waited += 100)
+        await ctx.h.wait(100);
+      expect(ctx.delivered.map((d) => d.id)).toEqual([job.actionId]);
+      await ctx.h.wait(2000 + lateness);
+      expect(ctx.delivered.map((d) => d.id)).toEqual([job.actionId, job.actionId]);
+    });
+
     it('a restarted scheduler delivers what the old one left', async () => {
       const { h, id, at } = await setup();
       const job = { actionId: id('survivor'), runAt: at(800) };
