@@ -149,3 +149,37 @@ export function isValidIsoDuration(iso: string, options?: { positive?: boolean }
   }
   return options?.positive === true ? !isZeroDuration(parsed) : true;
 }
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** The shortest and longest real length of a duration in any zone: calendar days are 23 to 25 hours. */
+function realBoundsMs(d: ParsedDuration): { min: number; max: number } {
+  const clock = d.hours * HOUR_MS + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds;
+  const days = d.weeks * 7 + d.days;
+  const calendar = d.years > 0 || d.months > 0 || days > 0;
+  // A DST change moves the wall clock by at most an hour (Lord Howe: half an hour).
+  const shift = calendar ? HOUR_MS : 0;
+  return {
+    min: d.years * 365 * DAY_MS + d.months * 28 * DAY_MS + days * DAY_MS - shift + clock,
+    max: d.years * 366 * DAY_MS + d.months * 31 * DAY_MS + days * DAY_MS + shift + clock,
+  };
+}
+
+/**
+ * True when `longer` never ends before `shorter` counted from the same instant, in any zone and on any
+ * date: each calendar part and the clock part are at least as large, or the shortest real length of
+ * `longer` reaches the longest of `shorter`. (P1D does not cover PT24H: a spring-forward day is 23 hours.)
+ */
+export function durationCovers(longer: ParsedDuration | string, shorter: ParsedDuration | string): boolean {
+  const a = toParsedDuration(longer);
+  const b = toParsedDuration(shorter);
+  const clock = (d: ParsedDuration) =>
+    d.hours * HOUR_MS + d.minutes * 60_000 + d.seconds * 1000 + d.milliseconds;
+  const partwise =
+    a.years >= b.years &&
+    a.years * 12 + a.months >= b.years * 12 + b.months &&
+    a.weeks * 7 + a.days >= b.weeks * 7 + b.days &&
+    clock(a) >= clock(b);
+  return partwise || realBoundsMs(a).min >= realBoundsMs(b).max;
+}

@@ -1,6 +1,7 @@
 export { addDuration } from './add-duration.ts';
 export type { ParsedDuration } from './duration.ts';
 export {
+  durationCovers,
   InvalidDurationError,
   isValidIsoDuration,
   isZeroDuration,

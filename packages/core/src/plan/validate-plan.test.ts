@@ -329,9 +329,10 @@ describe('validatePlan: one test per code', () => {
       end('done'),
     ];
     expectValid(plan(nodes('PT72H')));
-    // Compared nominally: P3D is 72 hours.
-    expectValid(plan(nodes('P3D')));
+    expectValid(plan(nodes('P3DT1H'))); // at least 71 h + 1 h, whatever the DST change
     expectIssues(plan(nodes('PT24H')), ['error window_gap /nodes/0/transitions/0/within']);
+    // Compared in real time: three calendar days across a spring-forward night are 71 hours.
+    expectIssues(plan(nodes('P3D')), ['error window_gap /nodes/0/transitions/0/within']);
   });
 
   it('window_gap only pairs events of the same family', () => {

@@ -1,4 +1,5 @@
 import {
+  durationCovers,
   isValidIsoDuration,
   isValidTimeOfDay,
   isValidTimezone,
@@ -544,7 +545,8 @@ function checkWindowGaps(facts: NodeFacts, report: Report): void {
       if (other.on !== family || other.after === undefined) continue;
       if (earliest === undefined || other.after.ms < earliest.ms) earliest = other.after;
     }
-    if (earliest === undefined || within.ms >= earliest.ms) continue;
+    // Compared in real time, not nominally: P1D is 23 h on a spring-forward day and PT24H is not.
+    if (earliest === undefined || durationCovers(within.text, earliest.text)) continue;
     report(
       `${transition.path}/within`,
       'window_gap',
