@@ -409,14 +409,19 @@ export function resume(
   ctx: EngineContext,
   pausedEvents: readonly RecordedEvent[],
   pending: readonly PendingActionRef[],
-): Decision {
+): Decision & { replayed: { eventId: string; effect: EventEffect }[] } {
   if (state.status !== 'paused') throw new InvalidCampaignStateError('resume', state.status);
+  const replayed: { eventId: string; effect: EventEffect }[] = [];
   let current: CampaignState = { ...state, status: 'active', pausedAt: null };
   const effects: Effect[] = [{ type: 'resume', at }];
   const stepAtResume = current.step;
   for (const event of inOccurrenceOrder(pausedEvents)) {
-    if (current.status !== 'active') break;
+    if (current.status !== 'active') {
+      replayed.push({ eventId: event.id, effect: 'ignored' });
+      continue;
+    }
     const decision = onEvent(def, current, event, ctx, at);
+    replayed.push({ eventId: event.id, effect: decision.effect });
     current = decision.state;
     effects.push(...decision.effects);
   }
@@ -427,7 +432,7 @@ export function resume(
       effects.push({ type: 'reschedule', actionId: action.id, runAt });
     }
   }
-  return { state: current, effects };
+  return { state: current, effects, replayed };
 }
 
 /** Rule 8: cancel a pending, active or paused campaign; every pending action is cancelled. */

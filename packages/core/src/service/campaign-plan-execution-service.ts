@@ -511,11 +511,13 @@ export class CampaignPlanExecutionService {
         deferred.filter(isEngagement).map(toRecorded),
         pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt })),
       );
-      if (deferred.length > 0)
-        await tx.events.setEffect(
-          deferred.map((e) => e.id),
-          'ignored',
-        );
+      // Each event recorded while paused keeps the effect it had at resume (unknown types stay ignored).
+      for (const effect of ['transition', 'exit', 'ignored'] as const) {
+        const ids = deferred
+          .map((e) => e.id)
+          .filter((id) => (decision.replayed.find((r) => r.eventId === id)?.effect ?? 'ignored') === effect);
+        if (ids.length > 0) await tx.events.setEffect(ids, effect);
+      }
       return summary(await this.apply(tx, pending, campaign, decision, { trigger: 'api' }));
     });
   }
@@ -723,6 +725,8 @@ export class CampaignPlanExecutionService {
               on: effect.on,
               trigger: effect.trigger.kind,
               ...base,
+              // a replayed event (wait entry, resume) is the cause of its own transition
+              ...(effect.trigger.kind === 'event' ? { eventId: effect.trigger.eventId } : {}),
             }),
           );
           break;

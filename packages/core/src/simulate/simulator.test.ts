@@ -630,7 +630,8 @@ describe('rule 8: pause, resume, cancel', () => {
       ev('2026-01-07T00:00:00Z', 'replied'),
       ev('2026-01-10T00:00:00Z', 'resume'),
     ]);
-    expect(kinds(result.timeline, 'event')[0]).toMatchObject({ type: 'replied', effect: 'ignored' });
+    // recorded while paused, it is the reply that stopped the campaign at resume
+    expect(kinds(result.timeline, 'event')[0]).toMatchObject({ type: 'replied', effect: 'exit' });
     expect(result.status).toBe('stopped');
     expect(result.stopReason).toBe('replied');
     expect(kinds(result.timeline, 'send')).toHaveLength(1);

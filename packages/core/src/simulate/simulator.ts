@@ -69,6 +69,8 @@ class Simulation {
   private readonly recorded: RecordedEvent[] = [];
   private readonly seenEventIds = new Set<string>();
   private pausedEvents: RecordedEvent[] = [];
+  /** Timeline entries of events recorded while paused: resume gives them their real effect. */
+  private readonly pausedEntries = new Map<string, Extract<TimelineEntry, { kind: 'event' }>>();
   private readonly timeline: TimelineEntry[] = [];
   private seq = 0;
 
@@ -165,14 +167,16 @@ class Simulation {
     const wasPaused = this.state.status === 'paused';
     const decision = onEvent(this.def, this.state, event, this.context(), at);
     if (wasPaused && decision.effect === 'ignored') this.pausedEvents.push(event);
-    this.timeline.push({
+    const entry: Extract<TimelineEntry, { kind: 'event' }> = {
       at: at.toISOString(),
       kind: 'event',
       type: event.type,
       message: event.messageId,
       ...(input.id !== undefined ? { id: input.id } : {}),
       effect: decision.effect,
-    });
+    };
+    this.timeline.push(entry);
+    if (wasPaused && decision.effect === 'ignored') this.pausedEntries.set(event.id, entry);
     this.apply(decision);
   }
 
@@ -188,7 +192,13 @@ class Simulation {
           .map((a) => ({ id: a.id, kind: a.action.kind, runAt: a.runAt }));
         const pausedEvents = this.pausedEvents;
         this.pausedEvents = [];
-        this.apply(resume(this.def, this.state, at, this.context(), pausedEvents, pending));
+        const decision = resume(this.def, this.state, at, this.context(), pausedEvents, pending);
+        for (const { eventId, effect } of decision.replayed) {
+          const entry = this.pausedEntries.get(eventId);
+          if (entry) entry.effect = effect;
+        }
+        this.pausedEntries.clear();
+        this.apply(decision);
       }
     } catch (error) {
       // A control the status does not allow (pause a completed campaign) changes nothing, as the API's 409.

@@ -41,8 +41,12 @@ export async function runScenarioOnService(
   await scheduler.start(async (actionId) => {
     await service.executeAction(actionId);
   });
-  // A contact of its own per run: suppression from one scenario must not leak into the next.
-  const contact = { ...scenario.contact, id: randomUUID() };
+  // A contact (and address) of its own per run: suppression holds per address and must not leak.
+  const contact = {
+    ...scenario.contact,
+    id: randomUUID(),
+    email: `${randomUUID()}.${scenario.contact.email}`,
+  };
   const { campaign } = await service.persistPlan({ contact, plan: scenario.plan });
   const until = (scenario.until ?? new Date(scenario.start.getTime() + 365 * DAY_MS)).getTime();
   const inputs = [...scenario.events].sort((a, b) => a.at.getTime() - b.at.getTime());
