@@ -595,12 +595,7 @@ export class CampaignPlanExecutionService {
         };
         return summary(await this.apply(tx, pending, updated, done, { trigger: 'api' }));
       }
-      await this.scheduleActions(
-        tx,
-        pending,
-        updated,
-        timeoutsFromAnchor(definition(updated), updated.state),
-      );
+      await this.scheduleNodeTimeouts(tx, pending, updated);
       return summary(updated);
     });
   }
