@@ -22,9 +22,9 @@ import type {
   ScheduledActionRepository,
   StoredEventEffect,
 } from '@campaign/core';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
-import type { Database } from './schema.ts';
+import type { Database, MessageEventsTable } from './schema.ts';
 
 /*
  * Kysely implementations of core's repository ports. Each takes the executor of the transaction it
@@ -371,17 +371,41 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .execute();
   }
 
-  async latestSent(campaignId: string): Promise<MessageRef | null> {
-    const row = await this.db
-      .selectFrom('outbound_messages')
-      .select(['id', 'node_id', 'step', 'sent_at'])
-      .where('campaign_id', '=', campaignId)
-      .where('status', '=', 'sent')
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (!row?.sent_at) return null;
-    return { id: row.id, nodeId: row.node_id, step: row.step, sentAt: row.sent_at };
+  async latestSentWithEvents(
+    campaignId: string,
+  ): Promise<{ message: MessageRef; events: MessageEventRecord[] } | null> {
+    // One round trip: the latest sent message and the engagement events recorded for it, oldest first.
+    const rows = await this.db
+      .with('m', (db) =>
+        db
+          .selectFrom('outbound_messages')
+          .select(['id', 'node_id', 'step', 'sent_at'])
+          .where('campaign_id', '=', campaignId)
+          .where('status', '=', 'sent')
+          .orderBy('seq', 'desc')
+          .limit(1),
+      )
+      .selectFrom('m')
+      .leftJoin('message_events as e', (join) =>
+        join.onRef('e.message_id', '=', 'm.id').on('e.type', '!=', 'unknown'),
+      )
+      .select(['m.id as m_id', 'm.node_id as m_node_id', 'm.step as m_step', 'm.sent_at as m_sent_at'])
+      .selectAll('e')
+      .orderBy('e.occurred_at')
+      .orderBy('e.seq')
+      .execute();
+    const first = rows[0];
+    if (!first?.m_sent_at) return null;
+    const message: MessageRef = {
+      id: first.m_id,
+      nodeId: first.m_node_id,
+      step: first.m_step,
+      sentAt: first.m_sent_at,
+    };
+    const events = rows.flatMap((row) =>
+      row.id === null ? [] : [toEvent(row as Selectable<MessageEventsTable>)],
+    );
+    return { message, events };
   }
 }
 
@@ -422,18 +446,6 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .where('id', '=', eventId)
       .executeTakeFirst();
     return row ? toEvent(row) : null;
-  }
-
-  async forMessage(messageId: string): Promise<MessageEventRecord[]> {
-    const rows = await this.db
-      .selectFrom('message_events')
-      .selectAll()
-      .where('message_id', '=', messageId)
-      .where('type', '!=', 'unknown')
-      .orderBy('occurred_at')
-      .orderBy('seq')
-      .execute();
-    return rows.map(toEvent);
   }
 
   async deferred(campaignId: string): Promise<MessageEventRecord[]> {

@@ -120,15 +120,19 @@ export interface OutboundMessageRepository {
   claim(message: NewOutboundMessage): Promise<OutboundMessageRecord | null>;
   markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<void>;
   markFailed(messageId: string, error: string): Promise<void>;
-  /** The campaign's latest sent message: every node's reference message is this one (see EngineContext). */
-  latestSent(campaignId: string): Promise<MessageRef | null>;
+  /**
+   * The campaign's latest sent message (every node's reference message is this one, see EngineContext)
+   * with its engagement events, oldest first; null before the first send.
+   */
+  latestSentWithEvents(
+    campaignId: string,
+  ): Promise<{ message: MessageRef; events: MessageEventRecord[] } | null>;
 }
 
 export interface MessageEventRepository {
   /** Stores the event; null when the same provider event id is already stored (a duplicate delivery). */
   insert(event: NewMessageEvent): Promise<MessageEventRecord | null>;
   get(eventId: string): Promise<MessageEventRecord | null>;
-  forMessage(messageId: string): Promise<MessageEventRecord[]>;
   /** Events recorded while the campaign was paused, not applied yet. */
   deferred(campaignId: string): Promise<MessageEventRecord[]>;
   setEffect(eventIds: readonly string[], effect: StoredEventEffect): Promise<void>;

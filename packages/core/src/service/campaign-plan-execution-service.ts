@@ -776,13 +776,11 @@ export class CampaignPlanExecutionService {
   }
 
   private async context(tx: StoreTransaction, campaign: CampaignRecord): Promise<EngineContext> {
-    const latestMessage = await tx.messages.latestSent(campaign.id);
-    if (!latestMessage) return EMPTY_CONTEXT;
+    const latest = await tx.messages.latestSentWithEvents(campaign.id);
+    if (!latest) return EMPTY_CONTEXT;
     return {
-      latestMessage,
-      latestMessageEvents: (await tx.events.forMessage(latestMessage.id))
-        .filter(isEngagement)
-        .map(toRecorded),
+      latestMessage: latest.message,
+      latestMessageEvents: latest.events.filter(isEngagement).map(toRecorded),
     };
   }
 
