@@ -18,13 +18,13 @@ import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
 import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, apiKeyMatches } from './http/api-key.guard.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
-import { API_KEY, RUNTIME, WEBHOOKS } from './tokens.ts';
+import { RUNTIME, WEBHOOKS } from './tokens.ts';
 
 /** The one wiring module: core's service and the runtime (shared with the workers) as providers. */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a NestJS dynamic module is a class with a static factory
 export class AppModule {
-  static forRuntime(runtime: Runtime, apiKey: string): DynamicModule {
+  static forRuntime(runtime: Runtime): DynamicModule {
     return {
       module: AppModule,
       controllers: [
@@ -38,7 +38,6 @@ export class AppModule {
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
-        { provide: API_KEY, useValue: apiKey },
         { provide: WEBHOOKS, useValue: webhookVerifier(runtime) },
         { provide: CampaignPlanExecutionService, useValue: runtime.service },
       ],
@@ -101,7 +100,7 @@ function parser(make: typeof express.json) {
 
 /** Builds the HTTP app on a runtime (not listening yet). */
 export async function createApp(runtime: Runtime, apiKey: string): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime, apiKey), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime), {
     bodyParser: false,
     logger: ['error', 'warn'],
   });

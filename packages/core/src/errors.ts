@@ -16,15 +16,6 @@ export class InvalidCampaignStateError extends DomainError {
   }
 }
 
-/** Neither the plan nor the contact names a valid IANA zone, so local-time rules cannot be applied. */
-export class InvalidTimezoneError extends DomainError {
-  readonly code = 'invalid_timezone';
-  constructor(message: string) {
-    super(message);
-    this.name = 'InvalidTimezoneError';
-  }
-}
-
 /** No campaign with that id (HTTP 404). */
 export class CampaignNotFoundError extends DomainError {
   readonly code = 'not_found';

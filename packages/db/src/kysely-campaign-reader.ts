@@ -80,7 +80,16 @@ export class KyselyCampaignReader implements CampaignReader {
     return rows.map(toAction);
   }
 
+  /** Read in one repeatable-read snapshot: a send committing meanwhile must not show half in the view. */
   async view(campaignId: string): Promise<CampaignView | null> {
+    if (!isUuid(campaignId)) return null;
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute((trx) => new KyselyCampaignReader(trx).viewInSnapshot(campaignId));
+  }
+
+  private async viewInSnapshot(campaignId: string): Promise<CampaignView | null> {
     const campaign = await this.getCampaign(campaignId);
     if (!campaign) return null;
     const [contactRow, pendingRows, timeline] = await Promise.all([

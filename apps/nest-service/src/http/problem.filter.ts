@@ -1,11 +1,4 @@
-import {
-  CampaignNotFoundError,
-  ContactSuppressedError,
-  DomainError,
-  InvalidCampaignStateError,
-  PlanUpdateConflictError,
-  PlanValidationError,
-} from '@campaign/core';
+import { DomainError, PlanValidationError } from '@campaign/core';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -13,8 +6,6 @@ import { type Problem, ProblemError } from './problem.ts';
 
 /** Domain error codes to HTTP statuses: the one place the mapping lives. */
 const DOMAIN_STATUS: Record<string, number> = {
-  invalid_plan: 400,
-  invalid_timezone: 400,
   not_found: 404,
   contact_suppressed: 409,
   invalid_state: 409,
@@ -33,13 +24,7 @@ function fromError(error: unknown): Problem {
       issues: error.issues,
     };
   }
-  if (
-    error instanceof CampaignNotFoundError ||
-    error instanceof ContactSuppressedError ||
-    error instanceof InvalidCampaignStateError ||
-    error instanceof PlanUpdateConflictError ||
-    error instanceof DomainError
-  ) {
+  if (error instanceof DomainError) {
     const status = DOMAIN_STATUS[error.code] ?? 422;
     return {
       type: 'about:blank',
@@ -47,26 +32,6 @@ function fromError(error: unknown): Problem {
       status,
       code: error.code,
       detail: error.message,
-    };
-  }
-  const http = error as { status?: unknown; type?: unknown; statusCode?: unknown };
-  // body-parser errors (size, syntax) carry an HTTP status of their own
-  if (http.type === 'entity.too.large') {
-    return {
-      type: 'about:blank',
-      title: 'Payload too large',
-      status: 413,
-      code: 'payload_too_large',
-      detail: 'bodies are limited to 1 MiB',
-    };
-  }
-  if (http.type === 'entity.parse.failed') {
-    return {
-      type: 'about:blank',
-      title: 'Malformed JSON',
-      status: 400,
-      code: 'invalid_json',
-      detail: 'the body is not valid JSON',
     };
   }
   if (error instanceof HttpException) {
