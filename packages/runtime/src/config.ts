@@ -6,6 +6,7 @@ const positiveInt = (fallback: number) => z.coerce.number().int().positive().def
 /** Environment variables of the API and the workers, with their defaults. */
 const envSchema = z.object({
   PORT: positiveInt(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
   REDIS_URL: z.string().url().optional(),
@@ -21,10 +22,17 @@ const envSchema = z.object({
   QUEUE_LOCK_MS: positiveInt(30_000),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().min(3).default('Campaign Engine <campaigns@campaign-engine.invalid>'),
-  PUBLIC_URL: z.string().url().default('http://localhost:3000'),
+  PUBLIC_URL: z.string().url().optional(),
   UNSUBSCRIBE_SECRET: z.string().min(16).optional(),
+  UNSUBSCRIBE_SECRET_PREVIOUS: z.string().min(16).optional(),
   MESSAGE_ID_DOMAIN: z.string().min(1).default('campaign-engine.invalid'),
   API_KEY: z.string().min(16).optional(),
+  API_KEY_PREVIOUS: z.string().min(16).optional(),
+  RUN_WORKERS: z.enum(['0', '1', 'true', 'false']).optional(),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
+  SEND_MAX_ATTEMPTS: positiveInt(5),
+  SEND_CLAIM_LEASE_MS: positiveInt(300_000),
+  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(1).optional(),
   MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
   POSTMARK_WEBHOOK_USER: z.string().min(1).optional(),
@@ -36,6 +44,8 @@ const envSchema = z.object({
 
 export interface RuntimeConfig {
   port: number;
+  /** Interface the HTTP listeners bind to. Default 127.0.0.1. */
+  host: string;
   /** Postgres; absent: embedded PGlite under `pgliteDir`. */
   databaseUrl: string | undefined;
   pgliteDir: string;
@@ -53,10 +63,25 @@ export interface RuntimeConfig {
   /** SMTP server (`smtp://user:pass@host:port`, `smtps://` for TLS); absent: the log transport. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Base URL of the API as recipients reach it. Default `http://localhost:${PORT}`. */
   publicUrl: string;
   unsubscribeSecret: string;
+  /** Accepted when verifying unsubscribe tokens only (rotation without downtime). */
+  unsubscribeSecretPrevious: string | undefined;
   messageIdDomain: string;
   apiKey: string | undefined;
+  /** Accepted for authentication only (rotation without downtime). */
+  apiKeyPrevious: string | undefined;
+  /** RUN_WORKERS; undefined when unset (the API then runs workers only when embedded). */
+  runWorkers: boolean | undefined;
+  /** Bound on a graceful stop (SIGTERM), in ms. Default 10 000. */
+  shutdownTimeoutMs: number;
+  /** Send attempts before a send action fails and its campaign stops (`send_failed`). Default 5. */
+  sendMaxAttempts: number;
+  /** How long a claimed send may stay `running` before the reconcile loop takes it over, in ms. Default 300 000. */
+  sendClaimLeaseMs: number;
+  /** Port of the worker process's own /metrics listener; undefined: none. */
+  metricsPort: number | undefined;
   logLevel: string;
   /** Provider webhook secrets; a provider without one refuses every request. */
   webhooks: {
@@ -93,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     throw new ConfigError('QUEUE_BACKEND=bullmq needs REDIS_URL');
   return {
     port: e.PORT,
+    host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     pgliteDir: e.PGLITE_DIR,
     redisUrl: e.REDIS_URL,
@@ -105,10 +131,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     queueLockMs: e.QUEUE_LOCK_MS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
-    publicUrl: e.PUBLIC_URL,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
     unsubscribeSecret: e.UNSUBSCRIBE_SECRET ?? randomBytes(24).toString('base64url'),
+    unsubscribeSecretPrevious: e.UNSUBSCRIBE_SECRET_PREVIOUS,
     messageIdDomain: e.MESSAGE_ID_DOMAIN,
     apiKey: e.API_KEY,
+    apiKeyPrevious: e.API_KEY_PREVIOUS,
+    runWorkers: e.RUN_WORKERS === undefined ? undefined : e.RUN_WORKERS === '1' || e.RUN_WORKERS === 'true',
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
+    sendClaimLeaseMs: e.SEND_CLAIM_LEASE_MS,
+    metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     webhooks: {
       sendgridPublicKey: e.SENDGRID_WEBHOOK_PUBLIC_KEY,
