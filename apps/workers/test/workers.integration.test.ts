@@ -204,7 +204,7 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
       intro?.raw.headerLines.find((h) => h.key === name)?.line.replace(/^[^:]+:\s*/, '');
     const unsubscribe = header('list-unsubscribe') ?? '';
     const token = /^<https:\/\/engine\.e2e\.test\/v1\/unsubscribe\/([^>]+)>$/.exec(unsubscribe)?.[1];
-    expect(token && verifyUnsubscribeToken(token, SECRET)).toBe(messageRow.message);
+    expect(token && verifyUnsubscribeToken(token, [SECRET])).toBe(messageRow.message);
     expect(header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
 
     const [, bump] = await sink.waitFor(to(email), 2);

@@ -72,6 +72,7 @@ export async function createRuntime(
     unsubscribe: {
       baseUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/unsubscribe`,
       secret: config.unsubscribeSecret,
+      previousSecrets: config.unsubscribeSecretPrevious ? [config.unsubscribeSecretPrevious] : [],
     },
   });
   return {

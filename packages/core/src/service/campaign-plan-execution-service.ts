@@ -64,8 +64,10 @@ export interface ExecutionServiceDeps {
   /**
    * One-click unsubscribe (RFC 8058): every message gets `List-Unsubscribe` with
    * `${baseUrl}/${signed token}` and `List-Unsubscribe-Post`. Absent: no such headers (tests only).
+   * Links are signed with `secret`; `previousSecrets` (a rotated-out secret) are accepted when
+   * verifying only, so links already delivered keep working across a rotation.
    */
-  unsubscribe?: { baseUrl: string; secret: string };
+  unsubscribe?: { baseUrl: string; secret: string; previousSecrets?: string[] };
   /** Metrics hooks. */
   observer?: ExecutionObserver;
 }
@@ -136,7 +138,7 @@ export class CampaignPlanExecutionService {
   private readonly maxSendAttempts: number;
   private readonly retryBaseDelayMs: number;
   private readonly messageIdDomain: string;
-  private readonly unsubscribe: { baseUrl: string; secret: string } | undefined;
+  private readonly unsubscribe: ExecutionServiceDeps['unsubscribe'];
   private readonly observer: ExecutionObserver;
 
   constructor(deps: ExecutionServiceDeps) {
@@ -602,12 +604,13 @@ export class CampaignPlanExecutionService {
 
   /**
    * RFC 8058 one-click unsubscribe: the token from a message's List-Unsubscribe URL is checked against
-   * the secret and recorded as an `unsubscribed` event of that message (once: the provider event id is
-   * derived from the message). Null when the token is forged or names no message.
+   * the secret (or a previous one) and recorded as an `unsubscribed` event of that message (once: the
+   * provider event id is derived from the message). Null when the token is forged or names no message.
    */
   async unsubscribeByToken(token: string): Promise<RecordEventResult | null> {
     if (!this.unsubscribe) return null;
-    const messageId = verifyUnsubscribeToken(token, this.unsubscribe.secret);
+    const { secret, previousSecrets = [] } = this.unsubscribe;
+    const messageId = verifyUnsubscribeToken(token, [secret, ...previousSecrets]);
     if (!messageId) return null;
     const result = await this.recordEvent({
       provider: 'list-unsubscribe',

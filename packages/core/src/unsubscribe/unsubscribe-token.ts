@@ -16,15 +16,35 @@ export function signUnsubscribeToken(messageId: string, secret: string): string 
   return `${Buffer.from(messageId).toString('base64url')}.${mac(secret, messageId).toString('base64url')}`;
 }
 
-/** The message id a token was signed for, or null when it is malformed or its signature does not match. */
-export function verifyUnsubscribeToken(token: string, secret: string): string | null {
+/**
+ * Decodes base64url strictly: only the canonical spelling Node's encoder produces (alphabet `A-Z a-z 0-9
+ * - _`, no `=` padding, unused trailing bits zero). Null for anything else, so one token has one spelling.
+ */
+function decodeBase64url(text: string): Buffer | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(text)) return null;
+  const bytes = Buffer.from(text, 'base64url');
+  return bytes.toString('base64url') === text ? bytes : null;
+}
+
+/**
+ * The message id a token was signed for, or null when it is malformed (including a non-canonical
+ * base64url spelling) or its signature matches none of `secrets`. Pass the current secret first and
+ * the previous one (UNSUBSCRIBE_SECRET_PREVIOUS) after it, so links signed before a rotation still work.
+ */
+export function verifyUnsubscribeToken(token: string, secrets: readonly string[]): string | null {
   const [id, signature, extra] = token.split('.');
   if (!id || !signature || extra !== undefined) return null;
-  const messageId = Buffer.from(id, 'base64url').toString();
-  const given = Buffer.from(signature, 'base64url');
-  const expected = mac(secret, messageId);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
-  return messageId;
+  const idBytes = decodeBase64url(id);
+  const given = decodeBase64url(signature);
+  if (!idBytes || !given) return null;
+  const messageId = idBytes.toString();
+  // Bytes that are not UTF-8 would decode to a different id than the one signed.
+  if (!Buffer.from(messageId).equals(idBytes)) return null;
+  for (const secret of secrets) {
+    const expected = mac(secret, messageId);
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return messageId;
+  }
+  return null;
 }
 
 /** RFC 2369 + RFC 8058 headers for a message: one-click unsubscribe by POST to the signed URL. */
