@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
 import * as unknownEvents from './0002-unknown-events.ts';
+import * as sendClaims from './0003-send-claims.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-unknown-events': unknownEvents,
+  '0003-send-claims': sendClaims,
 };
