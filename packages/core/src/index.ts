@@ -3,6 +3,7 @@ export type * from './engine/types.ts';
 export { TERMINAL_STATUSES } from './engine/types.ts';
 export * from './errors.ts';
 export { planGraph } from './graph/plan-graph.ts';
+export * from './input/json-bounds.ts';
 export * from './plan/plan-schema.ts';
 export * from './plan/validate-plan.ts';
 export type * from './ports/campaign-store.ts';

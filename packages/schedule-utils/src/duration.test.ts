@@ -3,7 +3,10 @@ import type { ParsedDuration } from './duration.ts';
 import {
   InvalidDurationError,
   isValidIsoDuration,
+  isWithinMaxDuration,
   isZeroDuration,
+  longestDurationMs,
+  MAX_DURATION_DAYS,
   nominalDurationMs,
   parseIsoDuration,
 } from './duration.ts';
@@ -188,5 +191,51 @@ describe('nominalDurationMs', () => {
     );
     const { seconds: _omitted, ...missing } = ZERO;
     expect(() => nominalDurationMs(missing as ParsedDuration)).toThrow(InvalidDurationError);
+  });
+});
+
+describe('longestDurationMs and isWithinMaxDuration', () => {
+  const DAY = 86_400_000;
+
+  it.each([
+    // calendar parts at their longest: a year 366 days, a month 31, a week 7, a day 24 h
+    ['P1Y', 366 * DAY],
+    ['P1M', 31 * DAY],
+    ['P1W', 7 * DAY],
+    ['P1D', DAY],
+    // 366 + 2 * 31 + 3 * 7 + 4 days, then 5 h 6 min 7.5 s of clock
+    ['P1Y2M3W4DT5H6M7.5S', 453 * DAY + 5 * 3_600_000 + 6 * 60_000 + 7500],
+    ['PT0S', 0],
+  ])('%s is at most %d ms long', (iso, ms) => {
+    expect(longestDurationMs(iso)).toBe(ms);
+  });
+
+  it.each(['P1Y', 'P366D', 'P52W2D', 'PT8784H', 'P11M', 'PT0S', 'P3D', 'PT72H'])(
+    '%s is within 366 days',
+    (iso) => {
+      expect(isWithinMaxDuration(iso)).toBe(true);
+    },
+  );
+
+  // regression: P300000Y and PT999999999999H parsed, and scheduling a timeout that far failed at run time
+  it.each([
+    'P300000Y',
+    'PT999999999999H',
+    'P367D',
+    'P1Y1D',
+    'P1YT1S',
+    'PT8784H0.001S',
+    'P12M',
+    'P53W',
+    'PT9007199254740991S',
+  ])('%s is longer than 366 days', (iso) => {
+    expect(MAX_DURATION_DAYS).toBe(366);
+    expect(isWithinMaxDuration(iso)).toBe(false);
+  });
+
+  it('is false for invalid input instead of throwing', () => {
+    expect(isWithinMaxDuration('P-1D')).toBe(false);
+    expect(isWithinMaxDuration({ ...ZERO, days: Number.NaN })).toBe(false);
+    expect(() => longestDurationMs('P-1D')).toThrow(InvalidDurationError);
   });
 });

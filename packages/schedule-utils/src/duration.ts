@@ -128,6 +128,36 @@ export function nominalDurationMs(d: ParsedDuration | string): number {
   return Math.round(total);
 }
 
+/** The longest duration a plan may hold (a delay, an `after`, a `within`, an expiry), in days. */
+export const MAX_DURATION_DAYS = 366;
+
+/**
+ * The longest real length of a duration, in milliseconds, counting each calendar part at its
+ * longest: a year as 366 days, a month as 31, a week as 7, a day as 24 hours (the wall clock, which
+ * a DST change does not lengthen here), plus the clock parts. Compared with MAX_DURATION_DAYS.
+ *
+ * @throws InvalidDurationError when `d` is invalid text or an invalid object.
+ */
+export function longestDurationMs(d: ParsedDuration | string): number {
+  const p = toParsedDuration(d);
+  const days = p.years * 366 + p.months * 31 + p.weeks * 7 + p.days;
+  return days * 86_400_000 + p.hours * 3_600_000 + p.minutes * 60_000 + p.seconds * 1000 + p.milliseconds;
+}
+
+/**
+ * True when the duration is at most MAX_DURATION_DAYS (366 days) long counted by longestDurationMs:
+ * P1Y, P366D, P52W2D and PT8784H are; P12M (372 days) and P1YT1S are not. A longer one may not be
+ * addable to a date at all (P300000Y leaves the Date range) and no campaign needs it. Never throws:
+ * invalid input is false.
+ */
+export function isWithinMaxDuration(d: ParsedDuration | string): boolean {
+  try {
+    return longestDurationMs(d) <= MAX_DURATION_DAYS * 86_400_000;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * True when the duration moves no instant: every part is 0, or all that is given is a fraction
  * that rounds to less than half a millisecond (PT0.0001S).

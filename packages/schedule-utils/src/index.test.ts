@@ -8,6 +8,8 @@ describe('package entry point', () => {
       'isValidIsoDuration',
       'isZeroDuration',
       'nominalDurationMs',
+      'longestDurationMs',
+      'isWithinMaxDuration',
       'addDuration',
       'resolveLocalTime',
       'isValidTimezone',

@@ -4,7 +4,10 @@ export {
   durationCovers,
   InvalidDurationError,
   isValidIsoDuration,
+  isWithinMaxDuration,
   isZeroDuration,
+  longestDurationMs,
+  MAX_DURATION_DAYS,
   nominalDurationMs,
   parseIsoDuration,
 } from './duration.ts';

@@ -47,7 +47,7 @@ export function isTimeoutEvent(value: unknown): value is TimeoutEvent {
 const isoDuration = z
   .string()
   .describe(
-    'ISO 8601 duration. P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours.',
+    'ISO 8601 duration, at most 366 days (P1Y counts as 366 days, P1M as 31). P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours.',
   );
 
 const nodeId = z.string().min(1).describe('Node id, unique within the plan.');
@@ -82,7 +82,10 @@ export const sendNodeSchema = z
     channel: z.literal('email').optional().describe('Delivery channel; only email exists today.'),
     subject: z
       .string()
-      .describe('Subject template: {{name}}, {{email}}, any contact attribute, {{var|default}}.'),
+      .max(998)
+      .describe(
+        'Subject template: {{name}}, {{email}}, any contact attribute, {{var|default}}. At most 998 characters.',
+      ),
     body: z.string().describe('Body template; values are HTML-escaped.'),
     schedule: z
       .strictObject({

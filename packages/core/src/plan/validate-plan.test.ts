@@ -251,6 +251,80 @@ describe('validatePlan: one test per code', () => {
     ]);
   });
 
+  // regression: P300000Y / PT999999999999H validated, then the timeout could not be scheduled after the send
+  it.each(['P300000Y', 'PT999999999999H', 'P367D', 'P1YT1S', 'P12M'])(
+    'invalid_duration: after, within and schedule.delay %j longer than 366 days',
+    (huge) => {
+      const result = expectIssues(
+        plan([
+          send('intro', [t('opened', 'done', { within: huge }), t('no_open', 'done', { after: huge })], {
+            schedule: { delay: huge },
+          }),
+          end('done'),
+        ]),
+        [
+          'error invalid_duration /nodes/0/schedule/delay',
+          'error invalid_duration /nodes/0/transitions/0/within',
+          'error invalid_duration /nodes/0/transitions/1/after',
+        ],
+      );
+      for (const issue of result.issues) {
+        expect(issue.message).toContain('at most 366 days; P1Y counts as 366 days, P1M as 31');
+      }
+    },
+  );
+
+  it('a duration of exactly 366 days, counted at its longest, is valid', () => {
+    for (const longest of ['P1Y', 'P366D', 'PT8784H', 'P11M']) {
+      expectValid(
+        plan([
+          send(
+            'intro',
+            [t('opened', 'done', { within: longest }), t('no_open', 'done', { after: longest })],
+            {
+              schedule: { delay: longest },
+            },
+          ),
+          end('done'),
+        ]),
+      );
+    }
+  });
+
+  // regression: a NUL or a lone surrogate in a plan text validated, then Postgres refused the plan (500)
+  it('schema: text that cannot be stored (NUL, lone surrogate) is pointed at', () => {
+    const result = expectIssues(
+      plan([send('intro', [], { subject: 'Hi\u0000there', body: 'Bye \uD800' }), end('ignored\u0000')], {
+        startNodeId: 'intro',
+      }),
+      [
+        'error schema /nodes/0/body',
+        'error schema /nodes/0/subject',
+        'warning unreachable_node /nodes/1',
+        'error schema /nodes/1/id',
+      ],
+    );
+    expect(messageAt(result, '/nodes/0/subject')).toBe(
+      'The string at /nodes/0/subject contains a NUL character (U+0000) at index 2, which cannot be stored; remove it.',
+    );
+    expect(messageAt(result, '/nodes/0/body')).toContain('lone UTF-16 surrogate (U+D800) at index 4');
+  });
+
+  it('schema: a subject over 998 characters; nesting deeper than 32 levels', () => {
+    expectValid(plan([send('intro', [], { subject: 'x'.repeat(998) })]));
+    const long = expectIssues(plan([send('intro', [], { subject: 'x'.repeat(999) })]), [
+      'error schema /nodes/0/subject',
+    ]);
+    expect(messageAt(long, '/nodes/0/subject')).toContain('999 characters long; the limit is 998');
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i += 1) deep = [deep];
+    const result = validatePlan(plan([send('intro', [], { extra: deep })]));
+    expect(result.valid).toBe(false);
+    expect(result.issues).toContainEqual(
+      expect.objectContaining({ code: 'schema', path: `/nodes/0/extra${'/0'.repeat(29)}` }),
+    );
+  });
+
   it('invalid_timezone: not an IANA zone', () => {
     expectValid(plan([send('intro')], { timezone: 'America/New_York' }));
     expectIssues(plan([send('intro')], { timezone: 'Mars/Base' }), ['error invalid_timezone /timezone']);

@@ -3,8 +3,11 @@ import {
   isValidIsoDuration,
   isValidTimeOfDay,
   isValidTimezone,
+  isWithinMaxDuration,
+  MAX_DURATION_DAYS,
   nominalDurationMs,
 } from '@campaign/schedule-utils';
+import { jsonFaults } from '../input/json-bounds.ts';
 import { contactVariables, parseTemplate, type TemplateContact } from '../template/template.ts';
 import { compareJsonPointers } from './json-pointer.ts';
 import { stronglyConnectedComponents } from './plan-graph.ts';
@@ -77,6 +80,8 @@ interface NodeFacts {
   transitions: TransitionFacts[];
 }
 
+/** The longest subject template, in characters (RFC 5322 line length). */
+const MAX_SUBJECT_LENGTH = 998;
 const DURATION_EXAMPLES = 'such as PT72H (72 elapsed hours), P3D (3 calendar days) or PT30M';
 const TIMEOUT_EXAMPLE = '{"on": "no_open", "to": "<node id>", "after": "P3D"}';
 const CONTENT_EXAMPLES = {
@@ -135,6 +140,8 @@ function semanticIssues(input: unknown, options: PlanValidationOptions): PlanIss
   const report: Report = (path, code, message) => {
     issues.push(planIssue(path, code, message));
   };
+  // Text Postgres cannot store and nesting past the bound, anywhere in the plan.
+  for (const fault of jsonFaults(input)) report(fault.path, 'schema', fault.message);
   if (!isRecord(input)) return issues;
   checkVersion(input.version, report);
   checkTimezone(input, options, report);
@@ -296,6 +303,15 @@ function checkDuration(
       path,
       'invalid_duration',
       `${label} is ${JSON.stringify(value)}, which is zero: ${zeroProblem} Write ${expectation} ${DURATION_EXAMPLES}.`,
+    );
+    return undefined;
+  }
+  if (!isWithinMaxDuration(value)) {
+    // Nothing in a campaign needs longer, and a far larger one cannot be scheduled at all.
+    report(
+      path,
+      'invalid_duration',
+      `${label} is ${describeValue(value)}, which is longer than the limit: every duration in a plan must be at most ${MAX_DURATION_DAYS} days; P1Y counts as 366 days, P1M as 31, P1W as 7 and P1D as 24 hours. Write a shorter one such as P30D, P6M or PT72H.`,
     );
     return undefined;
   }
@@ -481,6 +497,15 @@ function checkContent(facts: NodeFacts, variables: Record<string, string> | unde
         path,
         'missing_content',
         `Send ${facts.label} has an empty ${field}; write the ${field} text, e.g. ${CONTENT_EXAMPLES[field]}.`,
+      );
+      continue;
+    }
+    if (field === 'subject' && value.length > MAX_SUBJECT_LENGTH) {
+      // RFC 5322: a header line is at most 998 characters.
+      report(
+        path,
+        'schema',
+        `The subject of ${facts.label} is ${value.length} characters long; the limit is ${MAX_SUBJECT_LENGTH} (the longest line an email header may have). Shorten it.`,
       );
       continue;
     }
