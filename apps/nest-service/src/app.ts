@@ -4,11 +4,12 @@ import { createRequire } from 'node:module';
 import { CampaignPlanExecutionService } from '@campaign/core';
 import type { Runtime } from '@campaign/runtime';
 import { createWebhookVerifier, InMemoryReplayCache } from '@campaign/webhooks';
-import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import { AuthController } from './controllers/auth.controller.ts';
 import { CampaignsController } from './controllers/campaigns.controller.ts';
 import { DocsController } from './controllers/docs.controller.ts';
 import { EventsController } from './controllers/events.controller.ts';
@@ -16,7 +17,7 @@ import { HealthController } from './controllers/health.controller.ts';
 import { PlansController } from './controllers/plans.controller.ts';
 import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
 import { WebhooksController } from './controllers/webhooks.controller.ts';
-import { ApiKeyGuard, apiKeyMatches } from './http/api-key.guard.ts';
+import { ApiKeyGuard, Authenticator } from './http/api-key.guard.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
 import { RUNTIME, WEBHOOKS } from './tokens.ts';
 
@@ -24,10 +25,15 @@ import { RUNTIME, WEBHOOKS } from './tokens.ts';
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a NestJS dynamic module is a class with a static factory
 export class AppModule {
-  static forRuntime(runtime: Runtime): DynamicModule {
+  static forRuntime(
+    runtime: Runtime,
+    authenticator: Authenticator,
+    extraControllers: Type[] = [],
+  ): DynamicModule {
     return {
       module: AppModule,
       controllers: [
+        AuthController,
         PlansController,
         CampaignsController,
         EventsController,
@@ -35,8 +41,10 @@ export class AppModule {
         UnsubscribeController,
         HealthController,
         DocsController,
+        ...extraControllers,
       ],
       providers: [
+        { provide: Authenticator, useValue: authenticator },
         { provide: RUNTIME, useValue: runtime },
         { provide: WEBHOOKS, useValue: webhookVerifier(runtime) },
         { provide: CampaignPlanExecutionService, useValue: runtime.service },
@@ -98,12 +106,25 @@ function parser(make: typeof express.json) {
     });
 }
 
-/** Builds the HTTP app on a runtime (not listening yet). */
-export async function createApp(runtime: Runtime, apiKey: string): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRuntime(runtime), {
-    bodyParser: false,
-    logger: ['error', 'warn'],
+/**
+ * Builds the HTTP app on a runtime (not listening yet). `extraControllers` are added as they are (tests
+ * use it to show that a route nobody marked public needs the key).
+ */
+export async function createApp(
+  runtime: Runtime,
+  apiKey: string,
+  options: { extraControllers?: Type[] } = {},
+): Promise<INestApplication> {
+  const authenticator = new Authenticator({
+    apiKey,
+    apiKeyPrevious: runtime.config.apiKeyPrevious,
+    publicUrl: runtime.config.publicUrl,
   });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRuntime(runtime, authenticator, options.extraControllers),
+    { bodyParser: false, logger: ['error', 'warn'] },
+  );
+  app.disable('x-powered-by');
   // Paths are matched exactly: /V1/... is not /v1/...
   app.set('case sensitive routing', true);
   app.use(
@@ -118,20 +139,26 @@ export async function createApp(runtime: Runtime, apiKey: string): Promise<INest
     }),
   );
   app.use(parser(express.json));
+  // HTML forms post urlencoded; only the sign-in takes them.
+  app.use('/auth', parser(express.urlencoded));
   app.use(
     parser(((options: Parameters<typeof express.text>[0]) =>
       express.text({ ...options, type: 'text/plain' })) as typeof express.json),
   );
   app.useGlobalFilters(new ProblemFilter(runtime.logger));
-  app.useGlobalGuards(new ApiKeyGuard(apiKey));
+  app.useGlobalGuards(new ApiKeyGuard(authenticator, app.get(Reflector)));
   const swaggerUi = createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string };
   app.useStaticAssets(swaggerUi.getAbsoluteFSPath(), { prefix: '/docs/assets' });
-  if (runtime.config.queueBackend === 'bullmq') await mountBullBoard(app, runtime, apiKey);
+  if (runtime.config.queueBackend === 'bullmq') await mountBullBoard(app, runtime, authenticator);
   return app;
 }
 
-/** Bull Board at /admin/queues, behind the API key. */
-async function mountBullBoard(app: NestExpressApplication, runtime: Runtime, apiKey: string): Promise<void> {
+/** Bull Board at /admin/queues, behind the API key or the sign-in (a browser without it is sent there). */
+async function mountBullBoard(
+  app: NestExpressApplication,
+  runtime: Runtime,
+  authenticator: Authenticator,
+): Promise<void> {
   const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }, { Queue }] = await Promise.all([
     import('@bull-board/api'),
     import('@bull-board/api/bullMQAdapter'),
@@ -146,8 +173,17 @@ async function mountBullBoard(app: NestExpressApplication, runtime: Runtime, api
   serverAdapter.setBasePath('/admin/queues');
   createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: false })], serverAdapter });
   app.use('/admin/queues', (req: Request, res: Response, next: NextFunction) => {
-    if (apiKeyMatches(req.headers.authorization, apiKey)) return next();
-    sendProblem(res, 401, 'unauthorized', 'Unauthorized', 'send Authorization: Bearer <API key>');
+    const result = authenticator.authenticate(req);
+    if (result.ok) return next();
+    if (result.status === 401 && req.method === 'GET' && req.accepts(['json', 'html']) === 'html')
+      return res.redirect(303, `/auth/sign-in?next=${encodeURIComponent(req.originalUrl)}`);
+    sendProblem(
+      res,
+      result.status,
+      result.code,
+      result.status === 401 ? 'Unauthorized' : 'Forbidden',
+      result.detail,
+    );
   });
   app.use('/admin/queues', serverAdapter.getRouter());
   const close = app.close.bind(app);

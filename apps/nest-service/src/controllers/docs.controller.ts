@@ -1,8 +1,10 @@
 import type { Runtime } from '@campaign/runtime';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Public } from '../http/public.ts';
 import { openApiDocument } from '../openapi.ts';
 import { RUNTIME } from '../tokens.ts';
 
+@Public()
 @Controller('docs')
 export class DocsController {
   private readonly document: Record<string, unknown>;

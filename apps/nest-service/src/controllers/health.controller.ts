@@ -2,8 +2,10 @@ import type { Runtime } from '@campaign/runtime';
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { sql } from 'kysely';
+import { Public } from '../http/public.ts';
 import { RUNTIME } from '../tokens.ts';
 
+@Public()
 @Controller()
 export class HealthController {
   private readonly runtime: Runtime;

@@ -1,6 +1,7 @@
 import { CampaignPlanExecutionService } from '@campaign/core';
 import { Controller, Get, Header, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ProblemError } from '../http/problem.ts';
+import { Public } from '../http/public.ts';
 
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${title}</title></head><body style="font-family:system-ui;max-width:32rem;margin:4rem auto;padding:0 1rem">${body}</body></html>`;
@@ -9,6 +10,7 @@ const page = (title: string, body: string) =>
  * RFC 8058 one-click unsubscribe. POST unsubscribes (mail clients call it); GET only shows a page with a
  * button, because link scanners follow GET links and must not unsubscribe anyone.
  */
+@Public()
 @Controller('v1/unsubscribe')
 export class UnsubscribeController {
   private readonly service: CampaignPlanExecutionService;

@@ -1,9 +1,10 @@
 import { CampaignPlanExecutionService } from '@campaign/core';
 import type { Runtime } from '@campaign/runtime';
-import type { ProviderName, WebhookVerifier } from '@campaign/webhooks';
+import { PROVIDER_NAMES, type ProviderName, type WebhookVerifier } from '@campaign/webhooks';
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemError } from '../http/problem.ts';
+import { Public } from '../http/public.ts';
 import { RUNTIME, WEBHOOKS } from '../tokens.ts';
 
 /** Our Message-ID is `<message uuid@domain>`: the uuid is our message id. */
@@ -14,6 +15,7 @@ const OUR_MESSAGE_ID = /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
  * A forged, stale or malformed request gets 401 / 400 and stores nothing; in a batch, good items are
  * stored and bad ones reported; deliveries seen before are counted as duplicates.
  */
+@Public()
 @Controller('v1/webhooks')
 export class WebhooksController {
   private readonly service: CampaignPlanExecutionService;
@@ -32,10 +34,20 @@ export class WebhooksController {
 
   @Post(':provider')
   @HttpCode(200)
-  async receive(@Param('provider') provider: string, @Req() req: Request & { rawBody?: Buffer }) {
+  async receive(@Param('provider') name: string, @Req() req: Request & { rawBody?: Buffer }) {
+    // The provider labels metrics and stored events: only our fixed names get that far, so no request
+    // can add a metric series or echo itself into one.
+    const provider = PROVIDER_NAMES.find((known) => known === name);
+    if (provider === undefined)
+      throw new ProblemError(
+        404,
+        'not_found',
+        'Unknown webhook provider',
+        `webhooks are received at /v1/webhooks/{${PROVIDER_NAMES.join(',')}}`,
+      );
     const counter = this.runtime.metrics.webhookEvents;
     const result = await this.verifier.handle(
-      provider as ProviderName,
+      provider,
       { rawBody: req.rawBody ?? Buffer.alloc(0), headers: req.headers },
       new Date(),
     );
