@@ -1,35 +1,27 @@
 #!/usr/bin/env node
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { ConfigError, createRuntime, loadConfig, type RunningWorker, startWorker } from '@campaign/runtime';
+import {
+  ConfigError,
+  createRuntime,
+  isEmbedded,
+  loadConfig,
+  type RunningWorker,
+  resolveSharedSecrets,
+  startWorker,
+} from '@campaign/runtime';
 import { createApp } from './app.ts';
 
 /*
  * The API. With no DATABASE_URL and no REDIS_URL it is the embedded start: PGlite under ./.data, pg-boss
  * on the same PGlite, the log transport, and the workers in this process. The API key and the
- * unsubscribe secret are then generated once and kept under ./.data, so a restart keeps them.
+ * unsubscribe secret are then generated once and kept under ./.data, so a restart keeps them. Otherwise
+ * API_KEY and UNSUBSCRIBE_SECRET are required: without one the process exits 2 before connecting.
  */
 
-/** A secret kept in `file`, made on first use. */
-function persistentSecret(file: string): string {
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dirname(file), { recursive: true });
-  const secret = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-  return secret;
-}
-
-const env = { ...process.env };
-const embedded = !env.DATABASE_URL && !env.REDIS_URL;
-const dataDir = dirname(env.PGLITE_DIR || './.data/pglite');
-if (embedded) {
-  env.API_KEY ||= persistentSecret(join(dataDir, 'api-key'));
-  env.UNSUBSCRIBE_SECRET ||= persistentSecret(join(dataDir, 'unsubscribe-secret'));
-}
-
+const embedded = isEmbedded(process.env);
+let env: NodeJS.ProcessEnv;
 let config: ReturnType<typeof loadConfig>;
 try {
+  env = resolveSharedSecrets(process.env, 'api');
   config = loadConfig(env);
 } catch (error) {
   if (error instanceof ConfigError) {

@@ -60,6 +60,7 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
       QUEUE_BACKEND: 'pgboss',
       QUEUE_NAME: `hooks-${randomUUID()}`,
       API_KEY,
+      UNSUBSCRIBE_SECRET: 'hooks-unsubscribe-secret-0123456789',
       RUN_WORKERS: '1',
       MESSAGE_ID_DOMAIN: 'hooks.test',
       SENDGRID_WEBHOOK_PUBLIC_KEY: SENDGRID_PUBLIC,

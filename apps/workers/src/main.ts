@@ -1,15 +1,16 @@
 #!/usr/bin/env node
-import { ConfigError, createRuntime, loadConfig, startWorker } from '@campaign/runtime';
+import { ConfigError, createRuntime, loadConfig, resolveSharedSecrets, startWorker } from '@campaign/runtime';
 
 /*
  * The worker process: action consumers and the reconcile loop on QUEUE_BACKEND (bullmq | pgboss).
  * SIGTERM / SIGINT stop taking jobs, let the actions in flight finish, then exit 0; a second signal or
  * SHUTDOWN_TIMEOUT_MS (default 30 s) exits at once: every action is one transaction, so nothing is
- * left half-done either way.
+ * left half-done either way. UNSUBSCRIBE_SECRET is required (the API verifies the links this process
+ * signs) unless embedded (then the one kept under ./.data): without it the process exits 2 before connecting.
  */
 let config: ReturnType<typeof loadConfig>;
 try {
-  config = loadConfig();
+  config = loadConfig(resolveSharedSecrets(process.env, 'worker'));
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -18,9 +18,21 @@ export class SmtpSink {
   private port = 0;
   private hold: { arrived: () => void; release: Promise<void> } | undefined;
 
-  constructor() {
+  /** Users that authenticated (AUTH PLAIN / LOGIN); only with `credentials`. */
+  readonly authenticated: string[] = [];
+
+  /** `credentials`: the server offers AUTH (in clear, on loopback) and accepts only these. */
+  constructor(options: { credentials?: { user: string; pass: string } } = {}) {
+    const { credentials } = options;
     this.server = new SMTPServer({
-      authOptional: true,
+      authOptional: !credentials,
+      allowInsecureAuth: Boolean(credentials),
+      onAuth: (auth, _session, callback) => {
+        if (!credentials || auth.username !== credentials.user || auth.password !== credentials.pass)
+          return callback(new Error('invalid credentials'));
+        this.authenticated.push(auth.username ?? '');
+        return callback(null, { user: auth.username });
+      },
       disabledCommands: ['STARTTLS'],
       logger: false,
       onData: (stream, _session, callback) => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -100,9 +102,54 @@ export class ConfigError extends Error {
   }
 }
 
+/** Which process reads the configuration: the API also needs API_KEY. */
+export type ProcessRole = 'api' | 'worker';
+
+/** The embedded start: neither DATABASE_URL nor REDIS_URL is set (PGlite under ./.data, one process). */
+export function isEmbedded(env: NodeJS.ProcessEnv): boolean {
+  return !env.DATABASE_URL && !env.REDIS_URL;
+}
+
+/** A secret kept in `file`, made on first use. */
+function persistentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dirname(file), { recursive: true });
+  const secret = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * The secrets every process of a deployment must share: UNSUBSCRIBE_SECRET (a worker signs the links
+ * the API verifies) and, for the API, API_KEY. Outside the embedded mode a missing one throws a
+ * one-line ConfigError naming it, before anything connects: a secret invented per process would make
+ * a worker's unsubscribe links 404 at the API and die at every restart. In the embedded mode a missing
+ * one is generated once and kept next to PGLITE_DIR (`./.data/api-key`, `./.data/unsubscribe-secret`),
+ * so a restart keeps it. Returns `env` with those secrets filled in; `env` itself is not changed.
+ */
+export function resolveSharedSecrets(env: NodeJS.ProcessEnv, role: ProcessRole): NodeJS.ProcessEnv {
+  const required = role === 'api' ? ['API_KEY', 'UNSUBSCRIBE_SECRET'] : ['UNSUBSCRIBE_SECRET'];
+  const resolved = { ...env };
+  if (isEmbedded(env)) {
+    const dataDir = dirname(env.PGLITE_DIR || './.data/pglite');
+    for (const name of required)
+      resolved[name] ||= persistentSecret(join(dataDir, name.toLowerCase().replaceAll('_', '-')));
+    return resolved;
+  }
+  const missing = required.filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required when DATABASE_URL or REDIS_URL is set: ` +
+        'the same value (at least 16 characters) in every API and worker process',
+    );
+  }
+  return resolved;
+}
+
 /**
  * Reads the configuration from `env`. Bad values throw ConfigError naming every variable that is wrong.
- * Without UNSUBSCRIBE_SECRET a random one is used (links then die with the process: set it in production).
+ * UNSUBSCRIBE_SECRET is required (there is no per-process default): pass `env` through
+ * resolveSharedSecrets first, which fills it in the embedded mode and names it when missing otherwise.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -116,6 +163,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   const queueBackend = e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'bullmq' : 'pgboss');
   if (queueBackend === 'bullmq' && !e.REDIS_URL)
     throw new ConfigError('QUEUE_BACKEND=bullmq needs REDIS_URL');
+  if (!e.UNSUBSCRIBE_SECRET)
+    throw new ConfigError(
+      'UNSUBSCRIBE_SECRET is required: the same value (at least 16 characters) in every process',
+    );
   return {
     port: e.PORT,
     host: e.HOST,
@@ -132,7 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
-    unsubscribeSecret: e.UNSUBSCRIBE_SECRET ?? randomBytes(24).toString('base64url'),
+    unsubscribeSecret: e.UNSUBSCRIBE_SECRET,
     unsubscribeSecretPrevious: e.UNSUBSCRIBE_SECRET_PREVIOUS,
     messageIdDomain: e.MESSAGE_ID_DOMAIN,
     apiKey: e.API_KEY,

@@ -1,4 +1,11 @@
-export { ConfigError, loadConfig, type RuntimeConfig } from './config.ts';
+export {
+  ConfigError,
+  isEmbedded,
+  loadConfig,
+  type ProcessRole,
+  type RuntimeConfig,
+  resolveSharedSecrets,
+} from './config.ts';
 export { PrometheusMetrics } from './metrics.ts';
 export { createRuntime, createScheduler, type Runtime, systemClock } from './runtime.ts';
 export { LogTransport, SmtpTransport } from './transports.ts';

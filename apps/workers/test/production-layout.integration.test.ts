@@ -1,0 +1,299 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Plan } from '@campaign/core';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpSink } from './smtp-sink.ts';
+
+/*
+ * The production layout: an API process and a separate worker process on real Postgres and Redis, an
+ * SMTP server with a password, spoken to over HTTP only. The test holds the whole output of both
+ * processes, to search it for the secrets it gave them.
+ */
+
+const API_MAIN = fileURLToPath(new URL('../../nest-service/dist/main.js', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+const API_KEY = `layout-api-key-${randomUUID()}`;
+const UNSUBSCRIBE_SECRET = `layout-unsubscribe-${randomUUID()}`;
+const DATABASE_PASSWORD = `dbpass${randomUUID().replaceAll('-', '')}`;
+const REDIS_PASSWORD = `redispass${randomUUID().replaceAll('-', '')}`;
+const SMTP_USER = 'layout-mailer';
+const SMTP_PASSWORD = `smtppass${randomUUID().replaceAll('-', '')}`;
+const SECRETS = { API_KEY, UNSUBSCRIBE_SECRET, DATABASE_PASSWORD, REDIS_PASSWORD, SMTP_PASSWORD };
+
+const plan: Plan = {
+  version: '1.0',
+  timezone: 'UTC',
+  startNodeId: 'intro',
+  nodes: [
+    {
+      id: 'intro',
+      action: 'send',
+      subject: 'Hello {{name}}',
+      body: '<p>Hi {{name}}</p>',
+      transitions: [{ on: 'no_open', to: 'done', after: 'PT1H' }],
+    },
+    { id: 'done', action: 'end' },
+  ],
+};
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A private redis-server for this file, with a password. */
+async function startRedis(password: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--requirepass',
+      password,
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `redis://:${password}@127.0.0.1:${port}`;
+  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: null });
+  probe.on('error', () => {}); // refused until the server is up
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      await probe.connect();
+      break;
+    } catch {
+      await sleep(50);
+    }
+  }
+  await probe.ping();
+  probe.disconnect();
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+interface RunningProcess {
+  child: ChildProcess;
+  /** Everything the process wrote so far, stdout and stderr interleaved. */
+  output(): string;
+  /** Resolves with the exit code. */
+  exited: Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+/** Runs `args` under Node with exactly `env` (plus PATH), keeping both output streams. */
+function run(args: string[], env: NodeJS.ProcessEnv): RunningProcess {
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, TZ: 'UTC', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const chunks: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => Buffer.concat(chunks).toString('utf8'),
+    exited,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+const runApi = (env: NodeJS.ProcessEnv) => run([API_MAIN], env);
+const runWorker = (env: NodeJS.ProcessEnv) =>
+  run(['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', WORKER_MAIN], env);
+
+/** Runs a process expected to refuse to start; its exit code and the lines of its stderr. */
+async function refusal(
+  which: 'api' | 'worker',
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stderr: string[] }> {
+  const args =
+    which === 'api'
+      ? [API_MAIN]
+      : ['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', WORKER_MAIN];
+  const child = spawn(process.execPath, args, {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  clearTimeout(timer);
+  return { code, stderr: stderr.split('\n').filter((line) => line.trim() !== '') };
+}
+
+// Bug pinned: outside the embedded mode UNSUBSCRIBE_SECRET defaulted to a random value per process, so a
+// worker's unsubscribe links were refused by the API; a process without a shared secret now refuses to start.
+describe('a process without a secret that processes must share refuses to start', { timeout: 60_000 }, () => {
+  // Nothing listens there: a process that tried to connect would fail differently (or hang).
+  const unreachable = {
+    DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing',
+    REDIS_URL: 'redis://127.0.0.1:1',
+    QUEUE_BACKEND: 'bullmq',
+  };
+
+  it.each([
+    ['worker', 'UNSUBSCRIBE_SECRET', 'bullmq', { ...unreachable }],
+    ['worker', 'UNSUBSCRIBE_SECRET', 'pgboss', { ...unreachable, REDIS_URL: '', QUEUE_BACKEND: 'pgboss' }],
+    ['api', 'UNSUBSCRIBE_SECRET', 'bullmq', { ...unreachable, API_KEY }],
+    ['api', 'API_KEY', 'bullmq', { ...unreachable, UNSUBSCRIBE_SECRET }],
+  ] as const)('%s without %s (on %s): exit 2, one line naming it', async (which, variable, _backend, env) => {
+    const { code, stderr } = await refusal(which, env);
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toContain(variable);
+    expect(code).toBe(2);
+  });
+
+  it('the API names both when both are missing, in one line', async () => {
+    const { code, stderr } = await refusal('api', unreachable);
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/API_KEY and UNSUBSCRIBE_SECRET/);
+    expect(code).toBe(2);
+  });
+});
+
+describe.each(['bullmq', 'pgboss'] as const)('production layout on %s', { timeout: 90_000 }, (backend) => {
+  let database: TestDatabase;
+  let redis: { url: string; stop: () => Promise<void> } | undefined;
+  let sink: SmtpSink;
+  let api: RunningProcess;
+  let worker: RunningProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    if (backend === 'bullmq') redis = await startRedis(REDIS_PASSWORD);
+    sink = new SmtpSink({ credentials: { user: SMTP_USER, pass: SMTP_PASSWORD } });
+    const sinkUrl = new URL(await sink.listen());
+    sinkUrl.username = SMTP_USER;
+    sinkUrl.password = SMTP_PASSWORD;
+    // Postgres trusts local connections: the password is sent nowhere, but it is in the URL to leak.
+    const databaseUrl = new URL(database.url ?? '');
+    databaseUrl.password = DATABASE_PASSWORD;
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    // One environment for both processes, as an operator would share it.
+    const env: NodeJS.ProcessEnv = {
+      DATABASE_URL: databaseUrl.toString(),
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+      QUEUE_BACKEND: backend,
+      QUEUE_NAME: `layout-${randomUUID()}`,
+      QUEUE_POLL_SECONDS: '0.5',
+      SMTP_URL: sinkUrl.toString(),
+      MAIL_FROM: 'Campaigns <campaigns@layout.test>',
+      MESSAGE_ID_DOMAIN: 'layout.test',
+      PUBLIC_URL: base,
+      PORT: String(port),
+      API_KEY,
+      UNSUBSCRIBE_SECRET,
+    };
+    api = runApi(env);
+    worker = runWorker(env);
+    for (let i = 0; ; i += 1) {
+      const ready = await fetch(`${base}/health/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ready) break;
+      if (api.child.exitCode !== null || i > 300) throw new Error(`the API did not start:\n${api.output()}`);
+      await sleep(100);
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await worker?.stop();
+    await sink?.close();
+    await redis?.stop();
+    await database?.dispose();
+  });
+
+  async function call(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: a JSON body read field by field
+    return { status: res.status, json: (await res.json()) as any };
+  }
+
+  // Bug pinned: the worker signed links with its own random secret, so the API answered 404 to them.
+  it("a worker-sent message's List-Unsubscribe link works at the API; no secret appears in any output", async () => {
+    const email = `${randomUUID()}@layout.test`;
+    const created = await call('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
+    expect(created.status).toBe(201);
+    const [mail] = await sink.waitFor((m) => m.to === email, 1, 30_000);
+    expect(mail?.subject).toBe('Hello Ada');
+    expect(sink.authenticated).toContain(SMTP_USER);
+    const header = mail?.raw.headerLines.find((h) => h.key === 'list-unsubscribe')?.line ?? '';
+    const url = /<([^>]+)>/.exec(header)?.[1] ?? '';
+    expect(url.startsWith(`${base}/v1/unsubscribe/`)).toBe(true);
+
+    // A recipient clicks after the send committed (a click racing the worker's commit is item 1's concern).
+    for (let i = 0; ; i += 1) {
+      const { json } = await call('GET', `/v1/campaigns/${created.json.id}`);
+      if (json.timeline.some((e: { kind: string }) => e.kind === 'send')) break;
+      if (i > 100) throw new Error(`the send was never recorded: ${JSON.stringify(json)}`);
+      await sleep(100);
+    }
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    const campaign = (await call('GET', `/v1/campaigns/${created.json.id}`)).json;
+    expect(campaign).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed' });
+    expect(campaign.contact.suppressed).toBe(true);
+    const again = await call('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
+    expect(again.json).toMatchObject({ status: 409, code: 'contact_suppressed' });
+
+    // Also a refused request and a bad one, whose log lines and error bodies must not echo secrets.
+    expect(
+      (await fetch(`${base}/v1/campaigns/${created.json.id}`, { headers: { authorization: 'Bearer wrong' } }))
+        .status,
+    ).toBe(401);
+    expect((await call('GET', `/v1/campaigns/${randomUUID()}`)).status).toBe(404);
+
+    await Promise.all([api.stop(), worker.stop()]);
+    const outputs = { api: api.output(), worker: worker.output() };
+    expect(outputs.api.length).toBeGreaterThan(0); // the processes did log: the search below is not vacuous
+    expect(outputs.worker.length).toBeGreaterThan(0);
+    const leaks = Object.entries(outputs).flatMap(([process, output]) =>
+      Object.entries(SECRETS)
+        .filter(([, secret]) => output.includes(secret))
+        .map(([name]) => `${name} in the ${process}'s output`),
+    );
+    expect(leaks).toEqual([]);
+  });
+});
