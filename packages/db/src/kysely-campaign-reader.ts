@@ -2,9 +2,11 @@ import type {
   CampaignReader,
   CampaignRecord,
   CampaignView,
+  DeferReason,
   EngagementEvent,
   OutboundMessageRecord,
   ScheduledActionRecord,
+  StopReason,
   TimelineEntry,
   TimeoutEvent,
   TransitionEvent,
@@ -80,6 +82,18 @@ export class KyselyCampaignReader implements CampaignReader {
     return rows.map(toAction);
   }
 
+  async expiredClaims(at: Date, limit: number): Promise<ScheduledActionRecord[]> {
+    const rows = await this.db
+      .selectFrom('scheduled_actions')
+      .selectAll()
+      .where('status', '=', 'running')
+      .where('claimed_until', '<=', at)
+      .orderBy('claimed_until')
+      .limit(limit)
+      .execute();
+    return rows.map(toAction);
+  }
+
   /** Read in one repeatable-read snapshot: a send committing meanwhile must not show half in the view. */
   async view(campaignId: string): Promise<CampaignView | null> {
     if (!isUuid(campaignId)) return null;
@@ -118,7 +132,18 @@ export class KyselyCampaignReader implements CampaignReader {
     const [transitions, messages, events, timeouts] = await Promise.all([
       this.db
         .selectFrom('campaign_transitions')
-        .select(['seq', 'kind', 'at', 'step', 'from_node_id', 'to_node_id', 'on_event', 'status', 'reason'])
+        .select([
+          'seq',
+          'kind',
+          'at',
+          'step',
+          'from_node_id',
+          'to_node_id',
+          'on_event',
+          'status',
+          'reason',
+          'until_at',
+        ])
         .where('campaign_id', '=', campaignId)
         .where('kind', '!=', 'plan_update')
         .execute(),
@@ -164,7 +189,15 @@ export class KyselyCampaignReader implements CampaignReader {
           at,
           kind: 'end',
           status,
-          ...(t.reason ? { reason: t.reason as EngagementEvent } : {}),
+          ...(t.reason ? { reason: t.reason as StopReason } : {}),
+        });
+      } else if (t.kind === 'deferred') {
+        entries.push({
+          at,
+          kind: 'deferred',
+          node: t.to_node_id ?? '',
+          until: (t.until_at ?? t.at).toISOString(),
+          reason: t.reason as DeferReason,
         });
       } else {
         entries.push({ at, kind: t.kind as 'pause' | 'resume' | 'cancel' });

@@ -22,9 +22,10 @@ import type {
   ScheduledActionRepository,
   StoredEventEffect,
 } from '@campaign/core';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { ENGAGEMENT_EVENTS, type EngagementEvent, type RecordedEvent } from '@campaign/core';
+import { type Kysely, sql } from 'kysely';
 import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
-import type { Database, MessageEventsTable } from './schema.ts';
+import type { Database } from './schema.ts';
 
 /*
  * Kysely implementations of core's repository ports. Each takes the executor of the transaction it
@@ -282,6 +283,47 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .execute();
   }
 
+  async claim(actionId: string, until: Date): Promise<void> {
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({
+        status: 'running',
+        claimed_until: until,
+        attempts: sql`attempts + 1`,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', actionId)
+      .execute();
+  }
+
+  async release(actionId: string, runAt: Date, error: string | null): Promise<void> {
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({
+        status: 'pending',
+        run_at: runAt,
+        claimed_until: null,
+        last_error: error,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', actionId)
+      .execute();
+  }
+
+  async retryClaimed(actionId: string, until: Date, error: string): Promise<void> {
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({
+        claimed_until: until,
+        attempts: sql`attempts + 1`,
+        last_error: error,
+        updated_at: sql`now()`,
+      })
+      .where('id', '=', actionId)
+      .where('status', '=', 'running')
+      .execute();
+  }
+
   async finish(
     actionId: string,
     status: 'done' | 'skipped' | 'failed',
@@ -296,18 +338,12 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         outcome,
         executed_at: at,
         executed_seq: sql`nextval('timeline_seq')`,
-        attempts: sql`attempts + 1`,
+        // a running send counted its attempt when it was claimed
+        attempts: sql`case when status = 'running' then attempts else attempts + 1 end`,
+        claimed_until: null,
         last_error: error ?? null,
         updated_at: sql`now()`,
       })
-      .where('id', '=', actionId)
-      .execute();
-  }
-
-  async retryLater(actionId: string, runAt: Date, error: string): Promise<void> {
-    await this.db
-      .updateTable('scheduled_actions')
-      .set({ run_at: runAt, attempts: sql`attempts + 1`, last_error: error, updated_at: sql`now()` })
       .where('id', '=', actionId)
       .execute();
   }
@@ -319,7 +355,11 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
     this.db = db;
   }
 
-  async claim(message: NewOutboundMessage): Promise<OutboundMessageRecord | null> {
+  async claim(
+    message: NewOutboundMessage,
+    options: { takeOver?: boolean } = {},
+  ): Promise<OutboundMessageRecord | null> {
+    const reclaimable = options.takeOver ? ['failed', 'sending'] : ['failed'];
     const row = await this.db
       .insertInto('outbound_messages')
       .values({
@@ -348,19 +388,30 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
             last_error: null,
             seq: sql<string>`nextval('timeline_seq')`,
           })
-          .where('outbound_messages.status', '=', 'failed'),
+          .where('outbound_messages.status', 'in', reclaimable),
       )
       .returningAll()
       .executeTakeFirst();
     return row ? toMessage(row) : null;
   }
 
-  async markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<void> {
-    await this.db
-      .updateTable('outbound_messages')
-      .set({ status: 'sent', sent_at: sentAt, provider_message_id: providerMessageId })
+  async get(messageId: string): Promise<OutboundMessageRecord | null> {
+    const row = await this.db
+      .selectFrom('outbound_messages')
+      .selectAll()
       .where('id', '=', messageId)
-      .execute();
+      .executeTakeFirst();
+    return row ? toMessage(row) : null;
+  }
+
+  async markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<boolean> {
+    const result = await this.db
+      .updateTable('outbound_messages')
+      .set({ status: 'sent', sent_at: sentAt, provider_message_id: providerMessageId, last_error: null })
+      .where('id', '=', messageId)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async markFailed(messageId: string, error: string): Promise<void> {
@@ -371,29 +422,31 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .execute();
   }
 
-  async latestSentWithEvents(
+  async latestSentWithDecisiveEvents(
     campaignId: string,
-  ): Promise<{ message: MessageRef; events: MessageEventRecord[] } | null> {
-    // One round trip: the latest sent message and the engagement events recorded for it, oldest first.
-    const rows = await this.db
-      .with('m', (db) =>
-        db
-          .selectFrom('outbound_messages')
-          .select(['id', 'node_id', 'step', 'sent_at'])
-          .where('campaign_id', '=', campaignId)
-          .where('status', '=', 'sent')
-          .orderBy('seq', 'desc')
-          .limit(1),
-      )
-      .selectFrom('m')
-      .leftJoin('message_events as e', (join) =>
-        join.onRef('e.message_id', '=', 'm.id').on('e.type', '!=', 'unknown'),
-      )
-      .select(['m.id as m_id', 'm.node_id as m_node_id', 'm.step as m_step', 'm.sent_at as m_sent_at'])
-      .selectAll('e')
-      .orderBy('e.occurred_at')
-      .orderBy('e.seq')
-      .execute();
+  ): Promise<{ message: MessageRef; events: RecordedEvent[] } | null> {
+    // One round trip, bounded however many events the message has: the latest sent message and, per
+    // engagement type, one probe of message_events_decisive_idx for its earliest genuine event. No
+    // payloads. The genuineness test is the engine's isGenuine, and the index's predicate (0003).
+    const types = sql.join(ENGAGEMENT_EVENTS.map((type) => sql`(${type})`));
+    const { rows } = await sql<DecisiveRow>`
+      select m.id as m_id, m.node_id as m_node_id, m.step as m_step, m.sent_at as m_sent_at,
+             e.id, e.type, e.occurred_at, e.machine, e.bot, e.auto_reply
+      from (
+        select id, node_id, step, sent_at from outbound_messages
+        where campaign_id = ${campaignId} and status = 'sent'
+        order by seq desc limit 1
+      ) m
+      left join lateral (
+        select f.* from (values ${types}) as t (type)
+        cross join lateral (
+          select id, type, occurred_at, seq, machine, bot, auto_reply from message_events
+          where message_id = m.id and type = t.type and ${GENUINE_EVENT}
+          order by occurred_at, seq
+          limit 1
+        ) f
+      ) e on true
+      order by e.occurred_at, e.seq`.execute(this.db);
     const first = rows[0];
     if (!first?.m_sent_at) return null;
     const message: MessageRef = {
@@ -402,12 +455,49 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       step: first.m_step,
       sentAt: first.m_sent_at,
     };
-    const events = rows.flatMap((row) =>
-      row.id === null ? [] : [toEvent(row as Selectable<MessageEventsTable>)],
+    const events = rows.flatMap((row): RecordedEvent[] =>
+      row.id === null
+        ? []
+        : [
+            {
+              id: row.id,
+              messageId: message.id,
+              type: row.type,
+              occurredAt: row.occurred_at,
+              machine: row.machine,
+              bot: row.bot,
+              autoReply: row.auto_reply,
+            },
+          ],
     );
     return { message, events };
   }
 }
+
+/**
+ * A genuine engagement (the engine's `isGenuine`): not a machine open, a bot click or an auto-reply, and
+ * not an event type the engine does not know. Written exactly as message_events_decisive_idx's predicate
+ * (migration 0003), so the planner can use that index.
+ */
+const GENUINE_EVENT = sql<boolean>`type <> 'unknown' and not (type = 'opened' and machine)
+            and not (type = 'clicked' and bot) and not (type = 'replied' and auto_reply)`;
+
+type DecisiveRow = {
+  m_id: string;
+  m_node_id: string;
+  m_step: number;
+  m_sent_at: Date | null;
+} & (
+  | { id: null }
+  | {
+      id: string;
+      type: EngagementEvent;
+      occurred_at: Date;
+      machine: boolean;
+      bot: boolean;
+      auto_reply: boolean;
+    }
+);
 
 export class KyselyMessageEventRepository implements MessageEventRepository {
   private readonly db: Db;
@@ -496,6 +586,7 @@ export class KyselyCampaignTransitionRepository implements CampaignTransitionRep
           action_id: r.actionId,
           status: r.status,
           reason: r.reason,
+          until_at: r.untilAt,
           plan_version: r.planVersion,
         })),
       )

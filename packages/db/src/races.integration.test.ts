@@ -98,7 +98,9 @@ class CrashingStore implements CampaignStore {
           listPending: tx.actions.listPending.bind(tx.actions),
           reschedule: tx.actions.reschedule.bind(tx.actions),
           finish: tx.actions.finish.bind(tx.actions),
-          retryLater: tx.actions.retryLater.bind(tx.actions),
+          claim: tx.actions.claim.bind(tx.actions),
+          release: tx.actions.release.bind(tx.actions),
+          retryClaimed: tx.actions.retryClaimed.bind(tx.actions),
           insertMany: async () => {
             throw new Error('process died half-way (simulated)');
           },

@@ -4,12 +4,12 @@ import type {
   CampaignRecord,
   CampaignStatus,
   ContactRecord,
-  EngagementEvent,
   MessageEventRecord,
   MessageStatus,
   OutboundMessageRecord,
   Plan,
   ScheduledActionRecord,
+  StopReason,
   StoredEventEffect,
   TimeoutEvent,
 } from '@campaign/core';
@@ -50,7 +50,7 @@ export function toCampaign(row: Selectable<ContactCampaignsTable>): CampaignReco
       currentNodeId: row.current_node_id,
       step: row.step_seq,
       anchorAt: row.anchor_at,
-      stopReason: row.stop_reason as EngagementEvent | null,
+      stopReason: row.stop_reason as StopReason | null,
       pausedAt: row.paused_at,
     },
   };
@@ -73,6 +73,7 @@ export function toAction(row: Selectable<ScheduledActionsTable>): ScheduledActio
     lastError: row.last_error,
     outcome: row.outcome as ActionOutcome | null,
     executedAt: row.executed_at,
+    claimedUntil: row.claimed_until,
   };
 }
 

@@ -57,6 +57,7 @@ export interface ScheduledActionsTable {
   idempotency_key: string;
   executed_at: Date | null;
   executed_seq: ColumnType<string | null, never, string | null>;
+  claimed_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -114,6 +115,7 @@ export interface CampaignTransitionsTable {
   action_id: string | null;
   status: string | null;
   reason: string | null;
+  until_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   plan_version: number;
   seq: Int8;
 }

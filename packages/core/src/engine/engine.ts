@@ -23,6 +23,7 @@ import type {
   RecordedEvent,
   TimeoutEffect,
 } from './types.ts';
+import { TERMINAL_STATUSES } from './types.ts';
 
 /*
  * The transition engine: pure functions of (definition, state, input, now) that return the new state and
@@ -237,6 +238,22 @@ export function isGenuine(event: RecordedEvent): boolean {
 }
 
 /**
+ * The events of a message that can decide anything: its earliest genuine event of each type (by
+ * occurrence time, ties in the given order), oldest first. A later event of the same type can only
+ * satisfy fewer `within` windows and no timeout condition the earliest does not already break, so
+ * `EngineContext.latestMessageEvents` reduced to these leads to the same decisions (the store reads only
+ * these rows; `context.test.ts` checks the equivalence).
+ */
+export function decisiveEvents(events: readonly RecordedEvent[]): RecordedEvent[] {
+  const seen = new Set<EngagementEvent>();
+  return inOccurrenceOrder(events).filter((e) => {
+    if (!isGenuine(e) || seen.has(e.type)) return false;
+    seen.add(e.type);
+    return true;
+  });
+}
+
+/**
  * The current node's reference message: for a `send` node the message it sent at this step (none before
  * it has sent), for a `wait` node the latest message sent before it was entered.
  */
@@ -433,6 +450,40 @@ export function resume(
     }
   }
   return { state: current, effects, replayed };
+}
+
+/**
+ * Rule 3 when a send executes: a retry, a send run late after an outage, by the reconcile loop or after
+ * a resume may fall due at a forbidden local time. Then it is not sent now but moved to the next allowed
+ * instant (`defer`, recorded in the timeline). Null when `now` is allowed.
+ */
+export function deferSend(
+  def: CampaignDefinition,
+  state: CampaignState,
+  action: { id: string; nodeId: string },
+  now: Date,
+): Decision | null {
+  const until = applyQuietHours(now, def.timezone, def.plan.quietHours);
+  if (until.getTime() <= now.getTime()) return null;
+  return {
+    state,
+    effects: [
+      { type: 'defer', actionId: action.id, node: action.nodeId, at: now, until, reason: 'quiet_hours' },
+    ],
+  };
+}
+
+/**
+ * A send step that kept failing (the transport refused it, or recording what followed the provider's
+ * acceptance failed, `maxAttempts` times): the campaign stops with reason `send_failed` rather than
+ * retry forever. A campaign that is already over is left as it is.
+ */
+export function onSendFailed(state: CampaignState, at: Date): Decision {
+  if (TERMINAL_STATUSES.includes(state.status)) return { state, effects: [] };
+  return {
+    state: { ...state, status: 'stopped', stopReason: 'send_failed', pausedAt: null },
+    effects: [{ type: 'cancel_pending' }, { type: 'end', at, status: 'stopped', reason: 'send_failed' }],
+  };
 }
 
 /** Rule 8: cancel a pending, active or paused campaign; every pending action is cancelled. */

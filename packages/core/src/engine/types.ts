@@ -3,6 +3,15 @@ import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../pl
 
 export type CampaignStatus = 'pending' | 'active' | 'paused' | 'completed' | 'stopped' | 'cancelled';
 
+/**
+ * Why a campaign ended: an exit event, or `send_failed` (a send step kept failing, see
+ * `onSendFailed`).
+ */
+export type StopReason = EngagementEvent | 'send_failed';
+
+/** Why a due send was moved at execution time (DESIGN section 11 lists the reasons). */
+export type DeferReason = 'quiet_hours';
+
 /** Statuses a campaign never leaves. */
 export const TERMINAL_STATUSES: readonly CampaignStatus[] = ['completed', 'stopped', 'cancelled'];
 
@@ -21,8 +30,8 @@ export interface CampaignState {
    * the entry time of a `wait` node.
    */
   anchorAt: Date | null;
-  /** The exit event that stopped the campaign, when status is `stopped`. */
-  stopReason: EngagementEvent | null;
+  /** What stopped the campaign, when status is `stopped`. */
+  stopReason: StopReason | null;
   /** When the campaign was paused, while status is `paused`. */
   pausedAt: Date | null;
 }
@@ -71,7 +80,11 @@ export interface RecordedEvent {
  */
 export interface EngineContext {
   latestMessage: MessageRef | null;
-  /** Events recorded for `latestMessage`, in any order (the engine orders them by `occurredAt`). */
+  /**
+   * Events recorded for `latestMessage`, in any order (the engine orders them by `occurredAt`, ties in
+   * the given order). It MAY hold only `decisiveEvents` of them (the earliest genuine event of each type):
+   * decisions are the same, and a store reads a bounded number of rows however many events the message has.
+   */
   latestMessageEvents: readonly RecordedEvent[];
 }
 
@@ -133,7 +146,9 @@ export type Effect =
   | { type: 'pause'; at: Date }
   | { type: 'resume'; at: Date }
   | { type: 'cancel'; at: Date }
-  | { type: 'end'; at: Date; status: 'completed' | 'stopped' | 'cancelled'; reason: EngagementEvent | null }
+  | { type: 'end'; at: Date; status: 'completed' | 'stopped' | 'cancelled'; reason: StopReason | null }
+  /** A due send may not go at `at` (rule 3 at execution time): it runs at `until` instead. */
+  | { type: 'defer'; actionId: string; node: string; at: Date; until: Date; reason: DeferReason }
   /** Stop every other campaign of the contact and refuse new ones (unsubscribe, complaint). */
   | { type: 'suppress_contact'; at: Date; reason: EngagementEvent };
 

@@ -1,4 +1,4 @@
-import type { CampaignState, MessageRef } from '../engine/types.ts';
+import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.ts';
 import type { Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
 import type {
@@ -100,7 +100,22 @@ export interface ScheduledActionRepository {
   cancelPending(campaignId: string, kind?: ScheduledActionRecord['kind']): Promise<string[]>;
   listPending(campaignId: string): Promise<ScheduledActionRecord[]>;
   reschedule(actionId: string, runAt: Date): Promise<void>;
-  /** Marks an action executed with its outcome, taking the next timeline position. */
+  /**
+   * Claims a pending (or takes over a running) send for one attempt: status `running`, `attempts + 1`,
+   * claimed until `until`.
+   */
+  claim(actionId: string, until: Date): Promise<void>;
+  /** A claimed send goes back to `pending`, to run at `runAt` (a retry after a refused send; a deferral). */
+  release(actionId: string, runAt: Date, error: string | null): Promise<void>;
+  /**
+   * A claimed send whose message the provider accepted, but whose next step failed: it stays `running`
+   * (it must never be sent again) and another attempt at the step is due at `until` (`attempts + 1`).
+   */
+  retryClaimed(actionId: string, until: Date, error: string): Promise<void>;
+  /**
+   * Marks an action executed with its outcome, taking the next timeline position. A pending action's
+   * `attempts` grows by one; a running one's was counted when it was claimed.
+   */
   finish(
     actionId: string,
     status: 'done' | 'skipped' | 'failed',
@@ -108,25 +123,28 @@ export interface ScheduledActionRepository {
     at: Date,
     error?: string,
   ): Promise<void>;
-  /** A failed attempt that will be retried at `runAt`. */
-  retryLater(actionId: string, runAt: Date, error: string): Promise<void>;
 }
 
 export interface OutboundMessageRepository {
   /**
    * Claims the message of a (campaign, node, step): inserts it in status `sending`, or takes over a row
-   * whose earlier attempt `failed`. Null when it is already `sending` or `sent`: it is never sent twice.
+   * whose earlier attempt `failed` (and, with `takeOver`, one left `sending` by a worker whose claim
+   * expired). Null when it is already `sending` or `sent`: it is never sent twice.
    */
-  claim(message: NewOutboundMessage): Promise<OutboundMessageRecord | null>;
-  markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<void>;
+  claim(message: NewOutboundMessage, options?: { takeOver?: boolean }): Promise<OutboundMessageRecord | null>;
+  get(messageId: string): Promise<OutboundMessageRecord | null>;
+  /** Records the provider's acceptance of a `sending` message; false when it was not `sending`. */
+  markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<boolean>;
   markFailed(messageId: string, error: string): Promise<void>;
   /**
    * The campaign's latest sent message (every node's reference message is this one, see EngineContext)
-   * with its engagement events, oldest first; null before the first send.
+   * with its decisive events (`decisiveEvents`: the earliest genuine event of each engagement type, no
+   * payloads), oldest first; null before the first send. It MUST read a number of rows that does not grow
+   * with the events the message has: every event a campaign handles calls it.
    */
-  latestSentWithEvents(
+  latestSentWithDecisiveEvents(
     campaignId: string,
-  ): Promise<{ message: MessageRef; events: MessageEventRecord[] } | null>;
+  ): Promise<{ message: MessageRef; events: RecordedEvent[] } | null>;
 }
 
 export interface MessageEventRepository {
@@ -161,4 +179,6 @@ export interface CampaignReader {
   view(campaignId: string): Promise<CampaignView | null>;
   /** Pending actions of active campaigns whose run_at is at or before `before`, oldest first (the reconcile loop). */
   duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]>;
+  /** Running sends whose claim expired at or before `at` (their worker died), oldest first. */
+  expiredClaims(at: Date, limit: number): Promise<ScheduledActionRecord[]>;
 }

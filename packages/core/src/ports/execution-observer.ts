@@ -9,4 +9,13 @@ export interface ExecutionObserver {
   actionExecuted?(kind: 'send' | 'timeout', outcome: string, latenessMs: number | null): void;
   /** A campaign moved between nodes, by what caused it (event, timeout). */
   transition?(trigger: string): void;
+  /**
+   * A send step gave up after its last attempt and stopped its campaign (`send_failed`): `stage` says
+   * whether the transport kept refusing the message or the step after the provider's acceptance kept
+   * failing. `error` is the last error's message.
+   */
+  sendFailed?(
+    stage: 'transport' | 'after_acceptance',
+    info: { actionId: string; campaignId: string; error: string },
+  ): void;
 }

@@ -1,4 +1,4 @@
-import type { CampaignState, PlannedAction } from '../engine/types.ts';
+import type { CampaignState, DeferReason, PlannedAction, StopReason } from '../engine/types.ts';
 import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 
 /*
@@ -49,6 +49,11 @@ export interface ScheduledActionRecord {
   lastError: string | null;
   outcome: ActionOutcome | null;
   executedAt: Date | null;
+  /**
+   * While `running` (a send claimed by a worker): until when the claim holds. Past it the reconcile loop
+   * takes the send over (its worker died).
+   */
+  claimedUntil: Date | null;
 }
 
 export interface NewScheduledAction {
@@ -131,7 +136,7 @@ export interface NewMessageEvent {
   payload: unknown;
 }
 
-export type TransitionKind = 'enter' | 'pause' | 'resume' | 'cancel' | 'end' | 'plan_update';
+export type TransitionKind = 'enter' | 'pause' | 'resume' | 'cancel' | 'end' | 'plan_update' | 'deferred';
 
 /** One `campaign_transitions` row: the audit trail. */
 export interface NewTransition {
@@ -150,6 +155,9 @@ export interface NewTransition {
   actionId: string | null;
   /** For `end` rows: the final status and the exit event. */
   status: 'completed' | 'stopped' | 'cancelled' | null;
-  reason: EngagementEvent | null;
+  /** `end` rows: why it stopped; `deferred` rows: why the send was moved. */
+  reason: StopReason | DeferReason | null;
+  /** `deferred` rows: when the send runs instead. */
+  untilAt: Date | null;
   planVersion: number;
 }

@@ -3,9 +3,11 @@ import {
   actionReadiness,
   activate,
   cancel,
+  deferSend,
   findNode,
   onEvent,
   onSendExecuted,
+  onSendFailed,
   onTimeout,
   pause,
   resume,
@@ -18,6 +20,7 @@ import type {
   EngineContext,
   PlannedAction,
   RecordedEvent,
+  StopReason,
 } from '../engine/types.ts';
 import { TERMINAL_STATUSES } from '../engine/types.ts';
 import {
@@ -42,7 +45,7 @@ import {
   UNKNOWN_EVENT_TYPE,
 } from '../ports/records.ts';
 import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
-import type { Transport } from '../ports/transport.ts';
+import type { OutboundEmail, Transport } from '../ports/transport.ts';
 import { renderMessage } from '../template/template.ts';
 import {
   listUnsubscribeHeaders,
@@ -55,8 +58,16 @@ export interface ExecutionServiceDeps {
   scheduler: Scheduler;
   transport: Transport;
   clock: Clock;
-  /** Send attempts before a send action is marked failed. Default 5. */
+  /**
+   * Attempts at a send step (a refused send, or the step after the provider's acceptance) before the
+   * action fails and the campaign stops with reason `send_failed`. Default 5.
+   */
   maxSendAttempts?: number;
+  /**
+   * How long a claimed send stays `running` before the reconcile loop may take it over (its worker died),
+   * in milliseconds. Longer than any transport call. Default 300 000.
+   */
+  sendClaimLeaseMs?: number;
   /** Delay before the first send retry, doubled per attempt, in milliseconds. Default 30 000. */
   retryBaseDelayMs?: number;
   /** Domain of generated Message-ID headers. Default `campaign-engine.invalid`. */
@@ -86,7 +97,7 @@ export interface CampaignSummary {
   contactId: string;
   status: CampaignState['status'];
   currentNodeId: string | null;
-  stopReason: EngagementEvent | null;
+  stopReason: StopReason | null;
   planVersion: number;
   step: number;
 }
@@ -118,6 +129,18 @@ export type ExecuteActionResult =
   | { outcome: ActionOutcome | 'deferred' | 'not_pending' | 'not_due' | 'retry' }
   | { outcome: 'missing' };
 
+/** A send claimed for one attempt (step 1 committed); `request` absent: the provider already has it. */
+interface SendClaim {
+  actionId: string;
+  campaignId: string;
+  messageId: string;
+  /** The action's `attempts` once claimed: a later step finds it unchanged unless another worker took over. */
+  attempt: number;
+  request?: OutboundEmail;
+  /** When the provider accepted the message (set once it has). */
+  sentAt?: Date;
+}
+
 /** What to tell the scheduler once a transaction commits. */
 export interface AfterCommit {
   jobs: ScheduledJob[];
@@ -136,6 +159,7 @@ export class CampaignPlanExecutionService {
   private readonly transport: Transport;
   private readonly clock: Clock;
   private readonly maxSendAttempts: number;
+  private readonly sendClaimLeaseMs: number;
   private readonly retryBaseDelayMs: number;
   private readonly messageIdDomain: string;
   private readonly unsubscribe: ExecutionServiceDeps['unsubscribe'];
@@ -147,6 +171,7 @@ export class CampaignPlanExecutionService {
     this.transport = deps.transport;
     this.clock = deps.clock;
     this.maxSendAttempts = deps.maxSendAttempts ?? 5;
+    this.sendClaimLeaseMs = deps.sendClaimLeaseMs ?? 300_000;
     this.retryBaseDelayMs = deps.retryBaseDelayMs ?? 30_000;
     this.messageIdDomain = deps.messageIdDomain ?? 'campaign-engine.invalid';
     this.unsubscribe = deps.unsubscribe;
@@ -341,14 +366,25 @@ export class CampaignPlanExecutionService {
    * Claims a due action and applies it (rule 4 for sends, rule 6 for timeouts). A job delivered twice,
    * early, for a cancelled action or for a paused campaign does nothing harmful: the row decides.
    *
-   * A send runs inside the transaction that holds the campaign's lock, so an unsubscribe or a cancel
-   * either commits first (and nothing is sent) or waits until the send is recorded.
+   * A send runs in three steps, none of which holds a lock while the provider is called:
+   * 1. the claim: under the campaign's lock, status and step are re-checked, the send is moved if it would
+   *    go out at a forbidden local time, and the action (`running`, with a lease) and its message
+   *    (`sending`) are committed. An unsubscribe or a cancel either commits first (nothing is sent) or
+   *    finds the send claimed (that one message cannot be recalled; nothing after it goes);
+   * 2. the transport call, then the provider's acceptance recorded in a transaction of its own (the
+   *    message is `sent`, its unsubscribe link works);
+   * 3. what follows the send (rule 4: anchor, timeouts, completion), under the campaign's lock.
+   * An error in step 3 never sends the message again: the step is retried with backoff and, after
+   * `maxSendAttempts`, the action fails and the campaign stops (`send_failed`). A refused send (the
+   * transport threw) is retried the same way. Only a crash between the provider's acceptance and its
+   * record may send it again, once its lease has expired, with the same Message-ID.
    */
   async executeAction(actionId: string): Promise<ExecuteActionResult> {
     const unlocked = await this.store.read.getAction(actionId);
     if (!unlocked) return { outcome: 'missing' };
-    if (unlocked.status !== 'pending') return { outcome: 'not_pending' };
-    const result = await this.executeClaimed(unlocked);
+    if (unlocked.status !== 'pending' && !this.claimExpired(unlocked)) return { outcome: 'not_pending' };
+    const result =
+      unlocked.kind === 'send' ? await this.executeSend(unlocked) : await this.executeTimeout(unlocked);
     const ran = !['not_pending', 'not_due', 'deferred', 'missing'].includes(result.outcome);
     this.observer.actionExecuted?.(
       unlocked.kind,
@@ -358,11 +394,19 @@ export class CampaignPlanExecutionService {
     return result;
   }
 
-  private async executeClaimed(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
-    const actionId = unlocked.id;
+  /** A send left `running` by a worker whose lease ran out (it died, or its step failed and waits). */
+  private claimExpired(action: ScheduledActionRecord): boolean {
+    return (
+      action.status === 'running' &&
+      action.claimedUntil !== null &&
+      action.claimedUntil.getTime() <= this.clock.now().getTime()
+    );
+  }
+
+  private async executeTimeout(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
     return this.inTransaction(async (tx, pending) => {
       const campaign = await this.lockCampaign(tx, unlocked.campaignId);
-      const action = await tx.actions.lock(actionId);
+      const action = await tx.actions.lock(unlocked.id);
       if (action?.status !== 'pending') return { outcome: 'not_pending' as const };
       const now = this.clock.now();
       if (action.runAt.getTime() > now.getTime()) {
@@ -375,7 +419,6 @@ export class CampaignPlanExecutionService {
         await tx.actions.finish(action.id, 'skipped', 'stale', now);
         return { outcome: 'stale' as const };
       }
-      if (action.kind === 'send') return this.executeSend(tx, pending, campaign, action, now);
       const event = action.event;
       if (event === null || action.transitionIndex === null)
         throw new Error(`timeout action ${action.id} has no event`);
@@ -404,89 +447,246 @@ export class CampaignPlanExecutionService {
     });
   }
 
-  private async executeSend(
+  private async executeSend(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
+    const claim = await this.claimSend(unlocked.id, unlocked.campaignId);
+    if ('outcome' in claim) return claim;
+    if (claim.request) {
+      let providerMessageId: string | null;
+      try {
+        ({ providerMessageId } = await this.transport.send(claim.request));
+      } catch (error) {
+        return this.sendRefused(claim, errorMessage(error));
+      }
+      const sentAt = this.clock.now();
+      await this.recordAcceptance(claim.messageId, sentAt, providerMessageId);
+      claim.sentAt = sentAt;
+    }
+    try {
+      return await this.completeSend(claim);
+    } catch (error) {
+      return this.stepFailed(claim, errorMessage(error));
+    }
+  }
+
+  /**
+   * Step 1: claims the send and commits, or settles it without sending (not due, paused, stale,
+   * suppressed, moved out of a forbidden local time, a template hole). A takeover of an expired claim
+   * whose message the provider already accepted skips to step 3 (`request` absent).
+   */
+  private async claimSend(actionId: string, campaignId: string): Promise<SendClaim | ExecuteActionResult> {
+    return this.inTransaction(async (tx, pending): Promise<SendClaim | ExecuteActionResult> => {
+      const campaign = await this.lockCampaign(tx, campaignId);
+      const action = await tx.actions.lock(actionId);
+      if (!action) return { outcome: 'not_pending' };
+      const takeover = this.claimExpired(action);
+      if (action.status !== 'pending' && !takeover) return { outcome: 'not_pending' };
+      const now = this.clock.now();
+      const node = findNode(definition(campaign), action.nodeId);
+      if (node.action !== 'send')
+        throw new Error(`send action ${action.id} points at ${node.action} node ${node.id}`);
+      const dedupeKey = `${campaign.id}:${node.id}:${action.step}`;
+      // Derived from the dedupe key: a send retried after a crash between the provider's acceptance and
+      // our record goes out with the same id, hence the same Message-ID, which receivers deduplicate.
+      const messageId = stableUuid(`message:${dedupeKey}`);
+      const claim = { actionId, campaignId, messageId, attempt: action.attempts + 1 };
+      if (takeover) {
+        const message = await tx.messages.get(messageId);
+        if (message?.status === 'sent') {
+          return { ...claim, attempt: action.attempts, sentAt: message.sentAt ?? now };
+        }
+        if (action.attempts >= this.maxSendAttempts) {
+          const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
+          return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
+        }
+      } else if (action.runAt.getTime() > now.getTime()) {
+        pending.jobs.push({ actionId: action.id, runAt: action.runAt });
+        return { outcome: 'not_due' };
+      }
+      const readiness = actionReadiness(campaign.state, action);
+      if (readiness === 'defer') {
+        // Paused since its worker died: the send waits for resume like any other.
+        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+        return { outcome: 'deferred' };
+      }
+      if (readiness === 'stale') {
+        if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the campaign moved on');
+        await tx.actions.finish(action.id, 'skipped', 'stale', now);
+        return { outcome: 'stale' };
+      }
+      const contact = await tx.contacts.get(campaign.contactId);
+      if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
+      if (contact.suppressedAt || (await tx.contacts.emailSuppressed(contact.email))) {
+        // Suppression stops campaigns in the same transaction; this is the backstop for an address
+        // suppressed under another contact id.
+        if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the contact is suppressed');
+        await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
+        return { outcome: 'stale' };
+      }
+      const deferral = deferSend(definition(campaign), campaign.state, action, now);
+      if (deferral) {
+        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+        await this.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
+        return { outcome: 'deferred' };
+      }
+      let rendered: { subject: string; body: string };
+      try {
+        rendered = renderMessage(node, contact);
+      } catch (error) {
+        // The contact lost an attribute since activation: never send a hole, fail the action visibly.
+        if (takeover) await tx.messages.markFailed(messageId, errorMessage(error));
+        await tx.actions.finish(action.id, 'failed', 'failed', now, errorMessage(error));
+        return { outcome: 'failed' };
+      }
+      const message = await tx.messages.claim(
+        {
+          id: messageId,
+          contactId: campaign.contactId,
+          campaignId: campaign.id,
+          actionId: action.id,
+          nodeId: node.id,
+          step: action.step,
+          dedupeKey,
+          toEmail: contact.email,
+          subject: rendered.subject,
+          body: rendered.body,
+        },
+        { takeOver: takeover },
+      );
+      if (!message) {
+        await tx.actions.finish(action.id, 'skipped', 'stale', now, 'message already claimed');
+        return { outcome: 'stale' };
+      }
+      await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
+      return {
+        ...claim,
+        request: {
+          messageId: message.id,
+          messageIdHeader: `<${message.id}@${this.messageIdDomain}>`,
+          campaignId: campaign.id,
+          contactId: contact.id,
+          to: contact.email,
+          subject: rendered.subject,
+          html: rendered.body,
+          headers: this.unsubscribe
+            ? listUnsubscribeHeaders(
+                `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(message.id, this.unsubscribe.secret)}`,
+              )
+            : {},
+        },
+      };
+    });
+  }
+
+  /** A taken-over claim that must not send now goes back to pending; its message may be claimed again. */
+  private async abandonClaim(tx: StoreTransaction, actionId: string, messageId: string, runAt: Date) {
+    await tx.messages.markFailed(messageId, 'claim expired before the provider accepted it');
+    await tx.actions.release(actionId, runAt, 'claim expired');
+  }
+
+  /** The transport threw: the provider did not take the message. Retry with backoff, or give up. */
+  private async sendRefused(claim: SendClaim, error: string): Promise<ExecuteActionResult> {
+    return this.inTransaction(async (tx, pending): Promise<ExecuteActionResult> => {
+      const campaign = await this.lockCampaign(tx, claim.campaignId);
+      const action = await tx.actions.lock(claim.actionId);
+      // Another worker took the claim over meanwhile: that attempt decides.
+      if (action?.status !== 'running' || action.attempts !== claim.attempt)
+        return { outcome: 'not_pending' };
+      await tx.messages.markFailed(claim.messageId, error);
+      if (claim.attempt >= this.maxSendAttempts) {
+        return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
+      }
+      const runAt = this.backoff(claim.attempt);
+      await tx.actions.release(action.id, runAt, error);
+      pending.jobs.push({ actionId: action.id, runAt });
+      return { outcome: 'retry' };
+    });
+  }
+
+  /**
+   * Step 2's record: the provider accepted the message. In a transaction of its own, so the message is
+   * `sent` (and its unsubscribe link works) whatever happens to the rest of the step. Tried three times;
+   * if it still fails the error propagates and the claim's lease decides (the one resend window).
+   */
+  private async recordAcceptance(messageId: string, sentAt: Date, providerMessageId: string | null) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.store.transaction((tx) => tx.messages.markSent(messageId, sentAt, providerMessageId));
+        return;
+      } catch (error) {
+        if (attempt >= 3) throw error;
+      }
+    }
+  }
+
+  /** Step 3: the send is done; rule 4 anchors the node, schedules its timeouts or completes the campaign. */
+  private async completeSend(claim: SendClaim): Promise<ExecuteActionResult> {
+    return this.inTransaction(async (tx, pending): Promise<ExecuteActionResult> => {
+      const campaign = await this.lockCampaign(tx, claim.campaignId);
+      const action = await tx.actions.lock(claim.actionId);
+      if (action?.status !== 'running' || action.attempts !== claim.attempt)
+        return { outcome: 'not_pending' };
+      const sentAt = claim.sentAt ?? this.clock.now();
+      await tx.actions.finish(action.id, 'done', 'sent', sentAt);
+      const { state } = campaign;
+      // A campaign that moved on while the message was in flight (an unsubscribe, a cancel) keeps its
+      // state: the message went, nothing after it will.
+      if (
+        (state.status === 'active' || state.status === 'paused') &&
+        state.step === action.step &&
+        state.currentNodeId === action.nodeId
+      ) {
+        await this.apply(tx, pending, campaign, onSendExecuted(definition(campaign), state, sentAt), {
+          trigger: 'send',
+          actionId: action.id,
+        });
+      }
+      return { outcome: 'sent' };
+    });
+  }
+
+  /**
+   * Step 3 failed after the provider accepted the message. It is never sent again: the action stays
+   * `running` and step 3 is tried again after a backoff (a job, and the lease for the reconcile loop),
+   * until `maxSendAttempts`; then the action fails and the campaign stops (`send_failed`).
+   */
+  private async stepFailed(claim: SendClaim, error: string): Promise<ExecuteActionResult> {
+    return this.inTransaction(async (tx, pending): Promise<ExecuteActionResult> => {
+      const campaign = await this.lockCampaign(tx, claim.campaignId);
+      const action = await tx.actions.lock(claim.actionId);
+      if (action?.status !== 'running' || action.attempts !== claim.attempt)
+        return { outcome: 'not_pending' };
+      if (action.attempts >= this.maxSendAttempts) {
+        return this.giveUp(tx, pending, campaign, action.id, 'after_acceptance', error);
+      }
+      const until = this.backoff(action.attempts);
+      await tx.actions.retryClaimed(action.id, until, error);
+      pending.jobs.push({ actionId: action.id, runAt: until });
+      return { outcome: 'retry' };
+    });
+  }
+
+  /** The last attempt failed: the action fails and the campaign stops with reason `send_failed`. */
+  private async giveUp(
     tx: StoreTransaction,
     pending: AfterCommit,
     campaign: CampaignRecord,
-    action: ScheduledActionRecord,
-    now: Date,
+    actionId: string,
+    stage: 'transport' | 'after_acceptance',
+    error: string,
   ): Promise<ExecuteActionResult> {
-    const node = findNode(definition(campaign), action.nodeId);
-    if (node.action !== 'send')
-      throw new Error(`send action ${action.id} points at ${node.action} node ${node.id}`);
-    const contact = await tx.contacts.get(campaign.contactId);
-    if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
-    if (contact.suppressedAt || (await tx.contacts.emailSuppressed(contact.email))) {
-      // Suppression stops campaigns in the same transaction; this is the backstop for an address
-      // suppressed under another contact id.
-      await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
-      return { outcome: 'stale' };
-    }
-    let rendered: { subject: string; body: string };
-    try {
-      rendered = renderMessage(node, contact);
-    } catch (error) {
-      // The contact lost an attribute since activation: never send a hole, fail the action visibly.
-      await tx.actions.finish(action.id, 'failed', 'failed', now, (error as Error).message);
-      return { outcome: 'failed' };
-    }
-    const dedupeKey = `${campaign.id}:${node.id}:${action.step}`;
-    const message = await tx.messages.claim({
-      // Derived from the dedupe key: a send retried after a crash between the provider's acceptance and
-      // our commit goes out with the same id, hence the same Message-ID, which receivers deduplicate.
-      id: stableUuid(`message:${dedupeKey}`),
-      contactId: campaign.contactId,
-      campaignId: campaign.id,
-      actionId: action.id,
-      nodeId: node.id,
-      step: action.step,
-      dedupeKey,
-      toEmail: contact.email,
-      subject: rendered.subject,
-      body: rendered.body,
-    });
-    if (!message) {
-      await tx.actions.finish(action.id, 'skipped', 'stale', now, 'message already claimed');
-      return { outcome: 'stale' };
-    }
-    let providerMessageId: string | null;
-    // From here on the transaction must not be re-run by the store: the provider may have the message.
-    tx.markExternalEffect();
-    try {
-      ({ providerMessageId } = await this.transport.send({
-        messageId: message.id,
-        messageIdHeader: `<${message.id}@${this.messageIdDomain}>`,
-        campaignId: campaign.id,
-        contactId: contact.id,
-        to: contact.email,
-        subject: rendered.subject,
-        html: rendered.body,
-        headers: this.unsubscribe
-          ? listUnsubscribeHeaders(
-              `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(message.id, this.unsubscribe.secret)}`,
-            )
-          : {},
-      }));
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      await tx.messages.markFailed(message.id, reason);
-      if (action.attempts + 1 >= this.maxSendAttempts) {
-        await tx.actions.finish(action.id, 'failed', 'failed', now, reason);
-        return { outcome: 'failed' };
-      }
-      const runAt = new Date(now.getTime() + this.retryBaseDelayMs * 2 ** action.attempts);
-      await tx.actions.retryLater(action.id, runAt, reason);
-      pending.jobs.push({ actionId: action.id, runAt });
-      return { outcome: 'retry' };
-    }
-    const sentAt = this.clock.now();
-    await tx.messages.markSent(message.id, sentAt, providerMessageId);
-    await tx.actions.finish(action.id, 'done', 'sent', sentAt);
-    await this.apply(tx, pending, campaign, onSendExecuted(definition(campaign), campaign.state, sentAt), {
+    const now = this.clock.now();
+    await tx.actions.finish(actionId, 'failed', 'failed', now, error);
+    await this.apply(tx, pending, campaign, onSendFailed(campaign.state, now), {
       trigger: 'send',
-      actionId: action.id,
+      actionId,
     });
-    return { outcome: 'sent' };
+    this.observer.sendFailed?.(stage, { actionId, campaignId: campaign.id, error });
+    return { outcome: 'failed' };
+  }
+
+  /** When attempt `attempt` (1-based) is followed by the next: the base delay, doubled per attempt. */
+  private backoff(attempt: number): Date {
+    return new Date(this.clock.now().getTime() + this.retryBaseDelayMs * 2 ** (attempt - 1));
   }
 
   /** Rule 8: pause an active campaign; its pending actions stay pending and none runs. */
@@ -624,16 +824,20 @@ export class CampaignPlanExecutionService {
 
   /**
    * The reconcile pass: pending actions of active campaigns that are overdue by more than `graceMs`
-   * (a crash between commit and enqueue, a flushed Redis) are queued again, due now. Safe to run from
-   * any number of workers at once: scheduling is idempotent per action id and the row decides.
-   * Returns how many were queued.
+   * (a crash between commit and enqueue, a flushed Redis), and sends whose claim expired (their worker
+   * died mid-send, or their step after the provider's acceptance waits for another try), are queued
+   * again, due now. Safe to run from any number of workers at once: scheduling is idempotent per action
+   * id and the row decides. Returns how many were queued.
    */
   async reconcileOverdue(graceMs: number, limit = 500): Promise<number> {
     const now = this.clock.now();
-    const overdue = await this.store.read.duePending(new Date(now.getTime() - graceMs), limit);
-    if (overdue.length > 0)
-      await this.scheduler.schedule(overdue.map((a) => ({ actionId: a.id, runAt: now })));
-    return overdue.length;
+    const [overdue, expired] = await Promise.all([
+      this.store.read.duePending(new Date(now.getTime() - graceMs), limit),
+      this.store.read.expiredClaims(now, limit),
+    ]);
+    const ids = [...overdue, ...expired].map((a) => a.id);
+    if (ids.length > 0) await this.scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: now })));
+    return ids.length;
   }
 
   /** The campaign with its contact, pending actions and timeline. */
@@ -739,6 +943,22 @@ export class CampaignPlanExecutionService {
           await tx.actions.reschedule(effect.actionId, effect.runAt);
           pending.jobs.push({ actionId: effect.actionId, runAt: effect.runAt });
           break;
+        case 'defer':
+          await tx.actions.reschedule(effect.actionId, effect.until);
+          pending.jobs.push({ actionId: effect.actionId, runAt: effect.until });
+          rows.push(
+            transitionRow(next, {
+              kind: 'deferred',
+              at: effect.at,
+              step: decision.state.step,
+              toNodeId: effect.node,
+              trigger: cause.trigger,
+              reason: effect.reason,
+              untilAt: effect.until,
+              ...base,
+            }),
+          );
+          break;
         case 'pause':
         case 'resume':
         case 'cancel':
@@ -779,12 +999,10 @@ export class CampaignPlanExecutionService {
   }
 
   private async context(tx: StoreTransaction, campaign: CampaignRecord): Promise<EngineContext> {
-    const latest = await tx.messages.latestSentWithEvents(campaign.id);
+    // Only the decisive events: handling an event must not re-read every earlier event of its message.
+    const latest = await tx.messages.latestSentWithDecisiveEvents(campaign.id);
     if (!latest) return EMPTY_CONTEXT;
-    return {
-      latestMessage: latest.message,
-      latestMessageEvents: latest.events.filter(isEngagement).map(toRecorded),
-    };
+    return { latestMessage: latest.message, latestMessageEvents: latest.events };
   }
 
   private async lockCampaign(tx: StoreTransaction, campaignId: string): Promise<CampaignRecord> {
@@ -806,6 +1024,10 @@ export class CampaignPlanExecutionService {
     if (pending.jobs.length > 0) await this.scheduler.schedule(pending.jobs);
     return result;
   }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 const EMPTY_CONTEXT: EngineContext = { latestMessage: null, latestMessageEvents: [] };
@@ -865,6 +1087,7 @@ function transitionRow(
     actionId: null,
     status: null,
     reason: null,
+    untilAt: null,
     planVersion: campaign.planVersion,
     ...row,
   };

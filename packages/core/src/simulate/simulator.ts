@@ -2,6 +2,7 @@ import {
   actionReadiness,
   activate,
   cancel,
+  deferSend,
   findNode,
   initialState,
   onEvent,
@@ -221,6 +222,12 @@ class Simulation {
     entry.status = 'done';
     if (action.kind === 'send') {
       if (actionReadiness(this.state, action) !== 'run') return;
+      const deferral = deferSend(this.def, this.state, { id: entry.id, nodeId: action.nodeId }, at);
+      if (deferral) {
+        entry.status = 'pending';
+        this.apply(deferral);
+        return;
+      }
       const node = findNode(this.def, action.nodeId);
       if (node.action !== 'send') return;
       const rendered = renderMessage(node, this.contact);
@@ -297,6 +304,18 @@ class Simulation {
       case 'reschedule': {
         const a = this.actions.find((x) => x.id === effect.actionId);
         if (a) a.runAt = effect.runAt;
+        return;
+      }
+      case 'defer': {
+        const a = this.actions.find((x) => x.id === effect.actionId);
+        if (a) a.runAt = effect.until;
+        this.timeline.push({
+          at: effect.at.toISOString(),
+          kind: 'deferred',
+          node: effect.node,
+          until: effect.until.toISOString(),
+          reason: effect.reason,
+        });
         return;
       }
       case 'pause':

@@ -1,4 +1,4 @@
-import type { CampaignStatus, EventEffect, TimeoutEffect } from '../engine/types.ts';
+import type { CampaignStatus, DeferReason, EventEffect, StopReason, TimeoutEffect } from '../engine/types.ts';
 import type { EngagementEvent, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 
 /**
@@ -27,11 +27,13 @@ export type TimelineEntry =
   | { at: string; kind: 'transition'; from: string; to: string; on: TransitionEvent }
   | { at: string; kind: 'timeout'; node: string; event: TimeoutEvent; effect: TimeoutEffect }
   | { at: string; kind: 'pause' | 'resume' | 'cancel' }
+  /** A due send moved at execution time; `until` is when it runs instead. */
+  | { at: string; kind: 'deferred'; node: string; until: string; reason: DeferReason }
   | {
       at: string;
       kind: 'end';
       status: Exclude<CampaignStatus, 'pending' | 'active' | 'paused'>;
-      reason?: EngagementEvent;
+      reason?: StopReason;
     };
 
 export type SimulatedStatus = Exclude<CampaignStatus, 'pending'>;
@@ -39,6 +41,6 @@ export type SimulatedStatus = Exclude<CampaignStatus, 'pending'>;
 export interface SimulationResult {
   status: SimulatedStatus;
   currentNodeId: string | null;
-  stopReason: EngagementEvent | null;
+  stopReason: StopReason | null;
   timeline: TimelineEntry[];
 }
