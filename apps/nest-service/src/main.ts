@@ -9,6 +9,7 @@ import {
   startWorker,
 } from '@campaign/runtime';
 import { createApp } from './app.ts';
+import { drainable } from './http/drain.ts';
 
 /*
  * The API. With no DATABASE_URL and no REDIS_URL it is the embedded start: PGlite under ./.data, pg-boss
@@ -39,6 +40,7 @@ const runtime = await createRuntime(config);
 const runWorkers = env.RUN_WORKERS ? env.RUN_WORKERS === '1' || env.RUN_WORKERS === 'true' : embedded;
 const worker: RunningWorker | undefined = runWorkers ? await startWorker(runtime) : undefined;
 const app = await createApp(runtime, config.apiKey);
+const http = drainable(app.getHttpServer());
 await app.listen(config.port, env.HOST ?? '127.0.0.1');
 const url = `http://${env.HOST ?? '127.0.0.1'}:${config.port}`;
 runtime.logger.info({ url, backend: config.queueBackend, embedded, workers: runWorkers }, 'listening');
@@ -48,15 +50,28 @@ if (embedded) {
   );
 }
 
+/*
+ * SIGTERM / SIGINT: stop accepting connections, close the idle keep-alive ones, answer the requests in
+ * flight (with `Connection: close`), then stop the embedded workers (their actions in flight finish) and
+ * exit 0. Everything is bounded by SHUTDOWN_TIMEOUT_MS: past it, or on a second signal, exit 1.
+ */
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
-  if (stopping) process.exit(1);
+  if (stopping) {
+    runtime.logger.warn({ signal }, 'second signal: exiting now');
+    process.exit(1);
+  }
   stopping = true;
-  runtime.logger.info({ signal }, 'shutting down');
-  setTimeout(() => process.exit(1), Number(env.SHUTDOWN_TIMEOUT_MS ?? 30_000)).unref();
+  runtime.logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+  setTimeout(() => {
+    runtime.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out');
+    process.exit(1);
+  }, config.shutdownTimeoutMs).unref();
+  await http.drain();
   await app.close();
   await worker?.stop();
   await runtime.close();
+  runtime.logger.info('stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
