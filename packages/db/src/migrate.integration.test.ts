@@ -38,6 +38,8 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
         'outbound_messages_provider_idx', // messages by provider message id
         'message_events_message_idx', // events by message
         'outbound_messages_latest_idx', // latest sent message of a campaign
+        'message_events_decisive_idx', // earliest genuine event of each type of a message (every event reads it)
+        'scheduled_actions_timeline_idx', // a campaign's executed timeouts by timeline position (timeline pages)
       ]),
     );
   });

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
 import * as unknownEvents from './0002-unknown-events.ts';
 import * as sendClaims from './0003-send-claims.ts';
+import * as readPaths from './0004-read-paths.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-unknown-events': unknownEvents,
   '0003-send-claims': sendClaims,
+  '0004-read-paths': readPaths,
 };
