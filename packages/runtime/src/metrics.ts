@@ -1,7 +1,11 @@
 import type { ExecutionObserver } from '@campaign/core';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-/** The engine's Prometheus metrics, on a registry of their own. */
+/**
+ * The engine's Prometheus metrics, on a registry of their own. Every label value comes from a fixed set
+ * in code (action kinds and outcomes, triggers, the five provider names), never from a request: the
+ * number of series is bounded.
+ */
 export class PrometheusMetrics {
   readonly registry = new Registry();
   readonly actionsScheduled = new Counter({
@@ -30,8 +34,14 @@ export class PrometheusMetrics {
   });
   readonly webhookEvents = new Counter({
     name: 'campaign_webhook_events_total',
-    help: 'Provider webhook events by provider and result (accepted, duplicate, unknown_message, rejected, unauthorized)',
+    help: 'Provider webhook events by provider and result (accepted, duplicate, ignored, rejected, unauthorized, malformed)',
     labelNames: ['provider', 'result'],
+    registers: [this.registry],
+  });
+  readonly sendsFailed = new Counter({
+    name: 'campaign_sends_failed_total',
+    help: 'Send steps that gave up after SEND_MAX_ATTEMPTS and stopped their campaign (send_failed), by stage (transport: the provider kept refusing; after_acceptance: the step after an accepted send kept failing)',
+    labelNames: ['stage'],
     registers: [this.registry],
   });
   readonly lateness = new Histogram({
@@ -57,6 +67,7 @@ export class PrometheusMetrics {
         if (latenessMs !== null) this.lateness.observe({ kind }, Math.max(0, latenessMs) / 1000);
       },
       transition: (trigger) => this.transitions.inc({ trigger }),
+      sendFailed: (stage) => this.sendsFailed.inc({ stage }),
     };
   }
 }

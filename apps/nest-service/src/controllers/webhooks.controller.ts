@@ -1,6 +1,6 @@
 import { CampaignPlanExecutionService } from '@campaign/core';
 import type { Runtime } from '@campaign/runtime';
-import { PROVIDER_NAMES, type ProviderName, type WebhookVerifier } from '@campaign/webhooks';
+import { PROVIDER_NAMES, type WebhookVerifier } from '@campaign/webhooks';
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ProblemError } from '../http/problem.ts';

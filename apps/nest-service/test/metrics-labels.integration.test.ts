@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiProcess, startApi } from './support.ts';
+
+/*
+ * /metrics against the real API process: no request can add a metric series (every label value comes
+ * from a fixed set), so its output stays bounded whatever callers send.
+ */
+
+const API_KEY = 'test-api-key-0123456789abcdef';
+
+/** The engine's own samples (`campaign_*` lines that are not comments), without the process metrics. */
+const engineSeries = (text: string) => text.split('\n').filter((line) => line.startsWith('campaign_'));
+
+describe('metric labels', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let api: ApiProcess;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    api = await startApi({
+      DATABASE_URL: database.url,
+      REDIS_URL: '',
+      QUEUE_BACKEND: 'pgboss',
+      QUEUE_NAME: `labels-${randomUUID()}`,
+      API_KEY,
+      UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret-0123456789',
+      RUN_WORKERS: '0',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await database?.dispose();
+  });
+
+  const metrics = () => fetch(`${api.base}/metrics`).then((r) => r.text());
+
+  // Bug pinned: POST /v1/webhooks/<any name> created a metric series per name, forever (memory grew unbounded).
+  it('an unknown webhook provider is a 404 problem and adds no metric series', async () => {
+    const before = engineSeries(await metrics());
+    const names = [
+      ...Array.from({ length: 200 }, () => `p${randomUUID().replaceAll('-', '')}`),
+      'constructor',
+      '__proto__',
+      'SendGrid',
+      'x'.repeat(2000),
+    ];
+    for (const name of names) {
+      const res = await fetch(`${api.base}/v1/webhooks/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '[]',
+      });
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(await res.json()).toMatchObject({ status: 404, code: 'not_found' });
+    }
+    const text = await metrics();
+    const after = engineSeries(text);
+    expect(after).toEqual(before);
+    expect(after.filter((line) => line.startsWith('campaign_webhook_events_total'))).toEqual([]);
+    for (const name of names.slice(0, 5)) expect(text).not.toContain(name);
+  });
+
+  it('a known provider is counted under its fixed name only', async () => {
+    // No secret is configured for mailgun here: a 401, counted as mailgun/unauthorized.
+    const res = await fetch(`${api.base}/v1/webhooks/mailgun`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(res.status).toBe(401);
+    const webhookSeries = engineSeries(await metrics()).filter((line) =>
+      line.startsWith('campaign_webhook_events_total'),
+    );
+    expect(webhookSeries).toEqual([
+      'campaign_webhook_events_total{provider="mailgun",result="unauthorized"} 1',
+    ]);
+  });
+});
