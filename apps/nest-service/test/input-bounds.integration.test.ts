@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { sql } from 'kysely';
@@ -11,6 +11,7 @@ import { type ApiProcess, sleep, startApi } from './support.ts';
  */
 
 const API_KEY = 'test-api-key-bounds-0123456789';
+const RESEND_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
 type Json = any;
 
@@ -60,6 +61,8 @@ describe('bad input is a 400 with a stable code and stores nothing', { timeout: 
       UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret-bounds-0123',
       RUN_WORKERS: '1',
       QUEUE_POLL_SECONDS: '0.5',
+      MESSAGE_ID_DOMAIN: 'bounds.test',
+      RESEND_WEBHOOK_SECRET: RESEND_SECRET,
     });
   }, 60_000);
 
@@ -333,5 +336,37 @@ describe('bad input is a 400 with a stable code and stores nothing', { timeout: 
     );
     expect(deep.issues[0].message).toContain('nested more than 32 levels deep');
     expect((await call('POST', '/v1/events', { events: [good] })).json).toMatchObject({ accepted: 1 });
+
+    // A provider webhook (signed, so verified) whose payload cannot be stored: the item is rejected.
+    const before = await stored();
+    const body = JSON.stringify({
+      type: 'email.opened',
+      created_at: at,
+      data: {
+        email_id: randomUUID(),
+        subject: 'Hello\u0000',
+        headers: [{ name: 'Message-ID', value: `<${message}@bounds.test>` }],
+      },
+    });
+    const id = `msg_${randomUUID()}`;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const key = Buffer.from(RESEND_SECRET.slice('whsec_'.length), 'base64');
+    const signature = createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+    const hook = await fetch(`${api.base}/v1/webhooks/resend`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'svix-id': id,
+        'svix-timestamp': timestamp,
+        'svix-signature': `v1,${signature}`,
+      },
+      body,
+    });
+    expect(hook.status).toBe(200);
+    expect(await hook.json()).toMatchObject({
+      accepted: 0,
+      rejected: [{ index: 0, code: 'unstorable_value' }],
+    });
+    expect(await stored()).toEqual(before);
   });
 });

@@ -17,16 +17,50 @@ export interface Collected {
   rejected: RejectedItem[];
 }
 
+/** The deepest nesting of a stored payload: `{"a": 1}` is 1 level. */
+const MAX_PAYLOAD_DEPTH = 32;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * Normalizes each item; an item that throws {@link ItemError} is listed in `rejected` with its index
- * and the others go on, so one bad record does not make the provider redeliver a whole batch.
+ * Why the event cannot be stored, or undefined: Postgres refuses a NUL character in `text` and
+ * `jsonb` and a lone surrogate in `jsonb`, and a payload nested without bound exhausts the stack of
+ * whatever walks it. Looks at every string and key of the event, its payload included, iteratively.
+ */
+function unstorable(event: NormalizedEvent): string | undefined {
+  const stack: { value: unknown; depth: number }[] = [{ value: event, depth: 0 }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const { value, depth } = next;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000'))
+        return 'a field contains a NUL character (U+0000), which cannot be stored';
+      if (LONE_SURROGATE.test(value))
+        return 'a field contains a lone UTF-16 surrogate, which cannot be stored';
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || value instanceof Date) continue;
+    // The event itself is level 0: its payload may be MAX_PAYLOAD_DEPTH levels deep.
+    if (depth > MAX_PAYLOAD_DEPTH) return `the payload is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`;
+    for (const [key, child] of Object.entries(value)) {
+      stack.push({ value: key, depth }, { value: child, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Normalizes each item; an item that throws {@link ItemError}, or that cannot be stored (code
+ * `unstorable_value`), is listed in `rejected` with its index and the others go on, so one bad
+ * record does not make the provider redeliver a whole batch.
  */
 export function collect(items: readonly unknown[], normalize: (item: unknown) => NormalizedEvent): Collected {
   const events: NormalizedEvent[] = [];
   const rejected: RejectedItem[] = [];
   items.forEach((item, index) => {
     try {
-      events.push(normalize(item));
+      const event = normalize(item);
+      const problem = unstorable(event);
+      if (problem !== undefined) throw new ItemError('unstorable_value', problem);
+      events.push(event);
     } catch (error) {
       if (!(error instanceof ItemError)) throw error;
       rejected.push({ index, code: error.code, message: error.message });
