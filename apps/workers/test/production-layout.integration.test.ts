@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Plan } from '@campaign/core';
+import { type Plan, signUnsubscribeToken } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,15 @@ const DATABASE_PASSWORD = `dbpass${randomUUID().replaceAll('-', '')}`;
 const REDIS_PASSWORD = `redispass${randomUUID().replaceAll('-', '')}`;
 const SMTP_USER = 'layout-mailer';
 const SMTP_PASSWORD = `smtppass${randomUUID().replaceAll('-', '')}`;
-const SECRETS = { API_KEY, UNSUBSCRIBE_SECRET, DATABASE_PASSWORD, REDIS_PASSWORD, SMTP_PASSWORD };
+const UNSUBSCRIBE_SECRET_PREVIOUS = `layout-unsubscribe-previous-${randomUUID()}`;
+const SECRETS = {
+  API_KEY,
+  UNSUBSCRIBE_SECRET,
+  UNSUBSCRIBE_SECRET_PREVIOUS,
+  DATABASE_PASSWORD,
+  REDIS_PASSWORD,
+  SMTP_PASSWORD,
+};
 
 const plan: Plan = {
   version: '1.0',
@@ -212,6 +220,7 @@ describe.each(['bullmq', 'pgboss'] as const)('production layout on %s', { timeou
       PORT: String(port),
       API_KEY,
       UNSUBSCRIBE_SECRET,
+      UNSUBSCRIBE_SECRET_PREVIOUS,
     };
     api = runApi(env);
     worker = runWorker(env);
@@ -277,6 +286,18 @@ describe.each(['bullmq', 'pgboss'] as const)('production layout on %s', { timeou
     expect(campaign.contact.suppressed).toBe(true);
     const again = await call('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
     expect(again.json).toMatchObject({ status: 409, code: 'contact_suppressed' });
+
+    // Rotation: a link signed with UNSUBSCRIBE_SECRET_PREVIOUS is still accepted (a repeat, so nothing
+    // more changes); one signed with any other secret is not.
+    const messageId = /^<(.+)@layout\.test>$/.exec(mail?.messageId ?? '')?.[1] ?? '';
+    const oneClick = (token: string) =>
+      fetch(`${base}/v1/unsubscribe/${token}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+    expect((await oneClick(signUnsubscribeToken(messageId, UNSUBSCRIBE_SECRET_PREVIOUS))).status).toBe(200);
+    expect((await oneClick(signUnsubscribeToken(messageId, `${UNSUBSCRIBE_SECRET}-other`))).status).toBe(404);
 
     // Also a refused request and a bad one, whose log lines and error bodies must not echo secrets.
     expect(
