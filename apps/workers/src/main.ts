@@ -1,10 +1,19 @@
 #!/usr/bin/env node
-import { ConfigError, createRuntime, loadConfig, resolveSharedSecrets, startWorker } from '@campaign/runtime';
+import {
+  ConfigError,
+  createRuntime,
+  loadConfig,
+  type MetricsServer,
+  PrometheusMetrics,
+  resolveSharedSecrets,
+  startMetricsServer,
+  startWorker,
+} from '@campaign/runtime';
 
 /*
  * The worker process: action consumers and the reconcile loop on QUEUE_BACKEND (bullmq | pgboss).
  * SIGTERM / SIGINT stop taking jobs, let the actions in flight finish, then exit 0; a second signal or
- * SHUTDOWN_TIMEOUT_MS (default 30 s) exits at once: every action is one transaction, so nothing is
+ * SHUTDOWN_TIMEOUT_MS (default 10 s) exits 1: every action is one transaction, so nothing is
  * left half-done either way. UNSUBSCRIBE_SECRET is required (the API verifies the links this process
  * signs) unless embedded (then the one kept under ./.data): without it the process exits 2 before connecting.
  */
@@ -19,9 +28,21 @@ try {
   throw error;
 }
 
-const runtime = await createRuntime(config);
+// METRICS_PORT: the process's own /metrics, bound before anything connects so a taken port fails fast.
+const metrics = new PrometheusMetrics();
+let metricsServer: MetricsServer | undefined;
+if (config.metricsPort !== undefined) {
+  try {
+    metricsServer = await startMetricsServer(metrics, { host: config.host, port: config.metricsPort });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    console.error(`METRICS_PORT: cannot listen on ${config.host}:${config.metricsPort} (${reason})`);
+    process.exit(2);
+  }
+}
+
+const runtime = await createRuntime(config, { metrics });
 const worker = await startWorker(runtime);
-const timeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 30_000);
 let stopping = false;
 
 async function shutdown(signal: string): Promise<void> {
@@ -32,12 +53,14 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   runtime.logger.info({ signal }, 'shutting down: finishing actions in flight');
   const timer = setTimeout(() => {
-    runtime.logger.error('shutdown timed out');
+    runtime.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out');
     process.exit(1);
-  }, timeoutMs);
+  }, config.shutdownTimeoutMs);
   timer.unref();
   await worker.stop();
   await runtime.close();
+  await metricsServer?.close();
+  runtime.logger.info('stopped');
   process.exit(0);
 }
 
