@@ -121,6 +121,9 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
       RECONCILE_GRACE_MS: '1500',
       WORKER_CONCURRENCY: '4',
       QUEUE_LOCK_MS: '3000',
+      SEND_CLAIM_LEASE_MS: '3000',
+      SEND_RETRY_BASE_DELAY_MS: '300',
+      SEND_MAX_ATTEMPTS: '3',
       LOG_LEVEL: 'warn',
     };
     // The test's own side, as the API would be: it creates campaigns and records events, runs no worker.
@@ -252,11 +255,54 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     expect(await stopWorker(second)).toBe(0);
   });
 
+  it('regression: an error after the SMTP server took the message never sends it again; the campaign stops (send_failed) and the unsubscribe link works', async () => {
+    // On 6996e46 a timeout that could not be scheduled rolled the send back: the same email went out
+    // again on every retry and reconcile pass, and its List-Unsubscribe link answered 404.
+    const worker = spawnWorker();
+    const email = `${randomUUID()}@e2e.test`;
+    const [intro, ...rest] = plan.nodes;
+    if (intro?.action !== 'send') throw new Error('the plan starts with a send');
+    const { campaign } = await api.service.persistPlan({
+      contact: { email, name: 'Ada', attributes: { company: 'ACME' } },
+      plan: { ...plan, nodes: [{ ...intro, schedule: { delay: 'PT2S' } }, ...rest] },
+    });
+    // a stored plan whose timeout cannot be scheduled (as plans were stored before durations were bounded)
+    const broken = {
+      ...plan,
+      nodes: [
+        {
+          ...intro,
+          schedule: { delay: 'PT2S' },
+          transitions: [intro.transitions?.[0], { on: 'no_open', to: 'bump', after: 'P300000Y' }],
+        },
+        ...rest,
+      ],
+    };
+    await database.db
+      .updateTable('contact_campaigns')
+      .set({ plan: JSON.stringify(broken) })
+      .where('id', '=', campaign.id)
+      .execute();
+    const [mail] = await sink.waitFor(to(email));
+    const state = await waitForStatus(campaign.id, 'stopped', 20_000);
+    expect(state.stopReason).toBe('send_failed');
+    await sleep(1500); // retries and reconcile passes would have sent it again by now
+    expect(sink.received.filter(to(email))).toHaveLength(1);
+    const view = await api.service.getCampaign(campaign.id);
+    expect(view.timeline.filter((e) => e.kind === 'send')).toHaveLength(1);
+    expect(view.timeline.at(-1)).toMatchObject({ kind: 'end', status: 'stopped', reason: 'send_failed' });
+    const unsubscribe =
+      mail?.raw.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/^[^:]+:\s*/, '') ?? '';
+    const token = /\/v1\/unsubscribe\/([^>]+)>$/.exec(unsubscribe)?.[1] ?? '';
+    expect(await api.service.unsubscribeByToken(token)).toMatchObject({ status: 'accepted' });
+    expect(await stopWorker(worker)).toBe(0);
+  });
+
   it('a worker killed after the SMTP server took a message but before its commit: the resend carries the same Message-ID', async () => {
     const first = spawnWorker();
     const held = sink.holdNext();
     const { campaign, email } = await createCampaign();
-    await held.arrived; // the server has the intro; the worker waits for its reply inside the send transaction
+    await held.arrived; // the server has the intro; the worker waits for its reply (its claim is committed)
     await stopWorker(first, 'SIGKILL');
     held.release();
     const second = spawnWorker();
@@ -295,7 +341,7 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     const worker = spawnWorker();
     const held = sink.holdNext();
     const { campaign } = await createCampaign();
-    await held.arrived; // the worker is inside the send transaction, waiting for the SMTP reply
+    await held.arrived; // the worker has claimed the send and waits for the SMTP reply
     const exited = stopWorker(worker, 'SIGTERM');
     await sleep(300);
     expect(worker.exitCode).toBeNull(); // still finishing

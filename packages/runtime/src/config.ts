@@ -34,6 +34,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000),
   SEND_MAX_ATTEMPTS: positiveInt(5),
   SEND_CLAIM_LEASE_MS: positiveInt(300_000),
+  SEND_RETRY_BASE_DELAY_MS: positiveInt(30_000),
   METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(1).optional(),
   MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
@@ -82,6 +83,8 @@ export interface RuntimeConfig {
   sendMaxAttempts: number;
   /** How long a claimed send may stay `running` before the reconcile loop takes it over, in ms. Default 300 000. */
   sendClaimLeaseMs: number;
+  /** Delay before a send step is tried again, doubled per attempt, in ms. Default 30 000. */
+  sendRetryBaseDelayMs: number;
   /** Port of the worker process's own /metrics listener; undefined: none. */
   metricsPort: number | undefined;
   logLevel: string;
@@ -192,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
     sendClaimLeaseMs: e.SEND_CLAIM_LEASE_MS,
+    sendRetryBaseDelayMs: e.SEND_RETRY_BASE_DELAY_MS,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     webhooks: {

@@ -62,8 +62,21 @@ export async function createRuntime(
   const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
   const transport = options.transport ?? smtp ?? new LogTransport(logger);
   const metrics = options.metrics ?? new PrometheusMetrics();
+  const observer = metrics.observer();
   const service = new CampaignPlanExecutionService({
-    observer: metrics.observer(),
+    observer: {
+      ...observer,
+      sendFailed: (stage, info) => {
+        observer.sendFailed?.(stage, info);
+        logger.error(
+          { stage, actionId: info.actionId, campaignId: info.campaignId, error: info.error },
+          'send failed after its last attempt: campaign stopped (send_failed)',
+        );
+      },
+    },
+    maxSendAttempts: config.sendMaxAttempts,
+    sendClaimLeaseMs: config.sendClaimLeaseMs,
+    retryBaseDelayMs: config.sendRetryBaseDelayMs,
     store,
     scheduler,
     transport,
