@@ -1,7 +1,7 @@
 import type { JobHandler, ScheduledJob, Scheduler, TransactionHandle } from '@campaign/core';
 import { kyselyTransactionOf } from '@campaign/db';
 import type { PGlite } from '@electric-sql/pglite';
-import { fromKysely, fromPglite, PgBoss } from 'pg-boss';
+import { fromKysely, fromPglite, type Job, PgBoss } from 'pg-boss';
 
 export interface PgBossSchedulerConfig {
   /** Postgres connection string, or the PGlite instance the store uses (pg-boss's PGlite backend). */
@@ -10,9 +10,13 @@ export interface PgBossSchedulerConfig {
   queueName?: string;
   /** Postgres schema of pg-boss's tables. Default `pgboss`. */
   schema?: string;
-  /** How often workers look for jobs that became due, in seconds. Default 0.5. */
+  /**
+   * How long the consumer waits after a fetch that found fewer jobs than it had room for, in seconds (at
+   * least 0.5). Default 0.5. It bounds how late a job that falls due while the queue is idle starts; a
+   * backlog is fetched again at once.
+   */
   pollingIntervalSeconds?: number;
-  /** Jobs fetched and handled at once by this process. Default 8. */
+  /** Jobs this process handles at once (each fetch asks for the free slots). Default 8. */
   concurrency?: number;
   /** Retries of a job whose handler throws. Default 10, exponential from `retryDelaySeconds`. */
   retryLimit?: number;
@@ -40,6 +44,9 @@ export class PgBossScheduler implements Scheduler {
   private readonly queueName: string;
   private readonly config: PgBossSchedulerConfig;
   private started: Promise<void> | undefined;
+  private consumer:
+    | { stopping: AbortController; inFlight: Set<Promise<void>>; loop: Promise<void> }
+    | undefined;
 
   constructor(config: PgBossSchedulerConfig) {
     this.config = config;
@@ -100,20 +107,66 @@ export class PgBossScheduler implements Scheduler {
     await this.boss.cancel(this.queueName, [...actionIds]);
   }
 
+  /**
+   * Delivers due jobs to `handler`, at most `concurrency` at once. The consumer fetches as many due jobs
+   * as it has free slots and fetches again as soon as a slot frees while the last fetch came back full:
+   * only a fetch that finds fewer jobs than it asked for (nothing more is due) waits a polling interval.
+   * pg-boss's own `work()` settles a batch only when all of its handlers are done and waits a polling
+   * interval after it, which drained a backlog at `concurrency` jobs per interval (issue 8 item 4). Each
+   * job is completed or failed alone, fenced to the attempt it fetched, so a handler that throws retries
+   * its own job under the queue's retry policy and nothing else.
+   */
   async start(handler: JobHandler): Promise<void> {
     await this.ready();
-    await this.boss.work<JobData>(
-      this.queueName,
-      {
-        batchSize: this.config.concurrency ?? 8,
-        pollingIntervalSeconds: this.config.pollingIntervalSeconds ?? 0.5,
-      },
-      async (jobs) => {
-        // A throw fails the whole batch: each job is retried, and the service's claim makes that safe.
-        const due = [...jobs].sort((a, b) => Date.parse(a.data.runAt) - Date.parse(b.data.runAt));
-        await Promise.all(due.map((job) => handler(job.data.actionId)));
-      },
-    );
+    if (this.consumer) throw new Error('PgBossScheduler is already started');
+    const stopping = new AbortController();
+    const inFlight = new Set<Promise<void>>();
+    this.consumer = { stopping, inFlight, loop: this.consume(handler, stopping.signal, inFlight) };
+  }
+
+  private async consume(
+    handler: JobHandler,
+    stopping: AbortSignal,
+    inFlight: Set<Promise<void>>,
+  ): Promise<void> {
+    const concurrency = this.config.concurrency ?? 8;
+    const pollMs = (this.config.pollingIntervalSeconds ?? 0.5) * 1000;
+    while (!stopping.aborted) {
+      const free = concurrency - inFlight.size;
+      if (free === 0) {
+        await firstOf(stopping, inFlight);
+        continue;
+      }
+      let jobs: Job<JobData>[] = [];
+      try {
+        jobs = await this.boss.fetch<JobData>(this.queueName, { batchSize: free });
+      } catch {
+        // The database is unreachable: try again after a polling interval, as pg-boss's workers do.
+      }
+      // pg-boss fetches by creation order; start the batch in due order.
+      jobs.sort((a, b) => Date.parse(a.data.runAt) - Date.parse(b.data.runAt));
+      for (const job of jobs) {
+        const running: Promise<void> = this.run(job, handler).finally(() => inFlight.delete(running));
+        inFlight.add(running);
+      }
+      // A short batch: nothing more is due now. A full one: more may be waiting, fetch again at once.
+      if (jobs.length < free) await firstOf(stopping, [sleep(pollMs)]);
+    }
+  }
+
+  /** Runs one job and settles it alone. Never rejects. */
+  private async run(job: Job<JobData>, handler: JobHandler): Promise<void> {
+    try {
+      await handler(job.data.actionId);
+    } catch (error) {
+      // Retried under the queue's policy (retryLimit, backoff); the service's claim makes that safe.
+      const reason = error instanceof Error ? error : { message: String(error) };
+      await this.boss.fail(this.queueName, job, reason).catch(() => {});
+      return;
+    }
+    // A completion that does not land leaves the job active until it expires and is delivered again,
+    // which the service's claim turns into a no-op.
+    await this.boss.complete(this.queueName, job).catch(() => {});
   }
 
   async ping(): Promise<void> {
@@ -123,8 +176,36 @@ export class PgBossScheduler implements Scheduler {
 
   async close(): Promise<void> {
     if (!this.started) return;
-    // graceful: waits for the handlers in flight; close: ends pg-boss's own pool (not a PGlite it was given).
-    await this.boss.stop({ graceful: true, close: true, timeout: 30_000 });
+    const consumer = this.consumer;
+    if (consumer) {
+      consumer.stopping.abort();
+      await consumer.loop;
+      // Graceful: the handlers in flight finish and settle their jobs. A job still running past the bound
+      // stays active until it expires (expireInSeconds) and is delivered again, which its claim makes safe.
+      await Promise.race([Promise.all(consumer.inFlight), sleep(STOP_TIMEOUT_MS)]);
+      this.consumer = undefined;
+    }
+    // close: ends pg-boss's own pool (not a PGlite it was given).
+    await this.boss.stop({ graceful: true, close: true, timeout: STOP_TIMEOUT_MS });
     this.started = undefined;
   }
+}
+
+const STOP_TIMEOUT_MS = 30_000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** Resolves when one of `promises` settles or `signal` aborts; leaves no listener on the signal behind. */
+function firstOf(signal: AbortSignal, promises: Iterable<Promise<unknown>>): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    for (const promise of promises) promise.then(done, done);
+  });
 }
