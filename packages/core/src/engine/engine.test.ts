@@ -4,9 +4,11 @@ import {
   actionReadiness,
   activate,
   cancel,
+  deferSend,
   initialState,
   onEvent,
   onSendExecuted,
+  onSendFailed,
   onTimeout,
   pause,
   resume,
@@ -292,5 +294,61 @@ describe('new plan version (rule 9 support)', () => {
       timezone: 'UTC',
     };
     expect(timeoutsFromAnchor(longer, state).map((a) => a.runAt)).toEqual([new Date('2026-01-09T10:00:00Z')]);
+  });
+});
+
+describe('rule 3 when a send executes (deferSend)', () => {
+  const quiet: CampaignDefinition = {
+    plan: { ...plan, timezone: 'America/New_York', quietHours: { start: '21:00', end: '07:30' } },
+    timezone: 'America/New_York',
+  };
+  const send = { id: 'a1', nodeId: 'intro' };
+
+  it('lets an allowed instant through, the quiet end itself included', () => {
+    expect(deferSend(quiet, activeAtIntro(), send, new Date('2026-01-05T20:59:00-05:00'))).toBeNull();
+    expect(deferSend(quiet, activeAtIntro(), send, new Date('2026-01-06T07:30:00-05:00'))).toBeNull();
+  });
+
+  it('moves a send due in quiet hours to the next local end, and says why', () => {
+    const at = new Date('2026-01-05T23:00:00-05:00');
+    const decision = deferSend(quiet, activeAtIntro(), send, at);
+    expect(decision?.effects).toEqual([
+      {
+        type: 'defer',
+        actionId: 'a1',
+        node: 'intro',
+        at,
+        until: new Date('2026-01-06T07:30:00-05:00'),
+        reason: 'quiet_hours',
+      },
+    ]);
+    expect(decision?.state).toEqual(activeAtIntro());
+  });
+
+  it('resolves the next end on the zone clock across a DST change (07:30 EDT after a night in EST)', () => {
+    const at = new Date('2026-03-08T01:00:00-05:00'); // the spring-forward night in New York
+    expect(deferSend(quiet, activeAtIntro(), send, at)?.effects[0]).toMatchObject({
+      until: new Date('2026-03-08T07:30:00-04:00'),
+    });
+  });
+
+  it('a plan without quiet hours never defers', () => {
+    expect(deferSend(def, activeAtIntro(), send, new Date('2026-01-05T03:00:00Z'))).toBeNull();
+  });
+});
+
+describe('onSendFailed', () => {
+  it('stops an active campaign with reason send_failed and cancels what is pending', () => {
+    const decision = onSendFailed(activeAtIntro(), T0);
+    expect(decision.state).toMatchObject({ status: 'stopped', stopReason: 'send_failed' });
+    expect(decision.effects).toEqual([
+      { type: 'cancel_pending' },
+      { type: 'end', at: T0, status: 'stopped', reason: 'send_failed' },
+    ]);
+  });
+
+  it('leaves a campaign that is already over as it is', () => {
+    const over = cancel(activeAtIntro(), T0).state;
+    expect(onSendFailed(over, T0)).toEqual({ state: over, effects: [] });
   });
 });
