@@ -19,6 +19,7 @@ import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
 import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, Authenticator } from './http/api-key.guard.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
+import { serializeRequestForLog } from './http/request-log.ts';
 import { RUNTIME, WEBHOOKS } from './tokens.ts';
 
 /** The one wiring module: core's service and the runtime (shared with the workers) as providers. */
@@ -136,6 +137,7 @@ export async function createApp(
         return id;
       },
       autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+      serializers: { req: serializeRequestForLog },
     }),
   );
   app.use(parser(express.json));

@@ -94,10 +94,48 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
       '/v1/campaigns/{id}': {
         get: {
-          summary: 'State, pending actions and timeline',
+          summary: 'State, pending actions and the oldest 100 timeline entries',
+          description:
+            '`timelineNextCursor` (null when the timeline is whole) continues it at /v1/campaigns/{id}/timeline.',
           security: secured,
           parameters: idParam,
           responses: { 200: ok('Campaign'), 404: problem('not_found') },
+        },
+      },
+      '/v1/campaigns/{id}/timeline': {
+        get: {
+          summary: 'The timeline entries after a cursor, oldest first',
+          description:
+            'Follow `nextCursor` (null at the end) from `timelineNextCursor` to read every entry once, in order, while the campaign goes on. Cursors are opaque and belong to their campaign.',
+          security: secured,
+          parameters: [
+            ...idParam,
+            {
+              name: 'cursor',
+              in: 'query',
+              required: false,
+              description: 'A `timelineNextCursor` or `nextCursor`; none starts at the oldest entry.',
+              schema: { type: 'string' },
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
+          ],
+          responses: {
+            200: ok('{entries, nextCursor}', {
+              type: 'object',
+              required: ['entries', 'nextCursor'],
+              properties: {
+                entries: { type: 'array', items: { type: 'object' } },
+                nextCursor: { type: ['string', 'null'] },
+              },
+            }),
+            400: problem("invalid_cursor (malformed, or another campaign's) or invalid_limit"),
+            404: problem('not_found'),
+          },
         },
       },
       '/v1/campaigns/{id}/pause': control('pause'),

@@ -48,3 +48,21 @@ export class PlanUpdateConflictError extends DomainError {
     this.name = 'PlanUpdateConflictError';
   }
 }
+
+/** A timeline cursor this campaign did not hand out: malformed, or another campaign's (HTTP 400). */
+export class InvalidTimelineCursorError extends DomainError {
+  readonly code = 'invalid_cursor';
+  constructor(reason: string) {
+    super(`invalid timeline cursor: ${reason}; pass back a nextCursor exactly as it was returned, or none`);
+    this.name = 'InvalidTimelineCursorError';
+  }
+}
+
+/** A timeline page size outside 1 to 1000 (HTTP 400). */
+export class InvalidTimelineLimitError extends DomainError {
+  readonly code = 'invalid_limit';
+  constructor(limit: unknown) {
+    super(`invalid timeline limit ${JSON.stringify(String(limit))}: it must be an integer from 1 to 1000`);
+    this.name = 'InvalidTimelineLimitError';
+  }
+}

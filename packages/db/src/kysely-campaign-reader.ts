@@ -8,6 +8,8 @@ import type {
   ScheduledActionRecord,
   StopReason,
   TimelineEntry,
+  TimelinePage,
+  TimelinePosition,
   TimeoutEvent,
   TransitionEvent,
 } from '@campaign/core';
@@ -95,18 +97,36 @@ export class KyselyCampaignReader implements CampaignReader {
   }
 
   /** Read in one repeatable-read snapshot: a send committing meanwhile must not show half in the view. */
-  async view(campaignId: string): Promise<CampaignView | null> {
+  async view(campaignId: string, options: { timelineLimit?: number } = {}): Promise<CampaignView | null> {
     if (!isUuid(campaignId)) return null;
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
-      .execute((trx) => new KyselyCampaignReader(trx).viewInSnapshot(campaignId));
+      .execute((trx) => new KyselyCampaignReader(trx).viewInSnapshot(campaignId, options.timelineLimit));
   }
 
-  private async viewInSnapshot(campaignId: string): Promise<CampaignView | null> {
+  /** One snapshot too: entries committing between the page's four reads must not be skipped by its cursor. */
+  async timelinePage(
+    campaignId: string,
+    after: TimelinePosition | null,
+    limit: number,
+  ): Promise<TimelinePage | null> {
+    if (!isUuid(campaignId)) return null;
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute(async (trx) => {
+        const reader = new KyselyCampaignReader(trx);
+        return (await reader.getCampaign(campaignId))
+          ? reader.pageInSnapshot(campaignId, after, limit)
+          : null;
+      });
+  }
+
+  private async viewInSnapshot(campaignId: string, timelineLimit?: number): Promise<CampaignView | null> {
     const campaign = await this.getCampaign(campaignId);
     if (!campaign) return null;
-    const [contactRow, pendingRows, timeline] = await Promise.all([
+    const [contactRow, pendingRows, page] = await Promise.all([
       this.db
         .selectFrom('contacts')
         .selectAll()
@@ -119,9 +139,47 @@ export class KyselyCampaignReader implements CampaignReader {
         .where('status', '=', 'pending')
         .orderBy('run_at')
         .execute(),
-      this.timeline(campaignId),
+      timelineLimit === undefined
+        ? this.timeline(campaignId).then((entries): TimelinePage => ({ entries, next: null }))
+        : this.pageInSnapshot(campaignId, null, timelineLimit),
     ]);
-    return { campaign, contact: toContact(contactRow), pendingActions: pendingRows.map(toAction), timeline };
+    return {
+      campaign,
+      contact: toContact(contactRow),
+      pendingActions: pendingRows.map(toAction),
+      timeline: page.entries,
+      timelineNext: page.next,
+    };
+  }
+
+  /**
+   * A page by keyset on (seq, index). Every audit row yields at least one entry and one sequence numbers
+   * the rows of all four sources, so at most one row sits at `after.seq`: `limit + 2` rows of each source
+   * hold the next `limit + 1` entries, enough to know whether more follow.
+   */
+  private async pageInSnapshot(
+    campaignId: string,
+    after: TimelinePosition | null,
+    limit: number,
+  ): Promise<TimelinePage> {
+    const { rows, horizon } = await this.timelineRows(campaignId, after?.seq ?? null, limit + 2);
+    const afterSeq = after ? BigInt(after.seq) : -1n;
+    const afterIndex = after?.index ?? 0;
+    const following = rows
+      .flatMap((row) => row.entries.map((entry, index) => ({ seq: row.seq, index, entry })))
+      .filter(
+        (e) =>
+          (e.seq > afterSeq || (e.seq === afterSeq && e.index > afterIndex)) &&
+          // Past a source's last row read, another row of that source may come first.
+          (horizon === null || e.seq <= horizon),
+      );
+    const page = following.slice(0, limit);
+    const last = page.at(-1);
+    const more = following.length > limit || horizon !== null;
+    return {
+      entries: page.map((e) => e.entry),
+      next: more && last ? { seq: last.seq.toString(), index: last.index } : null,
+    };
   }
 
   /**
@@ -129,6 +187,20 @@ export class KyselyCampaignReader implements CampaignReader {
    * ordered by the shared timeline sequence (causal order, also within one instant).
    */
   async timeline(campaignId: string): Promise<TimelineEntry[]> {
+    const { rows } = await this.timelineRows(campaignId, null, null);
+    return rows.flatMap((row) => row.entries);
+  }
+
+  /**
+   * The audit rows of the timeline from sequence `from` on (all with null), ordered by sequence, at most
+   * `rowLimit` of each source (each read through a (campaign_id, seq) index). `horizon`: the lowest last
+   * sequence of a source that had more rows, or null when every source was read to its end.
+   */
+  private async timelineRows(
+    campaignId: string,
+    from: string | null,
+    rowLimit: number | null,
+  ): Promise<{ rows: Positioned[]; horizon: bigint | null }> {
     const [transitions, messages, events, timeouts] = await Promise.all([
       this.db
         .selectFrom('campaign_transitions')
@@ -146,6 +218,8 @@ export class KyselyCampaignReader implements CampaignReader {
         ])
         .where('campaign_id', '=', campaignId)
         .where('kind', '!=', 'plan_update')
+        .$if(from !== null, (q) => q.where('seq', '>=', from as string))
+        .$if(rowLimit !== null, (q) => q.orderBy('seq').limit(rowLimit as number))
         .execute(),
       this.db
         .selectFrom('outbound_messages as m')
@@ -153,12 +227,16 @@ export class KyselyCampaignReader implements CampaignReader {
         .select(['m.seq', 'm.id', 'm.node_id', 'm.subject', 'm.sent_at', 'a.due_at'])
         .where('m.campaign_id', '=', campaignId)
         .where('m.status', '=', 'sent')
+        .$if(from !== null, (q) => q.where('m.seq', '>=', from as string))
+        .$if(rowLimit !== null, (q) => q.orderBy('m.seq').limit(rowLimit as number))
         .execute(),
       this.db
         .selectFrom('message_events')
         .select(['seq', 'type', 'message_id', 'provider_event_id', 'occurred_at', 'effect'])
         .where('campaign_id', '=', campaignId)
         .where('type', '!=', 'unknown')
+        .$if(from !== null, (q) => q.where('seq', '>=', from as string))
+        .$if(rowLimit !== null, (q) => q.orderBy('seq').limit(rowLimit as number))
         .execute(),
       this.db
         .selectFrom('scheduled_actions')
@@ -166,6 +244,8 @@ export class KyselyCampaignReader implements CampaignReader {
         .where('campaign_id', '=', campaignId)
         .where('kind', '=', 'timeout')
         .where('executed_seq', 'is not', null)
+        .$if(from !== null, (q) => q.where('executed_seq', '>=', from as string))
+        .$if(rowLimit !== null, (q) => q.orderBy('executed_seq').limit(rowLimit as number))
         .execute(),
     ]);
     const positioned: Positioned[] = [];
@@ -249,6 +329,13 @@ export class KyselyCampaignReader implements CampaignReader {
       });
     }
     positioned.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
-    return positioned.flatMap((p) => p.entries);
+    let horizon: bigint | null = null;
+    for (const source of [transitions, messages, events, timeouts]) {
+      if (rowLimit === null || source.length < rowLimit) continue;
+      const last = source.at(-1);
+      const seq = BigInt((last && ('executed_seq' in last ? last.executed_seq : last.seq)) ?? 0);
+      if (horizon === null || seq < horizon) horizon = seq;
+    }
+    return { rows: positioned, horizon };
   }
 }

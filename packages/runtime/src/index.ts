@@ -8,6 +8,7 @@ export {
 } from './config.ts';
 export { PrometheusMetrics } from './metrics.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
+export { REDACTED, redactUrl, redactUrlsIn } from './redact.ts';
 export { createRuntime, createScheduler, type Runtime, systemClock } from './runtime.ts';
 export { LogTransport, SmtpTransport } from './transports.ts';
 export { type RunningWorker, startWorker } from './worker.ts';

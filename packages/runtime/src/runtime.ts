@@ -5,6 +5,7 @@ import { type DatabaseHandle, KyselyCampaignStore, migrateToLatest, openDatabase
 import pino, { type Logger } from 'pino';
 import type { RuntimeConfig } from './config.ts';
 import { PrometheusMetrics } from './metrics.ts';
+import { configSecrets, LOG_REDACT_PATHS, lineScrubber, REDACTED } from './redact.ts';
 import { LogTransport, SmtpTransport } from './transports.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -50,7 +51,15 @@ export async function createRuntime(
   config: RuntimeConfig,
   options: { logger?: Logger; clock?: Clock; transport?: Transport; metrics?: PrometheusMetrics } = {},
 ): Promise<Runtime> {
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'campaign-engine' } });
+  const logger =
+    options.logger ??
+    pino({
+      level: config.logLevel,
+      base: { service: 'campaign-engine' },
+      // Secret headers by path; then every line is scrubbed of URL passwords and the configured secrets.
+      redact: { paths: LOG_REDACT_PATHS, censor: REDACTED },
+      hooks: { streamWrite: lineScrubber(configSecrets(config)) },
+    });
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.pgliteDir,

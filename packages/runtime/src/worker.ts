@@ -14,8 +14,14 @@ export async function startWorker(runtime: Runtime): Promise<RunningWorker> {
   const { service, scheduler, logger, config } = runtime;
   await scheduler.start(async (actionId) => {
     const started = Date.now();
-    const result = await service.executeAction(actionId);
-    logger.info({ actionId, outcome: result.outcome, ms: Date.now() - started }, 'action');
+    try {
+      const result = await service.executeAction(actionId);
+      logger.info({ actionId, outcome: result.outcome, ms: Date.now() - started }, 'action');
+    } catch (error) {
+      // The queue retries the job; the adapters keep no log, so the error is seen here or nowhere.
+      logger.error({ err: error, actionId, ms: Date.now() - started }, 'action failed');
+      throw error;
+    }
   });
   let reconciling: Promise<void> = Promise.resolve();
   const reconcile = () => {

@@ -1,5 +1,10 @@
-import { CampaignPlanExecutionService, type CampaignSummary, type CampaignView } from '@campaign/core';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Res } from '@nestjs/common';
+import {
+  type CampaignDetails,
+  CampaignPlanExecutionService,
+  type CampaignSummary,
+  TIMELINE_PAGE_SIZE,
+} from '@campaign/core';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { createCampaignBody, parseBody, planBody } from '../http/schemas.ts';
 
@@ -7,7 +12,7 @@ function summaryBody(c: CampaignSummary) {
   return { id: c.id, status: c.status, currentNodeId: c.currentNodeId, planVersion: c.planVersion };
 }
 
-function detailBody(view: CampaignView) {
+function detailBody(view: CampaignDetails) {
   const { campaign, contact } = view;
   return {
     id: campaign.id,
@@ -32,7 +37,19 @@ function detailBody(view: CampaignView) {
       runAt: a.runAt.toISOString(),
     })),
     timeline: view.timeline,
+    timelineNextCursor: view.timelineNextCursor,
   };
+}
+
+/** A query parameter given once, as text; anything else (repeated, nested) is NaN for core to refuse. */
+function pageLimit(limit: unknown): number | undefined {
+  if (limit === undefined) return undefined;
+  return typeof limit === 'string' && /^[0-9]{1,7}$/.test(limit) ? Number(limit) : Number.NaN;
+}
+
+function pageCursor(cursor: unknown): string | undefined {
+  if (cursor === undefined) return undefined;
+  return typeof cursor === 'string' ? cursor : '';
 }
 
 @Controller('v1/campaigns')
@@ -53,7 +70,12 @@ export class CampaignsController {
 
   @Get(':id')
   async get(@Param('id') id: string) {
-    return detailBody(await this.service.getCampaign(id));
+    return detailBody(await this.service.getCampaign(id, { timelineLimit: TIMELINE_PAGE_SIZE.default }));
+  }
+
+  @Get(':id/timeline')
+  async timeline(@Param('id') id: string, @Query('cursor') cursor: unknown, @Query('limit') limit: unknown) {
+    return this.service.getTimeline(id, { cursor: pageCursor(cursor), limit: pageLimit(limit) });
   }
 
   @Post(':id/pause')

@@ -1,4 +1,5 @@
 import { DomainError, PlanValidationError } from '@campaign/core';
+import { redactUrlsIn } from '@campaign/runtime';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -10,6 +11,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   contact_suppressed: 409,
   invalid_state: 409,
   plan_conflict: 409,
+  invalid_cursor: 400,
+  invalid_limit: 400,
 };
 
 function fromError(error: unknown): Problem {
@@ -61,6 +64,8 @@ export class ProblemFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const request = host.switchToHttp().getRequest<Request>();
     const problem = { ...fromError(error), instance: request.originalUrl };
+    // A detail may quote a driver's message: never a connection string's password.
+    if (typeof problem.detail === 'string') problem.detail = redactUrlsIn(problem.detail);
     if (problem.status >= 500) this.logger.error({ err: error, url: request.originalUrl }, 'request failed');
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }

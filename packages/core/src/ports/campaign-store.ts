@@ -164,7 +164,30 @@ export interface CampaignView {
   campaign: CampaignRecord;
   contact: ContactRecord;
   pendingActions: ScheduledActionRecord[];
+  /** The whole timeline, or its oldest `timelineLimit` entries when the view was asked for a page. */
   timeline: TimelineEntry[];
+  /** Where `timeline` stops when more entries follow it; null when it is whole. */
+  timelineNext: TimelinePosition | null;
+}
+
+/**
+ * A place in a campaign's timeline: just after the entry at `index` among those that the audit row at
+ * timeline sequence `seq` yields (an `enter` row yields its `transition` entry, then its `enter`).
+ * Entries are ordered by (seq, index). A position stays valid while the campaign goes on because writers
+ * number an entry when they make it visible, under the campaign's lock: a new entry comes after every
+ * entry already visible.
+ */
+export interface TimelinePosition {
+  /** The shared timeline sequence number, as decimal digits (a Postgres bigint). */
+  seq: string;
+  index: number;
+}
+
+export interface TimelinePage {
+  /** In timeline order. */
+  entries: TimelineEntry[];
+  /** The position of the last entry when more follow; null at the end of the timeline. */
+  next: TimelinePosition | null;
 }
 
 export interface CampaignReader {
@@ -175,8 +198,22 @@ export interface CampaignReader {
     providerMessageId?: string | undefined;
   }): Promise<OutboundMessageRecord | null>;
   getCampaign(campaignId: string): Promise<CampaignRecord | null>;
-  /** The campaign with its contact, pending actions and timeline (the shapes `campaign simulate` prints). */
-  view(campaignId: string): Promise<CampaignView | null>;
+  /**
+   * The campaign with its contact, pending actions and timeline (the shapes `campaign simulate` prints),
+   * read in one snapshot. With `timelineLimit`, only the timeline's oldest `timelineLimit` entries are
+   * read and `timelineNext` says where it continues.
+   */
+  view(campaignId: string, options?: { timelineLimit?: number }): Promise<CampaignView | null>;
+  /**
+   * At most `limit` timeline entries after `after` (from the start when null), in order, read in one
+   * snapshot by keyset on (seq, index), never by offset: the cost of a page MUST NOT grow with the
+   * entries before it. Null when there is no such campaign.
+   */
+  timelinePage(
+    campaignId: string,
+    after: TimelinePosition | null,
+    limit: number,
+  ): Promise<TimelinePage | null>;
   /** Pending actions of active campaigns whose run_at is at or before `before`, oldest first (the reconcile loop). */
   duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]>;
   /** Running sends whose claim expired at or before `at` (their worker died), oldest first. */
