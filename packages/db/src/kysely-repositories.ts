@@ -407,7 +407,14 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
   async markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<boolean> {
     const result = await this.db
       .updateTable('outbound_messages')
-      .set({ status: 'sent', sent_at: sentAt, provider_message_id: providerMessageId, last_error: null })
+      .set({
+        status: 'sent',
+        sent_at: sentAt,
+        provider_message_id: providerMessageId,
+        last_error: null,
+        // the send takes its timeline position when it happened, not when it was claimed
+        seq: sql<string>`nextval('timeline_seq')`,
+      })
       .where('id', '=', messageId)
       .where('status', '=', 'sending')
       .executeTakeFirst();
