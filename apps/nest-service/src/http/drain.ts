@@ -1,4 +1,5 @@
 import type { Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 
 export interface DrainableServer {
   /**
@@ -36,7 +37,9 @@ export function drainable(server: Server): DrainableServer {
       drained ??= new Promise<void>((resolve) => {
         draining = true;
         for (const res of inFlight) closeAfter(res);
-        server.close(() => resolve());
+        // Stop listening before closing the idle connections (http.Server#close does it the other way
+        // round): a client that sees its connection end and reconnects must find nobody listening.
+        NetServer.prototype.close.call(server, () => resolve());
         server.closeIdleConnections();
       });
       return drained;
