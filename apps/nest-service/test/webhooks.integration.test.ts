@@ -302,9 +302,10 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
     expect((await post('ses', 'not json', headers)).status).toBe(400);
   });
 
-  it('an unknown provider is refused, and webhooks are counted in the metrics', async () => {
-    expect((await post('acme', '{}', { 'content-type': 'application/json' })).status).toBe(401);
+  it('an unknown provider is a 404 counted nowhere, and webhooks are counted in the metrics', async () => {
+    expect((await post('acme', '{}', { 'content-type': 'application/json' })).status).toBe(404);
     const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metrics).not.toContain('acme');
     expect(metrics).toMatch(/campaign_webhook_events_total\{provider="sendgrid",result="accepted"\} 2/);
     expect(metrics).toMatch(/campaign_webhook_events_total\{provider="sendgrid",result="unauthorized"\} 2/);
   });
