@@ -140,6 +140,8 @@ describe('the worker process', { timeout: 60_000 }, () => {
     return { code, ms: Date.now() - at };
   };
 
+  // Bug pinned: the worker read SHUTDOWN_TIMEOUT_MS by hand, so an empty one (as here) was 0 ms and every
+  // SIGTERM exited 1 at once; it now comes from the validated config (unset or empty: 10 s).
   it('without METRICS_PORT it listens on no port; SIGTERM when idle exits 0 at once', async () => {
     const worker = spawnWorker();
     await started(worker);
