@@ -296,6 +296,16 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .execute();
   }
 
+  async renewClaim(actionId: string, attempt: number, until: Date): Promise<void> {
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({ claimed_until: until, updated_at: sql`now()` })
+      .where('id', '=', actionId)
+      .where('status', '=', 'running')
+      .where('attempts', '=', attempt)
+      .execute();
+  }
+
   async release(actionId: string, runAt: Date, error: string | null): Promise<void> {
     await this.db
       .updateTable('scheduled_actions')
@@ -315,7 +325,6 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .updateTable('scheduled_actions')
       .set({
         claimed_until: until,
-        attempts: sql`attempts + 1`,
         last_error: error,
         updated_at: sql`now()`,
       })
@@ -404,6 +413,16 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
     return row ? toMessage(row) : null;
   }
 
+  async lock(messageId: string): Promise<OutboundMessageRecord | null> {
+    const row = await this.db
+      .selectFrom('outbound_messages')
+      .selectAll()
+      .where('id', '=', messageId)
+      .forUpdate()
+      .executeTakeFirst();
+    return row ? toMessage(row) : null;
+  }
+
   async markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<boolean> {
     const result = await this.db
       .updateTable('outbound_messages')
@@ -416,7 +435,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         seq: sql<string>`nextval('timeline_seq')`,
       })
       .where('id', '=', messageId)
-      .where('status', '=', 'sending')
+      .where('status', 'in', ['sending', 'failed'])
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
   }
@@ -426,6 +445,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .updateTable('outbound_messages')
       .set({ status: 'failed', last_error: error })
       .where('id', '=', messageId)
+      .where('status', '!=', 'sent')
       .execute();
   }
 
@@ -434,7 +454,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
   ): Promise<{ message: MessageRef; events: RecordedEvent[] } | null> {
     // One round trip, bounded however many events the message has: the latest sent message and, per
     // engagement type, one probe of message_events_decisive_idx for its earliest genuine event. No
-    // payloads. The genuineness test is the engine's isGenuine, and the index's predicate (0003).
+    // payloads. The genuineness test is the engine's isGenuine, and the index's predicate (0004).
     const types = sql.join(ENGAGEMENT_EVENTS.map((type) => sql`(${type})`));
     const { rows } = await sql<DecisiveRow>`
       select m.id as m_id, m.node_id as m_node_id, m.step as m_step, m.sent_at as m_sent_at,
@@ -484,7 +504,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
 /**
  * A genuine engagement (the engine's `isGenuine`): not a machine open, a bot click or an auto-reply, and
  * not an event type the engine does not know. Written exactly as message_events_decisive_idx's predicate
- * (migration 0003), so the planner can use that index.
+ * (migration 0004), so the planner can use that index.
  */
 const GENUINE_EVENT = sql<boolean>`type <> 'unknown' and not (type = 'opened' and machine)
             and not (type = 'clicked' and bot) and not (type = 'replied' and auto_reply)`;

@@ -132,11 +132,11 @@ describe.each(['postgres', 'pglite'] as const)('the send path on %s', (kind) => 
   }
 
   /** The stored plan's first timeout made unschedulable, past validation (as a plan stored before the bound was). */
-  async function breakTimeout(campaignId: string) {
+  async function breakTimeout(campaignId: string, transition = 0) {
     await database.db
       .updateTable('contact_campaigns')
       .set({
-        plan: sql`jsonb_set(plan, '{nodes,0,transitions,0,after}', '"P300000Y"')`,
+        plan: sql`jsonb_set(plan, ${`{nodes,0,transitions,${transition},after}`}::text[], '"P300000Y"')`,
       })
       .where('id', '=', campaignId)
       .execute();
@@ -150,7 +150,7 @@ describe.each(['postgres', 'pglite'] as const)('the send path on %s', (kind) => 
     expect(transport.sent).toHaveLength(1);
     const [message] = await messages(campaign.id);
     expect(message).toMatchObject({ status: 'sent', sent_at: T0 });
-    expect(await action(sendId)).toMatchObject({ status: 'running', attempts: 2 });
+    expect(await action(sendId)).toMatchObject({ status: 'running', attempts: 1 });
 
     // the retries (and the reconcile loop) only redo the step after the send
     clock.advance(RETRY_MS);
@@ -237,10 +237,10 @@ describe.each(['postgres', 'pglite'] as const)('the send path on %s', (kind) => 
     expect((await messages(campaign.id))[0]).toMatchObject({ status: 'sent' });
   });
 
-  it('a worker that dies mid-send keeps its claim until the lease ends; then the reconcile loop sends once more with the same Message-ID', async () => {
+  it('a worker that stalls mid-send past its lease: the reconcile loop sends once more with the same Message-ID, and the stalled worker coming back changes nothing', async () => {
     const { clock, scheduler, service, transport, campaign, sendId } = await started();
     const hold = transport.holdNext();
-    void service.executeAction(sendId); // this worker never comes back
+    const stalled = service.executeAction(sendId); // renews nothing for a whole lease (a frozen process)
     const first = await hold.reached;
     const other = worker(clock, scheduler);
     await scheduler.start((id) => other.service.executeAction(id).then(() => undefined));
@@ -258,6 +258,109 @@ describe.each(['postgres', 'pglite'] as const)('the send path on %s', (kind) => 
     expect(await action(sendId)).toMatchObject({ status: 'done', outcome: 'sent' });
     const view = await other.service.getCampaign(campaign.id);
     expect(view.pendingActions).toEqual([expect.objectContaining({ kind: 'timeout', event: 'no_open' })]);
+
+    // the stalled worker's provider call returns at last: its late record and step find the takeover's
+    hold.release();
+    expect(await stalled).toEqual({ outcome: 'not_pending' });
+    expect(await messages(campaign.id)).toEqual([expect.objectContaining({ status: 'sent' })]);
+    expect((await other.service.getCampaign(campaign.id)).pendingActions).toEqual(view.pendingActions);
+  });
+
+  it('a live worker renews its claim while the provider has the message: no takeover however slow the call', async () => {
+    const clock = new ManualClock(T0);
+    const scheduler = new InMemoryScheduler(clock);
+    const shortLease = 1_500; // renewed every second (real time)
+    const transport = new RecordingTransport();
+    const slow = new CampaignPlanExecutionService({
+      store,
+      scheduler,
+      transport,
+      clock,
+      sendClaimLeaseMs: shortLease,
+    });
+    const contact = { id: randomUUID(), email: `${randomUUID()}@example.com` };
+    const { campaign } = await slow.persistPlan({ contact, plan });
+    const sendId = scheduler.pending()[0]?.actionId ?? '';
+    const hold = transport.holdNext();
+    const sending = slow.executeAction(sendId);
+    await hold.reached;
+    clock.advance(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_300)); // one renewal: claimed until T0 + 2.5 s
+    clock.advance(1_000); // past the first lease (T0 + 1.5 s)
+    const other = worker(clock, scheduler);
+    expect(await other.service.executeAction(sendId)).toEqual({ outcome: 'not_pending' });
+    expect(other.transport.attempts).toEqual([]);
+    hold.release();
+    expect(await sending).toEqual({ outcome: 'sent' });
+    expect(await messages(campaign.id)).toEqual([expect.objectContaining({ status: 'sent' })]);
+  });
+
+  it('a takeover that finds the campaign paused gives the send back; it goes once at resume, with the same Message-ID', async () => {
+    const { clock, scheduler, service, transport, campaign, sendId } = await started();
+    const hold = transport.holdNext();
+    void service.executeAction(sendId); // this worker never comes back
+    const first = await hold.reached;
+    await service.pause(campaign.id);
+    clock.advance(LEASE_MS);
+    const other = worker(clock, scheduler);
+    expect(await other.service.executeAction(sendId)).toEqual({ outcome: 'deferred' });
+    expect(await action(sendId)).toMatchObject({ status: 'pending', claimed_until: null });
+    expect((await messages(campaign.id))[0]).toMatchObject({ status: 'failed' });
+    await other.service.resume(campaign.id);
+    await scheduler.start((id) => other.service.executeAction(id).then(() => undefined));
+    await scheduler.runDue();
+    expect(other.transport.sent.map((m) => m.messageIdHeader)).toEqual([first.messageIdHeader]);
+    expect(await action(sendId)).toMatchObject({ status: 'done', outcome: 'sent' });
+  });
+
+  it('an event that arrives while the step after the send is retried is not lost: the step replays it', async () => {
+    const clickPlan: Plan = {
+      ...plan,
+      nodes: [
+        {
+          id: 'intro',
+          action: 'send',
+          subject: 'Hello',
+          body: 'Hi',
+          transitions: [
+            { on: 'opened', to: 'opened_end', within: 'PT72H' },
+            { on: 'no_open', to: 'bump', after: 'PT72H' },
+          ],
+        },
+        { id: 'opened_end', action: 'end' },
+        { id: 'bump', action: 'send', subject: 'Bump', body: 'Still there?', transitions: [] },
+      ],
+    };
+    const { clock, service, campaign, sendId } = await started(clickPlan);
+    await breakTimeout(campaign.id, 1); // step 3 fails until the plan is repaired
+    expect(await service.executeAction(sendId)).toEqual({ outcome: 'retry' });
+    const [message] = await messages(campaign.id);
+    const open = await service.recordEvent({
+      provider: 'test',
+      providerEventId: 'open-during-step-3',
+      messageId: message?.id,
+      type: 'opened',
+      occurredAt: new Date(T0.getTime() + 1_000),
+    });
+    expect(open).toMatchObject({ status: 'accepted', effect: 'ignored' });
+    await database.db
+      .updateTable('contact_campaigns')
+      .set({ plan: JSON.stringify(clickPlan) })
+      .where('id', '=', campaign.id)
+      .execute();
+    clock.advance(RETRY_MS);
+    expect(await service.executeAction(sendId)).toEqual({ outcome: 'sent' });
+    const view = await service.getCampaign(campaign.id);
+    expect(view.campaign.state).toMatchObject({ status: 'completed', currentNodeId: 'opened_end' });
+    expect(view.timeline).toContainEqual(
+      expect.objectContaining({ kind: 'transition', from: 'intro', to: 'opened_end', on: 'opened' }),
+    );
+    const stored = await database.db
+      .selectFrom('message_events')
+      .select('effect')
+      .where('provider_event_id', '=', 'open-during-step-3')
+      .executeTakeFirstOrThrow();
+    expect(stored.effect).toBe('transition');
   });
 
   it('a worker that dies after the acceptance was recorded: the takeover finishes the step and sends nothing', async () => {

@@ -206,9 +206,16 @@ export function actionReadiness(
 /**
  * Rule 4: the send of the current node went out at `sentAt`. The node anchors at `sentAt`; its timeouts
  * are scheduled from there, or the campaign completes when the node has no transitions. The caller MUST
- * have checked actionReadiness first, inside the same transaction.
+ * have checked actionReadiness first, inside the same transaction. `ctx` holds the events already
+ * recorded for the message (the database records the acceptance before this step runs), replayed at `at`.
  */
-export function onSendExecuted(def: CampaignDefinition, state: CampaignState, sentAt: Date): Decision {
+export function onSendExecuted(
+  def: CampaignDefinition,
+  state: CampaignState,
+  sentAt: Date,
+  ctx: EngineContext = { latestMessage: null, latestMessageEvents: [] },
+  at: Date = sentAt,
+): Decision {
   const nodeId = state.currentNodeId;
   if (nodeId === null) throw new Error('a send executed for a campaign that has not entered a node');
   const node = findNode(def, nodeId);
@@ -217,7 +224,28 @@ export function onSendExecuted(def: CampaignDefinition, state: CampaignState, se
   const effects: Effect[] = [];
   if (transitionsOf(node).length === 0) {
     effects.push({ type: 'end', at: sentAt, status: 'completed', reason: null });
-    return { state: { ...next, status: 'completed' }, effects };
+    return { state: { ...next, status: 'completed', pausedAt: null }, effects };
+  }
+  // Events of this message that arrived between the provider's acceptance and now (recorded while the
+  // node had no anchor yet, so they matched nothing) are not lost: replay them, oldest first. A paused
+  // campaign replays its events at resume instead.
+  if (next.status === 'active') {
+    for (const event of inOccurrenceOrder(ctx.latestMessageEvents)) {
+      const match = matchTransition(def, next, event, ctx);
+      if (match) {
+        const entered = enterNode(
+          def,
+          next,
+          match.to,
+          at,
+          match,
+          { kind: 'event', eventId: event.id },
+          ctx,
+          effects,
+        );
+        return { state: entered, effects };
+      }
+    }
   }
   scheduleTimeouts(def, next, node, sentAt, effects);
   return { state: next, effects };

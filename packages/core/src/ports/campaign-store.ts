@@ -105,11 +105,17 @@ export interface ScheduledActionRepository {
    * claimed until `until`.
    */
   claim(actionId: string, until: Date): Promise<void>;
+  /**
+   * Extends a live claim to `until`, if the action is still `running` at `attempt` (a takeover changed
+   * nothing of another worker's claim).
+   */
+  renewClaim(actionId: string, attempt: number, until: Date): Promise<void>;
   /** A claimed send goes back to `pending`, to run at `runAt` (a retry after a refused send; a deferral). */
   release(actionId: string, runAt: Date, error: string | null): Promise<void>;
   /**
    * A claimed send whose message the provider accepted, but whose next step failed: it stays `running`
-   * (it must never be sent again) and another attempt at the step is due at `until` (`attempts + 1`).
+   * (it must never be sent again) and another attempt at the step is due at `until`, when it is taken
+   * over (`claim`, which counts that attempt).
    */
   retryClaimed(actionId: string, until: Date, error: string): Promise<void>;
   /**
@@ -133,8 +139,14 @@ export interface OutboundMessageRepository {
    */
   claim(message: NewOutboundMessage, options?: { takeOver?: boolean }): Promise<OutboundMessageRecord | null>;
   get(messageId: string): Promise<OutboundMessageRecord | null>;
-  /** Records the provider's acceptance of a `sending` message; false when it was not `sending`. */
+  /** The message, locked until the transaction ends; null when it does not exist. */
+  lock(messageId: string): Promise<OutboundMessageRecord | null>;
+  /**
+   * Records the provider's acceptance: the provider is the truth, so a message marked `failed` meanwhile
+   * (its claim was taken over) becomes `sent` too. False when it was `sent` already.
+   */
   markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<boolean>;
+  /** A message that was not accepted; one already `sent` stays `sent`. */
   markFailed(messageId: string, error: string): Promise<void>;
   /**
    * The campaign's latest sent message (every node's reference message is this one, see EngineContext)

@@ -41,6 +41,7 @@ import {
   type MessageEventRecord,
   type NewScheduledAction,
   type NewTransition,
+  type OutboundMessageRecord,
   type ScheduledActionRecord,
   type StoredEventEffect,
   UNKNOWN_EVENT_TYPE,
@@ -470,15 +471,25 @@ export class CampaignPlanExecutionService {
     const claim = await this.claimSend(unlocked.id, unlocked.campaignId);
     if ('outcome' in claim) return claim;
     if (claim.request) {
-      let providerMessageId: string | null;
+      // While this worker is alive its claim is renewed, so the reconcile loop takes over only a send
+      // whose worker died, never one that is merely slow.
+      const renewal = setInterval(
+        () => void this.renewClaim(claim).catch(() => {}),
+        Math.max(1_000, Math.floor(this.sendClaimLeaseMs / 3)),
+      );
       try {
-        ({ providerMessageId } = await this.transport.send(claim.request));
-      } catch (error) {
-        return this.sendRefused(claim, errorMessage(error));
+        let providerMessageId: string | null;
+        try {
+          ({ providerMessageId } = await this.transport.send(claim.request));
+        } catch (error) {
+          return await this.sendRefused(claim, errorMessage(error));
+        }
+        const sentAt = this.clock.now();
+        await this.recordAcceptance(claim.messageId, sentAt, providerMessageId);
+        claim.sentAt = sentAt;
+      } finally {
+        clearInterval(renewal);
       }
-      const sentAt = this.clock.now();
-      await this.recordAcceptance(claim.messageId, sentAt, providerMessageId);
-      claim.sentAt = sentAt;
     }
     try {
       return await this.completeSend(claim);
@@ -509,14 +520,10 @@ export class CampaignPlanExecutionService {
       const messageId = stableUuid(`message:${dedupeKey}`);
       const claim = { actionId, campaignId, messageId, attempt: action.attempts + 1 };
       if (takeover) {
-        const message = await tx.messages.get(messageId);
-        if (message?.status === 'sent') {
-          return { ...claim, attempt: action.attempts, sentAt: message.sentAt ?? now };
-        }
-        if (action.attempts >= this.maxSendAttempts) {
-          const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
-          return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
-        }
+        // Locked: a late acceptance record of the worker that lost the claim waits for this decision.
+        const message = await tx.messages.lock(messageId);
+        if (message?.status === 'sent')
+          return this.takeOverAccepted(tx, pending, campaign, action, claim, message);
       } else if (action.runAt.getTime() > now.getTime()) {
         pending.jobs.push({ actionId: action.id, runAt: action.runAt });
         return { outcome: 'not_due' };
@@ -540,6 +547,11 @@ export class CampaignPlanExecutionService {
         if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the contact is suppressed');
         await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
         return { outcome: 'stale' };
+      }
+      if (takeover && action.attempts >= this.maxSendAttempts) {
+        await tx.messages.markFailed(messageId, 'the claim expired on the last attempt');
+        const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
+        return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
       }
       const deferral = deferSend(definition(campaign), campaign.state, action, now);
       if (deferral) {
@@ -596,6 +608,33 @@ export class CampaignPlanExecutionService {
     });
   }
 
+  /**
+   * A takeover of a send whose acceptance was recorded (its worker died, or its step 3 failed and waits
+   * for another try): only step 3 is left, as one more attempt. After the last, the action fails.
+   */
+  private async takeOverAccepted(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    action: ScheduledActionRecord,
+    claim: SendClaim,
+    message: OutboundMessageRecord,
+  ): Promise<SendClaim | ExecuteActionResult> {
+    const now = this.clock.now();
+    if (action.attempts >= this.maxSendAttempts) {
+      const error = action.lastError ?? 'the claim expired after the provider accepted the message';
+      return this.giveUp(tx, pending, campaign, action.id, 'after_acceptance', error);
+    }
+    await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
+    return { ...claim, sentAt: message.sentAt ?? now };
+  }
+
+  /** Keeps a live worker's claim from expiring while the provider has the message. */
+  private async renewClaim(claim: SendClaim): Promise<void> {
+    const until = new Date(this.clock.now().getTime() + this.sendClaimLeaseMs);
+    await this.store.transaction((tx) => tx.actions.renewClaim(claim.actionId, claim.attempt, until));
+  }
+
   /** A taken-over claim that must not send now goes back to pending; its message may be claimed again. */
   private async abandonClaim(tx: StoreTransaction, actionId: string, messageId: string, runAt: Date) {
     await tx.messages.markFailed(messageId, 'claim expired before the provider accepted it');
@@ -623,16 +662,22 @@ export class CampaignPlanExecutionService {
 
   /**
    * Step 2's record: the provider accepted the message. In a transaction of its own, so the message is
-   * `sent` (and its unsubscribe link works) whatever happens to the rest of the step. Tried three times;
-   * if it still fails the error propagates and the claim's lease decides (the one resend window).
+   * `sent` (and its unsubscribe link works) whatever happens to the rest of the step. A database that is
+   * briefly unavailable is waited for (backoff, for up to half the claim's lease, which the renewal keeps
+   * alive meanwhile); only if it stays unavailable does the error propagate, and the lease decides (the
+   * one resend window).
    */
   private async recordAcceptance(messageId: string, sentAt: Date, providerMessageId: string | null) {
-    for (let attempt = 1; ; attempt += 1) {
+    const budgetMs = Math.floor(this.sendClaimLeaseMs / 2);
+    let waitedMs = 0;
+    for (let delayMs = 50; ; delayMs *= 2) {
       try {
         await this.store.transaction((tx) => tx.messages.markSent(messageId, sentAt, providerMessageId));
         return;
       } catch (error) {
-        if (attempt >= 3) throw error;
+        if (waitedMs + delayMs > budgetMs) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delayMs));
+        waitedMs += delayMs;
       }
     }
   }
@@ -644,7 +689,8 @@ export class CampaignPlanExecutionService {
       const action = await tx.actions.lock(claim.actionId);
       if (action?.status !== 'running' || action.attempts !== claim.attempt)
         return { outcome: 'not_pending' };
-      const sentAt = claim.sentAt ?? this.clock.now();
+      const now = this.clock.now();
+      const sentAt = claim.sentAt ?? now;
       await tx.actions.finish(action.id, 'done', 'sent', sentAt);
       const { state } = campaign;
       // A campaign that moved on while the message was in flight (an unsubscribe, a cancel) keeps its
@@ -654,10 +700,14 @@ export class CampaignPlanExecutionService {
         state.step === action.step &&
         state.currentNodeId === action.nodeId
       ) {
-        await this.apply(tx, pending, campaign, onSendExecuted(definition(campaign), state, sentAt), {
-          trigger: 'send',
-          actionId: action.id,
-        });
+        const ctx = await this.context(tx, campaign);
+        const decision = onSendExecuted(definition(campaign), state, sentAt, ctx, now);
+        await this.apply(tx, pending, campaign, decision, { trigger: 'send', actionId: action.id });
+        // An event replayed here (it arrived while the step was under way) took the transition.
+        const replayed = decision.effects.flatMap((e) =>
+          e.type === 'enter' && e.trigger.kind === 'event' ? [e.trigger.eventId] : [],
+        );
+        if (replayed.length > 0) await tx.events.setEffect(replayed, 'transition');
       }
       return { outcome: 'sent' };
     });
@@ -695,11 +745,12 @@ export class CampaignPlanExecutionService {
   ): Promise<ExecuteActionResult> {
     const now = this.clock.now();
     await tx.actions.finish(actionId, 'failed', 'failed', now, error);
-    await this.apply(tx, pending, campaign, onSendFailed(campaign.state, now), {
-      trigger: 'send',
-      actionId,
-    });
-    this.observer.sendFailed?.(stage, { actionId, campaignId: campaign.id, error });
+    const decision = onSendFailed(campaign.state, now);
+    await this.apply(tx, pending, campaign, decision, { trigger: 'send', actionId });
+    // Reported only when it stopped the campaign (one that was already over lost nothing).
+    if (decision.state !== campaign.state) {
+      this.observer.sendFailed?.(stage, { actionId, campaignId: campaign.id, error });
+    }
     return { outcome: 'failed' };
   }
 
