@@ -19,11 +19,9 @@ import { drainable } from './http/drain.ts';
  */
 
 const embedded = isEmbedded(process.env);
-let env: NodeJS.ProcessEnv;
 let config: ReturnType<typeof loadConfig>;
 try {
-  env = resolveSharedSecrets(process.env, 'api');
-  config = loadConfig(env);
+  config = loadConfig(resolveSharedSecrets(process.env, 'api'));
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);
@@ -37,12 +35,12 @@ if (!config.apiKey) {
 }
 
 const runtime = await createRuntime(config);
-const runWorkers = env.RUN_WORKERS ? env.RUN_WORKERS === '1' || env.RUN_WORKERS === 'true' : embedded;
+const runWorkers = config.runWorkers ?? embedded;
 const worker: RunningWorker | undefined = runWorkers ? await startWorker(runtime) : undefined;
 const app = await createApp(runtime, config.apiKey);
 const http = drainable(app.getHttpServer());
-await app.listen(config.port, env.HOST ?? '127.0.0.1');
-const url = `http://${env.HOST ?? '127.0.0.1'}:${config.port}`;
+await app.listen(config.port, config.host);
+const url = `http://${config.host}:${config.port}`;
 runtime.logger.info({ url, backend: config.queueBackend, embedded, workers: runWorkers }, 'listening');
 if (embedded) {
   process.stdout.write(

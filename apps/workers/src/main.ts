@@ -13,8 +13,9 @@ import {
 /*
  * The worker process: action consumers and the reconcile loop on QUEUE_BACKEND (bullmq | pgboss).
  * SIGTERM / SIGINT stop taking jobs, let the actions in flight finish, then exit 0; a second signal or
- * SHUTDOWN_TIMEOUT_MS (default 10 s) exits 1: every action is one transaction, so nothing is
- * left half-done either way. UNSUBSCRIBE_SECRET is required (the API verifies the links this process
+ * SHUTDOWN_TIMEOUT_MS (default 10 s) exits 1. Nothing is left half-done either way: a send's claim,
+ * acceptance and next step are each one transaction, and a claim left behind is taken over after its
+ * lease (SEND_CLAIM_LEASE_MS). UNSUBSCRIBE_SECRET is required (the API verifies the links this process
  * signs) unless embedded (then the one kept under ./.data): without it the process exits 2 before connecting.
  */
 let config: ReturnType<typeof loadConfig>;
