@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Plan, signUnsubscribeToken } from '@campaign/core';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, sleep, startApi } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { apiCaller, type Json, useApi, waitForCampaign } from './support.ts';
 
 /*
  * The real API process (compiled NestJS app) over real HTTP, on real Postgres, with the workers in the
@@ -12,8 +11,6 @@ import { type ApiProcess, sleep, startApi } from './support.ts';
 const API_KEY = 'test-api-key-0123456789abcdef';
 const SECRET = 'test-unsubscribe-secret-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
-type Json = any;
 
 const plan: Plan = {
   version: '1.0',
@@ -44,61 +41,19 @@ const plan: Plan = {
 };
 
 describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000 }, (backend) => {
-  let database: TestDatabase;
-  let api: ApiProcess;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    api = await startApi({
-      DATABASE_URL: database.url,
-      ...(backend === 'bullmq' ? { REDIS_URL } : { REDIS_URL: '' }),
-      QUEUE_BACKEND: backend,
-      QUEUE_NAME: `api-${randomUUID()}`,
-      API_KEY,
-      UNSUBSCRIBE_SECRET: SECRET,
-      RUN_WORKERS: '1',
-      QUEUE_POLL_SECONDS: '0.5',
-    });
-    base = api.base;
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.stop();
-    await database?.dispose();
+  const api = useApi('api', {
+    ...(backend === 'bullmq' ? { REDIS_URL } : {}),
+    QUEUE_BACKEND: backend,
+    API_KEY,
+    UNSUBSCRIBE_SECRET: SECRET,
+    RUN_WORKERS: '1',
+    QUEUE_POLL_SECONDS: '0.5',
   });
-
-  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${API_KEY}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: Json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, type: res.headers.get('content-type') ?? '', json };
-  }
+  const call = apiCaller(api, API_KEY);
 
   const contact = () => ({ email: `${randomUUID()}@example.com`, name: 'Ada' });
 
-  async function waitFor(id: string, predicate: (c: Json) => boolean, timeoutMs = 20_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { json } = await call('GET', `/v1/campaigns/${id}`);
-      if (predicate(json)) return json;
-      if (Date.now() > deadline) throw new Error(`campaign never got there: ${JSON.stringify(json)}`);
-      await sleep(200);
-    }
-  }
+  const waitFor = (id: string, predicate: (c: Json) => boolean) => waitForCampaign(call, id, predicate);
 
   it('refuses /v1 without the API key, with a problem document', async () => {
     for (const authorization of [undefined, 'Bearer wrong-key', `Basic ${API_KEY}`]) {
@@ -275,12 +230,12 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
     const { json: created } = await call('POST', '/v1/campaigns', { contact: c, plan });
     const sent = await waitFor(created.id, (x) => x.timeline.some((e: Json) => e.kind === 'send'));
     const token = signUnsubscribeToken(sent.timeline.find((e: Json) => e.kind === 'send').message, SECRET);
-    const page = await fetch(`${base}/v1/unsubscribe/${token}`);
+    const page = await fetch(`${api.base}/v1/unsubscribe/${token}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<form method="post"');
     expect((await call('GET', `/v1/campaigns/${created.id}`)).json.status).toBe('active');
-    expect((await fetch(`${base}/v1/unsubscribe/${token}x`, { method: 'POST' })).status).toBe(404);
-    const res = await fetch(`${base}/v1/unsubscribe/${token}`, {
+    expect((await fetch(`${api.base}/v1/unsubscribe/${token}x`, { method: 'POST' })).status).toBe(404);
+    const res = await fetch(`${api.base}/v1/unsubscribe/${token}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',
@@ -307,7 +262,7 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
       status: 'ok',
       checks: { database: 'ok', queue: 'ok' },
     });
-    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${api.base}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/campaign_actions_scheduled_total\{kind="send"\} [1-9]/);
     expect(metrics).toMatch(/campaign_actions_executed_total\{kind="send",outcome="sent"\} [1-9]/);
     expect(metrics).toContain('campaign_timer_lateness_seconds_bucket');
@@ -316,15 +271,15 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
     expect(Object.keys(docs.json.paths)).toEqual(
       expect.arrayContaining(['/v1/campaigns', '/v1/events', '/v1/webhooks/{provider}']),
     );
-    const ui = await fetch(`${base}/docs`);
+    const ui = await fetch(`${api.base}/docs`);
     expect(await ui.text()).toContain('SwaggerUIBundle');
-    expect((await fetch(`${base}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
+    expect((await fetch(`${api.base}/docs/assets/swagger-ui-bundle.js`)).status).toBe(200);
   });
 
   it.runIf(backend === 'bullmq')('Bull Board is behind the API key', async () => {
-    expect((await fetch(`${base}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${api.base}/admin/queues`)).status).toBe(401);
     expect(
-      (await fetch(`${base}/admin/queues`, { headers: { authorization: `Bearer ${API_KEY}` } })).status,
+      (await fetch(`${api.base}/admin/queues`, { headers: { authorization: `Bearer ${API_KEY}` } })).status,
     ).toBe(200);
   });
 

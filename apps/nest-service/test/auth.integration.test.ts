@@ -5,7 +5,7 @@ import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../dist/app.js';
-import { type ApiProcess, startApi } from './support.ts';
+import { type ApiProcess, pgbossEnv, startApi } from './support.ts';
 
 /*
  * Who may call the API: deny by default (only routes marked @Public() are open), the browser sign-in
@@ -148,27 +148,12 @@ describe('browser sign-in and API_KEY_PREVIOUS (real API processes)', { timeout:
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    const common = { DATABASE_URL: database.url, UNSUBSCRIBE_SECRET: SECRET, RUN_WORKERS: '0' };
+    const common = () => ({ ...pgbossEnv(database, 'auth'), UNSUBSCRIBE_SECRET: SECRET, RUN_WORKERS: '0' });
     [board, sibling, rotated] = await Promise.all([
+      startApi({ ...common(), REDIS_URL, QUEUE_BACKEND: 'bullmq', API_KEY: KEY }),
+      startApi({ ...common(), API_KEY: KEY }),
       startApi({
-        ...common,
-        REDIS_URL,
-        QUEUE_BACKEND: 'bullmq',
-        QUEUE_NAME: `auth-${randomUUID()}`,
-        API_KEY: KEY,
-      }),
-      startApi({
-        ...common,
-        REDIS_URL: '',
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `auth-${randomUUID()}`,
-        API_KEY: KEY,
-      }),
-      startApi({
-        ...common,
-        REDIS_URL: '',
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `auth-${randomUUID()}`,
+        ...common(),
         API_KEY: NEXT_KEY,
         API_KEY_PREVIOUS: KEY,
         PUBLIC_URL: 'https://campaigns.example.test',

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, freePort, startApi } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { freePort, useApi } from './support.ts';
 
 /* `scripts/run demo` (scripts/demo.ts) against a server on PORT, and with no server at all. */
 
@@ -32,26 +30,11 @@ async function runDemo(
 }
 
 describe('scripts/run demo', { timeout: 90_000 }, () => {
-  let database: TestDatabase;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    api = await startApi({
-      DATABASE_URL: database.url,
-      REDIS_URL: '',
-      QUEUE_BACKEND: 'pgboss',
-      QUEUE_NAME: `demo-${randomUUID()}`,
-      QUEUE_POLL_SECONDS: '0.5',
-      API_KEY,
-      UNSUBSCRIBE_SECRET: 'demo-unsubscribe-secret-0123456789',
-      RUN_WORKERS: '1',
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.stop();
-    await database?.dispose();
+  const api = useApi('demo', {
+    QUEUE_POLL_SECONDS: '0.5',
+    API_KEY,
+    UNSUBSCRIBE_SECRET: 'demo-unsubscribe-secret-0123456789',
+    RUN_WORKERS: '1',
   });
 
   // Bug pinned: the demo always called port 3000 and died with a stack trace when nothing answered.

@@ -1,9 +1,8 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, sleep, startApi } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { apiCaller, type Json, sentMessage, useApi, waitForCampaign } from './support.ts';
 
 /*
  * Bad input over real HTTP against the real API process on real Postgres: each case is a 400 with a
@@ -12,8 +11,6 @@ import { type ApiProcess, sleep, startApi } from './support.ts';
 
 const API_KEY = 'test-api-key-bounds-0123456789';
 const RESEND_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
-type Json = any;
 
 const plan: Plan = {
   version: '1.0',
@@ -47,55 +44,25 @@ function withDeep(body: unknown, deep: string): string {
 }
 
 describe('bad input is a 400 with a stable code and stores nothing', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    api = await startApi({
-      DATABASE_URL: database.url,
-      REDIS_URL: '',
-      QUEUE_BACKEND: 'pgboss',
-      QUEUE_NAME: `bounds-${randomUUID()}`,
-      API_KEY,
-      UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret-bounds-0123',
-      RUN_WORKERS: '1',
-      QUEUE_POLL_SECONDS: '0.5',
-      MESSAGE_ID_DOMAIN: 'bounds.test',
-      RESEND_WEBHOOK_SECRET: RESEND_SECRET,
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.stop();
-    await database?.dispose();
+  const api = useApi('bounds', {
+    API_KEY,
+    UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret-bounds-0123',
+    RUN_WORKERS: '1',
+    QUEUE_POLL_SECONDS: '0.5',
+    MESSAGE_ID_DOMAIN: 'bounds.test',
+    RESEND_WEBHOOK_SECRET: RESEND_SECRET,
   });
-
-  async function call(method: string, path: string, body: unknown) {
-    const res = await fetch(`${api.base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: Json;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: res.status, type: res.headers.get('content-type') ?? '', json };
-  }
+  const call = apiCaller(api, API_KEY);
 
   /** Every row the API could have written, counted; with the plans and their versions. */
   async function stored() {
     const count = async (table: string) =>
       Number(
-        (await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(database.db)).rows[0]
-          ?.n,
+        (await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(api.database.db))
+          .rows[0]?.n,
       );
     const plans = await sql<{ id: string; plan_version: number; plan: unknown }>`
-      select id, plan_version, plan from contact_campaigns order by id`.execute(database.db);
+      select id, plan_version, plan from contact_campaigns order by id`.execute(api.database.db);
     return {
       contacts: await count('contacts'),
       campaigns: await count('contact_campaigns'),
@@ -151,12 +118,7 @@ describe('bad input is a 400 with a stable code and stores nothing', { timeout: 
   it('a plan update with an after longer than 366 days is refused and the plan version is unchanged', async () => {
     const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
     expect(created.planVersion).toBe(1);
-    for (let i = 0; ; i += 1) {
-      const view = (await call('GET', `/v1/campaigns/${created.id}`, undefined)).json;
-      if (view.timeline.some((e: Json) => e.kind === 'send')) break;
-      if (i > 100) throw new Error(`never sent: ${JSON.stringify(view)}`);
-      await sleep(200);
-    }
+    await waitForCampaign(call, created.id, (view) => view.timeline.some((e: Json) => e.kind === 'send'));
     for (const after of ['P300000Y', 'PT999999999999H']) {
       const problem = await refused(
         'PUT',
@@ -312,13 +274,7 @@ describe('bad input is a 400 with a stable code and stores nothing', { timeout: 
   // regression: a NUL in an event field answered 500 (and the earlier items of the batch were already stored)
   it('a NUL or a lone surrogate in an event is invalid_request and no event of the batch is stored', async () => {
     const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
-    let message: string | undefined;
-    for (let i = 0; !message; i += 1) {
-      const view = (await call('GET', `/v1/campaigns/${created.id}`, undefined)).json;
-      message = view.timeline.find((e: Json) => e.kind === 'send')?.message;
-      if (i > 100) throw new Error('never sent');
-      if (!message) await sleep(200);
-    }
+    const message = await sentMessage(call, created.id);
     const at = new Date().toISOString();
     const good = { id: `ok-${randomUUID()}`, messageId: message, type: 'delivered', occurredAt: at };
     for (const bad of [

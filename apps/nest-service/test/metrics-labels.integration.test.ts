@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, startApi } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { useApi } from './support.ts';
 
 /*
  * /metrics against the real API process: no request can add a metric series (every label value comes
@@ -14,25 +13,10 @@ const API_KEY = 'test-api-key-0123456789abcdef';
 const engineSeries = (text: string) => text.split('\n').filter((line) => line.startsWith('campaign_'));
 
 describe('metric labels', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let api: ApiProcess;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    api = await startApi({
-      DATABASE_URL: database.url,
-      REDIS_URL: '',
-      QUEUE_BACKEND: 'pgboss',
-      QUEUE_NAME: `labels-${randomUUID()}`,
-      API_KEY,
-      UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret-0123456789',
-      RUN_WORKERS: '0',
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.stop();
-    await database?.dispose();
+  const api = useApi('labels', {
+    API_KEY,
+    UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret-0123456789',
+    RUN_WORKERS: '0',
   });
 
   const metrics = () => fetch(`${api.base}/metrics`).then((r) => r.text());

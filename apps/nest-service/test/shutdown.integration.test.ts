@@ -3,7 +3,7 @@ import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RawConnection } from './raw-http.ts';
-import { type ApiProcess, sleep, startApi } from './support.ts';
+import { type ApiProcess, pgbossEnv, sleep, startApi } from './support.ts';
 
 /*
  * SIGTERM against the real API process with its workers embedded, spoken to over raw TCP so the test
@@ -42,10 +42,7 @@ describe('API shutdown on SIGTERM', { timeout: 60_000 }, () => {
 
   const start = async (env: NodeJS.ProcessEnv = {}) => {
     const api = await startApi({
-      DATABASE_URL: database.url,
-      REDIS_URL: '',
-      QUEUE_BACKEND: 'pgboss',
-      QUEUE_NAME: `shutdown-${randomUUID()}`,
+      ...pgbossEnv(database, 'shutdown'),
       API_KEY,
       UNSUBSCRIBE_SECRET: 'test-unsubscribe-secret-0123456789',
       RUN_WORKERS: '1',

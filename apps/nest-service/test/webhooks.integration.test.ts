@@ -1,16 +1,13 @@
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { Plan } from '@campaign/core';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, sleep, startApi } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { apiCaller, type Json, sentMessage, useApi } from './support.ts';
 
 /*
  * Provider webhooks over real HTTP against the real API process: each provider's scheme with keys and
  * secrets made here, forged and stale requests refused with nothing stored, duplicates counted once.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field below
-type Json = any;
 const API_KEY = 'test-api-key-0123456789abcdef';
 
 const sendgrid = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -48,69 +45,33 @@ const plan: Plan = {
 };
 
 describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let api: ApiProcess;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    api = await startApi({
-      DATABASE_URL: database.url,
-      REDIS_URL: '',
-      QUEUE_BACKEND: 'pgboss',
-      QUEUE_NAME: `hooks-${randomUUID()}`,
-      API_KEY,
-      UNSUBSCRIBE_SECRET: 'hooks-unsubscribe-secret-0123456789',
-      RUN_WORKERS: '1',
-      MESSAGE_ID_DOMAIN: 'hooks.test',
-      SENDGRID_WEBHOOK_PUBLIC_KEY: SENDGRID_PUBLIC,
-      MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
-      POSTMARK_WEBHOOK_USER: POSTMARK.user,
-      POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
-      RESEND_WEBHOOK_SECRET: RESEND_SECRET,
-      SES_SNS_TOPIC_ARNS: TOPIC,
-    });
-    base = api.base;
-  }, 60_000);
-
-  afterAll(async () => {
-    await api?.stop();
-    await database?.dispose();
+  const api = useApi('hooks', {
+    API_KEY,
+    UNSUBSCRIBE_SECRET: 'hooks-unsubscribe-secret-0123456789',
+    RUN_WORKERS: '1',
+    MESSAGE_ID_DOMAIN: 'hooks.test',
+    SENDGRID_WEBHOOK_PUBLIC_KEY: SENDGRID_PUBLIC,
+    MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
+    POSTMARK_WEBHOOK_USER: POSTMARK.user,
+    POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
+    RESEND_WEBHOOK_SECRET: RESEND_SECRET,
+    SES_SNS_TOPIC_ARNS: TOPIC,
   });
-
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${base}${path}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${API_KEY}`,
-        'content-type': 'application/json',
-        ...(init.headers ?? {}),
-      },
-    }).then(async (r) => ({ status: r.status, json: (await r.json()) as Json }));
+  const call = apiCaller(api, API_KEY);
 
   /** A campaign whose intro has been sent: its message id and Message-ID header. */
   async function sentCampaign() {
-    const created = await call('/v1/campaigns', {
-      method: 'POST',
-      body: JSON.stringify({ contact: { email: `${randomUUID()}@example.com` }, plan }),
+    const created = await call('POST', '/v1/campaigns', {
+      contact: { email: `${randomUUID()}@example.com` },
+      plan,
     });
-    for (let i = 0; i < 100; i += 1) {
-      const view = await call(`/v1/campaigns/${created.json.id}`);
-      const send = view.json.timeline.find((e: { kind: string }) => e.kind === 'send');
-      if (send)
-        return {
-          id: created.json.id as string,
-          message: send.message as string,
-          header: `<${send.message}@hooks.test>`,
-        };
-      await sleep(100);
-    }
-    throw new Error('intro never sent');
+    const message = await sentMessage(call, created.json.id);
+    return { id: created.json.id as string, message, header: `<${message}@hooks.test>` };
   }
 
-  const state = async (id: string) => (await call(`/v1/campaigns/${id}`)).json;
+  const state = async (id: string) => (await call('GET', `/v1/campaigns/${id}`)).json;
   const post = (provider: string, body: string, headers: Record<string, string>) =>
-    fetch(`${base}/v1/webhooks/${provider}`, { method: 'POST', body, headers }).then(async (r) => ({
+    fetch(`${api.base}/v1/webhooks/${provider}`, { method: 'POST', body, headers }).then(async (r) => ({
       status: r.status,
       type: r.headers.get('content-type') ?? '',
       json: (await r.json()) as Json,
@@ -166,7 +127,7 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
     const again = await post('sendgrid', body, signed(String(now), body));
     expect(again.json).toMatchObject({ accepted: 0, duplicates: 3, ignored: 0 });
     // the deferral is stored for the record, under the provider's own name, and applied to nothing
-    const deferral = await database.db
+    const deferral = await api.database.db
       .selectFrom('message_events')
       .select(['type', 'raw_type', 'effect'])
       .where('provider_event_id', '=', `df-${c.id}`)
@@ -304,7 +265,7 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
 
   it('an unknown provider is a 404 counted nowhere, and webhooks are counted in the metrics', async () => {
     expect((await post('acme', '{}', { 'content-type': 'application/json' })).status).toBe(404);
-    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${api.base}/metrics`).then((r) => r.text());
     expect(metrics).not.toContain('acme');
     expect(metrics).toMatch(/campaign_webhook_events_total\{provider="sendgrid",result="accepted"\} 2/);
     expect(metrics).toMatch(/campaign_webhook_events_total\{provider="sendgrid",result="unauthorized"\} 2/);

@@ -1,11 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type Plan, signUnsubscribeToken } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  type NodeProcess,
+  type RedisServer,
+  spawnApi,
+  spawnWorker,
+  startRedis,
+  waitFor,
+  waitUntilReady,
+} from './processes.ts';
 import { SmtpSink } from './smtp-sink.ts';
 
 /*
@@ -13,10 +19,6 @@ import { SmtpSink } from './smtp-sink.ts';
  * SMTP server with a password, spoken to over HTTP only. The test holds the whole output of both
  * processes, to search it for the secrets it gave them.
  */
-
-const API_MAIN = fileURLToPath(new URL('../../nest-service/dist/main.js', import.meta.url));
-const WORKER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const API_KEY = `layout-api-key-${randomUUID()}`;
 const UNSUBSCRIBE_SECRET = `layout-unsubscribe-${randomUUID()}`;
@@ -50,110 +52,22 @@ const plan: Plan = {
   ],
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A private redis-server for this file, with a password. */
-async function startRedis(password: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--requirepass',
-      password,
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://:${password}@127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: null });
-  probe.on('error', () => {}); // refused until the server is up
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      await probe.connect();
-      break;
-    } catch {
-      await sleep(50);
-    }
-  }
-  await probe.ping();
-  probe.disconnect();
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
-interface RunningProcess {
-  child: ChildProcess;
-  /** Everything the process wrote so far, stdout and stderr interleaved. */
-  output(): string;
-  /** Resolves with the exit code. */
-  exited: Promise<number | null>;
-  stop(): Promise<number | null>;
-}
-
-/** Runs `args` under Node with exactly `env` (plus PATH), keeping both output streams. */
-function run(args: string[], env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, TZ: 'UTC', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const chunks: Buffer[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => Buffer.concat(chunks).toString('utf8'),
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-}
-
-const runApi = (env: NodeJS.ProcessEnv) => run([API_MAIN], env);
-const runWorker = (env: NodeJS.ProcessEnv) =>
-  run(['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', WORKER_MAIN], env);
-
 /** Runs a process expected to refuse to start; its exit code and the lines of its stderr. */
 async function refusal(
   which: 'api' | 'worker',
   env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; stderr: string[] }> {
-  const args =
-    which === 'api'
-      ? [API_MAIN]
-      : ['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', WORKER_MAIN];
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  const code = await new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  const started = (which === 'api' ? spawnApi : spawnWorker)(env);
+  const timer = setTimeout(() => started.child.kill('SIGKILL'), 15_000);
+  const code = await started.exited;
   clearTimeout(timer);
-  return { code, stderr: stderr.split('\n').filter((line) => line.trim() !== '') };
+  return {
+    code,
+    stderr: started
+      .stderr()
+      .split('\n')
+      .filter((line) => line.trim() !== ''),
+  };
 }
 
 // Bug pinned: outside the embedded mode UNSUBSCRIBE_SECRET defaulted to a random value per process, so a
@@ -188,15 +102,15 @@ describe('a process without a secret that processes must share refuses to start'
 
 describe.each(['bullmq', 'pgboss'] as const)('production layout on %s', { timeout: 90_000 }, (backend) => {
   let database: TestDatabase;
-  let redis: { url: string; stop: () => Promise<void> } | undefined;
+  let redis: RedisServer | undefined;
   let sink: SmtpSink;
-  let api: RunningProcess;
-  let worker: RunningProcess;
+  let api: NodeProcess;
+  let worker: NodeProcess;
   let base: string;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    if (backend === 'bullmq') redis = await startRedis(REDIS_PASSWORD);
+    if (backend === 'bullmq') redis = await startRedis({ password: REDIS_PASSWORD });
     sink = new SmtpSink({ credentials: { user: SMTP_USER, pass: SMTP_PASSWORD } });
     const sinkUrl = new URL(await sink.listen());
     sinkUrl.username = SMTP_USER;
@@ -222,17 +136,9 @@ describe.each(['bullmq', 'pgboss'] as const)('production layout on %s', { timeou
       UNSUBSCRIBE_SECRET,
       UNSUBSCRIBE_SECRET_PREVIOUS,
     };
-    api = runApi(env);
-    worker = runWorker(env);
-    for (let i = 0; ; i += 1) {
-      const ready = await fetch(`${base}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) break;
-      if (api.child.exitCode !== null || i > 300) throw new Error(`the API did not start:\n${api.output()}`);
-      await sleep(100);
-    }
+    api = spawnApi(env);
+    worker = spawnWorker(env);
+    await waitUntilReady(api, base);
   }, 90_000);
 
   afterAll(async () => {
@@ -269,12 +175,14 @@ describe.each(['bullmq', 'pgboss'] as const)('production layout on %s', { timeou
     expect(url.startsWith(`${base}/v1/unsubscribe/`)).toBe(true);
 
     // A recipient clicks after the send committed (a click racing the worker's commit is item 1's concern).
-    for (let i = 0; ; i += 1) {
-      const { json } = await call('GET', `/v1/campaigns/${created.json.id}`);
-      if (json.timeline.some((e: { kind: string }) => e.kind === 'send')) break;
-      if (i > 100) throw new Error(`the send was never recorded: ${JSON.stringify(json)}`);
-      await sleep(100);
-    }
+    let view: { timeline: { kind: string }[] } | undefined;
+    await waitFor(
+      async () => {
+        view = (await call('GET', `/v1/campaigns/${created.json.id}`)).json;
+        return view?.timeline.some((e) => e.kind === 'send');
+      },
+      () => `the send was never recorded: ${JSON.stringify(view)}`,
+    );
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -1,11 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  type NodeProcess,
+  type RedisServer,
+  sleep,
+  spawnApi,
+  spawnWorker,
+  startRedis,
+  waitFor,
+  waitUntilReady,
+} from './processes.ts';
 import { SmtpSink } from './smtp-sink.ts';
 
 /*
@@ -16,10 +23,6 @@ import { SmtpSink } from './smtp-sink.ts';
  * and every response body are then searched for each secret.
  */
 
-const API_MAIN = fileURLToPath(new URL('../../nest-service/dist/main.js', import.meta.url));
-const WORKER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const WORKER_ARGS = ['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', WORKER_MAIN];
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const unique = (prefix: string) => `${prefix}${randomBytes(12).toString('hex')}`;
 
 // Given to the processes.
@@ -71,83 +74,6 @@ const plan: Plan = {
   nodes: [{ id: 'intro', action: 'send', subject: 'Hello', body: '<p>Hi</p>', transitions: [] }],
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A private redis-server with a password. */
-async function startRedis(password: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--requirepass',
-      password,
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://:${password}@127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: null });
-  probe.on('error', () => {}); // refused until the server is up
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      await probe.connect();
-      break;
-    } catch {
-      await sleep(50);
-    }
-  }
-  await probe.ping();
-  probe.disconnect();
-  let stopped: Promise<unknown> | undefined;
-  return {
-    url,
-    stop: () => {
-      stopped ??= new Promise((resolve) => {
-        child.once('exit', resolve);
-        child.kill('SIGKILL');
-      });
-      return stopped.then(() => undefined);
-    },
-  };
-}
-
-interface RunningProcess {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-/** Runs `args` under Node with `env` (plus PATH), keeping stdout and stderr. */
-function run(args: string[], env: NodeJS.ProcessEnv): RunningProcess {
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, TZ: 'UTC', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const chunks: Buffer[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => Buffer.concat(chunks).toString('utf8'), exited };
-}
-
-async function stop(p: RunningProcess): Promise<void> {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGTERM');
-  await p.exited;
-}
-
 /** Names of the secrets found in `text`. */
 const leaked = (text: string) =>
   Object.entries(SECRETS)
@@ -156,16 +82,19 @@ const leaked = (text: string) =>
 
 describe('no secret in any output or error body', { timeout: 90_000 }, () => {
   let database: TestDatabase;
-  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let redis: RedisServer;
   let sink: SmtpSink;
   let env: NodeJS.ProcessEnv;
   let base: string;
-  let api: RunningProcess;
-  let worker: RunningProcess;
-  const processes: RunningProcess[] = [];
+  let api: NodeProcess;
+  let worker: NodeProcess;
+  const processes: NodeProcess[] = [];
 
   beforeAll(async () => {
-    [database, redis] = await Promise.all([createTestDatabase('postgres'), startRedis(REDIS_PASSWORD)]);
+    [database, redis] = await Promise.all([
+      createTestDatabase('postgres'),
+      startRedis({ password: REDIS_PASSWORD }),
+    ]);
     // The SMTP server wants another password: every login fails (a failing connection that carries one).
     sink = new SmtpSink({ credentials: { user: SMTP_USER, pass: unique('other') } });
     const smtpUrl = new URL(await sink.listen());
@@ -197,22 +126,14 @@ describe('no secret in any output or error body', { timeout: 90_000 }, () => {
       SHUTDOWN_TIMEOUT_MS: '3000',
       LOG_LEVEL: 'trace',
     };
-    api = run([API_MAIN], env);
-    worker = run(WORKER_ARGS, env);
+    api = spawnApi(env);
+    worker = spawnWorker(env);
     processes.push(api, worker);
-    for (let i = 0; ; i += 1) {
-      const ready = await fetch(`${base}/health/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) break;
-      if (api.child.exitCode !== null || i > 300) throw new Error(`the API did not start:\n${api.output()}`);
-      await sleep(100);
-    }
+    await waitUntilReady(api, base);
   }, 90_000);
 
   afterAll(async () => {
-    for (const p of processes) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.stop('SIGKILL')));
     await sink?.close();
     await redis?.stop();
     await database?.dispose();
@@ -318,10 +239,11 @@ describe('no secret in any output or error body', { timeout: 90_000 }, () => {
     ).toBe(400);
 
     // The send fails at the SMTP login (SEND_MAX_ATTEMPTS=1): the worker logs the failure.
-    for (let i = 0; !/"level":50/.test(worker.output()); i += 1) {
-      if (i > 200) throw new Error(`the worker never logged the failed send:\n${worker.output()}`);
-      await sleep(100);
-    }
+    await waitFor(
+      () => /"level":50/.test(worker.output()),
+      () => `the worker never logged the failed send:\n${worker.output()}`,
+      { timeoutMs: 20_000 },
+    );
 
     // Redis goes away: readiness says so, in a body that must not quote its URL.
     await redis.stop();
@@ -332,7 +254,7 @@ describe('no secret in any output or error body', { timeout: 90_000 }, () => {
     }
     expect(ready.status).toBe(503);
 
-    await Promise.all([stop(api), stop(worker)]);
+    await Promise.all([api.stop(), worker.stop()]);
 
     // Processes that cannot reach their database at all, with a password in its URL.
     const closed = await freePort();
@@ -340,10 +262,7 @@ describe('no secret in any output or error body', { timeout: 90_000 }, () => {
       ...env,
       DATABASE_URL: `postgres://app:${DATABASE_PASSWORD}@127.0.0.1:${closed}/app`,
     };
-    const failing = [
-      run([API_MAIN], { ...unreachable, PORT: String(await freePort()) }),
-      run(WORKER_ARGS, unreachable),
-    ];
+    const failing = [spawnApi({ ...unreachable, PORT: String(await freePort()) }), spawnWorker(unreachable)];
     processes.push(...failing);
     for (const p of failing) expect(await p.exited).not.toBe(0);
 

@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type NodeProcess, sleep, spawnWorker, waitFor } from './processes.ts';
 import { SmtpSink } from './smtp-sink.ts';
 
 /*
@@ -14,23 +13,12 @@ import { SmtpSink } from './smtp-sink.ts';
  * listener and its bounded stop, observed from outside as an operator would.
  */
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 const plan: Plan = {
   version: '1.0',
   timezone: 'UTC',
   startNodeId: 'intro',
   nodes: [{ id: 'intro', action: 'send', subject: 'Hello', body: '<p>Hi</p>', transitions: [] }],
 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The TCP ports process `pid` listens on, with their address (from /proc: Linux only). */
 function listening(pid: number): { host: string; port: number }[] {
@@ -63,18 +51,12 @@ function listening(pid: number): { host: string; port: number }[] {
   return found;
 }
 
-interface Worker {
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
 describe('the worker process', { timeout: 60_000 }, () => {
   let database: TestDatabase;
   let sink: SmtpSink;
   let env: NodeJS.ProcessEnv;
   let api: Runtime;
-  const workers: Worker[] = [];
+  const workers: NodeProcess[] = [];
   const blockers: Server[] = [];
 
   beforeAll(async () => {
@@ -99,7 +81,7 @@ describe('the worker process', { timeout: 60_000 }, () => {
   }, 60_000);
 
   afterEach(async () => {
-    for (const w of workers.splice(0)) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
     for (const b of blockers.splice(0)) b.close();
   });
 
@@ -109,41 +91,36 @@ describe('the worker process', { timeout: 60_000 }, () => {
     await database?.dispose();
   });
 
-  function spawnWorker(extra: NodeJS.ProcessEnv = {}): Worker {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', MAIN],
-      { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const chunks: Buffer[] = [];
-    child.stdout?.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr?.on('data', (c: Buffer) => chunks.push(c));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const worker = { child, output: () => Buffer.concat(chunks).toString('utf8'), exited };
+  function startWorker(extra: NodeJS.ProcessEnv = {}): NodeProcess {
+    const worker = spawnWorker({ ...env, ...extra });
     workers.push(worker);
     return worker;
   }
 
-  async function started(worker: Worker): Promise<void> {
-    for (let i = 0; i < 200; i += 1) {
-      if (worker.output().includes('"msg":"worker started"')) return;
-      if (worker.child.exitCode !== null) break;
-      await sleep(50);
-    }
-    throw new Error(`the worker did not start:\n${worker.output()}`);
+  async function started(worker: NodeProcess): Promise<void> {
+    const failure = () => `the worker did not start:\n${worker.output()}`;
+    await waitFor(
+      () => {
+        if (worker.output().includes('"msg":"worker started"')) return true;
+        if (worker.child.exitCode !== null) throw new Error(failure());
+        return false;
+      },
+      failure,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
   }
 
-  const stop = async (worker: Worker) => {
+  /** SIGTERM; the exit code and how long the stop took. */
+  const stop = async (worker: NodeProcess) => {
     const at = Date.now();
-    worker.child.kill('SIGTERM');
-    const code = await worker.exited;
+    const code = await worker.stop();
     return { code, ms: Date.now() - at };
   };
 
   // Bug pinned: the worker read SHUTDOWN_TIMEOUT_MS by hand, so an empty one (as here) was 0 ms and every
   // SIGTERM exited 1 at once; it now comes from the validated config (unset or empty: 10 s).
   it('without METRICS_PORT it listens on no port; SIGTERM when idle exits 0 at once', async () => {
-    const worker = spawnWorker();
+    const worker = startWorker();
     await started(worker);
     expect(listening(worker.child.pid ?? 0)).toEqual([]);
     const { code, ms } = await stop(worker);
@@ -154,7 +131,7 @@ describe('the worker process', { timeout: 60_000 }, () => {
   // Bug pinned: a worker running apart from the API exposed no metrics at all (METRICS_PORT was ignored).
   it('with METRICS_PORT it serves GET /metrics on HOST:METRICS_PORT, and nothing else', async () => {
     const port = await freePort();
-    const worker = spawnWorker({ METRICS_PORT: String(port) });
+    const worker = startWorker({ METRICS_PORT: String(port) });
     await started(worker);
     expect(listening(worker.child.pid ?? 0)).toEqual([{ host: '127.0.0.1', port }]);
 
@@ -187,7 +164,7 @@ describe('the worker process', { timeout: 60_000 }, () => {
     blockers.push(blocker);
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const { port } = blocker.address() as { port: number };
-    const worker = spawnWorker({ METRICS_PORT: String(port) });
+    const worker = startWorker({ METRICS_PORT: String(port) });
     expect(await worker.exited).toBe(2);
     const lines = worker
       .output()
@@ -197,7 +174,7 @@ describe('the worker process', { timeout: 60_000 }, () => {
   });
 
   it('a send that never finishes holds the stop only until SHUTDOWN_TIMEOUT_MS, then exit 1', async () => {
-    const worker = spawnWorker({ SHUTDOWN_TIMEOUT_MS: '1500' });
+    const worker = startWorker({ SHUTDOWN_TIMEOUT_MS: '1500' });
     await started(worker);
     const held = sink.holdNext();
     await api.service.persistPlan({ contact: { email: `${randomUUID()}@process.test` }, plan });

@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type Plan, verifyUnsubscribeToken } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NodeProcess, type RedisServer, sleep, spawnWorker, startRedis, waitFor } from './processes.ts';
 import { type ReceivedMail, SmtpSink } from './smtp-sink.ts';
 
 /*
@@ -14,9 +12,7 @@ import { type ReceivedMail, SmtpSink } from './smtp-sink.ts';
  * (a private server, so FLUSHALL touches nothing else), a real SMTP server, second-scale durations.
  */
 
-const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const SECRET = 'e2e-unsubscribe-secret-0123456789';
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const plan: Plan = {
   version: '1.0',
@@ -53,53 +49,13 @@ const plan: Plan = {
   ],
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A private redis-server for this file. */
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => 100, maxRetriesPerRequest: null });
-  probe.on('error', () => {}); // refused until the server is up
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      await probe.connect();
-      break;
-    } catch {
-      await sleep(50);
-    }
-  }
-  await probe.ping();
-  probe.disconnect();
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child.once('exit', resolve));
-    },
-  };
-}
-
 describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 }, (backend) => {
   let database: TestDatabase;
-  let redis: { url: string; stop: () => Promise<void> };
+  let redis: RedisServer;
   let sink: SmtpSink;
   let env: NodeJS.ProcessEnv;
   let api: Runtime;
-  const workers = new Set<ChildProcess>();
+  const workers = new Set<NodeProcess>();
 
   beforeAll(async () => {
     [database, redis] = await Promise.all([createTestDatabase('postgres'), startRedis()]);
@@ -131,32 +87,19 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
   }, 60_000);
 
   afterAll(async () => {
-    for (const w of workers) w.kill('SIGKILL');
+    await Promise.all([...workers].map((w) => w.stop('SIGKILL')));
     await api?.close();
     await sink?.close();
     await redis?.stop();
     await database?.dispose();
   });
 
-  function spawnWorker(): ChildProcess {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', MAIN],
-      {
-        env,
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
-    workers.add(child);
-    child.once('exit', () => workers.delete(child));
-    return child;
-  }
-
-  async function stopWorker(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-    if (child.exitCode !== null) return child.exitCode;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    child.kill(signal);
-    return exited;
+  function startWorker(): NodeProcess {
+    const worker = spawnWorker(env);
+    worker.child.stderr?.pipe(process.stderr); // its warnings and errors, shown with the test's
+    workers.add(worker);
+    void worker.exited.then(() => workers.delete(worker));
+    return worker;
   }
 
   async function createCampaign(name = 'Ada <Lovelace>') {
@@ -173,28 +116,31 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
   }
 
   async function waitForStatus(campaignId: string, status: string, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const state = await statusOf(campaignId);
-      if (state.status === status) return state;
-      if (Date.now() > deadline) throw new Error(`campaign still ${state.status} at ${state.currentNodeId}`);
-      await sleep(100);
-    }
+    let state: Awaited<ReturnType<typeof statusOf>> | undefined;
+    return waitFor(
+      async () => {
+        state = await statusOf(campaignId);
+        return state.status === status && state;
+      },
+      () => `campaign still ${state?.status} at ${state?.currentNodeId}`,
+      { timeoutMs },
+    );
   }
 
   async function waitForSent(campaignId: string, count: number) {
-    for (let i = 0; i < 150; i += 1) {
-      const { timeline } = await api.service.getCampaign(campaignId);
-      if (timeline.filter((e) => e.kind === 'send').length >= count) return;
-      await sleep(100);
-    }
-    throw new Error(`campaign ${campaignId} never recorded ${count} sends`);
+    await waitFor(
+      async () => {
+        const { timeline } = await api.service.getCampaign(campaignId);
+        return timeline.filter((e) => e.kind === 'send').length >= count;
+      },
+      () => `campaign ${campaignId} never recorded ${count} sends`,
+    );
   }
 
   const to = (email: string) => (mail: ReceivedMail) => mail.to === email;
 
   it('sends the rendered message with its headers; no_open fires and the bump goes out', async () => {
-    const worker = spawnWorker();
+    const worker = startWorker();
     const { campaign, email } = await createCampaign();
     const [intro] = await sink.waitFor(to(email));
     await waitForSent(campaign.id, 1);
@@ -214,11 +160,11 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     expect(bump?.subject).toBe('Bump for Ada <Lovelace>');
     const state = await waitForStatus(campaign.id, 'completed');
     expect(state.currentNodeId).toBe('bump');
-    expect(await stopWorker(worker)).toBe(0);
+    expect(await worker.stop()).toBe(0);
   });
 
   it('an open moves the campaign on; no bump goes out', async () => {
-    const worker = spawnWorker();
+    const worker = startWorker();
     const { campaign, email } = await createCampaign();
     const [intro] = await sink.waitFor(to(email));
     await waitForSent(campaign.id, 1);
@@ -235,30 +181,30 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     expect(state.currentNodeId).toBe('done');
     await sleep(2500); // past the moment the bump would have gone out
     expect(sink.received.filter(to(email))).toHaveLength(1);
-    expect(await stopWorker(worker)).toBe(0);
+    expect(await worker.stop()).toBe(0);
   });
 
   it('kill -9 of a worker mid-campaign: a fresh worker completes it with no duplicate and no lost step', async () => {
-    const first = spawnWorker();
+    const first = startWorker();
     const { campaign, email } = await createCampaign();
     await sink.waitFor(to(email));
     // mid-campaign: the intro is committed as sent, its no_open timeout is queued
     await waitForSent(campaign.id, 1);
-    await stopWorker(first, 'SIGKILL');
-    const second = spawnWorker();
+    await first.stop('SIGKILL');
+    const second = startWorker();
     await sink.waitFor(to(email), 2);
     await waitForStatus(campaign.id, 'completed');
     await sleep(1000);
     const mails = sink.received.filter(to(email));
     expect(mails.map((m) => m.subject)).toEqual(['Hello Ada <Lovelace>', 'Bump for Ada <Lovelace>']);
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(2);
-    expect(await stopWorker(second)).toBe(0);
+    expect(await second.stop()).toBe(0);
   });
 
   it('regression: an error after the SMTP server took the message never sends it again; the campaign stops (send_failed) and the unsubscribe link works', async () => {
     // On 6996e46 a timeout that could not be scheduled rolled the send back: the same email went out
     // again on every retry and reconcile pass, and its List-Unsubscribe link answered 404.
-    const worker = spawnWorker();
+    const worker = startWorker();
     const email = `${randomUUID()}@e2e.test`;
     const [intro, ...rest] = plan.nodes;
     if (intro?.action !== 'send') throw new Error('the plan starts with a send');
@@ -295,17 +241,17 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
       mail?.raw.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/^[^:]+:\s*/, '') ?? '';
     const token = /\/v1\/unsubscribe\/([^>]+)>$/.exec(unsubscribe)?.[1] ?? '';
     expect(await api.service.unsubscribeByToken(token)).toMatchObject({ status: 'accepted' });
-    expect(await stopWorker(worker)).toBe(0);
+    expect(await worker.stop()).toBe(0);
   });
 
   it('a worker killed after the SMTP server took a message but before its commit: the resend carries the same Message-ID', async () => {
-    const first = spawnWorker();
+    const first = startWorker();
     const held = sink.holdNext();
     const { campaign, email } = await createCampaign();
     await held.arrived; // the server has the intro; the worker waits for its reply (its claim is committed)
-    await stopWorker(first, 'SIGKILL');
+    await first.stop('SIGKILL');
     held.release();
-    const second = spawnWorker();
+    const second = startWorker();
     const mails = await sink.waitFor(to(email), 3, 40_000);
     await waitForStatus(campaign.id, 'completed');
     const [intro, resent, bump] = mails;
@@ -318,13 +264,13 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     expect(resent?.messageId).toBe(intro?.messageId);
     const { timeline } = await api.service.getCampaign(campaign.id);
     expect(timeline.filter((e) => e.kind === 'send')).toHaveLength(2);
-    expect(await stopWorker(second)).toBe(0);
+    expect(await second.stop()).toBe(0);
   });
 
   it.runIf(backend === 'bullmq')(
     'FLUSHALL on Redis mid-campaign is repaired by the reconcile loop',
     async () => {
-      const worker = spawnWorker();
+      const worker = startWorker();
       const { campaign, email } = await createCampaign();
       await sink.waitFor(to(email));
       const client = new Redis(redis.url);
@@ -333,18 +279,18 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
       await sink.waitFor(to(email), 2, 20_000);
       await waitForStatus(campaign.id, 'completed');
       expect(sink.received.filter(to(email))).toHaveLength(2);
-      expect(await stopWorker(worker)).toBe(0);
+      expect(await worker.stop()).toBe(0);
     },
   );
 
   it('SIGTERM lets the send in flight finish before the worker exits', async () => {
-    const worker = spawnWorker();
+    const worker = startWorker();
     const held = sink.holdNext();
     const { campaign } = await createCampaign();
     await held.arrived; // the worker has claimed the send and waits for the SMTP reply
-    const exited = stopWorker(worker, 'SIGTERM');
+    const exited = worker.stop('SIGTERM');
     await sleep(300);
-    expect(worker.exitCode).toBeNull(); // still finishing
+    expect(worker.child.exitCode).toBeNull(); // still finishing
     held.release();
     expect(await exited).toBe(0);
     await waitForSent(campaign.id, 1);
@@ -353,7 +299,7 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
   });
 
   it('two worker processes on one queue never double-send', async () => {
-    const pair = [spawnWorker(), spawnWorker()];
+    const pair = [startWorker(), startWorker()];
     const created = await Promise.all(Array.from({ length: 10 }, () => createCampaign()));
     for (const { email } of created) await sink.waitFor(to(email), 2, 30_000);
     for (const { campaign } of created) await waitForStatus(campaign.id, 'completed');
@@ -366,6 +312,6 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     const ids = sink.received.filter((m) => emails.has(m.to)).map((m) => m.messageId);
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
-    expect(await Promise.all(pair.map((w) => stopWorker(w)))).toEqual([0, 0]);
+    expect(await Promise.all(pair.map((w) => w.stop()))).toEqual([0, 0]);
   });
 });

@@ -1,4 +1,14 @@
 import { randomBytes } from 'node:crypto';
+import { CampaignPlanExecutionService, type CampaignStore, type ExecutionServiceDeps } from '@campaign/core';
+import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import pg from 'pg';
 import { type DatabaseHandle, openDatabase } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
@@ -54,5 +64,35 @@ async function adminQuery(url: string, statement: string): Promise<void> {
     await client.query(statement);
   } finally {
     await client.end();
+  }
+}
+
+/**
+ * The execution service over `store` as the database tests drive it by hand: a manual clock at `at`, an
+ * in-memory scheduler (jobs run when the test says) and a transport that records what it sends. `options`
+ * are the service's other settings (attempts, leases, unsubscribe links...).
+ */
+export function manualEngine(
+  store: CampaignStore,
+  at: Date,
+  options: Omit<ExecutionServiceDeps, 'store' | 'scheduler' | 'transport' | 'clock'> = {},
+) {
+  const clock = new ManualClock(at);
+  const scheduler = new InMemoryScheduler(clock);
+  const transport = new RecordingTransport();
+  const service = new CampaignPlanExecutionService({ store, scheduler, transport, clock, ...options });
+  return { clock, scheduler, transport, service };
+}
+
+/**
+ * A Kysely plugin that changes nothing: the base of the tests' plugins that only watch what statements
+ * go out or what comes back (override one of the two methods).
+ */
+export class WatchingPlugin implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
   }
 }
