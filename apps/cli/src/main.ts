@@ -5,6 +5,7 @@ import {
   type Contact,
   contactSchema,
   DEFAULT_CONTACT,
+  ImplausibleEventTimeError,
   type PlanValidationResult,
   planGraph,
   planJsonSchema,
@@ -215,7 +216,17 @@ async function simulateCommand(args: readonly string[], io: CliIo): Promise<numb
   }
   const timezone = result.plan.timezone ?? contact.timezone;
   if (timezone === undefined) throw new Error('validation accepted a plan with no zone');
-  const outcome = simulate({ definition: { plan: result.plan, timezone }, contact, start, events, until });
+  let outcome: ReturnType<typeof simulate>;
+  try {
+    outcome = simulate({ definition: { plan: result.plan, timezone }, contact, start, events, until });
+  } catch (error) {
+    // Bad input, like a malformed events file: exit 2 with the event named, and no timeline.
+    if (!(error instanceof ImplausibleEventTimeError)) throw error;
+    io.stderr.write(
+      `campaign: events file "${values.events}" is invalid at ${error.pointer}: ${error.code}: ${error.message}\n`,
+    );
+    return EXIT_USAGE;
+  }
   io.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
   return EXIT_OK;
 }

@@ -69,6 +69,7 @@ function webhookVerifier(runtime: Runtime) {
         ? {
             ses: {
               topicArns: w.sesTopicArns,
+              requireSignatureVersion2: w.sesRequireSignatureV2,
               fetchCertificate: async (url: string) => {
                 const res = await fetch(url);
                 if (!res.ok) throw new Error(`certificate fetch failed: ${res.status}`);

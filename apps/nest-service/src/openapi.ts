@@ -88,7 +88,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             201: ok('Created'),
             200: ok('Same idempotency key: the existing campaign'),
             400: problem('invalid_plan (with issues) or invalid_request'),
-            409: problem('contact_suppressed'),
+            409: problem(
+              'contact_suppressed, or idempotency_conflict: the key was used for this contact with a different request',
+            ),
           },
         },
       },
@@ -159,6 +161,8 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           summary: 'Record normalized engagement events',
           security: secured,
           requestBody: body('Events'),
+          description:
+            'Each rejected item is `{index, code}`: `invalid_event`, `unknown_message`, or `implausible_time` (dated more than 5 minutes before its message was sent or ahead of the server clock; stored nowhere). The other items go on.',
           responses: { 202: ok('{accepted, duplicates, rejected}') },
         },
       },

@@ -66,3 +66,41 @@ export class InvalidTimelineLimitError extends DomainError {
     this.name = 'InvalidTimelineLimitError';
   }
 }
+
+/**
+ * An idempotency key the contact already used for a different request (HTTP 409). Keys are scoped per
+ * contact; the same key with the same request returns the campaign it created, a different request
+ * (contact, plan or activate differ, compared as canonical JSON) is refused, so a reused key never
+ * silently answers with another request's campaign.
+ */
+export class IdempotencyConflictError extends DomainError {
+  readonly code = 'idempotency_conflict';
+  readonly contactId: string;
+  readonly idempotencyKey: string;
+  readonly campaignId: string;
+  constructor(contactId: string, idempotencyKey: string, campaignId: string) {
+    super(
+      `idempotency key ${JSON.stringify(idempotencyKey)} was already used for contact ${contactId} with a different request (campaign ${campaignId}); send exactly the same contact, plan and activate to get that campaign back, or use a new key for a new request`,
+    );
+    this.contactId = contactId;
+    this.idempotencyKey = idempotencyKey;
+    this.campaignId = campaignId;
+    this.name = 'IdempotencyConflictError';
+  }
+}
+
+/**
+ * A simulated event dated more than EVENT_TIME_TOLERANCE_MS before the message it names was sent
+ * (`campaign simulate` exits 2). `pointer` is the event's JSON pointer in the events file.
+ */
+export class ImplausibleEventTimeError extends DomainError {
+  readonly code = 'implausible_time';
+  readonly pointer: string;
+  readonly eventId: string | null;
+  constructor(pointer: string, eventId: string | null, message: string) {
+    super(message);
+    this.pointer = pointer;
+    this.eventId = eventId;
+    this.name = 'ImplausibleEventTimeError';
+  }
+}

@@ -1,4 +1,5 @@
 export * from './engine/engine.ts';
+export * from './engine/event-time.ts';
 export type * from './engine/types.ts';
 export { TERMINAL_STATUSES } from './engine/types.ts';
 export * from './errors.ts';

@@ -135,6 +135,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
         plan: JSON.stringify(campaign.plan),
         timezone: campaign.timezone,
         idempotency_key: campaign.idempotencyKey,
+        request_hash: campaign.requestHash,
         current_node_id: null,
         anchor_at: null,
         stop_reason: null,
@@ -506,7 +507,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
  * not an event type the engine does not know. Written exactly as message_events_decisive_idx's predicate
  * (migration 0004), so the planner can use that index.
  */
-const GENUINE_EVENT = sql<boolean>`type <> 'unknown' and not (type = 'opened' and machine)
+const GENUINE_EVENT = sql<boolean>`type <> 'unknown' and not (type = 'opened' and (machine or bot))
             and not (type = 'clicked' and bot) and not (type = 'replied' and auto_reply)`;
 
 type DecisiveRow = {

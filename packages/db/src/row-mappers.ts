@@ -44,6 +44,7 @@ export function toCampaign(row: Selectable<ContactCampaignsTable>): CampaignReco
     planVersion: row.plan_version,
     timezone: row.timezone,
     idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
     createdAt: row.created_at,
     state: {
       status: row.status as CampaignStatus,

@@ -35,6 +35,8 @@ export interface ContactCampaignsTable {
   stop_reason: string | null;
   paused_at: Date | null;
   idempotency_key: string | null;
+  /** SHA-256 hex of the canonical request that created the campaign with its idempotency key (0005). */
+  request_hash: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -41,6 +41,7 @@ const envSchema = z.object({
   POSTMARK_WEBHOOK_USER: z.string().min(1).optional(),
   POSTMARK_WEBHOOK_PASSWORD: z.string().min(1).optional(),
   SES_SNS_TOPIC_ARNS: z.string().min(1).optional(),
+  SES_SNS_REQUIRE_SIGNATURE_V2: z.enum(['0', '1', 'true', 'false']).default('false'),
   RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -94,6 +95,8 @@ export interface RuntimeConfig {
     mailgunSigningKey: string | undefined;
     postmark: { username: string; password: string } | undefined;
     sesTopicArns: string[];
+    /** Refuse SNS SignatureVersion 1 (SHA1withRSA); default false (1 is a topic's default, both are AWS-signed). */
+    sesRequireSignatureV2: boolean;
     resendSecret: string | undefined;
   };
 }
@@ -209,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
         .split(',')
         .map((a) => a.trim())
         .filter(Boolean),
+      sesRequireSignatureV2:
+        e.SES_SNS_REQUIRE_SIGNATURE_V2 === '1' || e.SES_SNS_REQUIRE_SIGNATURE_V2 === 'true',
       resendSecret: e.RESEND_WEBHOOK_SECRET,
     },
   };

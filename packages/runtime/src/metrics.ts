@@ -34,7 +34,7 @@ export class PrometheusMetrics {
   });
   readonly webhookEvents = new Counter({
     name: 'campaign_webhook_events_total',
-    help: 'Provider webhook events by provider and result (accepted, duplicate, ignored, rejected, unauthorized, malformed)',
+    help: 'Provider webhook events by provider and result (accepted, duplicate, ignored, rejected, implausible_time, unauthorized, malformed)',
     labelNames: ['provider', 'result'],
     registers: [this.registry],
   });

@@ -4,6 +4,7 @@ import type { NormalizedEvent } from './types.ts';
 
 const event = (payload: unknown, providerEventId = 'evt-1'): NormalizedEvent => ({
   providerEventId,
+  echoedMessageId: null,
   providerMessageId: null,
   messageIdHeader: null,
   type: 'opened',

@@ -11,6 +11,26 @@ export function normalizeMessageId(value: string | null): string | null {
   return inner === '' ? null : `<${inner}>`;
 }
 
+/**
+ * The name under which every outgoing message carries our message id in each provider's echo field
+ * (core's `echo-headers.ts` writes it; the providers send it back in their events).
+ */
+export const ECHO_FIELD = 'campaign_message_id';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Our message id from an echo field's value: a UUID string (or, as SES tags come, an array whose first
+ * element is one), lower-cased. Anything else is null: a tag of the same name set by someone else
+ * must not be taken for ours.
+ */
+export function echoedMessageId(value: unknown): string | null {
+  const text = Array.isArray(value) ? (value[0] as unknown) : value;
+  if (typeof text !== 'string') return null;
+  const trimmed = text.trim();
+  return UUID.test(trimmed) ? trimmed.toLowerCase() : null;
+}
+
 /** Events and rejections of a verified request. */
 export interface Collected {
   events: NormalizedEvent[];

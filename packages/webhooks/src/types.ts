@@ -27,6 +27,13 @@ export interface NormalizedEvent {
    * (see `postmarkEventId`), stable across redeliveries of the same record.
    */
   providerEventId: string;
+  /**
+   * Our message id (a UUID) as the provider echoed it back from the message's echo field
+   * (`campaign_message_id` in SendGrid unique args, Mailgun variables, Postmark metadata, SES message
+   * tags, Resend tags): the first thing to match a message by, whatever transport sent it. Null when
+   * absent or not a UUID.
+   */
+  echoedMessageId: string | null;
   /** How the provider names the message, as its send API or SMTP reply returned it. */
   providerMessageId: string | null;
   /** The RFC 5322 Message-ID in `<local@domain>` form, when the payload carries it. */
@@ -86,6 +93,11 @@ export interface ProviderSecrets {
     topicArns: string[];
     /** Fetches the PEM certificate at an already-vetted SNS URL (injected so tests serve a local one). */
     fetchCertificate: (url: string) => Promise<string>;
+    /**
+     * Refuse SignatureVersion 1 (SHA1withRSA). Default false: SNS signs with 1 unless the topic's
+     * `SignatureVersion` attribute is set to 2, and both are signed by AWS's certificate.
+     */
+    requireSignatureVersion2?: boolean;
   };
   /** The Resend (Svix) signing secret, `whsec_<base64>`. */
   resendSecret?: string;

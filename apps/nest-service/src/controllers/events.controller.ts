@@ -38,7 +38,7 @@ export class EventsController {
       });
       if (result.status === 'accepted') accepted += 1;
       else if (result.status === 'duplicate') duplicates += 1;
-      else rejected.push({ index, code: 'unknown_message' });
+      else rejected.push({ index, code: result.status });
     }
     return { accepted, duplicates, rejected };
   }

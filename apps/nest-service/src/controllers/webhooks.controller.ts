@@ -69,6 +69,7 @@ export class WebhooksController {
     let accepted = 0;
     let duplicates = 0;
     let ignored = 0;
+    let implausible = 0;
     const rejected: { index?: number; id?: string; code: string }[] = result.rejected.map((r) => ({
       index: r.index,
       code: r.code,
@@ -89,14 +90,19 @@ export class WebhooksController {
         payload: event.payload,
       });
       if (recorded.status === 'duplicate') duplicates += 1;
-      else if (event.type === null) ignored += 1;
+      else if (recorded.status === 'implausible_time') {
+        // Stored nowhere, yet still a 200: a 4xx would make the provider retry it for days.
+        implausible += 1;
+        rejected.push({ id: event.providerEventId, code: recorded.status });
+      } else if (event.type === null) ignored += 1;
       else if (recorded.status === 'accepted') accepted += 1;
       else rejected.push({ id: event.providerEventId, code: 'unknown_message' });
     }
     counter.inc({ provider, result: 'accepted' }, accepted);
     counter.inc({ provider, result: 'duplicate' }, duplicates);
     counter.inc({ provider, result: 'ignored' }, ignored);
-    counter.inc({ provider, result: 'rejected' }, rejected.length);
+    counter.inc({ provider, result: 'implausible_time' }, implausible);
+    counter.inc({ provider, result: 'rejected' }, rejected.length - implausible);
     return { accepted, duplicates, ignored, rejected };
   }
 }

@@ -11,6 +11,7 @@ const DOMAIN_STATUS: Record<string, number> = {
   contact_suppressed: 409,
   invalid_state: 409,
   plan_conflict: 409,
+  idempotency_conflict: 409,
   invalid_cursor: 400,
   invalid_limit: 400,
 };

@@ -223,6 +223,23 @@ describe('timeouts (rule 6)', () => {
     expect(taken.state).toMatchObject({ currentNodeId: 'done', status: 'completed', step: 2 });
   });
 
+  it('regression: a bot open (Mailgun client-info.bot) cancelled no_open; it counts for nothing, like a machine open', () => {
+    const scanner = event('opened', '2026-01-06T00:00:00Z', { bot: true });
+    const taken = onTimeout(def, sent(), timeout, { latestMessage: msg, latestMessageEvents: [scanner] }, at);
+    expect(taken.effect).toBe('transition');
+    expect(taken.state.currentNodeId).toBe('done');
+    // nor does it take the opened transition when it arrives
+    const arrived = onEvent(
+      def,
+      sent(),
+      scanner,
+      { latestMessage: msg, latestMessageEvents: [scanner] },
+      new Date('2026-01-06T00:00:01Z'),
+    );
+    expect(arrived).toMatchObject({ effect: 'ignored', effects: [] });
+    expect(arrived.state.currentNodeId).toBe('intro');
+  });
+
   it('regression: an open after the due time (the timeout ran late) does not skip it', () => {
     const late = event('opened', '2026-01-08T11:00:00Z'); // an hour past no_open's due time
     const result = onTimeout(
@@ -234,6 +251,112 @@ describe('timeouts (rule 6)', () => {
     );
     expect(result.effect).toBe('transition');
     expect(result.state.currentNodeId).toBe('done');
+  });
+});
+
+describe('a node stranded by an event completes with reason no_path (rule 6)', () => {
+  type Transitions = Extract<Plan['nodes'][number], { action: 'send' }>['transitions'];
+  /** A one-send plan whose node `s` has `transitions`, sent at T0; every target is an end node. */
+  function sentWith(transitions: Transitions, exitOn?: Plan['exitOn']) {
+    const p: Plan = {
+      version: '1.0',
+      timezone: 'UTC',
+      startNodeId: 's',
+      ...(exitOn ? { exitOn } : {}),
+      nodes: [
+        { id: 's', action: 'send', subject: 's', body: 'b', transitions },
+        { id: 'next', action: 'end' },
+      ],
+    };
+    const d: CampaignDefinition = { plan: p, timezone: 'UTC' };
+    const state = onSendExecuted(d, activate(d, initialState(), T0, noHistory).state, T0).state;
+    const ref: MessageRef = { id: 'm1', nodeId: 's', step: 1, sentAt: T0 };
+    const fire = (
+      event: 'no_open' | 'no_click' | 'no_reply',
+      hours: number,
+      events: RecordedEvent[],
+      atHours = hours,
+    ) =>
+      onTimeout(
+        d,
+        state,
+        {
+          nodeId: 's',
+          step: 1,
+          event,
+          transitionIndex: (transitions ?? []).findIndex((t) => t.on === event),
+          dueAt: new Date(T0.getTime() + hours * 3_600_000),
+        },
+        { latestMessage: ref, latestMessageEvents: events },
+        new Date(T0.getTime() + atHours * 3_600_000),
+      );
+    return { fire };
+  }
+  const open = event('opened', '2026-01-05T12:00:00Z');
+
+  it('regression: a send node with no_open and no opened transition idled forever after an open', () => {
+    const { fire } = sentWith([{ on: 'no_open', to: 'next', after: 'PT24H' }]);
+    const result = fire('no_open', 24, [open]);
+    expect(result.effect).toBe('skipped');
+    expect(result.state).toMatchObject({ status: 'completed', stopReason: 'no_path', currentNodeId: 's' });
+    expect(result.effects).toEqual([
+      { type: 'cancel_pending' },
+      { type: 'end', at: new Date('2026-01-06T10:00:00Z'), status: 'completed', reason: 'no_path' },
+    ]);
+  });
+
+  it('stays when an engagement transition can still fire: no within, or its window still open', () => {
+    const noWithin = sentWith([
+      { on: 'clicked', to: 'next' },
+      { on: 'no_open', to: 'next', after: 'PT24H' },
+    ]);
+    expect(noWithin.fire('no_open', 24, [open])).toMatchObject({ effect: 'skipped', effects: [] });
+    expect(noWithin.fire('no_open', 24, [open]).state.status).toBe('active');
+
+    const windowed = sentWith([
+      { on: 'clicked', to: 'next', within: 'PT48H' },
+      { on: 'no_open', to: 'next', after: 'PT24H' },
+    ]);
+    const onTime = windowed.fire('no_open', 24, [open]);
+    expect(onTime).toMatchObject({ effect: 'skipped', effects: [] });
+    expect(onTime.state.status).toBe('active');
+    // the same timeout run after the click window closed (late, after an outage): nothing can fire
+    const late = windowed.fire('no_open', 24, [open], 49);
+    expect(late.state).toMatchObject({ status: 'completed', stopReason: 'no_path' });
+  });
+
+  it('a transition on an event that ends the campaign first (exitOn, unsubscribe) cannot fire', () => {
+    const transitions: Transitions = [
+      { on: 'replied', to: 'next' },
+      { on: 'unsubscribed', to: 'next' },
+      { on: 'no_open', to: 'next', after: 'PT24H' },
+    ];
+    expect(sentWith(transitions).fire('no_open', 24, [open]).state.stopReason).toBe('no_path');
+    // with replied out of exitOn, a reply can still take its transition
+    expect(sentWith(transitions, ['bounced']).fire('no_open', 24, [open]).state).toMatchObject({
+      status: 'active',
+      stopReason: null,
+    });
+  });
+
+  it('waits for another timeout whose condition still holds; completes at once when every timeout is broken', () => {
+    const twoTimeouts = sentWith([
+      { on: 'no_open', to: 'next', after: 'PT24H' },
+      { on: 'no_reply', to: 'next', after: 'PT72H' },
+    ]);
+    expect(twoTimeouts.fire('no_open', 24, [open])).toMatchObject({ effect: 'skipped', effects: [] });
+    expect(twoTimeouts.fire('no_reply', 72, [open]).effect).toBe('transition');
+
+    // a click breaks both no_open and no_click: the first to run is already the last that could fire
+    const click = event('clicked', '2026-01-05T12:00:00Z');
+    const bothBroken = sentWith([
+      { on: 'no_open', to: 'next', after: 'PT24H' },
+      { on: 'no_click', to: 'next', after: 'PT48H' },
+    ]);
+    expect(bothBroken.fire('no_open', 24, [click]).state).toMatchObject({
+      status: 'completed',
+      stopReason: 'no_path',
+    });
   });
 });
 

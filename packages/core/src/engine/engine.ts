@@ -251,11 +251,15 @@ export function onSendExecuted(
   return { state: next, effects };
 }
 
-/** Opens flagged as machine opens, bot clicks and auto-replies are recorded but count for nothing (rule 5). */
+/**
+ * Opens flagged as machine or bot opens (Apple MPP, SendGrid `sg_machine_open`, Mailgun
+ * `client-info.bot`), bot clicks and auto-replies are recorded but count for nothing (rule 5, DESIGN
+ * section 8). The store writes the same test in SQL (kysely-repositories.ts GENUINE_EVENT, migration 0004).
+ */
 export function isGenuine(event: RecordedEvent): boolean {
   switch (event.type) {
     case 'opened':
-      return !event.machine;
+      return !event.machine && !event.bot;
     case 'clicked':
       return !event.bot;
     case 'replied':
@@ -390,9 +394,45 @@ export function timeoutConditionHolds(
 }
 
 /**
+ * Rule 6's "none of the node's transitions can still fire", decided at `at` (when a timeout of the node
+ * was just skipped). A transition of the current node can still fire when:
+ * - it is a timeout whose condition still holds for its own due time (anchor + `after`): it is pending and
+ *   will be taken when it runs (a timeout whose condition is broken now stays broken: events are never
+ *   removed, and the breaking event occurred before this timeout's due time, so before any later one's);
+ * - it is an engagement transition on an event that does not end the campaign first (not in `exitOn`,
+ *   not `unsubscribed` or `complained`), with no `within` or with a `within` window still open at `at`
+ *   (`at <= anchor + within`, the bound `matchTransition` uses). Another event of the same type can
+ *   always come (a second open, a later click), so an event already recorded does not close it.
+ * An engagement transition whose window closes later is counted as able to fire; nothing re-checks the
+ * node when that window closes (`stranded_by_event` warns about the plainly stranded nodes only).
+ */
+function canStillFire(
+  def: CampaignDefinition,
+  state: CampaignState,
+  node: PlanNode,
+  reference: MessageRef | null,
+  events: readonly RecordedEvent[],
+  at: Date,
+): boolean {
+  const anchor = state.anchorAt;
+  if (anchor === null) return true;
+  const exits = exitEvents(def);
+  return transitionsOf(node).some((t) => {
+    if (isTimeoutEvent(t.on)) {
+      if (t.after === undefined) return false;
+      return timeoutConditionHolds(t.on, reference, events, addDuration(anchor, t.after, def.timezone));
+    }
+    if (SUPPRESSING_EVENTS.includes(t.on) || exits.includes(t.on)) return false;
+    return withinWindow(def, t, anchor, at);
+  });
+}
+
+/**
  * Rule 6: a timeout of node `action.nodeId` at step `action.step` fires at `at`. Stale when the campaign
  * is not active at that step; skipped when its condition no longer holds; otherwise its transition is
  * taken. A paused campaign defers it (effect `stale` is not used for that: the caller keeps it pending).
+ * A skipped timeout that leaves the node with no transition that can still fire (`canStillFire`)
+ * completes the campaign with reason `no_path` instead of leaving it active forever.
  */
 export function onTimeout(
   def: CampaignDefinition,
@@ -409,15 +449,16 @@ export function onTimeout(
   const indexed = transitions[action.transitionIndex];
   const transition = indexed?.on === action.event ? indexed : transitions.find((t) => t.on === action.event);
   if (!transition) return { state, effects: [], effect: 'stale' };
-  if (
-    !timeoutConditionHolds(
-      action.event,
-      referenceMessage(def, state, ctx),
-      ctx.latestMessageEvents,
-      action.dueAt,
-    )
-  ) {
-    return { state, effects: [], effect: 'skipped' };
+  const reference = referenceMessage(def, state, ctx);
+  if (!timeoutConditionHolds(action.event, reference, ctx.latestMessageEvents, action.dueAt)) {
+    if (canStillFire(def, state, node, reference, ctx.latestMessageEvents, at)) {
+      return { state, effects: [], effect: 'skipped' };
+    }
+    return {
+      state: { ...state, status: 'completed', stopReason: 'no_path', pausedAt: null },
+      effects: [{ type: 'cancel_pending' }, { type: 'end', at, status: 'completed', reason: 'no_path' }],
+      effect: 'skipped',
+    };
   }
   const effects: Effect[] = [];
   const next = enterNode(

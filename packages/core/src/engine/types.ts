@@ -4,10 +4,11 @@ import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../pl
 export type CampaignStatus = 'pending' | 'active' | 'paused' | 'completed' | 'stopped' | 'cancelled';
 
 /**
- * Why a campaign ended: an exit event, or `send_failed` (a send step kept failing, see
- * `onSendFailed`).
+ * Why a campaign ended: an exit event, `send_failed` (a send step kept failing, see `onSendFailed`;
+ * status `stopped`), or `no_path` (status `completed`: an event broke the node's last timeout and none of
+ * its transitions can still fire, rule 6, see `onTimeout`).
  */
-export type StopReason = EngagementEvent | 'send_failed';
+export type StopReason = EngagementEvent | 'send_failed' | 'no_path';
 
 /** Why a due send was moved at execution time (DESIGN section 11 lists the reasons). */
 export type DeferReason = 'quiet_hours';
@@ -30,7 +31,7 @@ export interface CampaignState {
    * the entry time of a `wait` node.
    */
   anchorAt: Date | null;
-  /** What stopped the campaign, when status is `stopped`. */
+  /** What stopped the campaign, when status is `stopped`; `no_path` when it `completed` stranded (rule 6). */
   stopReason: StopReason | null;
   /** When the campaign was paused, while status is `paused`. */
   pausedAt: Date | null;
@@ -67,7 +68,7 @@ export interface RecordedEvent {
   occurredAt: Date;
   /** An open the provider flags as automatic (Apple Mail Privacy Protection and the like). */
   machine?: boolean | undefined;
-  /** A click the provider flags as a bot or link scanner. */
+  /** A click the provider flags as a bot or link scanner, or an open it flags as a bot/scanner open (Mailgun `client-info.bot`). */
   bot?: boolean | undefined;
   /** A reply flagged as automatic (`Auto-Submitted`, out-of-office). */
   autoReply?: boolean | undefined;

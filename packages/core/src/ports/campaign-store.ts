@@ -77,6 +77,8 @@ export interface NewCampaign {
   plan: Plan;
   timezone: string;
   idempotencyKey: string | null;
+  /** See CampaignRecord.requestHash. */
+  requestHash: string | null;
   createdAt: Date;
 }
 

@@ -26,6 +26,12 @@ export interface CampaignRecord {
   timezone: string;
   state: CampaignState;
   idempotencyKey: string | null;
+  /**
+   * With an idempotency key: SHA-256 (hex) of the canonical JSON of the request that created the campaign
+   * (campaignRequestHash), which a later request with that key must match. Null without a key, and for
+   * campaigns created before requests were hashed (any request with their key matches them).
+   */
+  requestHash: string | null;
   createdAt: Date;
 }
 

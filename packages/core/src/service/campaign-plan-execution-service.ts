@@ -13,6 +13,7 @@ import {
   resume,
   timeoutsFromAnchor,
 } from '../engine/engine.ts';
+import { implausibleEventTime } from '../engine/event-time.ts';
 import type {
   CampaignDefinition,
   CampaignState,
@@ -26,6 +27,7 @@ import { TERMINAL_STATUSES } from '../engine/types.ts';
 import {
   CampaignNotFoundError,
   ContactSuppressedError,
+  IdempotencyConflictError,
   InvalidCampaignStateError,
   InvalidTimelineLimitError,
   PlanUpdateConflictError,
@@ -55,6 +57,7 @@ import {
   signUnsubscribeToken,
   verifyUnsubscribeToken,
 } from '../unsubscribe/unsubscribe-token.ts';
+import { campaignRequestHash } from './request-fingerprint.ts';
 import { decodeTimelineCursor, encodeTimelineCursor } from './timeline-cursor.ts';
 
 export interface ExecutionServiceDeps {
@@ -92,7 +95,11 @@ export interface PersistPlanInput {
   plan: unknown;
   /** Activate at once (default true); false stores the campaign `pending`. */
   activate?: boolean;
-  /** Same key for the same contact returns the same campaign and creates nothing. */
+  /**
+   * Same key for the same contact and the same request (contact, plan, activate, compared as canonical
+   * JSON) returns the same campaign and creates nothing; with a different request it throws
+   * IdempotencyConflictError.
+   */
   idempotencyKey?: string | null;
 }
 
@@ -143,7 +150,9 @@ export interface EventInput {
 export type RecordEventResult =
   | { status: 'accepted'; eventId: string; effect: StoredEventEffect }
   | { status: 'duplicate' }
-  | { status: 'unknown_message' };
+  | { status: 'unknown_message' }
+  /** Dated too far before its message was sent or ahead of the clock (implausibleEventTime): stored nowhere. */
+  | { status: 'implausible_time' };
 
 export type ExecuteActionResult =
   | { outcome: ActionOutcome | 'deferred' | 'not_pending' | 'not_due' | 'retry' }
@@ -224,8 +233,13 @@ export class CampaignPlanExecutionService {
       const byEmail = await tx.contacts.emailSuppressed(contact.email);
       if (byEmail) throw new ContactSuppressedError(contact.id, byEmail);
       const key = input.idempotencyKey ?? null;
+      const requestHash = key === null ? null : campaignRequestHash(input);
       if (key !== null) {
+        // The contact's lock serializes requests with one key: the second sees the first's campaign.
         const existing = await tx.campaigns.findByIdempotencyKey(contactId, key);
+        if (existing && existing.requestHash !== null && existing.requestHash !== requestHash) {
+          throw new IdempotencyConflictError(contactId, key, existing.id);
+        }
         if (existing) return { campaign: summary(existing), created: false };
       }
       let campaign = await tx.campaigns.insert({
@@ -233,6 +247,7 @@ export class CampaignPlanExecutionService {
         plan,
         timezone,
         idempotencyKey: key,
+        requestHash,
         createdAt: now,
       });
       if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now);
@@ -267,7 +282,9 @@ export class CampaignPlanExecutionService {
   /**
    * Rule 5: records an engagement event once (by provider event id) and applies it to its campaign in
    * the same transaction. Unsubscribes and complaints stop every campaign of the contact and suppress
-   * it, also when the event names no message we know but a contact.
+   * it, also when the event names no message we know but a contact. An event dated more than
+   * EVENT_TIME_TOLERANCE_MS before its message was sent, or ahead of the clock by more, is stored
+   * nowhere (`implausible_time`); one with no message is checked against the future bound only.
    */
   async recordEvent(input: EventInput & { contactId?: string | undefined }): Promise<RecordEventResult> {
     const message =
@@ -279,6 +296,10 @@ export class CampaignPlanExecutionService {
         : null;
     const contactId = message?.contactId ?? input.contactId;
     if (!contactId) return { status: 'unknown_message' };
+    // An open dated years before its message must not satisfy that message's `within` window.
+    if (implausibleEventTime(input.occurredAt, message?.sentAt ?? null, this.clock.now()) !== null) {
+      return { status: 'implausible_time' };
+    }
     const type = input.type;
     const suppressing = type !== null && SUPPRESSING_EVENTS.includes(type);
     return this.inTransaction(async (tx, pending) => {

@@ -416,6 +416,15 @@ describe('rule 5: engagement events', () => {
     expect(result.status).toBe('completed');
   });
 
+  it('regression: a bot open (a scanner open, Mailgun client-info.bot) took the opened branch and cancelled no_open', () => {
+    const result = run(seedPlan, [ev('2026-01-05T10:01:00Z', 'opened', { bot: true })]);
+    expect(kinds(result.timeline, 'event')).toEqual([
+      { at: '2026-01-05T10:01:00.000Z', kind: 'event', type: 'opened', message: 'msg_1', effect: 'ignored' },
+    ]);
+    expect(kinds(result.timeline, 'timeout')[0]).toMatchObject({ event: 'no_open', effect: 'transition' });
+    expect(kinds(result.timeline, 'transition')[0]).toMatchObject({ from: 'intro', on: 'no_open' });
+  });
+
   it('an event id seen before is dropped', () => {
     const result = run(seedPlan, [
       ev('2026-01-05T12:00:00Z', 'delivered', { id: 'd1' }),
@@ -530,6 +539,20 @@ describe('rule 6: timeouts', () => {
     ]);
     expect(result.currentNodeId).toBe('s');
     expect(result.status).toBe('active');
+  });
+
+  it('regression: a send node with no_open and no opened transition, stranded by an open, stayed active forever', () => {
+    // the open at 12:00 breaks no_open (due 01-06T10:00Z); nothing else can move the node: it completes
+    const plan = planOf([
+      send('s', [{ on: 'no_open', to: 'other', after: 'PT24H' }]),
+      { id: 'other', action: 'end' },
+    ]);
+    const result = run(plan, [ev('2026-01-05T12:00:00Z', 'opened')], UTC_START, '2026-01-10T00:00:00Z');
+    expect(result.timeline.slice(-2)).toEqual([
+      { at: '2026-01-06T10:00:00.000Z', kind: 'timeout', node: 's', event: 'no_open', effect: 'skipped' },
+      { at: '2026-01-06T10:00:00.000Z', kind: 'end', status: 'completed', reason: 'no_path' },
+    ]);
+    expect(result).toMatchObject({ status: 'completed', currentNodeId: 's', stopReason: 'no_path' });
   });
 
   it('regression: paused past the timeout, a late open does not strand the campaign at resume', () => {

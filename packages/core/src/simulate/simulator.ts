@@ -11,6 +11,7 @@ import {
   pause,
   resume,
 } from '../engine/engine.ts';
+import { EVENT_TIME_TOLERANCE_MS } from '../engine/event-time.ts';
 import type {
   CampaignDefinition,
   CampaignState,
@@ -21,7 +22,7 @@ import type {
   PlannedAction,
   RecordedEvent,
 } from '../engine/types.ts';
-import { InvalidCampaignStateError } from '../errors.ts';
+import { ImplausibleEventTimeError, InvalidCampaignStateError } from '../errors.ts';
 import { renderMessage } from '../template/template.ts';
 import type { Contact, SimulationEvent } from './simulation-input.ts';
 import type { SimulatedStatus, SimulationResult, TimelineEntry } from './timeline.ts';
@@ -34,6 +35,12 @@ export interface SimulationOptions {
   events: readonly SimulationEvent[];
   /** Nothing after this instant is processed. Default: start + 365 days. */
   until?: Date | undefined;
+}
+
+/** An input event with its position in the events file (`index`), for naming it in an error. */
+interface IndexedInput {
+  input: SimulationEvent;
+  index: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -53,6 +60,10 @@ interface SimAction {
  * Ordering: items are processed in time order; at one instant, input events come before due actions
  * (an open at exactly the `within` bound counts, and a timeout due then sees it), and actions run in
  * the order they were scheduled.
+ *
+ * Throws ImplausibleEventTimeError (naming the event by its index in `events`) for an event that names
+ * a `node` whose message was sent more than EVENT_TIME_TOLERANCE_MS after the event's `at`: as the
+ * service refuses such an event (`implausible_time`), the simulation must not pretend it happened.
  */
 export function simulate(options: SimulationOptions): SimulationResult {
   return new Simulation(options).run();
@@ -63,7 +74,9 @@ class Simulation {
   private readonly contact: Contact;
   private readonly start: Date;
   private readonly until: Date;
-  private readonly inputs: SimulationEvent[];
+  private readonly inputs: IndexedInput[];
+  /** Events that named a node before that node had sent: checked against its message when it is sent. */
+  private readonly awaitingMessage: IndexedInput[] = [];
   private state: CampaignState = initialState();
   private readonly actions: SimAction[] = [];
   private readonly messages: MessageRef[] = [];
@@ -81,14 +94,16 @@ class Simulation {
     this.start = options.start;
     this.until = options.until ?? new Date(options.start.getTime() + 365 * DAY_MS);
     // Stable sort keeps the file's order for events at the same instant.
-    this.inputs = [...options.events].sort((a, b) => a.at.getTime() - b.at.getTime());
+    this.inputs = options.events
+      .map((input, index) => ({ input, index }))
+      .sort((a, b) => a.input.at.getTime() - b.input.at.getTime());
   }
 
   run(): SimulationResult {
     let activated = false;
     let inputIndex = 0;
     for (;;) {
-      const input = this.inputs[inputIndex];
+      const input = this.inputs[inputIndex]?.input;
       const action = this.nextDueAction();
       const candidates = [
         input ? input.at.getTime() : Number.POSITIVE_INFINITY,
@@ -97,9 +112,10 @@ class Simulation {
       ];
       const next = Math.min(...candidates);
       if (next === Number.POSITIVE_INFINITY || next > this.until.getTime()) break;
-      if (input && input.at.getTime() === next) {
+      const indexed = this.inputs[inputIndex];
+      if (indexed && indexed.input.at.getTime() === next) {
         inputIndex += 1;
-        this.handleInput(input);
+        this.handleInput(indexed);
       } else if (!activated) {
         activated = true;
         this.apply(activate(this.def, this.state, this.start, this.context()));
@@ -139,7 +155,8 @@ class Simulation {
     };
   }
 
-  private handleInput(input: SimulationEvent): void {
+  private handleInput(indexed: IndexedInput): void {
+    const { input } = indexed;
     const at = input.at;
     switch (input.type) {
       case 'pause':
@@ -155,6 +172,7 @@ class Simulation {
       this.seenEventIds.add(input.id);
     }
     const message = this.messageFor(input.node, at);
+    if (!message && input.node !== undefined) this.awaitingMessage.push(indexed);
     const event: RecordedEvent = {
       id: input.id ?? `evt_${this.recorded.length + 1}`,
       messageId: message?.id ?? null,
@@ -216,6 +234,23 @@ class Simulation {
     return undefined;
   }
 
+  /** Events that named this message's node before it was sent: more than the tolerance before is implausible. */
+  private checkAwaitingMessage(message: MessageRef): void {
+    for (const { input, index } of this.awaitingMessage) {
+      if (input.node !== message.nodeId) continue;
+      if (input.at.getTime() >= message.sentAt.getTime() - EVENT_TIME_TOLERANCE_MS) continue;
+      const name = input.id !== undefined ? ` (id ${JSON.stringify(input.id)})` : '';
+      throw new ImplausibleEventTimeError(
+        `/${index}`,
+        input.id ?? null,
+        `the "${input.type}" event${name} at ${input.at.toISOString()} names node "${message.nodeId}", whose message was sent at ${message.sentAt.toISOString()}; an event may be dated at most ${EVENT_TIME_TOLERANCE_MS / 60_000} minutes before its message was sent (the service stores such an event nowhere: implausible_time). Fix its "at", or its "node" if it concerns another message`,
+      );
+    }
+    const rest = this.awaitingMessage.filter(({ input }) => input.node !== message.nodeId);
+    this.awaitingMessage.length = 0;
+    this.awaitingMessage.push(...rest);
+  }
+
   private runAction(entry: SimAction): void {
     const { action } = entry;
     const at = entry.runAt;
@@ -238,6 +273,7 @@ class Simulation {
         sentAt: at,
       };
       this.messages.push(message);
+      this.checkAwaitingMessage(message);
       this.timeline.push({
         at: at.toISOString(),
         kind: 'send',

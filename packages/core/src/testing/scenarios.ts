@@ -122,6 +122,42 @@ export const SCENARIOS: readonly Scenario[] = [
     expected: { status: 'completed', currentNodeId: 'email_bump_1', sends: 2 },
   },
   {
+    name: 'regression: a bot open (Mailgun client-info.bot) cancelled no_open; it counts for nothing',
+    plan: {
+      version: '1.0',
+      timezone: 'UTC',
+      startNodeId: 's',
+      nodes: [
+        send('s', [
+          { on: 'opened', to: 'done', within: 'PT24H' },
+          { on: 'no_open', to: 'bump', after: 'PT24H' },
+        ]),
+        send('bump', []),
+        { id: 'done', action: 'end' },
+      ],
+    },
+    contact,
+    start: new Date('2026-01-05T10:00:00Z'),
+    // the scanner open takes no transition and no_open still fires at 2026-01-06T10:00Z: the bump goes out
+    events: [ev('2026-01-05T10:01:00Z', 'opened', { bot: true })],
+    expected: { status: 'completed', currentNodeId: 'bump', sends: 2 },
+  },
+  {
+    name: 'regression: a node stranded by an open (no_open, no opened transition) stayed active forever',
+    plan: {
+      version: '1.0',
+      timezone: 'UTC',
+      startNodeId: 's',
+      nodes: [send('s', [{ on: 'no_open', to: 'bump', after: 'PT24H' }]), send('bump', [])],
+    },
+    contact,
+    start: new Date('2026-01-05T10:00:00Z'),
+    // the open breaks no_open (due 2026-01-06T10:00Z), which is skipped; nothing else can fire: no_path
+    events: [ev('2026-01-05T12:00:00Z', 'opened')],
+    until: new Date('2026-01-10T00:00:00Z'),
+    expected: { status: 'completed', currentNodeId: 's', sends: 1, stopReason: 'no_path' },
+  },
+  {
     name: 'a reply stops the campaign',
     plan: seed,
     contact,

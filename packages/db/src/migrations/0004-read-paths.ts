@@ -13,7 +13,7 @@ import { type Kysely, sql } from 'kysely';
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index message_events_decisive_idx on message_events (message_id, type, occurred_at, seq)
-    where type <> 'unknown' and not (type = 'opened' and machine)
+    where type <> 'unknown' and not (type = 'opened' and (machine or bot))
             and not (type = 'clicked' and bot) and not (type = 'replied' and auto_reply)`.execute(db);
   await sql`create index scheduled_actions_timeline_idx on scheduled_actions (campaign_id, executed_seq)
     where kind = 'timeout' and executed_seq is not null`.execute(db);

@@ -3,6 +3,7 @@ import * as initial from './0001-initial.ts';
 import * as unknownEvents from './0002-unknown-events.ts';
 import * as sendClaims from './0003-send-claims.ts';
 import * as readPaths from './0004-read-paths.ts';
+import * as idempotencyRequestHash from './0005-idempotency-request-hash.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002-unknown-events': unknownEvents,
   '0003-send-claims': sendClaims,
   '0004-read-paths': readPaths,
+  '0005-idempotency-request-hash': idempotencyRequestHash,
 };

@@ -3,7 +3,7 @@ import { constantTimeEqual, decodeHexStrict } from '../crypto-util.ts';
 import { ItemError, malformed, unauthorized, WebhookConfigurationError } from '../errors.ts';
 import type { JsonObject } from '../fields.ts';
 import { isObject, optionalObject, optionalString, requiredString } from '../fields.ts';
-import { collect, normalizeMessageId } from '../normalize.ts';
+import { collect, ECHO_FIELD, echoedMessageId, normalizeMessageId } from '../normalize.ts';
 import { parseJsonBody } from '../request.ts';
 import { assertFresh, dateFromEpochSeconds, parseEpochSecondsText } from '../time.ts';
 import type { NormalizedEvent, NormalizedEventType, ReplayCache } from '../types.ts';
@@ -89,6 +89,8 @@ export function normalizeMailgunEvent(item: unknown): NormalizedEvent {
   const machine = rawType === 'opened' && botName === 'apple';
   return {
     providerEventId,
+    // X-Mailgun-Variables come back as `user-variables`.
+    echoedMessageId: echoedMessageId(optionalObject(item, 'user-variables')?.[ECHO_FIELD]),
     // The send API answers `id: "<...@domain>"`, the same Message-ID the events repeat.
     providerMessageId: messageId,
     messageIdHeader: messageId,

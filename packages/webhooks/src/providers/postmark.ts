@@ -1,8 +1,8 @@
 import { constantTimeEqual, decodeBase64Strict, sha256 } from '../crypto-util.ts';
 import { ItemError, malformed, unauthorized, WebhookConfigurationError } from '../errors.ts';
 import type { JsonObject } from '../fields.ts';
-import { isObject, optionalString, requiredString } from '../fields.ts';
-import { collect } from '../normalize.ts';
+import { isObject, optionalObject, optionalString, requiredString } from '../fields.ts';
+import { collect, ECHO_FIELD, echoedMessageId } from '../normalize.ts';
 import { parseJsonBody, singleHeader } from '../request.ts';
 import { parseIsoDateTime } from '../time.ts';
 import type { NormalizedEvent, NormalizedEventType } from '../types.ts';
@@ -75,9 +75,12 @@ export function postmarkEventId(
 
 /**
  * Maps one Postmark record. A Bounce is a hard bounce only for `HardBounce` and `BadEmailAddress`
- * (both permanent); `SoftBounce`, `Transient`, `DnsError` and the rest are null, and an
+ * (both permanent); a Bounce of type `Unsubscribe` (TypeCode 16: the recipient asked by mail to be
+ * removed) is an unsubscribe; `SoftBounce`, `Transient`, `DnsError` and the rest are null, and an
  * `AutoResponder` "bounce" is an auto-reply. A SubscriptionChange that suppresses sending is an
- * unsubscribe whatever its `SuppressionReason`: sending to that address has stopped.
+ * unsubscribe whatever its `SuppressionReason`: sending to that address has stopped. Such a change
+ * made by hand or by import names no message (no MessageID): `email` carries the address, by which
+ * the caller suppresses the contact.
  */
 export function normalizePostmarkRecord(item: unknown): NormalizedEvent {
   if (!isObject(item)) throw new ItemError('not_an_object', 'the record is not a JSON object');
@@ -93,6 +96,8 @@ export function normalizePostmarkRecord(item: unknown): NormalizedEvent {
   const id = typeof item.ID === 'number' || typeof item.ID === 'string' ? item.ID : null;
   return {
     providerEventId: postmarkEventId(rawType, messageId, timestampText, id, email),
+    // X-PM-Metadata-* headers come back as `Metadata`.
+    echoedMessageId: echoedMessageId(optionalObject(item, 'Metadata')?.[ECHO_FIELD]),
     providerMessageId: messageId,
     messageIdHeader: null,
     type: postmarkType(rawType, item),
@@ -125,6 +130,7 @@ function postmarkType(rawType: string, item: JsonObject): NormalizedEventType | 
     case 'Click':
       return 'clicked';
     case 'Bounce':
+      if (item.Type === 'Unsubscribe') return 'unsubscribed';
       return item.Type === 'HardBounce' || item.Type === 'BadEmailAddress' ? 'bounced' : null;
     case 'SpamComplaint':
       return 'complained';

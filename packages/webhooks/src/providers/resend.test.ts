@@ -54,6 +54,7 @@ describe('Resend (Svix) webhooks', () => {
     expect(result.events).toEqual([
       {
         providerEventId: 'msg_2kTeyHYpP1Tqr0c9zzQK1fd9Wtk',
+        echoedMessageId: null,
         providerMessageId: EMAIL_ID,
         messageIdHeader: null,
         type: 'delivered',

@@ -3,7 +3,7 @@ import { constantTimeEqual, decodeBase64Strict } from '../crypto-util.ts';
 import { ItemError, malformed, unauthorized, WebhookConfigurationError } from '../errors.ts';
 import type { JsonObject } from '../fields.ts';
 import { firstString, isObject, optionalObject, optionalString, requiredString } from '../fields.ts';
-import { collect, normalizeMessageId } from '../normalize.ts';
+import { collect, ECHO_FIELD, echoedMessageId, normalizeMessageId } from '../normalize.ts';
 import { parseJsonBody, singleHeader } from '../request.ts';
 import { assertFresh, parseEpochSecondsText, parseIsoDateTime } from '../time.ts';
 import type { NormalizedEvent, NormalizedEventType } from '../types.ts';
@@ -15,6 +15,21 @@ export const SVIX_ID_HEADER = 'svix-id';
 export const SVIX_TIMESTAMP_HEADER = 'svix-timestamp';
 /** Space-separated `v1,<base64>` signatures; several during a secret rotation. */
 export const SVIX_SIGNATURE_HEADER = 'svix-signature';
+
+/**
+ * The same three headers as Svix sends them unbranded (the Standard Webhooks names): `webhook-id`,
+ * `webhook-timestamp`, `webhook-signature`, with the same meaning and signature scheme.
+ */
+export const UNBRANDED_HEADERS = {
+  id: 'webhook-id',
+  timestamp: 'webhook-timestamp',
+  signature: 'webhook-signature',
+} as const;
+const SVIX_HEADERS = {
+  id: SVIX_ID_HEADER,
+  timestamp: SVIX_TIMESTAMP_HEADER,
+  signature: SVIX_SIGNATURE_HEADER,
+} as const;
 
 /**
  * Decodes a Svix secret: base64 after the `whsec_` prefix (Svix's libraries also take the bare
@@ -34,22 +49,26 @@ export function decodeSvixSecret(secret: string): Buffer {
  * Builds the Resend handler (Resend delivers through Svix). The id is not put in the replay cache:
  * Svix retries a failed delivery with the same id, which must get through; the caller dedupes on
  * `providerEventId` (the svix-id) instead, and the timestamp bounds how long a capture is usable.
+ * The `svix-*` headers are read when any of them is present, else the unbranded `webhook-*` ones:
+ * one set, never a mix.
  */
 export function createResendHandler(secret: string, toleranceSeconds: number): ProviderHandler {
   const key = decodeSvixSecret(secret);
   return async (request, now) => {
-    const id = singleHeader(request, SVIX_ID_HEADER);
-    const timestamp = singleHeader(request, SVIX_TIMESTAMP_HEADER);
-    const signatures = singleHeader(request, SVIX_SIGNATURE_HEADER);
-    if (id === undefined) throw unauthorized('missing_signature', `${SVIX_ID_HEADER} is missing`);
+    const branded = Object.values(SVIX_HEADERS).some((name) => request.headers[name] !== undefined);
+    const names = branded ? SVIX_HEADERS : UNBRANDED_HEADERS;
+    const id = singleHeader(request, names.id);
+    const timestamp = singleHeader(request, names.timestamp);
+    const signatures = singleHeader(request, names.signature);
+    if (id === undefined) throw unauthorized('missing_signature', `${names.id} is missing`);
     if (timestamp === undefined) {
-      throw unauthorized('missing_timestamp', `${SVIX_TIMESTAMP_HEADER} is missing`);
+      throw unauthorized('missing_timestamp', `${names.timestamp} is missing`);
     }
     if (signatures === undefined) {
-      throw unauthorized('missing_signature', `${SVIX_SIGNATURE_HEADER} is missing`);
+      throw unauthorized('missing_signature', `${names.signature} is missing`);
     }
     const signedAt = parseEpochSecondsText(timestamp);
-    if (signedAt === null) throw unauthorized('invalid_timestamp', 'svix-timestamp is not epoch seconds');
+    if (signedAt === null) throw unauthorized('invalid_timestamp', `${names.timestamp} is not epoch seconds`);
     assertFresh(signedAt * 1000, now, toleranceSeconds);
     const expected = createHmac('sha256', key)
       .update(`${id}.${timestamp}.`, 'utf8')
@@ -72,9 +91,11 @@ export function createResendHandler(secret: string, toleranceSeconds: number): P
 }
 
 /**
- * Maps one Resend event. Resend sends `email.bounced` for permanent rejections only; should a
- * payload still say `bounce.type` other than `Permanent`, it is treated as soft (null). `contact.*`
- * and `domain.*` events are not about a message and come out as null.
+ * Maps one Resend event. Resend sends `email.bounced` for permanent rejections; `bounce.type` carries
+ * SES's classification (`Permanent`, `Transient`, `Undetermined`). Only an explicit transient or
+ * undetermined bounce is soft (null); anything else, a missing or unfamiliar type included, is a hard
+ * bounce. Our echoed message id is read from `data.tags` (an object of names to values, or a list of
+ * `{ name, value }`). `contact.*` and `domain.*` events are not about a message and come out as null.
  */
 export function normalizeResendEvent(item: unknown, svixId: string): NormalizedEvent {
   if (!isObject(item)) throw new ItemError('not_an_object', 'the event is not a JSON object');
@@ -86,6 +107,7 @@ export function normalizeResendEvent(item: unknown, svixId: string): NormalizedE
   const isEmailEvent = rawType.startsWith('email.');
   return {
     providerEventId: svixId,
+    echoedMessageId: isEmailEvent ? echoedMessageId(tagValue(data, ECHO_FIELD)) : null,
     providerMessageId: isEmailEvent ? optionalString(data, 'email_id') : null,
     messageIdHeader: normalizeMessageId(headerValue(data, 'message-id')),
     type: resendType(rawType, data),
@@ -97,6 +119,18 @@ export function normalizeResendEvent(item: unknown, svixId: string): NormalizedE
     autoReply: false,
     payload: item,
   };
+}
+
+/** A tag from `data.tags`, given as an object or as `[{ name, value }]`. */
+function tagValue(data: JsonObject | undefined, name: string): unknown {
+  const tags = data?.tags;
+  if (Array.isArray(tags)) {
+    for (const tag of tags as unknown[]) {
+      if (isObject(tag) && tag.name === name) return tag.value;
+    }
+    return undefined;
+  }
+  return isObject(tags) && Object.hasOwn(tags, name) ? tags[name] : undefined;
 }
 
 /** A header from `data.headers`, given as `[{ name, value }]` or as an object. */
@@ -118,6 +152,9 @@ function headerValue(data: JsonObject | undefined, name: string): string | null 
   return null;
 }
 
+/** The `bounce.type` values (lower-cased) that say the failure may pass: everything else is hard. */
+const SOFT_BOUNCE_TYPES = new Set(['transient', 'undetermined']);
+
 function resendType(rawType: string, data: JsonObject | undefined): NormalizedEventType | null {
   switch (rawType) {
     case 'email.delivered':
@@ -127,8 +164,8 @@ function resendType(rawType: string, data: JsonObject | undefined): NormalizedEv
     case 'email.clicked':
       return 'clicked';
     case 'email.bounced': {
-      const bounceType = optionalString(optionalObject(data, 'bounce'), 'type');
-      return bounceType === null || bounceType === 'Permanent' ? 'bounced' : null;
+      const bounceType = optionalString(optionalObject(data, 'bounce'), 'type')?.trim().toLowerCase();
+      return bounceType !== undefined && SOFT_BOUNCE_TYPES.has(bounceType) ? null : 'bounced';
     }
     case 'email.complained':
       return 'complained';

@@ -4,7 +4,7 @@ import { decodeBase64Strict } from '../crypto-util.ts';
 import { ItemError, malformed, unauthorized, WebhookConfigurationError } from '../errors.ts';
 import type { JsonObject } from '../fields.ts';
 import { isObject, optionalString, requiredString } from '../fields.ts';
-import { collect, normalizeMessageId } from '../normalize.ts';
+import { collect, ECHO_FIELD, echoedMessageId, normalizeMessageId } from '../normalize.ts';
 import { parseJsonBody, singleHeader } from '../request.ts';
 import { assertFresh, dateFromEpochSeconds, parseEpochSecondsText } from '../time.ts';
 import type { NormalizedEvent, NormalizedEventType } from '../types.ts';
@@ -91,6 +91,8 @@ export function normalizeSendgridEvent(item: unknown): NormalizedEvent {
   const sgMessageId = optionalString(item, 'sg_message_id');
   return {
     providerEventId,
+    // Unique args (X-SMTPAPI) and custom args come back as top-level keys of each event.
+    echoedMessageId: echoedMessageId(item[ECHO_FIELD]),
     providerMessageId: sgMessageId === null ? null : (sgMessageId.split('.')[0] ?? sgMessageId),
     messageIdHeader: normalizeMessageId(optionalString(item, 'smtp-id')),
     type: sendgridType(rawType, item),

@@ -223,6 +223,7 @@ describe('SES through SNS', () => {
     expect(result.events).toEqual([
       {
         providerEventId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
+        echoedMessageId: null,
         providerMessageId: SES_MESSAGE_ID,
         messageIdHeader: OUR_MESSAGE_ID,
         type: 'delivered',
@@ -327,16 +328,76 @@ describe('SES through SNS', () => {
     expect(expectRefused(await verifier.handle('ses', post(message), NOW)).code).toBe('invalid_signature');
   });
 
-  it('refuses SignatureVersion 1 without fetching anything, even when correctly SHA1-signed', async () => {
+  // AWS's documented HTTP notification (SNS developer guide, "Amazon SNS message and JSON formats",
+  // HTTP/HTTPS notification JSON format): SignatureVersion 1, the topic default. Its Signature is a
+  // placeholder ("EXAMPLEw6JR..."), so it is signed here with the test certificate's key.
+  const AWS_DOCUMENTED_V1 = {
+    Type: 'Notification',
+    MessageId: '22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324',
+    TopicArn: TOPIC_ARN,
+    Subject: 'My First Message',
+    Message: 'Hello world!',
+    Timestamp: SENT_AT,
+    SignatureVersion: '1',
+    SigningCertURL: SNS_CERT_URL,
+    UnsubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${TOPIC_ARN}:c9135db0-26c4-47ec-8998-413945fb5a96`,
+  };
+  const signV1 = (message: Record<string, unknown>, key = AWS.privateKeyPem) => ({
+    ...message,
+    Signature: sign('sha1', Buffer.from(snsStringToSign(message), 'utf8'), key).toString('base64'),
+  });
+
+  it('regression: SignatureVersion 1 (SHA1withRSA, the SNS topic default) was refused; it is verified like 2', async () => {
     const { verifier, calls } = sesVerifier();
-    const unsigned = { ...notification(SES_EVENTS.delivery), SignatureVersion: '1' };
-    const sha1 = sign('sha1', Buffer.from(snsStringToSign(unsigned)), AWS.privateKeyPem).toString('base64');
-    const result = await verifier.handle('ses', post({ ...unsigned, Signature: sha1 }), NOW);
-    expect(expectRefused(result)).toMatchObject({ status: 401, code: 'unsupported_signature_version' });
-    const missing = { ...notification(SES_EVENTS.delivery), SignatureVersion: undefined };
-    expect(expectRefused(await verifier.handle('ses', post(missing), NOW)).code).toBe(
-      'unsupported_signature_version',
+    const sample = signV1(AWS_DOCUMENTED_V1);
+    // AWS's documented string to sign: name, newline, value, newline, in this order, Subject included.
+    expect(snsStringToSign(sample)).toBe(
+      `Message\nHello world!\nMessageId\n22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324\nSubject\nMy First Message\nTimestamp\n${SENT_AT}\nTopicArn\n${TOPIC_ARN}\nType\nNotification\n`,
     );
+    // "Hello world!" is not an SES event: authentic, so listed as rejected, not refused.
+    const hello = expectOk(await verifier.handle('ses', post(sample), NOW));
+    expect(hello.rejected.map((r) => r.code)).toEqual(['invalid_json']);
+    const v1Open = signV1({
+      ...AWS_DOCUMENTED_V1,
+      Message: JSON.stringify(SES_EVENTS.open),
+      MessageId: 'v1-open',
+    });
+    const opened = expectOk(await verifier.handle('ses', post(v1Open), NOW));
+    expect(opened.events.map((e) => [e.type, e.providerEventId])).toEqual([['opened', 'v1-open']]);
+    expect(calls).toEqual([SNS_CERT_URL]);
+  });
+
+  it('SignatureVersion 1 is verified with SHA1 and AWS’s certificate only', async () => {
+    const { verifier } = sesVerifier();
+    // A SHA256 signature under the version-1 label, another key, a changed Message: all forged.
+    const sha256Labelled1 = signSns(AWS_DOCUMENTED_V1, AWS.privateKeyPem);
+    const otherKey = signV1(AWS_DOCUMENTED_V1, ATTACKER.privateKeyPem);
+    const changed = { ...signV1(AWS_DOCUMENTED_V1), Message: 'Goodbye' };
+    for (const forged of [sha256Labelled1, otherKey, changed]) {
+      expect(expectRefused(await verifier.handle('ses', post(forged), NOW))).toMatchObject({
+        status: 401,
+        code: 'invalid_signature',
+      });
+    }
+  });
+
+  it('requireSignatureVersion2 refuses version 1 before fetching anything; unknown versions are always refused', async () => {
+    const strict = sesVerifier(fakeFetcher(), { requireSignatureVersion2: true });
+    const result = await strict.verifier.handle('ses', post(signV1(AWS_DOCUMENTED_V1)), NOW);
+    expect(expectRefused(result)).toMatchObject({ status: 401, code: 'unsupported_signature_version' });
+    expect(expectRefused(result).message).toContain('SignatureVersion to 2');
+    expectOk(await strict.verifier.handle('ses', post(notification(SES_EVENTS.open)), NOW));
+    expect(strict.calls).toEqual([SNS_CERT_URL]);
+
+    const { verifier, calls } = sesVerifier();
+    const missing = { ...notification(SES_EVENTS.delivery), SignatureVersion: undefined };
+    const three = { ...notification(SES_EVENTS.delivery), SignatureVersion: '3' };
+    const proto = { ...notification(SES_EVENTS.delivery), SignatureVersion: 'constructor' };
+    for (const message of [missing, three, proto]) {
+      expect(expectRefused(await verifier.handle('ses', post(message), NOW)).code).toBe(
+        'unsupported_signature_version',
+      );
+    }
     expect(calls).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { decodeBase64Strict } from '../crypto-util.ts';
 import { ItemError, malformed, unauthorized, WebhookConfigurationError } from '../errors.ts';
 import type { JsonObject } from '../fields.ts';
 import { firstOf, firstString, isObject, optionalObject, optionalString, requiredString } from '../fields.ts';
-import { collect, normalizeMessageId } from '../normalize.ts';
+import { collect, ECHO_FIELD, echoedMessageId, normalizeMessageId } from '../normalize.ts';
 import { parseJsonBody, singleHeader } from '../request.ts';
 import { assertFresh, parseIsoDateTime } from '../time.ts';
 import type { NormalizedEvent, NormalizedEventType, ProviderSecrets } from '../types.ts';
@@ -64,9 +64,14 @@ export function snsStringToSign(message: JsonObject): string {
 const MESSAGE_TYPES = new Set(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
 const MAX_CACHED_CERTIFICATES = 64;
 
+/** The digest of each SNS SignatureVersion: 1 is SHA1withRSA (a topic's default), 2 is SHA256withRSA. */
+const SIGNATURE_DIGESTS: Readonly<Record<string, 'sha1' | 'sha256'>> = { '1': 'sha1', '2': 'sha256' };
+
 /**
- * Builds the SES-through-SNS handler: SignatureVersion 2 (SHA256withRSA) only, certificate URL and
- * topic vetted before anything is fetched, certificates cached by URL.
+ * Builds the SES-through-SNS handler: SignatureVersion 1 (SHA1withRSA, what a topic uses unless its
+ * `SignatureVersion` attribute is changed) and 2 (SHA256withRSA), both signed by AWS's certificate;
+ * only 2 when `config.requireSignatureVersion2`. Certificate URL and topic are vetted before anything
+ * is fetched; certificates are cached by URL.
  */
 export function createSesHandler(
   config: NonNullable<ProviderSecrets['ses']>,
@@ -106,10 +111,21 @@ export function createSesHandler(
     if (headerType !== undefined && headerType !== type) {
       throw malformed(`x-amz-sns-message-type says ${headerType}, the body says ${type}`);
     }
-    if (body.SignatureVersion !== '2') {
+    const version = body.SignatureVersion;
+    const digest =
+      typeof version === 'string' && Object.hasOwn(SIGNATURE_DIGESTS, version)
+        ? SIGNATURE_DIGESTS[version]
+        : undefined;
+    if (digest === undefined) {
       throw unauthorized(
         'unsupported_signature_version',
-        'only SNS SignatureVersion 2 (SHA256withRSA) is accepted',
+        'SNS SignatureVersion must be 1 (SHA1withRSA) or 2 (SHA256withRSA)',
+      );
+    }
+    if (config.requireSignatureVersion2 === true && digest !== 'sha256') {
+      throw unauthorized(
+        'unsupported_signature_version',
+        'only SNS SignatureVersion 2 (SHA256withRSA) is accepted here: set the topic attribute SignatureVersion to 2',
       );
     }
     const signatureText = optionalString(body, 'Signature');
@@ -140,7 +156,7 @@ export function createSesHandler(
       );
     }
     assertCertificateCurrent(certificate, now);
-    if (!verifiesWith(certificate.publicKey, stringToSign, signature)) {
+    if (!verifiesWith(certificate.publicKey, digest, stringToSign, signature)) {
       throw unauthorized('invalid_signature', 'the SNS signature does not match');
     }
     return afterVerification(body, type);
@@ -155,10 +171,15 @@ function assertCertificateCurrent(certificate: X509Certificate, now: Date): void
   }
 }
 
-function verifiesWith(key: KeyObject, stringToSign: string, signature: Buffer): boolean {
+function verifiesWith(
+  key: KeyObject,
+  digest: 'sha1' | 'sha256',
+  stringToSign: string,
+  signature: Buffer,
+): boolean {
   if (key.asymmetricKeyType !== 'rsa') return false;
   try {
-    return verify('sha256', Buffer.from(stringToSign, 'utf8'), key, signature);
+    return verify(digest, Buffer.from(stringToSign, 'utf8'), key, signature);
   } catch {
     return false;
   }
@@ -231,6 +252,8 @@ export function normalizeSesMessage(message: unknown, snsMessageId: string): Nor
   const sesMessageId = optionalString(mail, 'messageId');
   return {
     providerEventId: snsMessageId,
+    // X-SES-MESSAGE-TAGS come back in `mail.tags`, each value an array.
+    echoedMessageId: echoedMessageId(optionalObject(mail, 'tags')?.[ECHO_FIELD]),
     providerMessageId: sesMessageId,
     messageIdHeader: normalizeMessageId(sesMessageIdHeader(mail, sesMessageId)),
     type: sesType(rawType, event, detail),

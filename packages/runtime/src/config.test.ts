@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+const base = { UNSUBSCRIBE_SECRET: 'u'.repeat(16), DATABASE_URL: 'postgres://127.0.0.1/x' };
+
+describe('SES_SNS_REQUIRE_SIGNATURE_V2', () => {
+  it('defaults to false (SNS signs with version 1 unless the topic is changed); 1/true require version 2', () => {
+    expect(loadConfig(base).webhooks.sesRequireSignatureV2).toBe(false);
+    expect(loadConfig({ ...base, SES_SNS_REQUIRE_SIGNATURE_V2: '' }).webhooks.sesRequireSignatureV2).toBe(
+      false,
+    );
+    for (const value of ['1', 'true'])
+      expect(
+        loadConfig({ ...base, SES_SNS_REQUIRE_SIGNATURE_V2: value }).webhooks.sesRequireSignatureV2,
+      ).toBe(true);
+    for (const value of ['0', 'false'])
+      expect(
+        loadConfig({ ...base, SES_SNS_REQUIRE_SIGNATURE_V2: value }).webhooks.sesRequireSignatureV2,
+      ).toBe(false);
+  });
+
+  it('any other value is a ConfigError naming the variable', () => {
+    expect(() => loadConfig({ ...base, SES_SNS_REQUIRE_SIGNATURE_V2: 'yes' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, SES_SNS_REQUIRE_SIGNATURE_V2: 'yes' })).toThrow(
+      /SES_SNS_REQUIRE_SIGNATURE_V2/,
+    );
+  });
+});
