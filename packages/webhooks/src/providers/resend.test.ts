@@ -10,7 +10,7 @@ import {
   webhookRequest,
 } from '../test-support/fixtures.ts';
 import { createWebhookVerifier } from '../verifier.ts';
-import { SVIX_ID_HEADER, SVIX_SIGNATURE_HEADER, SVIX_TIMESTAMP_HEADER } from './resend.ts';
+import { SVIX_ID_HEADER, SVIX_SIGNATURE_HEADER, SVIX_TIMESTAMP_HEADER, UNBRANDED_HEADERS } from './resend.ts';
 
 const NOW = new Date('2026-03-06T17:00:00.000Z');
 const SECRET = svixSecret();
@@ -249,5 +249,150 @@ describe('Resend (Svix) webhooks', () => {
       [SVIX_SIGNATURE_HEADER]: `v1,${textKeyed}`,
     });
     expect(expectRefused(await verifier.handle('resend', request, NOW)).code).toBe('invalid_signature');
+  });
+});
+
+// Resend's documented email.bounced example, verbatim (https://resend.com/docs/webhooks/emails/bounced,
+// "Response Example"): SES's classification Permanent / Suppressed.
+const RESEND_BOUNCED_EXAMPLE = {
+  type: 'email.bounced',
+  created_at: '2024-11-22T23:41:12.126Z',
+  data: {
+    broadcast_id: '8b146471-e88e-4322-86af-016cd36fd216',
+    created_at: '2024-11-22T23:41:11.894719+00:00',
+    email_id: '56761188-7520-42d8-8898-ff6fc54ce618',
+    from: 'Acme <onboarding@resend.dev>',
+    to: ['delivered@resend.dev'],
+    subject: 'Sending this example',
+    template_id: '43f68331-0622-4e15-8202-246a0388854b',
+    bounce: {
+      message:
+        "The recipient's email address is on the suppression list because it has a recent history of producing hard bounces.",
+      subType: 'Suppressed',
+      type: 'Permanent',
+    },
+    tags: { category: 'confirm_email' },
+  },
+};
+const EXAMPLE_AT = new Date('2024-11-22T23:41:13.000Z');
+
+function withBounce(bounce: unknown) {
+  return { ...RESEND_BOUNCED_EXAMPLE, data: { ...RESEND_BOUNCED_EXAMPLE.data, bounce } };
+}
+
+async function bouncedType(payload: unknown, id: string) {
+  const result = expectOk(
+    await verifier.handle('resend', signed(payload, { id, at: EXAMPLE_AT }), EXAMPLE_AT),
+  );
+  expect(result.rejected).toEqual([]);
+  return result.events[0]?.type;
+}
+
+describe('Resend email.bounced classification', () => {
+  it("maps Resend's documented email.bounced example to a hard bounce of its email and recipient", async () => {
+    const request = signed(RESEND_BOUNCED_EXAMPLE, { id: 'msg_example', at: EXAMPLE_AT });
+    const event = expectOk(await verifier.handle('resend', request, EXAMPLE_AT)).events[0];
+    expect(event).toMatchObject({
+      type: 'bounced',
+      rawType: 'email.bounced',
+      providerMessageId: '56761188-7520-42d8-8898-ff6fc54ce618',
+      email: 'delivered@resend.dev',
+      occurredAt: new Date('2024-11-22T23:41:12.126Z'),
+    });
+  });
+
+  it('regression: a bounce type other than the exact word Permanent (case, SESv2 upper case, missing, unfamiliar) is hard, not dropped as soft', async () => {
+    // 6996e46 counted only `Permanent` (or no type) as hard: SESv2's `PERMANENT` or an unfamiliar
+    // classification let a dead address keep its campaign running.
+    const cases: Array<[string, unknown]> = [
+      ['lower case', { ...RESEND_BOUNCED_EXAMPLE.data.bounce, type: 'permanent' }],
+      ['SESv2 upper case', { ...RESEND_BOUNCED_EXAMPLE.data.bounce, type: 'PERMANENT' }],
+      ['unfamiliar', { ...RESEND_BOUNCED_EXAMPLE.data.bounce, type: 'Hard' }],
+      ['empty', { ...RESEND_BOUNCED_EXAMPLE.data.bounce, type: '' }],
+      ['not a string', { ...RESEND_BOUNCED_EXAMPLE.data.bounce, type: 5 }],
+      ['no type', { message: 'mailbox unavailable', subType: 'General' }],
+      ['no bounce object', undefined],
+    ];
+    for (const [index, [label, bounce]] of cases.entries()) {
+      expect(await bouncedType(withBounce(bounce), `msg_hard_${index}`), label).toBe('bounced');
+    }
+  });
+
+  it('regression: only an explicit Transient or Undetermined bounce, in any case, is soft (type null)', async () => {
+    const cases = ['Transient', 'transient', 'TRANSIENT', 'Undetermined', 'UNDETERMINED', ' undetermined '];
+    for (const [index, type] of cases.entries()) {
+      const bounce = { message: 'mailbox full', subType: 'MailboxFull', type };
+      expect(await bouncedType(withBounce(bounce), `msg_soft_${index}`), type).toBeNull();
+    }
+  });
+});
+
+// The Standard Webhooks reference library's own vector (standard-webhooks/standard-webhooks,
+// libraries/javascript/src/webhook.test.ts, "sign function works"; the same one Svix's docs use):
+// these inputs sign to exactly this v1 signature, sent in the unbranded `webhook-*` headers.
+const STANDARD_VECTOR = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: '1614265330',
+  payload: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+const VECTOR_AT = new Date(Number(STANDARD_VECTOR.timestamp) * 1000);
+const vectorVerifier = createWebhookVerifier({ resendSecret: STANDARD_VECTOR.secret });
+
+function unbranded(overrides: Record<string, string | undefined> = {}) {
+  return webhookRequest(STANDARD_VECTOR.payload, {
+    [UNBRANDED_HEADERS.id]: STANDARD_VECTOR.id,
+    [UNBRANDED_HEADERS.timestamp]: STANDARD_VECTOR.timestamp,
+    [UNBRANDED_HEADERS.signature]: STANDARD_VECTOR.signature,
+    ...overrides,
+  });
+}
+
+describe('Svix unbranded (Standard Webhooks) headers', () => {
+  it('regression: the Standard Webhooks test vector in webhook-id / webhook-timestamp / webhook-signature verifies', async () => {
+    // 6996e46 read only svix-*: this authentic request was a 401 missing_signature.
+    const result = expectOk(await vectorVerifier.handle('resend', unbranded(), VECTOR_AT));
+    // Authentic, but not a Resend event: listed as rejected, which only a verified body reaches.
+    expect(result.rejected.map((r) => r.code)).toEqual(['missing_field']);
+  });
+
+  it('refuses the vector with a changed body, id, timestamp or signature in the unbranded headers', async () => {
+    const changed = [
+      { ...unbranded(), rawBody: Buffer.from('{"test": 2432232315}') },
+      unbranded({ [UNBRANDED_HEADERS.id]: 'msg_other' }),
+      unbranded({ [UNBRANDED_HEADERS.timestamp]: '1614265331' }),
+      unbranded({ [UNBRANDED_HEADERS.signature]: 'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=' }),
+    ];
+    for (const request of changed) {
+      const at = new Date(VECTOR_AT.getTime() + 500);
+      expect(expectRefused(await vectorVerifier.handle('resend', request, at))).toMatchObject({
+        status: 401,
+        code: 'invalid_signature',
+      });
+    }
+  });
+
+  it('names the missing unbranded header in the 401', async () => {
+    for (const [header, code] of [
+      [UNBRANDED_HEADERS.id, 'missing_signature'],
+      [UNBRANDED_HEADERS.timestamp, 'missing_timestamp'],
+      [UNBRANDED_HEADERS.signature, 'missing_signature'],
+    ] as const) {
+      const refused = expectRefused(
+        await vectorVerifier.handle('resend', unbranded({ [header]: undefined }), VECTOR_AT),
+      );
+      expect(refused, header).toMatchObject({ status: 401, code, message: `${header} is missing` });
+    }
+  });
+
+  it('takes one set of headers, never a mix: any svix-* header makes the svix-* set the one read', async () => {
+    const mixed = unbranded({ [SVIX_ID_HEADER]: STANDARD_VECTOR.id });
+    const refused = expectRefused(await vectorVerifier.handle('resend', mixed, VECTOR_AT));
+    expect(refused).toMatchObject({
+      status: 401,
+      code: 'missing_timestamp',
+      message: `${SVIX_TIMESTAMP_HEADER} is missing`,
+    });
   });
 });
