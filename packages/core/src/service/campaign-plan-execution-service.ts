@@ -899,9 +899,7 @@ export class CampaignPlanExecutionService {
    * provider event id is derived from the message). Null when the token is forged or names no message.
    */
   async unsubscribeByToken(token: string): Promise<RecordEventResult | null> {
-    if (!this.unsubscribe) return null;
-    const { secret, previousSecrets = [] } = this.unsubscribe;
-    const messageId = verifyUnsubscribeToken(token, [secret, ...previousSecrets]);
+    const messageId = this.unsubscribeMessageId(token);
     if (!messageId) return null;
     const result = await this.recordEvent({
       provider: 'list-unsubscribe',
@@ -911,6 +909,22 @@ export class CampaignPlanExecutionService {
       occurredAt: this.clock.now(),
     });
     return result.status === 'unknown_message' ? null : result;
+  }
+
+  /**
+   * Whether an unsubscribe link is good (signed, naming a message we know) without acting on it: the
+   * confirmation page a GET shows asks this, and link scanners fetch that page unasked.
+   */
+  async unsubscribeLinkValid(token: string): Promise<boolean> {
+    const messageId = this.unsubscribeMessageId(token);
+    return messageId !== null && (await this.store.read.findMessage({ messageId })) !== null;
+  }
+
+  /** The message id a token was signed for, with the secret or a previous one; null when forged. */
+  private unsubscribeMessageId(token: string): string | null {
+    if (!this.unsubscribe) return null;
+    const { secret, previousSecrets = [] } = this.unsubscribe;
+    return verifyUnsubscribeToken(token, [secret, ...previousSecrets]);
   }
 
   /**
