@@ -243,3 +243,95 @@ describe('Postmark webhooks', () => {
     );
   });
 });
+
+// Postmark's documented Subscription Change example, verbatim
+// (https://postmarkapp.com/developer/webhooks/subscription-change-webhook, "Example JSON webhook data").
+const SUBSCRIPTION_CHANGE_EXAMPLE = {
+  RecordType: 'SubscriptionChange',
+  MessageID: '883953f4-6105-42a2-a16a-77a8eac79483',
+  ServerID: 123456,
+  MessageStream: 'outbound',
+  ChangedAt: '2020-02-01T10:53:34.416071Z',
+  Recipient: 'bounced-address@wildbit.com',
+  Origin: 'Recipient',
+  SuppressSending: true,
+  SuppressionReason: 'HardBounce',
+  Tag: 'my-tag',
+  Metadata: { example: 'value', example_2: 'value' },
+};
+// The same page: "MessageID is null for Manual Suppressions with Origin value of Customer or Admin and
+// Reactivations", and on a reactivation SuppressionReason and Tag are null and Metadata is empty.
+const MANUAL_SUPPRESSION = {
+  ...SUBSCRIPTION_CHANGE_EXAMPLE,
+  MessageID: null,
+  Origin: 'Customer',
+  SuppressionReason: 'ManualSuppression',
+};
+const REACTIVATION = {
+  ...MANUAL_SUPPRESSION,
+  SuppressSending: false,
+  SuppressionReason: null,
+  Tag: null,
+  Metadata: {},
+};
+// The page's earlier example carried no MessageID field at all.
+const { MessageID: _unused, SuppressionReason: _reason, ...EARLIER_EXAMPLE } = SUBSCRIPTION_CHANGE_EXAMPLE;
+const CHANGE_AT = new Date('2020-02-01T10:54:00Z');
+
+describe('Postmark subscription changes and unsubscribe bounces', () => {
+  it("reads Postmark's documented SubscriptionChange example as an unsubscribe of that message and recipient", async () => {
+    const event = expectOk(
+      await verifier.handle('postmark', authorized(SUBSCRIPTION_CHANGE_EXAMPLE), CHANGE_AT),
+    ).events[0];
+    expect(event).toMatchObject({
+      type: 'unsubscribed',
+      rawType: 'SubscriptionChange',
+      providerMessageId: '883953f4-6105-42a2-a16a-77a8eac79483',
+      email: 'bounced-address@wildbit.com',
+      occurredAt: new Date('2020-02-01T10:53:34.416Z'),
+    });
+  });
+
+  it('keeps a suppression that names no message (manual, by import, the earlier example) as an unsubscribe of the recipient address', async () => {
+    for (const record of [MANUAL_SUPPRESSION, EARLIER_EXAMPLE]) {
+      const result = expectOk(await verifier.handle('postmark', authorized(record), CHANGE_AT));
+      expect(result.rejected, record.Origin).toEqual([]);
+      expect(result.events[0], record.Origin).toMatchObject({
+        type: 'unsubscribed',
+        providerMessageId: null,
+        echoedMessageId: null,
+        messageIdHeader: null,
+        email: 'bounced-address@wildbit.com',
+      });
+    }
+    // Two manual suppressions of one address at different times are two events, not one deduped.
+    const later = { ...MANUAL_SUPPRESSION, ChangedAt: '2020-02-01T11:00:00Z' };
+    const ids = new Set<string | undefined>();
+    for (const record of [MANUAL_SUPPRESSION, later]) {
+      ids.add(
+        expectOk(await verifier.handle('postmark', authorized(record), CHANGE_AT)).events[0]?.providerEventId,
+      );
+    }
+    expect(ids.size).toBe(2);
+  });
+
+  it('ignores a reactivation (SuppressSending false)', async () => {
+    const event = expectOk(await verifier.handle('postmark', authorized(REACTIVATION), CHANGE_AT)).events[0];
+    expect(event).toMatchObject({ type: null, rawType: 'SubscriptionChange' });
+  });
+
+  it('regression: a Bounce of type Unsubscribe (TypeCode 16) is an unsubscribe, not an ignored soft bounce', async () => {
+    // 6996e46 mapped every Bounce other than HardBounce / BadEmailAddress to null, so a recipient who
+    // asked by mail to be removed kept getting the campaign. Type and code as in Postmark's bounce
+    // types table and the postmark.js SDK's BounceType / BounceTypeCode (Unsubscribe = 16).
+    const record = { ...HARD_BOUNCE, ID: 16, Type: 'Unsubscribe', TypeCode: 16, Name: 'Unsubscribe request' };
+    const event = expectOk(await verifier.handle('postmark', authorized(record), NOW)).events[0];
+    expect(event).toMatchObject({
+      type: 'unsubscribed',
+      rawType: 'Bounce',
+      providerMessageId: MESSAGE_ID,
+      email: 'john@example.com',
+      autoReply: false,
+    });
+  });
+});
