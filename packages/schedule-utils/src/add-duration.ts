@@ -21,7 +21,8 @@ const DAY_MS = 86_400_000;
  * instant), and the clock parts (hours, minutes, seconds, milliseconds) are added as elapsed time:
  * 'PT24H' across a DST change is 24 real hours, 'P1D' is not.
  *
- * A fractional calendar part (P1.5D) moves the calendar by its whole part and adds the fraction as
+ * A fractional calendar part (P1.5D; plans may not hold one since isValidIsoDuration refuses it, but
+ * a campaign stored earlier may) moves the calendar by its whole part and adds the fraction as
  * elapsed time at its nominal length (0.5 day = 12 h, see nominalDurationMs). The elapsed part is
  * rounded to whole milliseconds. A duration without whole calendar parts is pure elapsed time: the
  * instant is not read back from the wall clock, so the later of two ambiguous instants stays put.

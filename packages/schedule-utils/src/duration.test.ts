@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParsedDuration } from './duration.ts';
 import {
+  fractionalCalendarProblem,
   InvalidDurationError,
   isValidIsoDuration,
   isWithinMaxDuration,
@@ -109,7 +110,7 @@ describe('parseIsoDuration', () => {
 });
 
 describe('isValidIsoDuration', () => {
-  it('is true exactly when parseIsoDuration succeeds', () => {
+  it('is true when parseIsoDuration succeeds and no calendar part is fractional', () => {
     expect(isValidIsoDuration('P1D')).toBe(true);
     expect(isValidIsoDuration('PT0S')).toBe(true);
     expect(isValidIsoDuration('P')).toBe(false);
@@ -131,6 +132,48 @@ describe('isValidIsoDuration', () => {
   it('treats a fraction too small to move an instant (under half a millisecond) as zero', () => {
     // 0.0001 s = 0.1 ms, which rounds to 0 ms: as a timeout it would fire immediately.
     expect(isValidIsoDuration('PT0.0001S', { positive: true })).toBe(false);
+  });
+});
+
+describe('fractional calendar parts', () => {
+  it.each([
+    // Half a month became 15 days, half a year 182.5 days, half a day 12 elapsed hours: none is what
+    // every author means (a day is 23 to 25 hours across DST, a month 28 to 31 days).
+    ['P0.5Y', 'years', 'P6M'],
+    ['P2.5M', 'months', 'P2M15D'],
+    ['P1.5W', 'weeks', 'P10DT12H'],
+    ['P0.5D', 'days', 'PT12H'],
+    ['P1,5D', 'days', 'P1DT12H'],
+    ['P1Y0.25D', 'days', 'P1YT6H'],
+  ])('regression: %s (fractional %s) is refused for plans, suggesting %s', (iso, unit, suggestion) => {
+    expect(isValidIsoDuration(iso)).toBe(false);
+    const problem = fractionalCalendarProblem(iso);
+    expect(problem).toContain(`fractional ${unit} are ambiguous`);
+    expect(problem).toMatch(/write whole/);
+    expect(problem?.endsWith(suggestion) || problem?.includes(`${suggestion} if`)).toBe(true);
+  });
+
+  it('names the daylight saving change for days and weeks', () => {
+    expect(fractionalCalendarProblem('P0.5D')).toBe(
+      'fractional days are ambiguous across daylight saving changes (a day is 23 to 25 hours); write whole days or hours: PT12H',
+    );
+  });
+
+  it('keeps fractional hours, minutes and seconds: they are elapsed time, exact in every zone', () => {
+    for (const iso of ['PT1.5H', 'PT0.5M', 'PT1.25S', 'P1DT1.5H', 'P2.0D', 'P1W']) {
+      expect(isValidIsoDuration(iso), iso).toBe(true);
+      expect(fractionalCalendarProblem(iso), iso).toBeUndefined();
+    }
+  });
+
+  it('is undefined for text that is invalid for another reason', () => {
+    expect(fractionalCalendarProblem('P1.5DT2H')).toBeUndefined();
+    expect(fractionalCalendarProblem('-P0.5D')).toBeUndefined();
+    expect(fractionalCalendarProblem(5 as unknown as string)).toBeUndefined();
+  });
+
+  it('still reads them, so a campaign stored with one keeps its reading', () => {
+    expect(parseIsoDuration('P0.5D')).toEqual({ ...ZERO, days: 0.5 });
   });
 });
 

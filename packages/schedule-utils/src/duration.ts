@@ -54,6 +54,10 @@ const ISO_DURATION = new RegExp(
  * allowed only in the last (smallest) part given, and is kept as written (PT1.5H gives
  * hours: 1.5; PT0.25S gives seconds: 0.25). `milliseconds` is always 0: ISO has no such part.
  *
+ * A fractional calendar part ('P0.5D', 'P2.5M') is read here, so a campaign stored before such
+ * durations were refused keeps running, but a plan may not hold one: isValidIsoDuration refuses it
+ * (see fractionalCalendarProblem).
+ *
  * @throws InvalidDurationError when `iso` is not a string, is unparseable ('72h', '', 'P', 'PT',
  *   'P1DT'), is negative ('-P1D', 'P-1D'), has a fraction before its last part ('P1.5DT2H'), or has
  *   a part larger than Number.MAX_SAFE_INTEGER.
@@ -91,6 +95,54 @@ export function parseIsoDuration(iso: string): ParsedDuration {
     result[FIELDS[index] as (typeof FIELDS)[number]] = value;
   }
   return result;
+}
+
+/** `hours` elapsed hours as ISO clock parts: 12 -> 'T12H', 7.2 -> 'T7H12M' (rounded to the minute). */
+function clockText(hours: number): string {
+  const minutes = Math.round(hours * 60);
+  if (minutes === 0) return '';
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `T${h > 0 ? `${h}H` : ''}${m > 0 ? `${m}M` : ''}`;
+}
+
+/** ISO text from whole parts; 'PT0S' when all are zero. */
+function isoText(years: number, months: number, days: number, clock = ''): string {
+  const date = `${years > 0 ? `${years}Y` : ''}${months > 0 ? `${months}M` : ''}${days > 0 ? `${days}D` : ''}`;
+  return date === '' && clock === '' ? 'PT0S' : `P${date}${clock}`;
+}
+
+/**
+ * Why a duration with a fractional calendar part (years, months, weeks or days) cannot be in a plan,
+ * with the whole parts to write instead; undefined for any other text, valid or not. Such a part has no
+ * single meaning: a day is 23 to 25 hours across a daylight saving change (is P0.5D 12 hours, or until
+ * the same wall-clock time 12 hours on?), a month 28 to 31 days. Fractions of hours, minutes and
+ * seconds are elapsed time, exact everywhere, and stay allowed (PT1.5H). Example: 'P0.5D' ->
+ * "fractional days are ambiguous across daylight saving changes (a day is 23 to 25 hours); write whole
+ * days or hours: PT12H".
+ */
+export function fractionalCalendarProblem(iso: string): string | undefined {
+  let d: ParsedDuration;
+  try {
+    d = parseIsoDuration(iso);
+  } catch {
+    return undefined;
+  }
+  // Only the smallest part given may be fractional, so every part after the fractional one is zero.
+  if (!Number.isInteger(d.years)) {
+    const months = Math.round((d.years % 1) * 12);
+    const exact = Number.isInteger(d.years * 12) ? '' : ' if that is what you mean';
+    return `fractional years are ambiguous (a year is 365 or 366 days); write whole years, months or days: ${isoText(Math.trunc(d.years), months, 0)}${exact}`;
+  }
+  if (!Number.isInteger(d.months)) {
+    const days = Math.round((d.months % 1) * 30);
+    return `fractional months are ambiguous (a month is 28 to 31 days); write whole months and days, such as ${isoText(d.years, Math.trunc(d.months), days)} if that is what you mean`;
+  }
+  const days = d.weeks * 7 + d.days;
+  if (Number.isInteger(days) && Number.isInteger(d.weeks)) return undefined;
+  const unit = Number.isInteger(d.weeks) ? 'days' : 'weeks';
+  const whole = Math.trunc(days);
+  return `fractional ${unit} are ambiguous across daylight saving changes (a day is 23 to 25 hours); write whole days or hours: ${isoText(d.years, d.months, whole, clockText((days - whole) * 24))}`;
 }
 
 /**
@@ -167,8 +219,10 @@ export function isZeroDuration(d: ParsedDuration): boolean {
 }
 
 /**
- * True when parseIsoDuration(iso) succeeds. With `{ positive: true }` (default false) the duration
- * must also be non-zero in the sense of isZeroDuration. Never throws.
+ * True when `iso` may be written in a plan: parseIsoDuration(iso) succeeds and no calendar part is
+ * fractional (fractionalCalendarProblem: 'P0.5D', 'P2.5M' and 'P1.5W' are refused, 'PT1.5H' is not).
+ * With `{ positive: true }` (default false) the duration must also be non-zero in the sense of
+ * isZeroDuration. Never throws.
  */
 export function isValidIsoDuration(iso: string, options?: { positive?: boolean }): boolean {
   let parsed: ParsedDuration;
@@ -177,6 +231,7 @@ export function isValidIsoDuration(iso: string, options?: { positive?: boolean }
   } catch {
     return false;
   }
+  if (fractionalCalendarProblem(iso) !== undefined) return false;
   return options?.positive === true ? !isZeroDuration(parsed) : true;
 }
 
