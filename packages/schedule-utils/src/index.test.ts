@@ -6,6 +6,7 @@ describe('package entry point', () => {
     const functions = [
       'parseIsoDuration',
       'isValidIsoDuration',
+      'fractionalCalendarProblem',
       'isZeroDuration',
       'nominalDurationMs',
       'longestDurationMs',
@@ -13,6 +14,7 @@ describe('package entry point', () => {
       'addDuration',
       'resolveLocalTime',
       'isValidTimezone',
+      'checkTimezone',
       'isValidTimeOfDay',
       'isValidQuietHours',
       'isQuietTime',

@@ -2,6 +2,7 @@ export { addDuration } from './add-duration.ts';
 export type { ParsedDuration } from './duration.ts';
 export {
   durationCovers,
+  fractionalCalendarProblem,
   InvalidDurationError,
   isValidIsoDuration,
   isWithinMaxDuration,
@@ -22,4 +23,5 @@ export {
   isValidTimeOfDay,
 } from './quiet-hours.ts';
 export { calculateScheduleTime } from './schedule.ts';
-export { InvalidTimezoneError, isValidTimezone } from './zone.ts';
+export type { TimezoneCheck } from './zone.ts';
+export { checkTimezone, InvalidTimezoneError, isValidTimezone } from './zone.ts';
