@@ -15,6 +15,7 @@ export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';
 export type * from './ports/transport.ts';
 export * from './service/campaign-plan-execution-service.ts';
+export { ECHO_FIELD, echoHeaders } from './service/echo-headers.ts';
 export type { Contact, SimulationEvent } from './simulate/simulation-input.ts';
 export {
   contactSchema,

@@ -78,6 +78,8 @@ export class WebhooksController {
       const recorded = await this.service.recordEvent({
         provider,
         providerEventId: event.providerEventId,
+        // Tried in this order: the id echoed back, our Message-ID, the provider's own id.
+        echoedMessageId: event.echoedMessageId ?? undefined,
         messageId: OUR_MESSAGE_ID.exec(event.messageIdHeader ?? '')?.[1],
         providerMessageId: event.providerMessageId ?? undefined,
         // null: soft bounces, deferrals and types the engine does not act on: stored, then ignored

@@ -57,6 +57,7 @@ import {
   signUnsubscribeToken,
   verifyUnsubscribeToken,
 } from '../unsubscribe/unsubscribe-token.ts';
+import { echoHeaders } from './echo-headers.ts';
 import { campaignRequestHash } from './request-fingerprint.ts';
 import { decodeTimelineCursor, encodeTimelineCursor } from './timeline-cursor.ts';
 
@@ -133,8 +134,14 @@ export interface EventInput {
   /** Source of the event (`api`, `sendgrid`, ...); provider event ids are unique per provider and contact. */
   provider: string;
   providerEventId: string;
-  /** Our message id, or the provider's one (as the Transport returned it). */
+  /**
+   * Our message id as the provider echoed it back from the message's echo field (see `echoHeaders`):
+   * tried first. One that names no message of ours falls back to `messageId`, then `providerMessageId`.
+   */
+  echoedMessageId?: string | undefined;
+  /** Our message id (for a provider event: from our Message-ID header). */
   messageId?: string | undefined;
+  /** The provider's id for the message, as the Transport returned it. */
   providerMessageId?: string | undefined;
   /** null: an event type the engine does not act on; it is stored (with `rawType`) and ignored. */
   type: EngagementEvent | null;
@@ -287,13 +294,7 @@ export class CampaignPlanExecutionService {
    * nowhere (`implausible_time`); one with no message is checked against the future bound only.
    */
   async recordEvent(input: EventInput & { contactId?: string | undefined }): Promise<RecordEventResult> {
-    const message =
-      input.messageId !== undefined || input.providerMessageId !== undefined
-        ? await this.store.read.findMessage({
-            messageId: input.messageId,
-            providerMessageId: input.providerMessageId,
-          })
-        : null;
+    const message = await this.eventMessage(input);
     const contactId = message?.contactId ?? input.contactId;
     if (!contactId) return { status: 'unknown_message' };
     // An open dated years before its message must not satisfy that message's `within` window.
@@ -328,6 +329,23 @@ export class CampaignPlanExecutionService {
       }
       if (!campaign) await tx.events.setEffect([event.id], effect);
       return { status: 'accepted' as const, eventId: event.id, effect };
+    });
+  }
+
+  /**
+   * The message an event names, trying in order (DESIGN section 7): the id the provider echoed back,
+   * our Message-ID, the provider's own id. An echoed id that names no message of ours (a tag of the
+   * same name set by someone else, a message from another deployment) is passed over, not trusted.
+   */
+  private async eventMessage(input: EventInput): Promise<OutboundMessageRecord | null> {
+    if (input.echoedMessageId !== undefined) {
+      const echoed = await this.store.read.findMessage({ messageId: input.echoedMessageId });
+      if (echoed) return echoed;
+    }
+    if (input.messageId === undefined && input.providerMessageId === undefined) return null;
+    return this.store.read.findMessage({
+      messageId: input.messageId,
+      providerMessageId: input.providerMessageId,
     });
   }
 
@@ -619,11 +637,15 @@ export class CampaignPlanExecutionService {
           to: contact.email,
           subject: rendered.subject,
           html: rendered.body,
-          headers: this.unsubscribe
-            ? listUnsubscribeHeaders(
-                `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(message.id, this.unsubscribe.secret)}`,
-              )
-            : {},
+          headers: {
+            // Every message, whatever the transport: the providers echo it back in their events.
+            ...echoHeaders(message.id),
+            ...(this.unsubscribe
+              ? listUnsubscribeHeaders(
+                  `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(message.id, this.unsubscribe.secret)}`,
+                )
+              : {}),
+          },
         },
       };
     });
