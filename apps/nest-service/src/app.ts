@@ -142,8 +142,9 @@ export async function createApp(
     }),
   );
   app.use(parser(express.json));
-  // HTML forms post urlencoded; only the sign-in takes them.
+  // HTML forms post urlencoded; only the sign-in and the unsubscribe links (RFC 8058's one-click body) take them.
   app.use('/auth', parser(express.urlencoded));
+  app.use('/v1/unsubscribe', parser(express.urlencoded));
   app.use(
     parser(((options: Parameters<typeof express.text>[0]) =>
       express.text({ ...options, type: 'text/plain' })) as typeof express.json),

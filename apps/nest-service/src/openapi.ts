@@ -187,10 +187,23 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
       '/v1/unsubscribe/{token}': {
         post: {
-          summary: 'RFC 8058 one-click unsubscribe',
-          responses: { 200: ok('{unsubscribed: true}'), 404: problem('invalid_token') },
+          summary:
+            "Unsubscribe: RFC 8058 one-click (form body List-Unsubscribe=One-Click) answers JSON; any other POST (the confirmation page's button) answers an HTML page",
+          responses: {
+            200: {
+              description: '{unsubscribed: true} for one-click, else an HTML page',
+              content: { 'application/json': { schema: { type: 'object' } }, 'text/html': {} },
+            },
+            404: {
+              description: 'A bad link: invalid_token problem for one-click, else an HTML page',
+              content: { 'application/problem+json': { schema: ref('Problem') }, 'text/html': {} },
+            },
+          },
         },
-        get: { summary: 'Confirmation page', responses: { 200: { description: 'HTML page' } } },
+        get: {
+          summary: 'Confirmation page (changes nothing)',
+          responses: { 200: { description: 'HTML page' }, 404: { description: 'HTML page: a bad link' } },
+        },
       },
       '/health/live': { get: { summary: 'Liveness', responses: { 200: ok('ok') } } },
       '/health/ready': {

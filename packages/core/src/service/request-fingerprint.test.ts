@@ -70,6 +70,7 @@ describe('campaignRequestHash', () => {
 
   it('fills in no defaults: activate left out and activate true are different requests', () => {
     const request = { contact: { email: 'a@example.com' }, plan: { version: '1.0' }, idempotencyKey: 'k' };
-    expect(campaignRequestHash(request)).not.toBe(campaignRequestHash({ ...request, activate: true }));
+    const activated = { ...request, activate: true };
+    expect(campaignRequestHash(request)).not.toBe(campaignRequestHash(activated));
   });
 });
