@@ -475,3 +475,41 @@ describe('onSendFailed', () => {
     expect(onSendFailed(over, T0)).toEqual({ state: over, effects: [] });
   });
 });
+
+describe('the default exitOn', () => {
+  // No exitOn, and no transition on replied or bounced: only DEFAULT_EXIT_ON can stop this campaign.
+  const { exitOn: _dropped, ...withoutExitOn } = plan;
+  const defaultDef: CampaignDefinition = { plan: withoutExitOn, timezone: 'UTC' };
+  const emptyDef: CampaignDefinition = { plan: { ...plan, exitOn: [] }, timezone: 'UTC' };
+  const sentUnder = (d: CampaignDefinition) =>
+    onSendExecuted(d, activate(d, initialState(), T0, noHistory).state, T0).state;
+  const ctx = (e: RecordedEvent): EngineContext => ({ latestMessage: msg, latestMessageEvents: [e] });
+
+  it('regression: a plan without exitOn is stopped by a reply and by a bounce (stopReason says which)', () => {
+    expect(defaultDef.plan.exitOn).toBeUndefined();
+    for (const type of ['replied', 'bounced'] as const) {
+      const e = event(type, '2026-01-05T11:00:00Z');
+      const result = onEvent(defaultDef, sentUnder(defaultDef), e, ctx(e), e.occurredAt);
+      expect(result.effect, type).toBe('exit');
+      expect(result.state, type).toMatchObject({ status: 'stopped', stopReason: type });
+      // Stopped, not suppressed: a reply or a bounce ends this campaign only.
+      expect(
+        result.effects.map((x) => x.type),
+        type,
+      ).toEqual(['cancel_pending', 'end']);
+    }
+  });
+
+  it('exitOn: [] is not stopped by a reply or a bounce', () => {
+    for (const type of ['replied', 'bounced'] as const) {
+      const e = event(type, '2026-01-05T11:00:00Z');
+      const result = onEvent(emptyDef, sentUnder(emptyDef), e, ctx(e), e.occurredAt);
+      expect(result.effect, type).toBe('ignored');
+      expect(result.state, type).toMatchObject({
+        status: 'active',
+        currentNodeId: 'intro',
+        stopReason: null,
+      });
+    }
+  });
+});

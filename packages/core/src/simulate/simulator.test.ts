@@ -700,3 +700,45 @@ describe('simulation bounds', () => {
     expect(kinds(result.timeline, 'timeout')).toEqual([]);
   });
 });
+
+describe('the default exitOn (a plan that leaves exitOn out)', () => {
+  // seedPlan has no exitOn and no replied or bounced transition: only the default can stop it.
+  it('regression: a reply, or a bounce, stops a plan without exitOn (deleting the default made it mail on)', () => {
+    expect(seedPlan.exitOn).toBeUndefined();
+    for (const type of ['replied', 'bounced'] as const) {
+      const result = run(seedPlan, [ev('2026-01-05T11:00:00Z', type)]);
+      expect(result.status, type).toBe('stopped');
+      expect(result.stopReason, type).toBe(type);
+      expect(result.timeline.at(-1), type).toEqual({
+        at: '2026-01-05T11:00:00.000Z',
+        kind: 'end',
+        status: 'stopped',
+        reason: type,
+      });
+      // The no_open timeout (01-08) and the bump never happen.
+      expect(kinds(result.timeline, 'send'), type).toHaveLength(1);
+    }
+  });
+
+  it('an explicit empty exitOn stops on neither: the campaign mails on to the bump', () => {
+    for (const type of ['replied', 'bounced'] as const) {
+      const result = run({ ...seedPlan, exitOn: [] }, [ev('2026-01-05T11:00:00Z', type)]);
+      expect(result.status, type).toBe('completed');
+      expect(result.stopReason, type).toBeNull();
+      expect(kinds(result.timeline, 'event')[0], type).toMatchObject({ type, effect: 'ignored' });
+      expect(
+        kinds(result.timeline, 'send').map((s) => s.at),
+        type,
+      ).toEqual([
+        UTC_START,
+        '2026-01-09T10:00:00.000Z', // no_open at 01-08 10:00, then the bump's P1D delay
+      ]);
+    }
+  });
+
+  it('an auto-reply does not stop a plan without exitOn', () => {
+    const result = run(seedPlan, [ev('2026-01-05T11:00:00Z', 'replied', { autoReply: true })]);
+    expect(result.status).toBe('completed');
+    expect(kinds(result.timeline, 'send')).toHaveLength(2);
+  });
+});
