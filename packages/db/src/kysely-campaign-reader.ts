@@ -13,7 +13,7 @@ import type {
   TimeoutEvent,
   TransitionEvent,
 } from '@campaign/core';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { isUuid } from './kysely-repositories.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
 import type { Database } from './schema.ts';
@@ -58,6 +58,17 @@ export class KyselyCampaignReader implements CampaignReader {
       if (row) return toMessage(row);
     }
     return null;
+  }
+
+  async contactIdsByEmail(email: string): Promise<string[]> {
+    // lower(email) is what contacts_email_idx indexes.
+    const rows = await this.db
+      .selectFrom('contacts')
+      .select('id')
+      .where(sql`lower(email)`, '=', email.trim().toLowerCase())
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => row.id);
   }
 
   async getCampaign(campaignId: string): Promise<CampaignRecord | null> {

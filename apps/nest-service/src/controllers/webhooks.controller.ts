@@ -82,6 +82,8 @@ export class WebhooksController {
         echoedMessageId: event.echoedMessageId ?? undefined,
         messageId: OUR_MESSAGE_ID.exec(event.messageIdHeader ?? '')?.[1],
         providerMessageId: event.providerMessageId ?? undefined,
+        // An unsubscribe naming no message (a Postmark suppression added by hand) goes by address.
+        email: event.email ?? undefined,
         // null: soft bounces, deferrals and types the engine does not act on: stored, then ignored
         type: event.type,
         rawType: event.rawType,

@@ -213,6 +213,11 @@ export interface CampaignReader {
   }): Promise<OutboundMessageRecord | null>;
   getCampaign(campaignId: string): Promise<CampaignRecord | null>;
   /**
+   * Ids of the contacts with this address (trimmed), compared case-insensitively (the way
+   * `ContactRepository.emailSuppressed` does), in id order; empty when there is none.
+   */
+  contactIdsByEmail(email: string): Promise<string[]>;
+  /**
    * The campaign with its contact, pending actions and timeline (the shapes `campaign simulate` prints),
    * read in one snapshot. With `timelineLimit`, only the timeline's oldest `timelineLimit` entries are
    * read and `timelineNext` says where it continues.

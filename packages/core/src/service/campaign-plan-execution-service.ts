@@ -292,11 +292,15 @@ export class CampaignPlanExecutionService {
    * it, also when the event names no message we know but a contact. An event dated more than
    * EVENT_TIME_TOLERANCE_MS before its message was sent, or ahead of the clock by more, is stored
    * nowhere (`implausible_time`); one with no message is checked against the future bound only.
+   * An unsubscribe or complaint that names no message and no contact but an `email` is applied to
+   * every contact with that address (see `recordByAddress`).
    */
-  async recordEvent(input: EventInput & { contactId?: string | undefined }): Promise<RecordEventResult> {
+  async recordEvent(
+    input: EventInput & { contactId?: string | undefined; email?: string | undefined },
+  ): Promise<RecordEventResult> {
     const message = await this.eventMessage(input);
     const contactId = message?.contactId ?? input.contactId;
-    if (!contactId) return { status: 'unknown_message' };
+    if (!contactId) return this.recordByAddress(input);
     // An open dated years before its message must not satisfy that message's `within` window.
     if (implausibleEventTime(input.occurredAt, message?.sentAt ?? null, this.clock.now()) !== null) {
       return { status: 'implausible_time' };
@@ -330,6 +334,33 @@ export class CampaignPlanExecutionService {
       if (!campaign) await tx.events.setEffect([event.id], effect);
       return { status: 'accepted' as const, eventId: event.id, effect };
     });
+  }
+
+  /**
+   * Rule 5 holds per address: a suppression that names no message (Postmark's SubscriptionChange for an
+   * address suppressed by hand or by import has no MessageID) is recorded for each contact with that
+   * address, in id order, each in its own transaction, which suppresses it and stops its campaigns as
+   * an unsubscribe does. A redelivery is a duplicate for each, and one cut short completes the rest.
+   * Only suppressing events go by address: an open or a bounce means something only for its message.
+   * An address no contact has stays `unknown_message` (nothing from an unknown sender creates a contact).
+   */
+  private async recordByAddress(
+    input: EventInput & { email?: string | undefined },
+  ): Promise<RecordEventResult> {
+    const namesMessage =
+      input.echoedMessageId !== undefined ||
+      input.messageId !== undefined ||
+      input.providerMessageId !== undefined;
+    const suppressing = input.type !== null && SUPPRESSING_EVENTS.includes(input.type);
+    if (namesMessage || !suppressing || input.email === undefined) return { status: 'unknown_message' };
+    const results: RecordEventResult[] = [];
+    for (const contactId of await this.store.read.contactIdsByEmail(input.email)) {
+      results.push(await this.recordEvent({ ...input, email: undefined, contactId }));
+    }
+    const accepted = results.filter((r) => r.status === 'accepted');
+    return (
+      accepted.find((r) => r.effect === 'exit') ?? accepted[0] ?? results[0] ?? { status: 'unknown_message' }
+    );
   }
 
   /**
