@@ -270,4 +270,70 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
     expect(metrics).toMatch(/campaign_webhook_events_total\{provider="sendgrid",result="accepted"\} 2/);
     expect(metrics).toMatch(/campaign_webhook_events_total\{provider="sendgrid",result="unauthorized"\} 2/);
   });
+
+  it('regression: an event dated before its message was sent answers 200, counts as implausible_time and is stored nowhere', async () => {
+    const c = await sentCampaign();
+    // Mailgun's documented `opened` event-data sample (Webhooks documentation,
+    // https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/#opens), with our
+    // message id in its user-variables (X-Mailgun-Variables) and dated 2000-01-01: a default date.
+    const eventData = {
+      id: 'Ase7i2zsRYeDXztHGENqRA',
+      timestamp: Date.parse('2000-01-01T00:00:00Z') / 1000,
+      'log-level': 'info',
+      event: 'opened',
+      message: {
+        headers: {
+          'message-id': '20130503182626.18666.16540@sandboxb9f0a9c7d00a4b73a7a1ff1d3a0b7a2a.mailgun.org',
+        },
+      },
+      recipient: 'alice@example.com',
+      'recipient-domain': 'example.com',
+      ip: '50.56.129.169',
+      geolocation: { country: 'US', region: 'CA', city: 'San Francisco' },
+      'client-info': {
+        'client-os': 'Linux',
+        'device-type': 'desktop',
+        'client-name': 'Chrome',
+        'client-type': 'browser',
+        'user-agent':
+          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.31 (KHTML, like Gecko) Chrome/26.0.1410.43 Safari/537.31',
+      },
+      campaigns: [],
+      tags: ['my_tag_1', 'my_tag_2'],
+      'user-variables': {
+        my_var_1: 'Mailgun Variable #1',
+        'my-var-2': 'awesome',
+        campaign_message_id: c.message,
+      },
+    };
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const token = randomUUID();
+    const body = JSON.stringify({
+      signature: {
+        timestamp,
+        token,
+        signature: createHmac('sha256', MAILGUN_KEY)
+          .update(timestamp + token)
+          .digest('hex'),
+      },
+      'event-data': eventData,
+    });
+    // A 4xx would make Mailgun retry the event for days: the answer is a 200 that reports it.
+    const res = await post('mailgun', body, { 'content-type': 'application/json' });
+    expect(res).toMatchObject({
+      status: 200,
+      json: { accepted: 0, rejected: [{ id: 'Ase7i2zsRYeDXztHGENqRA', code: 'implausible_time' }] },
+    });
+    const stored = await api.database.db
+      .selectFrom('message_events')
+      .select('id')
+      .where('campaign_id', '=', c.id)
+      .execute();
+    expect(stored).toEqual([]);
+    expect(await state(c.id)).toMatchObject({ status: 'active', currentNodeId: 'intro' });
+    const metrics = await fetch(`${api.base}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(
+      /campaign_webhook_events_total\{provider="mailgun",result="implausible_time"\} 1\n/,
+    );
+  });
 });
