@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ImplausibleEventTimeError } from '../errors.ts';
 import type { Plan } from '../plan/plan-schema.ts';
 import type { SimulationEvent } from './simulation-input.ts';
 import { simulate } from './simulator.ts';
@@ -740,5 +741,43 @@ describe('the default exitOn (a plan that leaves exitOn out)', () => {
     const result = run(seedPlan, [ev('2026-01-05T11:00:00Z', 'replied', { autoReply: true })]);
     expect(result.status).toBe('completed');
     expect(kinds(result.timeline, 'send')).toHaveLength(2);
+  });
+});
+
+describe('implausible event times (issue 9 item 9)', () => {
+  // seedPlan: intro sent 01-05T10:00Z; no open, so no_open at 01-08T10:00Z enters bump, sent a day later.
+  const BUMP_SENT = '2026-01-09T10:00:00.000Z';
+
+  it('regression: an open naming a node, dated long before that node sent its message, stops the simulation naming the event', () => {
+    const events = [
+      ev('2026-01-05T11:00:00Z', 'delivered'),
+      ev('2026-01-05T12:00:00Z', 'opened', { node: 'bump', id: 'early-open' }),
+    ];
+    const error = (() => {
+      try {
+        run(seedPlan, events);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ImplausibleEventTimeError);
+    expect(error).toMatchObject({ code: 'implausible_time', pointer: '/1', eventId: 'early-open' });
+    expect((error as Error).message).toContain(`sent at ${BUMP_SENT}`);
+  });
+
+  it('the bound is 5 minutes before the send, inclusive', () => {
+    const at = (ms: number) => new Date(Date.parse(BUMP_SENT) - ms).toISOString();
+    expect(() => run(seedPlan, [ev(at(5 * 60_000), 'opened', { node: 'bump' })])).not.toThrow();
+    expect(() => run(seedPlan, [ev(at(5 * 60_000 + 1), 'opened', { node: 'bump' })])).toThrow(
+      ImplausibleEventTimeError,
+    );
+  });
+
+  it('an event that names no node concerns the latest message sent before it, so it is never before its send', () => {
+    const result = run(seedPlan, [ev('2026-01-05T09:00:00Z', 'opened')]);
+    expect(kinds(result.timeline, 'event')).toEqual([
+      { at: '2026-01-05T09:00:00.000Z', kind: 'event', type: 'opened', message: null, effect: 'ignored' },
+    ]);
   });
 });

@@ -64,6 +64,9 @@ interface SimAction {
  * Throws ImplausibleEventTimeError (naming the event by its index in `events`) for an event that names
  * a `node` whose message was sent more than EVENT_TIME_TOLERANCE_MS after the event's `at`: as the
  * service refuses such an event (`implausible_time`), the simulation must not pretend it happened.
+ * The service's other bound (more than that ahead of its clock) has no counterpart: the virtual clock
+ * stands at each event's own `at` when the event is applied, so no event is ever ahead of it. An event
+ * without `node` concerns the latest message sent before it, so it is never before its send either.
  */
 export function simulate(options: SimulationOptions): SimulationResult {
   return new Simulation(options).run();
