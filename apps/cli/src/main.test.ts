@@ -246,3 +246,27 @@ describe('the campaign binary', () => {
     ).rejects.toMatchObject({ code: EXIT_INVALID });
   });
 });
+
+describe('campaign simulate: implausible event times (issue 9 item 9)', () => {
+  it('regression: an event dated long before the message it names was sent exits 2 naming the event', async () => {
+    // The seed campaign's intro goes out at 2026-03-06T17:00Z; email_bump_1 is sent days later, so an
+    // open of the bump dated an hour after the start is impossible: the service would store it nowhere.
+    const events = tempFile('events.json', [
+      { at: '2026-03-06T17:30:00Z', type: 'delivered' },
+      { at: '2026-03-06T18:00:00Z', type: 'opened', node: 'email_bump_1', id: 'evt-early-open' },
+    ]);
+    const { code, stdout, stderr } = await cli(
+      'simulate',
+      'examples/seed-campaign.json',
+      '--start',
+      '2026-03-06T17:00:00Z',
+      '--events',
+      events,
+    );
+    expect(code).toBe(EXIT_USAGE);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/events file ".*" is invalid at \/1: implausible_time: /);
+    expect(stderr).toContain('"evt-early-open"');
+    expect(stderr).toContain('email_bump_1');
+  });
+});
