@@ -60,7 +60,12 @@ describe('campaign validate', () => {
     expect(result.valid).toBe(false);
     const errorCodes = PLAN_ISSUE_CODES.filter((c) => !(WARNING_CODES as readonly string[]).includes(c));
     expect(errorCodes).toHaveLength(17);
-    expect(new Set(result.issues.map((i: { code: string }) => i.code))).toEqual(new Set(PLAN_ISSUE_CODES));
+    // fixed_offset_timezone needs a valid zone where this plan has an invalid one, and stranded_by_event a
+    // plan that passes the schema: the block 'campaign validate: zone names, durations, stranded nodes' shows them.
+    const needWellFormed = ['fixed_offset_timezone', 'stranded_by_event'];
+    expect(new Set(result.issues.map((i: { code: string }) => i.code))).toEqual(
+      new Set(PLAN_ISSUE_CODES.filter((c) => !needWellFormed.includes(c))),
+    );
     for (const issue of result.issues)
       expect(Object.keys(issue).sort()).toEqual(['code', 'message', 'path', 'severity']);
   });
@@ -244,6 +249,57 @@ describe('the campaign binary', () => {
         cwd: repoRoot,
       }),
     ).rejects.toMatchObject({ code: EXIT_INVALID });
+  });
+});
+
+describe('campaign validate: zone names, durations, stranded nodes (issue 9)', () => {
+  const withZone = (timezone: string) => ({ ...tinyPlan, timezone });
+
+  it('regression: refuses PST with a did-you-mean (ICU accepted it)', async () => {
+    const { code, stdout } = await cli('validate', tempFile('plan.json', withZone('PST')), '--json');
+    expect(code).toBe(EXIT_INVALID);
+    const [issue] = JSON.parse(stdout).issues;
+    expect(issue).toMatchObject({ code: 'invalid_timezone', path: '/timezone', severity: 'error' });
+    expect(issue.message).toContain('did you mean "America/Los_Angeles"?');
+  });
+
+  it("regression: refuses the contact's BST when the plan has no zone", async () => {
+    const contact = tempFile('contact.json', { email: 'a@example.com', timezone: 'BST' });
+    const { code, stdout } = await cli('validate', tempFile('plan.json', tinyPlan), '--contact', contact);
+    expect(code).toBe(EXIT_INVALID);
+    expect(stdout).toContain('did you mean "Europe/London"?');
+  });
+
+  it('exits 0 on the fixed_offset_timezone warning', async () => {
+    const { code, stdout } = await cli('validate', tempFile('plan.json', withZone('EST')), '--json');
+    expect(code).toBe(EXIT_OK);
+    const [issue] = JSON.parse(stdout).issues;
+    expect(issue).toMatchObject({ code: 'fixed_offset_timezone', severity: 'warning' });
+    expect(issue.message).toContain('America/New_York');
+  });
+
+  it('regression: refuses P0.5D, naming PT12H', async () => {
+    const node = { ...tinyPlan.nodes[0], schedule: { delay: 'P0.5D' } };
+    const plan = { ...withZone('Europe/Paris'), nodes: [node] };
+    const { code, stdout } = await cli('validate', tempFile('plan.json', plan), '--json');
+    expect(code).toBe(EXIT_INVALID);
+    const [issue] = JSON.parse(stdout).issues;
+    expect(issue).toMatchObject({ code: 'invalid_duration', path: '/nodes/0/schedule/delay' });
+    expect(issue.message).toContain('PT12H');
+  });
+
+  it('regression: warns stranded_by_event on a no_open timeout without an opened transition', async () => {
+    const intro = { ...tinyPlan.nodes[0], transitions: [{ on: 'no_open', to: 'bye', after: 'P3D' }] };
+    const plan = { ...withZone('Europe/Paris'), nodes: [intro, { id: 'bye', action: 'end' }] };
+    const { code, stdout } = await cli('validate', tempFile('plan.json', plan), '--json');
+    expect(code).toBe(EXIT_OK);
+    expect(JSON.parse(stdout).issues).toEqual([
+      expect.objectContaining({
+        code: 'stranded_by_event',
+        path: '/nodes/0/transitions/0',
+        severity: 'warning',
+      }),
+    ]);
   });
 });
 

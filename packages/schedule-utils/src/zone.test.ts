@@ -68,13 +68,16 @@ describe('checkTimezone', () => {
   it.each([
     ['IST', ['Asia/Kolkata', 'Europe/Dublin', 'Asia/Jerusalem']],
     ['AST', ['America/Halifax', 'America/Puerto_Rico', 'Asia/Riyadh', 'America/Anchorage']],
-  ])('regression: the ambiguous %s is refused with candidates and no single suggestion', (zone, candidates) => {
-    const check = checkTimezone(zone);
-    expect(check.valid).toBe(false);
-    expect(check.reason).toBe('abbreviation');
-    expect(check.suggestion).toBeUndefined();
-    expect(check.candidates).toEqual(candidates);
-  });
+  ])(
+    'regression: the ambiguous %s is refused with candidates and no single suggestion',
+    (zone, candidates) => {
+      const check = checkTimezone(zone);
+      expect(check.valid).toBe(false);
+      expect(check.reason).toBe('abbreviation');
+      expect(check.suggestion).toBeUndefined();
+      expect(check.candidates).toEqual(candidates);
+    },
+  );
 
   it.each([
     ['EST', '-05:00', 'America/New_York'],

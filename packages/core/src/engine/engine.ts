@@ -6,6 +6,7 @@ import {
   isTimeoutEvent,
   type PlanNode,
   SUPPRESSING_EVENTS,
+  TIMEOUT_BROKEN_BY,
   type TimeoutEvent,
   type Transition,
 } from '../plan/plan-schema.ts';
@@ -382,8 +383,7 @@ export function timeoutConditionHolds(
   dueAt: Date,
 ): boolean {
   if (!reference) return true;
-  const breaks: readonly EngagementEvent[] =
-    event === 'no_open' ? ['opened', 'clicked'] : event === 'no_click' ? ['clicked'] : ['replied'];
+  const breaks = TIMEOUT_BROKEN_BY[event];
   return !events.some(
     (e) =>
       e.messageId === reference.id &&
@@ -416,14 +416,36 @@ function canStillFire(
 ): boolean {
   const anchor = state.anchorAt;
   if (anchor === null) return true;
-  const exits = exitEvents(def);
-  return transitionsOf(node).some((t) => {
-    if (isTimeoutEvent(t.on)) {
-      if (t.after === undefined) return false;
-      return timeoutConditionHolds(t.on, reference, events, addDuration(anchor, t.after, def.timezone));
-    }
+  return someTransitionCanStillFire(transitionsOf(node), exitEvents(def), {
+    timeoutHolds: (event, after) =>
+      timeoutConditionHolds(event, reference, events, addDuration(anchor, after, def.timezone)),
+    windowOpen: (t) => withinWindow(def, t, anchor, at),
+  });
+}
+
+/** The facts rule 6 reads about a node's transitions, from recorded events or from a supposed one. */
+export interface FiringFacts {
+  /** Whether a timeout's condition still holds at its own due time (anchor + `after`). */
+  timeoutHolds(event: TimeoutEvent, after: string): boolean;
+  /** Whether an engagement transition's `within` window (anchor + `within`) is still open. */
+  windowOpen(t: Transition): boolean;
+}
+
+/**
+ * The rule behind canStillFire, shared with validation's `stranded_by_event` warning so the engine and
+ * the validator cannot disagree on which transitions can still fire: a timeout with `after` whose
+ * condition holds, or an engagement transition on an event that does not end the campaign first (not in
+ * `exits`, not `unsubscribed` or `complained`) whose window is open.
+ */
+export function someTransitionCanStillFire(
+  transitions: readonly Transition[],
+  exits: readonly EngagementEvent[],
+  facts: FiringFacts,
+): boolean {
+  return transitions.some((t) => {
+    if (isTimeoutEvent(t.on)) return t.after !== undefined && facts.timeoutHolds(t.on, t.after);
     if (SUPPRESSING_EVENTS.includes(t.on) || exits.includes(t.on)) return false;
-    return withinWindow(def, t, anchor, at);
+    return facts.windowOpen(t);
   });
 }
 

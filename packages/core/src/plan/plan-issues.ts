@@ -1,6 +1,6 @@
 import type { Plan } from './plan-schema.ts';
 
-/** Stable validation codes (DESIGN section 3); part of the public API. */
+/** Stable validation codes (DESIGN sections 3 and 10); part of the public API. */
 export const PLAN_ISSUE_CODES = [
   'schema',
   'unsupported_version',
@@ -20,13 +20,19 @@ export const PLAN_ISSUE_CODES = [
   'zero_time_cycle',
   'unreachable_node',
   'missing_variable',
+  'fixed_offset_timezone',
+  'stranded_by_event',
 ] as const;
 export type PlanIssueCode = (typeof PLAN_ISSUE_CODES)[number];
 
 export type PlanIssueSeverity = 'error' | 'warning';
 
 /** Codes that never make a plan invalid; every other code is an error. */
-export const WARNING_CODES: readonly PlanIssueCode[] = ['unreachable_node'];
+export const WARNING_CODES: readonly PlanIssueCode[] = [
+  'unreachable_node',
+  'fixed_offset_timezone',
+  'stranded_by_event',
+];
 
 export interface PlanIssue {
   /** RFC 6901 JSON pointer into the plan; '' for the plan itself. */

@@ -36,6 +36,17 @@ export const TIMEOUT_FAMILY: Readonly<Record<TimeoutEvent, EngagementEvent>> = {
   no_reply: 'replied',
 };
 
+/**
+ * The engagement events whose genuine occurrence breaks each timeout's condition (DESIGN section 4 rule
+ * 6): an open or a click breaks `no_open` (a click implies an open), a click `no_click`, a reply
+ * `no_reply`.
+ */
+export const TIMEOUT_BROKEN_BY: Readonly<Record<TimeoutEvent, readonly EngagementEvent[]>> = {
+  no_open: ['opened', 'clicked'],
+  no_click: ['clicked'],
+  no_reply: ['replied'],
+};
+
 export function isEngagementEvent(value: unknown): value is EngagementEvent {
   return typeof value === 'string' && (ENGAGEMENT_EVENTS as readonly string[]).includes(value);
 }
@@ -47,7 +58,7 @@ export function isTimeoutEvent(value: unknown): value is TimeoutEvent {
 const isoDuration = z
   .string()
   .describe(
-    'ISO 8601 duration, at most 366 days (P1Y counts as 366 days, P1M as 31). P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours.',
+    'ISO 8601 duration, at most 366 days (P1Y counts as 366 days, P1M as 31). P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours. Years, months, weeks and days are whole numbers (write PT12H, not P0.5D); hours, minutes and seconds may have a fraction in the last part (PT1.5H).',
   );
 
 const nodeId = z.string().min(1).describe('Node id, unique within the plan.');
@@ -127,7 +138,9 @@ export const planSchema = z
     timezone: z
       .string()
       .optional()
-      .describe('IANA zone of every local-time rule; may be omitted when the contact has a timezone.'),
+      .describe(
+        'IANA tz database zone name of every local-time rule, such as "America/Los_Angeles" (not an abbreviation such as "PST" or an offset such as "+02:00"); may be omitted when the contact has a timezone.',
+      ),
     quietHours: quietHoursSchema.optional(),
     startNodeId: nodeId.describe('Id of the node entered at activation.'),
     exitOn: z

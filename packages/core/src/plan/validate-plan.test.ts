@@ -167,13 +167,13 @@ describe('validatePlan: one test per code', () => {
   });
 
   it('unknown_start_node', () => {
-    const nodes = [send('intro', [t('no_open', 'done', { after: 'P1D' })]), end('done')];
+    const nodes = [send('intro', [t('opened', 'done'), t('no_open', 'done', { after: 'P1D' })]), end('done')];
     expectValid(plan(nodes, { startNodeId: 'intro' }));
     expectIssues(plan(nodes, { startNodeId: 'welcome' }), ['error unknown_start_node /startNodeId']);
   });
 
   it('duplicate_node_id at the second occurrence', () => {
-    const intro = send('intro', [t('no_open', 'done', { after: 'P1D' })]);
+    const intro = send('intro', [t('opened', 'done'), t('no_open', 'done', { after: 'P1D' })]);
     expectValid(plan([intro, end('done')]));
     expectIssues(plan([intro, end('done'), end('done')]), ['error duplicate_node_id /nodes/2/id']);
   });
@@ -204,7 +204,9 @@ describe('validatePlan: one test per code', () => {
   });
 
   it('timeout_without_after', () => {
-    expectValid(plan([send('intro', [t('no_open', 'done', { after: 'P1D' })]), end('done')]));
+    expectValid(
+      plan([send('intro', [t('no_open', 'done', { after: 'P1D' }), t('opened', 'done')]), end('done')]),
+    );
     expectIssues(plan([send('intro', [t('no_open', 'done')]), end('done')]), [
       'error timeout_without_after /nodes/0/transitions/0',
     ]);
@@ -212,7 +214,10 @@ describe('validatePlan: one test per code', () => {
 
   it('within_on_timeout: within on a timeout event', () => {
     expectIssues(
-      plan([send('intro', [t('no_open', 'done', { after: 'P1D', within: 'P1D' })]), end('done')]),
+      plan([
+        send('intro', [t('no_open', 'done', { after: 'P1D', within: 'P1D' }), t('opened', 'done')]),
+        end('done'),
+      ]),
       ['error within_on_timeout /nodes/0/transitions/0/within'],
     );
   });
@@ -379,7 +384,7 @@ describe('validatePlan: one test per code', () => {
   });
 
   it('wait_forever: a wait node without a timeout transition', () => {
-    const intro = send('intro', [t('no_open', 'hold', { after: 'P1D' })]);
+    const intro = send('intro', [t('opened', 'hold'), t('no_open', 'hold', { after: 'P1D' })]);
     expectValid(
       plan([
         intro,
@@ -410,16 +415,18 @@ describe('validatePlan: one test per code', () => {
   });
 
   it('window_gap only pairs events of the same family', () => {
-    expectValid(
+    // No window_gap; but an open strands the node: no_open is skipped and the click window has closed.
+    expectIssues(
       plan([
         send('intro', [t('clicked', 'done', { within: 'PT1H' }), t('no_open', 'done', { after: 'P3D' })]),
         end('done'),
       ]),
+      ['warning stranded_by_event /nodes/0/transitions/1'],
     );
   });
 
   it('zero_time_cycle: wait nodes linked by engagement transitions', () => {
-    const intro = send('intro', [t('no_open', 'a', { after: 'P1D' })]);
+    const intro = send('intro', [t('opened', 'a'), t('no_open', 'a', { after: 'P1D' })]);
     const a = wait('a', [t('opened', 'b'), t('no_open', 'done', { after: 'P1D' })]);
     const bLoop = wait('b', [t('clicked', 'a'), t('no_click', 'done', { after: 'P1D' })]);
     const bTimed = wait('b', [t('clicked', 'done'), t('no_click', 'a', { after: 'P1D' })]);
@@ -430,7 +437,7 @@ describe('validatePlan: one test per code', () => {
   });
 
   it('zero_time_cycle: a wait node with an engagement transition to itself', () => {
-    const intro = send('intro', [t('no_open', 'a', { after: 'P1D' })]);
+    const intro = send('intro', [t('opened', 'a'), t('no_open', 'a', { after: 'P1D' })]);
     expectIssues(
       plan([intro, wait('a', [t('opened', 'a'), t('no_open', 'done', { after: 'P1D' })]), end('done')]),
       ['error zero_time_cycle /nodes/1'],
@@ -445,7 +452,9 @@ describe('validatePlan: one test per code', () => {
   });
 
   it('unreachable_node is a warning', () => {
-    expectValid(plan([send('intro', [t('no_open', 'done', { after: 'P1D' })]), end('done')]));
+    expectValid(
+      plan([send('intro', [t('opened', 'done'), t('no_open', 'done', { after: 'P1D' })]), end('done')]),
+    );
     expectIssues(plan([send('intro'), end('done')]), ['warning unreachable_node /nodes/1']);
   });
 
@@ -503,12 +512,14 @@ describe('validatePlan: reporting', () => {
   it('exports the code list', () => {
     expect([...PLAN_ISSUE_CODES].sort()).toEqual([
       'duplicate_node_id',
+      'fixed_offset_timezone',
       'invalid_duration',
       'invalid_quiet_hours',
       'invalid_timezone',
       'missing_content',
       'missing_variable',
       'schema',
+      'stranded_by_event',
       'template_syntax',
       'timeout_without_after',
       'unknown_event',
@@ -573,5 +584,182 @@ describe('examples/broken-plan.json', () => {
     const warnings = result.issues.filter((i) => i.severity === 'warning');
     expect(warnings.map((i) => `${i.code} ${i.path}`)).toEqual(['unreachable_node /nodes/11']);
     expect(result.valid).toBe(false);
+  });
+});
+
+describe('validatePlan: zone names (DESIGN section 10, all versions)', () => {
+  it.each([
+    ['PST', 'America/Los_Angeles'],
+    ['PDT', 'America/Los_Angeles'],
+    ['CST', 'America/Chicago'],
+    ['CDT', 'America/Chicago'],
+    ['MDT', 'America/Denver'],
+    ['EDT', 'America/New_York'],
+    ['BST', 'Europe/London'],
+    ['JST', 'Asia/Tokyo'],
+  ])('regression: timezone %s (accepted by ICU) is invalid_timezone; did you mean %s', (zone, meant) => {
+    const result = expectIssues(plan([send('intro')], { timezone: zone }), [
+      'error invalid_timezone /timezone',
+    ]);
+    expect(messageAt(result, '/timezone')).toContain(
+      `"${zone}" is not an IANA time zone name; did you mean "${meant}"?`,
+    );
+  });
+
+  it('regression: the ambiguous IST lists its readings and suggests none', () => {
+    const result = expectIssues(plan([send('intro')], { timezone: 'IST' }), [
+      'error invalid_timezone /timezone',
+    ]);
+    const message = messageAt(result, '/timezone');
+    expect(message).toContain('ambiguous');
+    expect(message).toContain('"Asia/Kolkata", "Europe/Dublin", "Asia/Jerusalem"');
+    expect(message).not.toContain('did you mean');
+  });
+
+  it.each([
+    ['EST', 'UTC-05:00', 'America/New_York'],
+    ['MST', 'UTC-07:00', 'America/Denver'],
+    ['HST', 'UTC-10:00', 'Pacific/Honolulu'],
+    ['Etc/GMT+5', 'UTC-05:00', 'America/Los_Angeles'],
+  ])(
+    'regression: %s is valid with the warning fixed_offset_timezone (%s, suggesting %s)',
+    (zone, offset, city) => {
+      const result = expectIssues(plan([send('intro')], { timezone: zone }), [
+        'warning fixed_offset_timezone /timezone',
+      ]);
+      expect(result.plan?.timezone).toBe(zone);
+      expect(messageAt(result, '/timezone')).toContain(offset);
+      expect(messageAt(result, '/timezone')).toContain(`"${city}"`);
+    },
+  );
+
+  it.each(['US/Eastern', 'CET', 'Asia/Calcutta', 'UTC', 'EST5EDT'])(
+    '%s, an IANA zone or link, stays valid',
+    (zone) => {
+      expectValid(plan([send('intro')], { timezone: zone }));
+    },
+  );
+
+  it("regression: the contact's zone, used when the plan has none, is checked the same way", () => {
+    const { timezone: _dropped, ...noZone } = plan([send('intro')]);
+    const refused = expectIssues(noZone, ['error invalid_timezone /timezone'], { contactTimezone: 'PDT' });
+    expect(messageAt(refused, '/timezone')).toContain("the contact's timezone");
+    expect(messageAt(refused, '/timezone')).toContain('did you mean "America/Los_Angeles"?');
+    const fixed = expectIssues(noZone, ['warning fixed_offset_timezone /timezone'], {
+      contactTimezone: 'HST',
+    });
+    expect(messageAt(fixed, '/timezone')).toContain("the contact's is used");
+    expect(messageAt(fixed, '/timezone')).toContain('Pacific/Honolulu');
+    // The plan's own zone wins: the contact's is not used, so not judged.
+    expectValid(plan([send('intro')]), { contactTimezone: 'PDT' });
+  });
+});
+
+describe('validatePlan: fractional calendar parts', () => {
+  it.each([
+    ['P0.5Y', 'years', 'P6M'],
+    ['P2.5M', 'months', 'P2M15D'],
+    ['P1.5W', 'weeks', 'P10DT12H'],
+    ['P0.5D', 'days', 'PT12H'],
+  ])(
+    'regression: %s is invalid_duration in after, within and schedule.delay (was accepted)',
+    (iso, unit, whole) => {
+      const result = expectIssues(
+        plan([
+          send('intro', [t('opened', 'done', { within: iso }), t('no_open', 'done', { after: iso })], {
+            schedule: { delay: iso },
+          }),
+          end('done'),
+        ]),
+        [
+          'error invalid_duration /nodes/0/schedule/delay',
+          'error invalid_duration /nodes/0/transitions/0/within',
+          'error invalid_duration /nodes/0/transitions/1/after',
+        ],
+      );
+      for (const path of ['/nodes/0/schedule/delay', '/nodes/0/transitions/1/after']) {
+        expect(messageAt(result, path)).toContain(`"${iso}": fractional ${unit} are ambiguous`);
+        expect(messageAt(result, path)).toContain(whole);
+      }
+    },
+  );
+
+  it('keeps fractional hours, minutes and seconds (elapsed time)', () => {
+    expectValid(
+      plan([
+        send('intro', [t('opened', 'done'), t('no_open', 'done', { after: 'PT1.5H' })], {
+          schedule: { delay: 'PT0.5M' },
+        }),
+        end('done'),
+      ]),
+    );
+  });
+});
+
+describe('validatePlan: stranded_by_event (DESIGN section 4 rule 6)', () => {
+  it('regression: a no_open timeout and no opened transition: an open strands the node', () => {
+    const result = expectIssues(
+      plan([send('intro', [t('no_open', 'bump', { after: 'P3D' })]), send('bump')]),
+      ['warning stranded_by_event /nodes/0/transitions/0'],
+    );
+    const message = messageAt(result, '/nodes/0/transitions/0');
+    expect(message).toContain(
+      'Node "intro" (/nodes/0): an open or a click of its message skips the "no_open" timeout',
+    );
+    expect(message).toContain('no_path');
+    expect(message).toContain('Add a transition on "opened"');
+  });
+
+  it('no warning when the event is taken, or another transition can still fire', () => {
+    const bump = send('bump');
+    // An opened transition takes the open (and a click).
+    expectValid(plan([send('intro', [t('opened', 'bump'), t('no_open', 'bump', { after: 'P3D' })]), bump]));
+    // After an open, a click can still come.
+    expectValid(plan([send('intro', [t('clicked', 'bump'), t('no_open', 'bump', { after: 'P3D' })]), bump]));
+    // After an open, no_reply still holds.
+    expectValid(
+      plan([
+        send('intro', [t('no_open', 'bump', { after: 'P3D' }), t('no_reply', 'bump', { after: 'P5D' })]),
+        bump,
+      ]),
+    );
+  });
+
+  it('events in exitOn (default: replied and bounced) end the campaign instead', () => {
+    const nodes = [send('intro', [t('no_reply', 'bump', { after: 'P3D' })]), send('bump')];
+    expectValid(plan(nodes));
+    expectIssues(plan(nodes, { exitOn: ['bounced'] }), ['warning stranded_by_event /nodes/0/transitions/0']);
+    // A transition on an event that stops the campaign first cannot fire.
+    const onBounce = [
+      send('intro', [t('bounced', 'bump'), t('no_reply', 'bump', { after: 'P3D' })]),
+      send('bump'),
+    ];
+    expectIssues(plan(onBounce, { exitOn: ['bounced'] }), [
+      'warning stranded_by_event /nodes/0/transitions/1',
+    ]);
+    expectValid(plan(onBounce, { exitOn: [] }));
+  });
+
+  it('a wait node on no_click is stranded by a click', () => {
+    const result = expectIssues(
+      plan([
+        send('intro', [t('opened', 'hold'), t('no_open', 'hold', { after: 'P1D' })]),
+        wait('hold', [t('no_click', 'done', { after: 'P2D' })]),
+        end('done'),
+      ]),
+      ['warning stranded_by_event /nodes/1/transitions/0'],
+    );
+    expect(messageAt(result, '/nodes/1/transitions/0')).toContain(
+      'a click of its message skips the "no_click"',
+    );
+  });
+
+  it('a within window that closes before the timeout does not count', () => {
+    const nodes = (within: string) => [
+      send('intro', [t('clicked', 'bump', { within }), t('no_open', 'bump', { after: 'P3D' })]),
+      send('bump'),
+    ];
+    expectIssues(plan(nodes('PT1H')), ['warning stranded_by_event /nodes/0/transitions/1']);
+    expectValid(plan(nodes('P4D')));
   });
 });

@@ -1,11 +1,13 @@
 import {
+  checkTimezone,
   durationCovers,
+  fractionalCalendarProblem,
   isValidIsoDuration,
   isValidTimeOfDay,
-  isValidTimezone,
   isWithinMaxDuration,
   MAX_DURATION_DAYS,
   nominalDurationMs,
+  type TimezoneCheck,
 } from '@campaign/schedule-utils';
 import { jsonFaults } from '../input/json-bounds.ts';
 import { contactVariables, parseTemplate, type TemplateContact } from '../template/template.ts';
@@ -37,6 +39,7 @@ import {
   quoteList,
   transitionLabel,
 } from './raw-value.ts';
+import { strandedByEventIssues } from './stranded-by-event.ts';
 import { mapZodIssues } from './zod-issues.ts';
 
 export type {
@@ -107,10 +110,13 @@ export function validatePlan(input: unknown, options: PlanValidationOptions = {}
         (issue) => !(issue.code === 'schema' && specificPaths.has(issue.path)),
       );
 
+  // Stranding is judged on the parsed plan: it needs every transition's meaning.
+  const stranded = parsed.success ? strandedByEventIssues(parsed.data) : [];
+
   const seen = new Set<string>();
   const issues: PlanIssue[] = [];
   // Semantic issues come first so their messages win over the zod mapping for the same path and code.
-  for (const issue of [...semantic, ...fromSchema]) {
+  for (const issue of [...semantic, ...fromSchema, ...stranded]) {
     const key = `${issue.path}\u0000${issue.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -144,7 +150,7 @@ function semanticIssues(input: unknown, options: PlanValidationOptions): PlanIss
   for (const fault of jsonFaults(input)) report(fault.path, 'schema', fault.message);
   if (!isRecord(input)) return issues;
   checkVersion(input.version, report);
-  checkTimezone(input, options, report);
+  checkPlanTimezone(input, options, report);
   checkQuietHours(input.quietHours, report);
   checkExitOn(input.exitOn, report);
   if (Array.isArray(input.nodes)) checkNodes(input, input.nodes, options, report);
@@ -161,29 +167,82 @@ function checkVersion(version: unknown, report: Report): void {
   );
 }
 
-function checkTimezone(plan: Record<string, unknown>, options: PlanValidationOptions, report: Report): void {
+const ZONE_EXAMPLES = '"America/Los_Angeles" or "Europe/Paris"';
+
+/**
+ * Why a zone name is refused, with what to write instead (DESIGN section 10, "Zone names"): the
+ * did-you-mean for an abbreviation with one reading, the candidates for an ambiguous one.
+ */
+function zoneProblem(zone: unknown): string {
+  const shown = describeValue(zone);
+  const check: TimezoneCheck =
+    typeof zone === 'string' ? checkTimezone(zone) : { valid: false, reason: 'unknown' };
+  if (check.reason === 'abbreviation') {
+    if (check.suggestion !== undefined)
+      return `${shown} is not an IANA time zone name; did you mean "${check.suggestion}"?`;
+    if (check.candidates !== undefined)
+      return `${shown} is not an IANA time zone name, and it is ambiguous: it may mean ${quoteList(check.candidates)}. Write the zone name of the place you mean.`;
+    return `${shown} is an abbreviation, not an IANA time zone name; write a zone name such as ${ZONE_EXAMPLES}.`;
+  }
+  if (check.reason === 'offset')
+    return `${shown} is a UTC offset, not an IANA time zone (an offset follows no daylight saving rules); write a zone name such as ${ZONE_EXAMPLES}.`;
+  if (check.reason === 'unsupported')
+    return `${shown} is an IANA name this engine's time zone data cannot compute yet; write an older name for the same place.`;
+  return `${shown} is not an IANA time zone name; write one such as ${ZONE_EXAMPLES}.`;
+}
+
+/** The `fixed_offset_timezone` warning's sentence for a valid zone, or undefined for a zone of a place. */
+function fixedOffsetProblem(zone: string): string | undefined {
+  const check = checkTimezone(zone);
+  if (!check.fixedOffset) return undefined;
+  const instead =
+    check.suggestion !== undefined
+      ? `If you mean the clock of a place, write its zone, such as "${check.suggestion}".`
+      : `If you mean the clock of a place, write its zone name, such as ${ZONE_EXAMPLES}.`;
+  const posix = zone.startsWith('Etc/GMT') ? ' (the tz database inverts the sign of Etc/GMT names)' : '';
+  return `${JSON.stringify(zone)} is the fixed offset UTC${check.offset}${posix} with no daylight saving time: local send times and quiet hours will not follow any region's clock changes. ${instead}`;
+}
+
+function checkPlanTimezone(
+  plan: Record<string, unknown>,
+  options: PlanValidationOptions,
+  report: Report,
+): void {
   const zone = plan.timezone;
   if (zone !== undefined) {
-    if (typeof zone === 'string' && isValidTimezone(zone)) return;
+    if (typeof zone === 'string' && checkTimezone(zone).valid) {
+      const fixed = fixedOffsetProblem(zone);
+      if (fixed !== undefined) report('/timezone', 'fixed_offset_timezone', `timezone ${fixed}`);
+      return;
+    }
     report(
       '/timezone',
       'invalid_timezone',
-      `timezone ${describeValue(zone)} is not an IANA time zone. Use a zone name such as "America/Los_Angeles" or "Europe/Paris" (not an offset like "+02:00"), or leave timezone out to use the contact's zone.`,
+      `timezone ${zoneProblem(zone)} Or leave timezone out to use the contact's zone.`,
     );
     return;
   }
   // Without contact information the zone may still come from the contact at activation.
   const contactZone = options.contactTimezone;
   if (contactZone === undefined) return;
-  if (typeof contactZone === 'string' && isValidTimezone(contactZone)) return;
+  if (typeof contactZone === 'string' && checkTimezone(contactZone).valid) {
+    const fixed = fixedOffsetProblem(contactZone);
+    if (fixed !== undefined)
+      report(
+        '/timezone',
+        'fixed_offset_timezone',
+        `The plan has no timezone, so the contact's is used: ${fixed} Or add "timezone" to the plan.`,
+      );
+    return;
+  }
   const contactPart =
     contactZone === null
-      ? 'the contact has no timezone'
-      : `the contact's timezone ${describeValue(contactZone)} is not a valid IANA zone`;
+      ? 'the contact has no timezone, so no local send time can be computed.'
+      : `the contact's timezone cannot be used: ${zoneProblem(contactZone)}`;
   report(
     '/timezone',
     'invalid_timezone',
-    `The plan has no timezone and ${contactPart}, so no local send time can be computed. Add "timezone" with an IANA zone such as "America/New_York" to the plan, or give the contact a valid timezone.`,
+    `The plan has no timezone and ${contactPart} Add "timezone" with an IANA zone such as "America/New_York" to the plan, or give the contact a valid timezone.`,
   );
 }
 
@@ -286,6 +345,11 @@ function checkDuration(
       'invalid_duration',
       `${label} must be ${expectation} written as a string, ${DURATION_EXAMPLES}; got ${describeValue(value)}.`,
     );
+    return undefined;
+  }
+  const fraction = fractionalCalendarProblem(value);
+  if (fraction !== undefined) {
+    report(path, 'invalid_duration', `${label} is ${JSON.stringify(value)}: ${fraction}.`);
     return undefined;
   }
   if (!isValidIsoDuration(value)) {
