@@ -23,7 +23,7 @@ export class SmtpTransport implements Transport {
       subject: email.subject,
       html: email.html,
       messageId: email.messageIdHeader,
-      headers: { ...email.headers, 'X-Campaign-Id': email.campaignId },
+      headers: verbatim({ ...email.headers, 'X-Campaign-Id': email.campaignId }),
     });
     return { providerMessageId: info.messageId ?? email.messageIdHeader };
   }
@@ -31,6 +31,29 @@ export class SmtpTransport implements Transport {
   close(): void {
     this.transporter.close();
   }
+}
+
+/** Printable ASCII that fits one header line (RFC 5322: 998 octets) with its name. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const MAX_LINE = 998;
+
+/**
+ * Our headers as the relay must receive them: verbatim. Left to nodemailer, a value with quotes (the
+ * JSON of X-SMTPAPI and X-Mailgun-Variables) goes out as an RFC 2047 encoded word (`=?UTF-8?Q?...?=`),
+ * which SendGrid and Mailgun read as it stands, not as JSON: the echoed message id would be lost. A
+ * value that is not printable ASCII on one line is still left to nodemailer to encode.
+ */
+function verbatim(
+  headers: Record<string, string>,
+): Record<string, string | { prepared: true; value: string }> {
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name,
+      PRINTABLE_ASCII.test(value) && name.length + 2 + value.length <= MAX_LINE
+        ? { prepared: true, value }
+        : value,
+    ]),
+  );
 }
 
 /** A Transport that only logs each message: the embedded default, for trying the engine out. */
