@@ -22,7 +22,11 @@ const plan: Plan = {
       action: 'send',
       subject: 'Hello {{name|there}}',
       body: '<p>Hi {{name|there}}</p>',
-      transitions: [{ on: 'no_open', to: 'done', after: 'PT1H' }],
+      // An opened transition, so that an open does not strand the node (warning stranded_by_event).
+      transitions: [
+        { on: 'opened', to: 'done' },
+        { on: 'no_open', to: 'done', after: 'PT1H' },
+      ],
     },
     { id: 'done', action: 'end' },
   ],
@@ -130,6 +134,38 @@ describe('bad input is a 400 with a stable code and stores nothing', { timeout: 
         expect.objectContaining({ path: '/nodes/0/transitions/0/after', code: 'invalid_duration' }),
       );
     }
+    expect((await call('GET', `/v1/campaigns/${created.id}`, undefined)).json.planVersion).toBe(1);
+  });
+
+  // regression (issue 9): ICU's "PST" and a half day "P0.5D" were accepted on create and on update
+  it('a zone name the tz database lacks or a fractional day is invalid_plan, on create and on update', async () => {
+    const zone = await refused(
+      'POST',
+      '/v1/campaigns',
+      { contact: contact(), plan: { ...plan, timezone: 'PST' } },
+      'invalid_plan',
+    );
+    expect(zone.issues).toEqual([
+      expect.objectContaining({
+        path: '/timezone',
+        code: 'invalid_timezone',
+        message: expect.stringContaining('did you mean "America/Los_Angeles"?'),
+      }),
+    ]);
+    const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
+    const update = await refused(
+      'PUT',
+      `/v1/campaigns/${created.id}/plan`,
+      { plan: withIntro({ schedule: { delay: 'P0.5D' } }) },
+      'invalid_plan',
+    );
+    expect(update.issues).toEqual([
+      expect.objectContaining({
+        path: '/nodes/0/schedule/delay',
+        code: 'invalid_duration',
+        message: expect.stringContaining('PT12H'),
+      }),
+    ]);
     expect((await call('GET', `/v1/campaigns/${created.id}`, undefined)).json.planVersion).toBe(1);
   });
 
