@@ -108,6 +108,11 @@ describe.each(['postgres', 'pglite'] as const)('suppression by address on %s', (
       .where('campaign_id', '=', a.campaign.id)
       .execute();
     expect(aMessages).toEqual([]);
+    // regression: A was left active with nothing pending, idling forever; it stops as B's unsubscribe would have
+    const view = await engine.service.getCampaign(a.campaign.id);
+    expect(view.campaign.state).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed' });
+    expect(view.pendingActions).toEqual([]);
+    expect(view.timeline.at(-1)).toMatchObject({ kind: 'end', status: 'stopped', reason: 'unsubscribed' });
   });
 
   it('regression: an unsubscribe naming only an address suppresses every contact with it and stops their campaigns', async () => {

@@ -6,6 +6,7 @@ import {
   cancel,
   deferSend,
   initialState,
+  onAddressSuppressed,
   onEvent,
   onSendExecuted,
   onSendFailed,
@@ -473,6 +474,27 @@ describe('onSendFailed', () => {
   it('leaves a campaign that is already over as it is', () => {
     const over = cancel(activeAtIntro(), T0).state;
     expect(onSendFailed(over, T0)).toEqual({ state: over, effects: [] });
+  });
+});
+
+describe('onAddressSuppressed', () => {
+  it('stops an active or paused campaign with the suppression as its reason and cancels what is pending', () => {
+    for (const reason of ['unsubscribed', 'complained'] as const) {
+      const decision = onAddressSuppressed(activeAtIntro(), reason, T0);
+      expect(decision.state).toMatchObject({ status: 'stopped', stopReason: reason, pausedAt: null });
+      expect(decision.effects).toEqual([
+        { type: 'cancel_pending' },
+        { type: 'end', at: T0, status: 'stopped', reason },
+      ]);
+    }
+    expect(onAddressSuppressed(pause(activeAtIntro(), T0).state, 'unsubscribed', T0).state.status).toBe(
+      'stopped',
+    );
+  });
+
+  it('leaves a campaign that is already over as it is', () => {
+    const over = cancel(activeAtIntro(), T0).state;
+    expect(onAddressSuppressed(over, 'unsubscribed', T0)).toEqual({ state: over, effects: [] });
   });
 });
 

@@ -577,6 +577,23 @@ export function onSendFailed(state: CampaignState, at: Date): Decision {
   };
 }
 
+/**
+ * A due send found its address suppressed under another contact id (an unsubscribe or complaint of a
+ * contact with the same address): the campaign stops with that reason, as the contact's own
+ * unsubscribe would have stopped it, instead of staying active with nothing left to run.
+ */
+export function onAddressSuppressed(
+  state: CampaignState,
+  reason: 'unsubscribed' | 'complained',
+  at: Date,
+): Decision {
+  if (TERMINAL_STATUSES.includes(state.status)) return { state, effects: [] };
+  return {
+    state: { ...state, status: 'stopped', stopReason: reason, pausedAt: null },
+    effects: [{ type: 'cancel_pending' }, { type: 'end', at, status: 'stopped', reason }],
+  };
+}
+
 /** Rule 8: cancel a pending, active or paused campaign; every pending action is cancelled. */
 export function cancel(state: CampaignState, at: Date): Decision {
   if (state.status !== 'active' && state.status !== 'paused' && state.status !== 'pending') {

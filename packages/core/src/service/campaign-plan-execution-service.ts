@@ -5,6 +5,7 @@ import {
   cancel,
   deferSend,
   findNode,
+  onAddressSuppressed,
   onEvent,
   onSendExecuted,
   onSendFailed,
@@ -611,11 +612,19 @@ export class CampaignPlanExecutionService {
       }
       const contact = await tx.contacts.get(campaign.contactId);
       if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
-      if (contact.suppressedAt || (await tx.contacts.emailSuppressed(contact.email))) {
+      const suppressedAs = contact.suppressedAt
+        ? (contact.suppressionReason ?? 'suppressed')
+        : await tx.contacts.emailSuppressed(contact.email);
+      if (suppressedAs !== null) {
         // Suppression stops campaigns in the same transaction; this is the backstop for an address
-        // suppressed under another contact id.
+        // suppressed under another contact id, which stops this campaign too (never left idling).
         if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the contact is suppressed');
         await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
+        const reason = suppressedAs === 'complained' ? 'complained' : 'unsubscribed';
+        await this.apply(tx, pending, campaign, onAddressSuppressed(campaign.state, reason, now), {
+          trigger: 'send',
+          actionId: action.id,
+        });
         return { outcome: 'stale' };
       }
       if (takeover && action.attempts >= this.maxSendAttempts) {
