@@ -187,7 +187,7 @@ function zoneProblem(zone: unknown): string {
   if (check.reason === 'offset')
     return `${shown} is a UTC offset, not an IANA time zone (an offset follows no daylight saving rules); write a zone name such as ${ZONE_EXAMPLES}.`;
   if (check.reason === 'unsupported')
-    return `${shown} is an IANA name this engine's time zone data cannot compute yet; write an older name for the same place.`;
+    return `${shown} is an IANA name, but this engine's time zone data does not know it yet; write the zone of a neighbouring place on the same clock.`;
   return `${shown} is not an IANA time zone name; write one such as ${ZONE_EXAMPLES}.`;
 }
 
@@ -198,7 +198,7 @@ function fixedOffsetProblem(zone: string): string | undefined {
   const instead =
     check.suggestion !== undefined
       ? `If you mean the clock of a place, write its zone, such as "${check.suggestion}".`
-      : `If you mean the clock of a place, write its zone name, such as ${ZONE_EXAMPLES}.`;
+      : "If you mean the clock of a place, write that place's zone name instead.";
   const posix = zone.startsWith('Etc/GMT') ? ' (the tz database inverts the sign of Etc/GMT names)' : '';
   return `${JSON.stringify(zone)} is the fixed offset UTC${check.offset}${posix} with no daylight saving time: local send times and quiet hours will not follow any region's clock changes. ${instead}`;
 }
