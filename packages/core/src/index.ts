@@ -5,6 +5,7 @@ export { TERMINAL_STATUSES } from './engine/types.ts';
 export * from './errors.ts';
 export { planGraph } from './graph/plan-graph.ts';
 export * from './input/json-bounds.ts';
+export { formatMessageIdHeader, messageIdFromHeader } from './messages/message-id.ts';
 export * from './plan/plan-schema.ts';
 export * from './plan/validate-plan.ts';
 export type * from './ports/campaign-store.ts';

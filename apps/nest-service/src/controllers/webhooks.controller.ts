@@ -1,4 +1,4 @@
-import { CampaignPlanExecutionService } from '@campaign/core';
+import { CampaignPlanExecutionService, messageIdFromHeader } from '@campaign/core';
 import type { Runtime } from '@campaign/runtime';
 import { PROVIDER_NAMES, type WebhookVerifier } from '@campaign/webhooks';
 import { Controller, HttpCode, Inject, Param, Post, Req } from '@nestjs/common';
@@ -6,9 +6,6 @@ import type { Request } from 'express';
 import { ProblemError } from '../http/problem.ts';
 import { Public } from '../http/public.ts';
 import { RUNTIME, WEBHOOKS } from '../tokens.ts';
-
-/** Our Message-ID is `<message uuid@domain>`: the uuid is our message id. */
-const OUR_MESSAGE_ID = /^<?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})@[^>]+>?$/i;
 
 /**
  * Provider webhooks, authenticated by each provider's own scheme on the raw body (not the API key).
@@ -80,7 +77,7 @@ export class WebhooksController {
         providerEventId: event.providerEventId,
         // Tried in this order: the id echoed back, our Message-ID, the provider's own id.
         echoedMessageId: event.echoedMessageId ?? undefined,
-        messageId: OUR_MESSAGE_ID.exec(event.messageIdHeader ?? '')?.[1],
+        messageId: messageIdFromHeader(event.messageIdHeader),
         providerMessageId: event.providerMessageId ?? undefined,
         // An unsubscribe naming no message (a Postmark suppression added by hand) goes by address.
         email: event.email ?? undefined,

@@ -36,6 +36,7 @@ import {
 import { type EngagementEvent, SUPPRESSING_EVENTS } from '../plan/plan-schema.ts';
 import { assertValidPlan } from '../plan/validate-plan.ts';
 import type { CampaignStore, CampaignView, ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
+import { formatMessageIdHeader } from '../messages/message-id.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import {
@@ -671,7 +672,7 @@ export class CampaignPlanExecutionService {
         ...claim,
         request: {
           messageId: message.id,
-          messageIdHeader: `<${message.id}@${this.messageIdDomain}>`,
+          messageIdHeader: formatMessageIdHeader(message.id, this.messageIdDomain),
           campaignId: campaign.id,
           contactId: contact.id,
           to: contact.email,
