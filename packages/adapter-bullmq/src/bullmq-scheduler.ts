@@ -1,5 +1,5 @@
 import type { JobHandler, ScheduledJob, Scheduler } from '@campaign/core';
-import { DelayedError, Queue, Worker } from 'bullmq';
+import { type ConnectionOptions, DelayedError, type Job, Queue, Worker, type WorkerOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export interface BullmqSchedulerConfig {
@@ -31,6 +31,21 @@ export interface BullmqSchedulerConfig {
   stalledIntervalMs?: number;
   /** Where the wall clock comes from (tests). Default Date.now. */
   now?: () => number;
+  /**
+   * Whether `start` runs this scheduler's own BullMQ Worker. Default true. False: `start` only takes the
+   * handler, and a Worker the host runs (a `@nestjs/bullmq` processor, with `workerOptions()`) hands
+   * each job to `processJob`.
+   */
+  ownWorker?: boolean;
+}
+
+/** What a Worker run by the host needs to take this scheduler's jobs as its own Worker would. */
+export interface BullmqWorkerSettings {
+  queueName: string;
+  /** BullMQ connection options; a client given here is the scheduler's, closed by `close`. */
+  connection: ConnectionOptions;
+  prefix: string;
+  worker: Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
 }
 
 interface JobData {
@@ -54,6 +69,7 @@ export class BullmqScheduler implements Scheduler {
   private readonly clients: Redis[] = [];
   private readonly queue: Queue<JobData>;
   private worker: Worker<JobData> | undefined;
+  private handler: JobHandler | undefined;
   /** Jobs this process is handling right now, and a new due time asked for one of them meanwhile. */
   private readonly active = new Map<string, Date | null>();
 
@@ -67,6 +83,7 @@ export class BullmqScheduler implements Scheduler {
       lockDurationMs: 30_000,
       stalledIntervalMs: 5000,
       now: Date.now,
+      ownWorker: true,
       ...config,
     };
     this.queue = new Queue<JobData>(this.config.queueName, {
@@ -119,36 +136,61 @@ export class BullmqScheduler implements Scheduler {
   }
 
   async start(handler: JobHandler): Promise<void> {
-    if (this.worker) throw new Error('BullmqScheduler already started');
-    this.worker = new Worker<JobData>(
-      this.config.queueName,
-      async (job, token) => {
-        const id = job.data.actionId;
-        this.active.set(id, null);
-        let again: Date | null;
-        try {
-          await handler(id);
-        } finally {
-          again = this.active.get(id) ?? null;
-          this.active.delete(id);
-        }
-        if (again && token) {
-          await job.moveToDelayed(Math.max(again.getTime(), this.config.now()), token);
-          throw new DelayedError();
-        }
-      },
-      {
-        connection: this.client(),
-        prefix: this.config.prefix,
+    if (this.handler) throw new Error('BullmqScheduler already started');
+    this.handler = handler;
+    if (!this.config.ownWorker) return;
+    const settings = this.workerOptions();
+    this.worker = new Worker<JobData>(settings.queueName, (job, token) => this.processJob(job, token), {
+      connection: this.client(),
+      prefix: settings.prefix,
+      ...settings.worker,
+    });
+    // Errors of the connection are retried by ioredis; a listener keeps them from crashing the process.
+    this.worker.on('error', () => {});
+    await this.worker.waitUntilReady();
+  }
+
+  /**
+   * Hands one job of this queue to the handler given to `start` (the processor of this scheduler's own
+   * Worker, and of a Worker the host runs). A job scheduled again by its own handler goes back to
+   * delayed when the handler returns. Throws (BullMQ retries the job) before `start`.
+   */
+  async processJob(job: Job<JobData>, token?: string): Promise<void> {
+    const handler = this.handler;
+    if (!handler) throw new Error('BullmqScheduler not started: no handler for the job');
+    const id = job.data.actionId;
+    this.active.set(id, null);
+    let again: Date | null;
+    try {
+      await handler(id);
+    } finally {
+      again = this.active.get(id) ?? null;
+      this.active.delete(id);
+    }
+    if (again && token) {
+      await job.moveToDelayed(Math.max(again.getTime(), this.config.now()), token);
+      throw new DelayedError();
+    }
+  }
+
+  /** The queue, connection, key prefix and worker options this scheduler's own Worker uses. */
+  workerOptions(): BullmqWorkerSettings {
+    return {
+      queueName: this.config.queueName,
+      // A URL leaves the Worker its own clients; otherwise it shares one of ours (BullMQ duplicates it
+      // for its blocking connection).
+      connection:
+        typeof this.config.connection === 'string'
+          ? { url: this.config.connection, maxRetriesPerRequest: null }
+          : this.client(),
+      prefix: this.config.prefix,
+      worker: {
         concurrency: this.config.concurrency,
         lockDuration: this.config.lockDurationMs,
         stalledInterval: this.config.stalledIntervalMs,
         maxStalledCount: 5,
       },
-    );
-    // Errors of the connection are retried by ioredis; a listener keeps them from crashing the process.
-    this.worker.on('error', () => {});
-    await this.worker.waitUntilReady();
+    };
   }
 
   async ping(): Promise<void> {
@@ -161,6 +203,7 @@ export class BullmqScheduler implements Scheduler {
     // Worker.close() waits for the jobs in flight to finish.
     await this.worker?.close();
     this.worker = undefined;
+    this.handler = undefined;
     await this.queue.close();
     await Promise.all(this.clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
   }

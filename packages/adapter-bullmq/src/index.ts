@@ -1,1 +1,5 @@
-export { BullmqScheduler, type BullmqSchedulerConfig } from './bullmq-scheduler.ts';
+export {
+  BullmqScheduler,
+  type BullmqSchedulerConfig,
+  type BullmqWorkerSettings,
+} from './bullmq-scheduler.ts';

@@ -5,6 +5,7 @@ import { type DatabaseHandle, KyselyCampaignStore, migrateToLatest, openDatabase
 import pino, { type Logger } from 'pino';
 import type { RuntimeConfig } from './config.ts';
 import { PrometheusMetrics } from './metrics.ts';
+import { checkReadiness, type Readiness } from './readiness.ts';
 import { configSecrets, LOG_REDACT_PATHS, lineScrubber, REDACTED } from './redact.ts';
 import { LogTransport, SmtpTransport } from './transports.ts';
 
@@ -19,14 +20,26 @@ export interface Runtime {
   scheduler: Scheduler;
   transport: Transport;
   service: CampaignPlanExecutionService;
+  /** The clock the service runs on: the app takes the time from it too, never from Date. */
+  clock: Clock;
+  /** Whether the database and the queue backend answer, each within 2 s (`/health/ready`). Never rejects. */
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
-/** The one place the queue backend is chosen (QUEUE_BACKEND). */
-export function createScheduler(config: RuntimeConfig, database: DatabaseHandle): Scheduler {
+/**
+ * The one place the queue backend is chosen (QUEUE_BACKEND). `ownQueueWorker` false: BullMQ's jobs are
+ * taken by a Worker the host runs (`BullmqScheduler.processJob`, the NestJS module's processor).
+ */
+export function createScheduler(
+  config: RuntimeConfig,
+  database: DatabaseHandle,
+  { ownQueueWorker = true }: { ownQueueWorker?: boolean } = {},
+): Scheduler {
   if (config.queueBackend === 'bullmq') {
     if (!config.redisUrl) throw new Error('QUEUE_BACKEND=bullmq needs REDIS_URL');
     return new BullmqScheduler({
+      ownWorker: ownQueueWorker,
       connection: config.redisUrl,
       queueName: config.queueName,
       concurrency: config.workerConcurrency,
@@ -49,7 +62,14 @@ export function createScheduler(config: RuntimeConfig, database: DatabaseHandle)
  */
 export async function createRuntime(
   config: RuntimeConfig,
-  options: { logger?: Logger; clock?: Clock; transport?: Transport; metrics?: PrometheusMetrics } = {},
+  options: {
+    logger?: Logger;
+    clock?: Clock;
+    transport?: Transport;
+    metrics?: PrometheusMetrics;
+    /** False: a Worker the host runs takes BullMQ's jobs (see createScheduler). Default true. */
+    ownQueueWorker?: boolean;
+  } = {},
 ): Promise<Runtime> {
   const logger =
     options.logger ??
@@ -67,10 +87,11 @@ export async function createRuntime(
   });
   await migrateToLatest(database.db);
   const store = new KyselyCampaignStore(database.db);
-  const scheduler = createScheduler(config, database);
+  const scheduler = createScheduler(config, database, { ownQueueWorker: options.ownQueueWorker ?? true });
   const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
   const transport = options.transport ?? smtp ?? new LogTransport(logger);
   const metrics = options.metrics ?? new PrometheusMetrics();
+  const clock = options.clock ?? systemClock;
   const observer = metrics.observer();
   const service = new CampaignPlanExecutionService({
     observer: {
@@ -89,7 +110,7 @@ export async function createRuntime(
     store,
     scheduler,
     transport,
-    clock: options.clock ?? systemClock,
+    clock,
     messageIdDomain: config.messageIdDomain,
     unsubscribe: {
       baseUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/unsubscribe`,
@@ -106,6 +127,8 @@ export async function createRuntime(
     scheduler,
     transport,
     service,
+    clock,
+    readiness: () => checkReadiness({ database, scheduler }),
     close: async () => {
       await scheduler.close();
       smtp?.close();
