@@ -52,6 +52,9 @@ export interface PlanValidationResult {
   plan: Plan | undefined;
 }
 
+/** How a check reports one issue; the severity follows from the code. */
+export type ReportIssue = (path: string, code: PlanIssueCode, message: string) => void;
+
 /** Builds an issue whose severity follows from its code. */
 export function planIssue(path: string, code: PlanIssueCode, message: string): PlanIssue {
   return { path, code, message, severity: WARNING_CODES.includes(code) ? 'warning' : 'error' };

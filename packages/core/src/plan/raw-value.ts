@@ -1,3 +1,8 @@
+/*
+ * Words for raw, possibly malformed, plan input in validation messages. Nothing here reads a plan's
+ * nodes: plan-facts.ts reads them once, and these turn what it read into text.
+ */
+
 /** A plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -32,21 +37,24 @@ export function quoteList(items: readonly string[], limit = 20): string {
   return items.length > limit ? `${shown.join(', ')}, ... (${items.length - limit} more)` : shown.join(', ');
 }
 
+/** A node's id when it is usable in messages (a non-empty string), else undefined. */
+export function usableId(id: unknown): string | undefined {
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 /** `"email_intro" (/nodes/0)`, or `/nodes/0` when the node has no usable id. */
-export function nodeName(plan: unknown, index: number): string {
-  const id = valueAt(plan, ['nodes', index, 'id']);
-  return typeof id === 'string' && id !== '' ? `${JSON.stringify(id)} (/nodes/${index})` : `/nodes/${index}`;
+export function nodeName(id: string | undefined, index: number): string {
+  return id !== undefined ? `${JSON.stringify(id)} (/nodes/${index})` : `/nodes/${index}`;
 }
 
 /** `node "email_intro" (/nodes/0)`, or `node /nodes/0` when the node has no usable id. */
-export function nodeLabel(plan: unknown, index: number): string {
-  return `node ${nodeName(plan, index)}`;
+export function nodeLabel(id: string | undefined, index: number): string {
+  return `node ${nodeName(id, index)}`;
 }
 
 /** `the transition at /nodes/0/transitions/1 (node "email_intro")`. */
-export function transitionLabel(plan: unknown, nodeIndex: number, transitionIndex: number): string {
-  const id = valueAt(plan, ['nodes', nodeIndex, 'id']);
-  const owner = typeof id === 'string' && id !== '' ? ` (node ${JSON.stringify(id)})` : '';
+export function transitionLabel(id: string | undefined, nodeIndex: number, transitionIndex: number): string {
+  const owner = id !== undefined ? ` (node ${JSON.stringify(id)})` : '';
   return `the transition at /nodes/${nodeIndex}/transitions/${transitionIndex}${owner}`;
 }
 

@@ -63,7 +63,7 @@ export function strandedByEventIssues(plan: Plan): PlanIssue[] {
         planIssue(
           `/nodes/${index}/transitions/${j}`,
           'stranded_by_event',
-          strandedMessage(capitalize(nodeLabel(plan, index)), timeout.on, stranding),
+          strandedMessage(capitalize(nodeLabel(node.id, index)), timeout.on, stranding),
         ),
       );
     });

@@ -1,9 +1,11 @@
 import type { z } from 'zod';
 import { toJsonPointer } from './json-pointer.ts';
+import { idAt, type PlanFacts } from './plan-facts.ts';
 import { type PlanIssue, planIssue } from './plan-issues.ts';
 import {
   ENGAGEMENT_EVENTS,
   endNodeSchema,
+  type Plan,
   planSchema,
   quietHoursSchema,
   sendNodeSchema,
@@ -31,29 +33,37 @@ const FIELD_HINTS: Readonly<Record<string, string>> = {
   end: 'Use a 24-hour local time "HH:MM", such as "07:30".',
 };
 
+/** The schema pass: the zod schema's verdict on the input, with its issues in the plan's words. */
+export function schemaPass(facts: PlanFacts): { plan: Plan | undefined; issues: PlanIssue[] } {
+  const parsed = planSchema.safeParse(facts.input);
+  return parsed.success
+    ? { plan: parsed.data, issues: [] }
+    : { plan: undefined, issues: mapZodIssues(parsed.error.issues, facts) };
+}
+
 /**
  * Turns zod issues into plan issues: the specific codes of DESIGN section 3 where the zod path
  * identifies one (version, events, quiet hours, send content), `schema` otherwise, and one issue per
  * unknown key so each misplaced field is pointed at.
  */
-export function mapZodIssues(issues: readonly ZodIssue[], input: unknown): PlanIssue[] {
+function mapZodIssues(issues: readonly ZodIssue[], facts: PlanFacts): PlanIssue[] {
   const mapped: PlanIssue[] = [];
   for (const issue of issues) {
     const path: Path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        mapped.push(planIssue(toJsonPointer([...path, key]), 'schema', unknownKeyMessage(input, path, key)));
+        mapped.push(planIssue(toJsonPointer([...path, key]), 'schema', unknownKeyMessage(facts, path, key)));
       }
       continue;
     }
-    mapped.push(mapIssue(issue, path, input));
+    mapped.push(mapIssue(issue, path, facts));
   }
   return mapped;
 }
 
-function mapIssue(issue: ZodIssue, path: Path, input: unknown): PlanIssue {
+function mapIssue(issue: ZodIssue, path: Path, facts: PlanFacts): PlanIssue {
   const pointer = toJsonPointer(path);
-  const value = valueAt(input, path);
+  const value = valueAt(facts.input, path);
   const [first, , third, , fifth] = path;
   const key = path[path.length - 1];
 
@@ -62,7 +72,7 @@ function mapIssue(issue: ZodIssue, path: Path, input: unknown): PlanIssue {
     return planIssue(
       pointer,
       'schema',
-      `${capitalize(context(input, path))} ${what}; "action" must be ${NODE_ACTIONS}.`,
+      `${capitalize(context(facts, path))} ${what}; "action" must be ${NODE_ACTIONS}.`,
     );
   }
   if (path.length === 1 && first === 'version') {
@@ -105,13 +115,13 @@ function mapIssue(issue: ZodIssue, path: Path, input: unknown): PlanIssue {
     return planIssue(
       pointer,
       'missing_content',
-      `Send ${context(input, path)} has no ${third}; a send node needs a non-empty subject and body.`,
+      `Send ${context(facts, path)} has no ${third}; a send node needs a non-empty subject and body.`,
     );
   }
-  return planIssue(pointer, 'schema', genericMessage(issue, path, value, input));
+  return planIssue(pointer, 'schema', genericMessage(issue, path, value, facts));
 }
 
-function genericMessage(issue: ZodIssue, path: Path, value: unknown, input: unknown): string {
+function genericMessage(issue: ZodIssue, path: Path, value: unknown, facts: PlanFacts): string {
   const key = path[path.length - 1];
   const field = JSON.stringify(String(key));
   const hint = typeof key === 'string' && FIELD_HINTS[key] ? ` ${FIELD_HINTS[key]}` : '';
@@ -122,7 +132,7 @@ function genericMessage(issue: ZodIssue, path: Path, value: unknown, input: unkn
     return `Each entry of "nodes" must be an object such as {"id": "done", "action": "end"}; /nodes/${String(key)} is ${describeValue(value)}.`;
   }
   if (value === undefined && typeof key === 'string') {
-    return `${capitalize(context(input, path))}: required field ${field} is missing.${hint}`;
+    return `${capitalize(context(facts, path))}: required field ${field} is missing.${hint}`;
   }
   if (typeof key === 'number' && issue.code === 'invalid_type') {
     const what =
@@ -131,16 +141,16 @@ function genericMessage(issue: ZodIssue, path: Path, value: unknown, input: unkn
   }
   switch (issue.code) {
     case 'invalid_type':
-      return `${capitalize(context(input, path))}: ${field} must be ${withArticle(issue.expected)}; got ${describeValue(value)}.${hint}`;
+      return `${capitalize(context(facts, path))}: ${field} must be ${withArticle(issue.expected)}; got ${describeValue(value)}.${hint}`;
     case 'too_small':
       if (path.length === 1 && key === 'nodes') {
         return '"nodes" is empty; a plan needs at least one node, including the one named by startNodeId.';
       }
-      return `${capitalize(context(input, path))}: ${field} must not be empty.${hint}`;
+      return `${capitalize(context(facts, path))}: ${field} must not be empty.${hint}`;
     case 'invalid_value':
-      return `${capitalize(context(input, path))}: ${field} must be one of ${quoteList(issue.values.map(String))}; got ${describeValue(value)}.`;
+      return `${capitalize(context(facts, path))}: ${field} must be one of ${quoteList(issue.values.map(String))}; got ${describeValue(value)}.`;
     default:
-      return `${capitalize(context(input, path))}: ${issue.message}.${hint}`;
+      return `${capitalize(context(facts, path))}: ${issue.message}.${hint}`;
   }
 }
 
@@ -149,23 +159,24 @@ function withArticle(expected: string): string {
 }
 
 /** Where a path points, in words: the plan, a node, a transition of a node, or a plain pointer. */
-function context(input: unknown, path: Path): string {
+function context(facts: PlanFacts, path: Path): string {
   const [first, second, third, fourth] = path;
   if (first === 'nodes' && typeof second === 'number') {
-    if (third === 'transitions' && typeof fourth === 'number') return transitionLabel(input, second, fourth);
-    return nodeLabel(input, second);
+    if (third === 'transitions' && typeof fourth === 'number')
+      return transitionLabel(idAt(facts, second), second, fourth);
+    return nodeLabel(idAt(facts, second), second);
   }
   const parent = path.slice(0, -1);
   return parent.length === 0 ? 'The plan' : toJsonPointer(parent);
 }
 
-function allowedKeys(input: unknown, parent: Path): string[] {
+function allowedKeys(facts: PlanFacts, parent: Path): string[] {
   const [first, second, third, fourth] = parent;
   if (parent.length === 0) return Object.keys(planSchema.shape);
   if (parent.length === 1 && first === 'quietHours') return Object.keys(quietHoursSchema.shape);
   if (first === 'nodes' && typeof second === 'number') {
     if (parent.length === 2) {
-      const action = valueAt(input, [...parent, 'action']);
+      const action = valueAt(facts.input, [...parent, 'action']);
       if (action === 'wait') return Object.keys(waitNodeSchema.shape);
       if (action === 'end') return Object.keys(endNodeSchema.shape);
       return Object.keys(sendNodeSchema.shape);
@@ -181,15 +192,15 @@ function allowedKeys(input: unknown, parent: Path): string[] {
 const normalizeKey = (key: string): string => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 
 /** Hints for the fields an LLM most often misplaces or misnames. */
-function misplacedFieldHint(input: unknown, parent: Path, key: string): string | undefined {
+function misplacedFieldHint(facts: PlanFacts, parent: Path, key: string): string | undefined {
   const [first, second, third] = parent;
   const isNode = parent.length === 2 && first === 'nodes' && typeof second === 'number';
   const isTransition = parent.length === 4 && first === 'nodes' && third === 'transitions';
   if (isNode) {
-    const action = valueAt(input, [...parent, 'action']);
+    const action = valueAt(facts.input, [...parent, 'action']);
     if (key === 'delay') {
       if (action === 'send') {
-        const written = valueAt(input, [...parent, key]);
+        const written = valueAt(facts.input, [...parent, key]);
         const example = typeof written === 'string' ? JSON.stringify(written) : '"P1D"';
         return `A send delay belongs inside "schedule": write "schedule": {"delay": ${example}}.`;
       }
@@ -223,17 +234,19 @@ function misplacedFieldHint(input: unknown, parent: Path, key: string): string |
   return undefined;
 }
 
-function unknownKeyMessage(input: unknown, parent: Path, key: string): string {
-  const allowed = allowedKeys(input, parent);
+function unknownKeyMessage(facts: PlanFacts, parent: Path, key: string): string {
+  const allowed = allowedKeys(facts, parent);
   const [first, second, third] = parent;
   let where = toJsonPointer(parent);
   if (parent.length === 0) where = 'the plan';
   else if (first === 'nodes' && typeof second === 'number') {
     where =
-      third === 'schedule' ? `"schedule" of ${nodeLabel(input, second)}` : context(input, [...parent, key]);
+      third === 'schedule'
+        ? `"schedule" of ${nodeLabel(idAt(facts, second), second)}`
+        : context(facts, [...parent, key]);
   }
   const close = allowed.find((candidate) => normalizeKey(candidate) === normalizeKey(key));
-  const hint = misplacedFieldHint(input, parent, key) ?? (close ? `Did you mean "${close}"?` : undefined);
+  const hint = misplacedFieldHint(facts, parent, key) ?? (close ? `Did you mean "${close}"?` : undefined);
   const allowedText = allowed.length > 0 ? ` The fields allowed here are ${quoteList(allowed)}.` : '';
   return `Unknown field "${key}" on ${where}.${hint ? ` ${hint}` : ''} Unknown fields are refused rather than ignored.${allowedText}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stronglyConnectedComponents } from './plan-graph.ts';
+import { stronglyConnectedComponents } from './strongly-connected-components.ts';
 
 function cycles(count: number, successors: number[][]): number[][] {
   return stronglyConnectedComponents(count, successors)
