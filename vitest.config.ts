@@ -3,6 +3,18 @@ import { defineConfig } from 'vitest/config';
 // Every test sees UTC as the process zone: a test that needs a zone names it.
 process.env.TZ = 'UTC';
 
+/*
+ * Three tiers, told apart by file name and place:
+ *   unit         `*.test.ts` next to the code: no Postgres, Redis, child process or network; seconds.
+ *   integration  `*.integration.test.ts` (next to the code, or in an app's test/): the real services.
+ *   e2e          `test-e2e/src/**\/*.e2e.test.ts`: the API and worker processes, spoken to over HTTP.
+ * `vitest run --project unit` runs one tier; `vitest run` runs all three.
+ */
+const SOURCES = ['packages/*/src/**', 'apps/*/src/**', 'apps/*/test/**'];
+
+// The NestJS app runs from its compiled output: only the tiers that start it or import it build it.
+const buildsApi = ['./scripts/vitest-global-setup.ts'];
+
 export default defineConfig({
   resolve: {
     // Workspace packages resolve to their TypeScript sources, so tests need no build.
@@ -10,8 +22,32 @@ export default defineConfig({
   },
   ssr: { resolve: { conditions: ['@campaign/source'], externalConditions: ['@campaign/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts'],
     env: { TZ: 'UTC' },
-    globalSetup: ['./scripts/vitest-global-setup.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: SOURCES.map((dir) => `${dir}/*.test.ts`),
+          exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: SOURCES.map((dir) => `${dir}/*.integration.test.ts`),
+          globalSetup: buildsApi,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test-e2e/src/**/*.e2e.test.ts'],
+          globalSetup: buildsApi,
+        },
+      },
+    ],
   },
 });

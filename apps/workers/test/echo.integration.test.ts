@@ -15,8 +15,8 @@ import {
   sendgridOpen,
   sesOpen,
 } from '../../../packages/webhooks/src/test-support/documented-samples.ts';
+import { type ReceivedMail, SmtpSink } from '../../../test-e2e/src/support/smtp-sink.ts';
 import { createApp } from '../../nest-service/dist/app.js';
-import { type ReceivedMail, SmtpSink } from './smtp-sink.ts';
 
 /*
  * Events that find their message whatever the provider: a campaign's message goes out through the real

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RawConnection } from './raw-http.ts';
-import { type ApiProcess, pgbossEnv, sleep, startApi } from './support.ts';
+import { type ApiProcess, pgbossEnv, sleep, startApi } from '../support/api.ts';
+import { RawConnection } from '../support/raw-http.ts';
 
 /*
  * SIGTERM against the real API process with its workers embedded, spoken to over raw TCP so the test

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { freePort, useApi } from './support.ts';
+import { freePort, useApi } from '../support/api.ts';
 
 /* `scripts/run demo` (scripts/demo.ts) against a server on PORT, and with no server at all. */
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, sleep } from './support.ts';
+import { freePort, sleep } from '../support/api.ts';
 
 /*
  * The embedded start: no DATABASE_URL, no REDIS_URL. PGlite under a data folder, pg-boss on the same
@@ -12,7 +12,7 @@ import { freePort, sleep } from './support.ts';
  * (and its key) across a restart.
  */
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../apps/nest-service/dist/main.js', import.meta.url));
 
 describe('embedded start', { timeout: 90_000 }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'campaign-embedded-'));

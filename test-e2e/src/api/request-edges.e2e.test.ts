@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, sentMessage, useApi } from './support.ts';
+import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
 /*
  * Requests at the edges over real HTTP (issue 9 items 5 and 9): an idempotency key reused with another

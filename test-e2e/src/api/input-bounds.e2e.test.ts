@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, sentMessage, useApi, waitForCampaign } from './support.ts';
+import { apiCaller, type Json, sentMessage, useApi, waitForCampaign } from '../support/api.ts';
 
 /*
  * Bad input over real HTTP against the real API process on real Postgres: each case is a 400 with a

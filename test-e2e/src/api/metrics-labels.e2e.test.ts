@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { useApi } from './support.ts';
+import { useApi } from '../support/api.ts';
 
 /*
  * /metrics against the real API process: no request can add a metric series (every label value comes

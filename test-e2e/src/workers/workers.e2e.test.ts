@@ -4,8 +4,15 @@ import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NodeProcess, type RedisServer, sleep, spawnWorker, startRedis, waitFor } from './processes.ts';
-import { type ReceivedMail, SmtpSink } from './smtp-sink.ts';
+import {
+  type NodeProcess,
+  type RedisServer,
+  sleep,
+  spawnWorker,
+  startRedis,
+  waitFor,
+} from '../support/processes.ts';
+import { type ReceivedMail, SmtpSink } from '../support/smtp-sink.ts';
 
 /*
  * Whole campaigns through real worker processes, on both queue backends: real Postgres, a real Redis

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, sentMessage, useApi } from './support.ts';
+import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
 /*
  * Regression: GET /v1/campaigns/:id returned the whole timeline, unpaginated (403 KB after 2,500 events).

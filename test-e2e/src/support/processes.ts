@@ -9,8 +9,8 @@ import { Redis } from 'ioredis';
  */
 
 /** The compiled API (built by the global setup); the worker runs from its TypeScript sources. */
-const API_MAIN = fileURLToPath(new URL('../../nest-service/dist/main.js', import.meta.url));
-const WORKER_MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const API_MAIN = fileURLToPath(new URL('../../../apps/nest-service/dist/main.js', import.meta.url));
+const WORKER_MAIN = fileURLToPath(new URL('../../../apps/workers/src/main.ts', import.meta.url));
 /** Node flags that run the worker's sources (and the workspace packages') without a build. */
 const WORKER_ARGS = ['--conditions=@campaign/source', '--disable-warning=ExperimentalWarning', WORKER_MAIN];
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Plan, signUnsubscribeToken } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, useApi, waitForCampaign } from './support.ts';
+import { apiCaller, type Json, useApi, waitForCampaign } from '../support/api.ts';
 
 /*
  * The real API process (compiled NestJS app) over real HTTP, on real Postgres, with the workers in the

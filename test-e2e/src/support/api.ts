@@ -7,7 +7,7 @@ import { afterAll, beforeAll } from 'vitest';
 
 /* Starting the real API process for the HTTP tests, and speaking to it. */
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../apps/nest-service/dist/main.js', import.meta.url));
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A TCP port nobody listens on right now. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, sentMessage, useApi } from './support.ts';
+import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
 /*
  * Provider webhooks that act on an address, and the SNS signature-version setting, over real HTTP

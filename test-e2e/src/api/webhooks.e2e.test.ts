@@ -1,7 +1,7 @@
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, sentMessage, useApi } from './support.ts';
+import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
 /*
  * Provider webhooks over real HTTP against the real API process: each provider's scheme with keys and

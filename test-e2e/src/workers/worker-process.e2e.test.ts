@@ -5,8 +5,8 @@ import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type NodeProcess, sleep, spawnWorker, waitFor } from './processes.ts';
-import { SmtpSink } from './smtp-sink.ts';
+import { freePort, type NodeProcess, sleep, spawnWorker, waitFor } from '../support/processes.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
 
 /*
  * The worker process on its own (pg-boss on real Postgres, a real SMTP server): its METRICS_PORT

@@ -18,8 +18,10 @@ export class RawConnection {
   /** Resolves when the server (or the network) has closed the connection. */
   readonly closed: Promise<void>;
   isClosed = false;
+  readonly socket: Socket;
 
-  private constructor(readonly socket: Socket) {
+  private constructor(socket: Socket) {
+    this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.wake();

@@ -12,8 +12,8 @@ import {
   startRedis,
   waitFor,
   waitUntilReady,
-} from './processes.ts';
-import { SmtpSink } from './smtp-sink.ts';
+} from '../support/processes.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
 
 /*
  * Secrets out of logs and error bodies: the API process and a worker process at LOG_LEVEL=trace, given

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Plan, signUnsubscribeToken } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, sentMessage, useApi } from './support.ts';
+import { apiCaller, sentMessage, useApi } from '../support/api.ts';
 
 /*
  * Unsubscribe links over real HTTP (issue 9 item 8). A person opening the link from an email gets HTML

@@ -11,8 +11,8 @@ import {
   startRedis,
   waitFor,
   waitUntilReady,
-} from './processes.ts';
-import { SmtpSink } from './smtp-sink.ts';
+} from '../support/processes.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
 
 /*
  * The production layout: an API process and a separate worker process on real Postgres and Redis, an
