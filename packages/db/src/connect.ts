@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -24,7 +24,17 @@ export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   /** The PGlite instance when embedded (pg-boss's PGlite backend shares it). */
   pglite: PGlite | undefined;
+  /** Resolves when the database answers a trivial query (readiness); rejects with the driver's error. */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Resolves when `db` answers `select 1`; rejects with the driver's error otherwise (refused, closed,
+ * authentication). It sets no time limit: a caller that must answer in time (a readiness probe) races it.
+ */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 /** Opens the database: Postgres through `url`, else embedded PGlite with its data under `dataDir`. */
@@ -35,7 +45,13 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
     pool.on('error', onError);
     pool.on('connect', (client) => client.on('error', onError));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: 'postgres', pglite: undefined, close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      pglite: undefined,
+      ping: () => pingDatabase(db),
+      close: () => db.destroy(),
+    };
   }
   const dataDir = config.dataDir ?? './.data/pglite';
   if (!dataDir.startsWith('memory://')) mkdirSync(resolve(dataDir), { recursive: true });
@@ -45,6 +61,7 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
     db,
     kind: 'pglite',
     pglite,
+    ping: () => pingDatabase(db),
     close: async () => {
       await db.destroy();
       if (!pglite.closed) await pglite.close();

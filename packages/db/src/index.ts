@@ -1,4 +1,10 @@
-export { type DatabaseConfig, type DatabaseHandle, databaseConfigFromEnv, openDatabase } from './connect.ts';
+export {
+  type DatabaseConfig,
+  type DatabaseHandle,
+  databaseConfigFromEnv,
+  openDatabase,
+  pingDatabase,
+} from './connect.ts';
 export { KyselyCampaignReader } from './kysely-campaign-reader.ts';
 export {
   KyselyCampaignStore,

@@ -8,6 +8,7 @@ export {
 } from './config.ts';
 export { PrometheusMetrics } from './metrics.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
+export { checkReadiness, READINESS_TIMEOUT_MS, type Readiness } from './readiness.ts';
 export { REDACTED, redactUrl, redactUrlsIn } from './redact.ts';
 export { createRuntime, createScheduler, type Runtime, systemClock } from './runtime.ts';
 export { LogTransport, SmtpTransport } from './transports.ts';
