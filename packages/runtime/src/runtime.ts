@@ -5,6 +5,7 @@ import { type DatabaseHandle, KyselyCampaignStore, migrateToLatest, openDatabase
 import pino, { type Logger } from 'pino';
 import type { RuntimeConfig } from './config.ts';
 import { PrometheusMetrics } from './metrics.ts';
+import { checkReadiness, type Readiness } from './readiness.ts';
 import { configSecrets, LOG_REDACT_PATHS, lineScrubber, REDACTED } from './redact.ts';
 import { LogTransport, SmtpTransport } from './transports.ts';
 
@@ -19,6 +20,10 @@ export interface Runtime {
   scheduler: Scheduler;
   transport: Transport;
   service: CampaignPlanExecutionService;
+  /** The clock the service runs on: the app takes the time from it too, never from Date. */
+  clock: Clock;
+  /** Whether the database and the queue backend answer, each within 2 s (`/health/ready`). Never rejects. */
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -86,6 +91,7 @@ export async function createRuntime(
   const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
   const transport = options.transport ?? smtp ?? new LogTransport(logger);
   const metrics = options.metrics ?? new PrometheusMetrics();
+  const clock = options.clock ?? systemClock;
   const observer = metrics.observer();
   const service = new CampaignPlanExecutionService({
     observer: {
@@ -104,7 +110,7 @@ export async function createRuntime(
     store,
     scheduler,
     transport,
-    clock: options.clock ?? systemClock,
+    clock,
     messageIdDomain: config.messageIdDomain,
     unsubscribe: {
       baseUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/unsubscribe`,
@@ -121,6 +127,8 @@ export async function createRuntime(
     scheduler,
     transport,
     service,
+    clock,
+    readiness: () => checkReadiness({ database, scheduler }),
     close: async () => {
       await scheduler.close();
       smtp?.close();
