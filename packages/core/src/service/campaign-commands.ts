@@ -1,0 +1,239 @@
+import { activate, cancel, findNode, pause, resume } from '../engine/engine.ts';
+import type { Decision, EngineContext } from '../engine/types.ts';
+import { TERMINAL_STATUSES } from '../engine/types.ts';
+import {
+  ContactSuppressedError,
+  IdempotencyConflictError,
+  InvalidCampaignStateError,
+  PlanUpdateConflictError,
+} from '../errors.ts';
+import { assertValidPlan } from '../plan/validate-plan.ts';
+import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { CampaignRecord } from '../ports/records.ts';
+import {
+  type CampaignSummary,
+  contactIdForEmail,
+  definition,
+  isEngagement,
+  summary,
+  toRecorded,
+} from './campaign-record.ts';
+import { type EffectApplier, transitionRow } from './effect-applier.ts';
+import { campaignRequestHash } from './request-fingerprint.ts';
+import { type AfterCommit, type CampaignTransactions, engineContext, lockCampaign } from './transactions.ts';
+
+export interface PersistPlanInput {
+  contact: ContactInput;
+  plan: unknown;
+  /** Activate at once (default true); false stores the campaign `pending`. */
+  activate?: boolean;
+  /**
+   * Same key for the same contact and the same request (contact, plan, activate, compared as canonical
+   * JSON) returns the same campaign and creates nothing; with a different request it throws
+   * IdempotencyConflictError.
+   */
+  idempotencyKey?: string | null;
+}
+
+/**
+ * What an operator or API caller does to a campaign: store and activate a plan (rule 1), pause, resume
+ * and cancel it (rule 8), replace its plan (rule 9). Each runs in one transaction under the campaign's
+ * lock (persisting under the contact's).
+ */
+export class CampaignCommands {
+  private readonly clock: Clock;
+  private readonly transactions: CampaignTransactions;
+  private readonly applier: EffectApplier;
+
+  constructor(deps: { clock: Clock; transactions: CampaignTransactions; applier: EffectApplier }) {
+    this.clock = deps.clock;
+    this.transactions = deps.transactions;
+    this.applier = deps.applier;
+  }
+
+  /**
+   * Stores a contact's plan and, unless `activate` is false, activates it (the seed's
+   * `contactCampaignPlan.service.persistPlan`). The plan is validated against the contact first; an
+   * invalid plan throws PlanValidationError and stores nothing. A suppressed contact throws
+   * ContactSuppressedError.
+   */
+  async persistPlan(input: PersistPlanInput): Promise<{ campaign: CampaignSummary; created: boolean }> {
+    const contactId = input.contact.id ?? contactIdForEmail(input.contact.email);
+    const plan = assertValidPlan(input.plan, {
+      contact: {
+        email: input.contact.email,
+        name: input.contact.name ?? null,
+        attributes: input.contact.attributes ?? null,
+      },
+      contactTimezone: input.contact.timezone ?? null,
+    });
+    const timezone = plan.timezone ?? input.contact.timezone;
+    if (!timezone) throw new Error('validation accepted a plan without a zone');
+    const now = this.clock.now();
+    return this.transactions.run(async (tx, pending) => {
+      const contact = await tx.contacts.upsertAndLock({ ...input.contact, id: contactId });
+      if (contact.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+      // Suppression holds per address: a new contact id for a suppressed address is refused too.
+      const byEmail = await tx.contacts.emailSuppressed(contact.email);
+      if (byEmail) throw new ContactSuppressedError(contact.id, byEmail);
+      const key = input.idempotencyKey ?? null;
+      const requestHash = key === null ? null : campaignRequestHash(input);
+      if (key !== null) {
+        // The contact's lock serializes requests with one key: the second sees the first's campaign.
+        const existing = await tx.campaigns.findByIdempotencyKey(contactId, key);
+        if (existing && existing.requestHash !== null && existing.requestHash !== requestHash) {
+          throw new IdempotencyConflictError(contactId, key, existing.id);
+        }
+        if (existing) return { campaign: summary(existing), created: false };
+      }
+      let campaign = await tx.campaigns.insert({
+        contactId,
+        plan,
+        timezone,
+        idempotencyKey: key,
+        requestHash,
+        createdAt: now,
+      });
+      if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now);
+      return { campaign: summary(campaign), created: true };
+    });
+  }
+
+  /**
+   * Rule 1: activates a stored campaign, entering its start node now. Running it again, or on a campaign
+   * that is already active or over, changes nothing.
+   */
+  async initializeCampaignExecution(campaignId: string): Promise<CampaignSummary> {
+    return this.transactions.run(async (tx, pending) => {
+      const campaign = await lockCampaign(tx, campaignId);
+      if (campaign.state.status !== 'pending') return summary(campaign);
+      const contact = await tx.contacts.get(campaign.contactId);
+      if (contact?.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+      return summary(await this.activateLocked(tx, pending, campaign, this.clock.now()));
+    });
+  }
+
+  private async activateLocked(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    at: Date,
+  ): Promise<CampaignRecord> {
+    const decision = activate(definition(campaign), campaign.state, at, await engineContext(tx, campaign));
+    return this.applier.apply(tx, pending, campaign, decision, { trigger: 'activation' });
+  }
+
+  /** Rule 8: pause an active campaign; its pending actions stay pending and none runs. */
+  async pause(campaignId: string): Promise<CampaignSummary> {
+    return this.control(campaignId, (campaign, _ctx, now) => pause(campaign.state, now));
+  }
+
+  /**
+   * Rule 8: resume a paused campaign. Events recorded while paused are applied first; then what fell due
+   * runs now (sends still obey quiet hours).
+   */
+  async resume(campaignId: string): Promise<CampaignSummary> {
+    return this.transactions.run(async (tx, pending) => {
+      const campaign = await lockCampaign(tx, campaignId);
+      if (campaign.state.status !== 'paused')
+        throw new InvalidCampaignStateError('resume', campaign.state.status);
+      const deferred = await tx.events.deferred(campaign.id);
+      const pendingActionRows = await tx.actions.listPending(campaign.id);
+      const decision = resume(
+        definition(campaign),
+        campaign.state,
+        this.clock.now(),
+        await engineContext(tx, campaign),
+        deferred.filter(isEngagement).map(toRecorded),
+        pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt })),
+      );
+      // Each event recorded while paused keeps the effect it had at resume (unknown types stay ignored).
+      for (const effect of ['transition', 'exit', 'ignored'] as const) {
+        const ids = deferred
+          .map((e) => e.id)
+          .filter((id) => (decision.replayed.find((r) => r.eventId === id)?.effect ?? 'ignored') === effect);
+        if (ids.length > 0) await tx.events.setEffect(ids, effect);
+      }
+      return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+    });
+  }
+
+  /** Rule 8: cancel a campaign; every pending action is cancelled. */
+  async cancel(campaignId: string): Promise<CampaignSummary> {
+    return this.control(campaignId, (campaign, _ctx, now) => cancel(campaign.state, now));
+  }
+
+  private async control(
+    campaignId: string,
+    decide: (campaign: CampaignRecord, ctx: EngineContext, now: Date) => Decision,
+  ): Promise<CampaignSummary> {
+    return this.transactions.run(async (tx, pending) => {
+      const campaign = await lockCampaign(tx, campaignId);
+      const decision = decide(campaign, await engineContext(tx, campaign), this.clock.now());
+      return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+    });
+  }
+
+  /**
+   * Rule 9: store a new plan version for a campaign that is not over. The campaign stays at its current
+   * node, which the new plan must have (else PlanUpdateConflictError and nothing changes); the node's
+   * pending timeouts are recomputed from its original anchor.
+   */
+  async updatePlan(campaignId: string, planInput: unknown): Promise<CampaignSummary> {
+    return this.transactions.run(async (tx, pending) => {
+      const campaign = await lockCampaign(tx, campaignId);
+      if (TERMINAL_STATUSES.includes(campaign.state.status)) {
+        throw new InvalidCampaignStateError('update the plan of', campaign.state.status);
+      }
+      const contact = await tx.contacts.get(campaign.contactId);
+      const plan = assertValidPlan(planInput, {
+        contact: contact
+          ? { email: contact.email, name: contact.name, attributes: contact.attributes }
+          : undefined,
+        contactTimezone: contact?.timezone ?? null,
+      });
+      const current = campaign.state.currentNodeId;
+      const replacement = current === null ? undefined : plan.nodes.find((n) => n.id === current);
+      if (current !== null && !replacement) {
+        throw new PlanUpdateConflictError(`the new plan has no node "${current}", where the campaign is now`);
+      }
+      if (current !== null && replacement) {
+        const was = findNode(definition(campaign), current).action;
+        if (replacement.action !== was) {
+          throw new PlanUpdateConflictError(
+            `node "${current}", where the campaign is now, is a ${was} node; the new plan makes it a ${replacement.action} node`,
+          );
+        }
+      }
+      const now = this.clock.now();
+      const planVersion = campaign.planVersion + 1;
+      await tx.campaigns.savePlan(campaign.id, plan, planVersion, now);
+      const updated: CampaignRecord = {
+        ...campaign,
+        plan,
+        planVersion,
+        timezone: plan.timezone ?? campaign.timezone,
+      };
+      pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id, 'timeout')));
+      await tx.transitions.insertMany([
+        transitionRow(updated, { kind: 'plan_update', at: now, step: updated.state.step, trigger: 'api' }),
+      ]);
+      const node = current === null ? undefined : findNode(definition(updated), current);
+      if (
+        node?.action === 'send' &&
+        updated.state.anchorAt !== null &&
+        (node.transitions ?? []).length === 0
+      ) {
+        // Rule 4: a send node that has sent and has no transitions left completes the campaign.
+        const done: Decision = {
+          state: { ...updated.state, status: 'completed' },
+          effects: [{ type: 'cancel_pending' }, { type: 'end', at: now, status: 'completed', reason: null }],
+        };
+        return summary(await this.applier.apply(tx, pending, updated, done, { trigger: 'api' }));
+      }
+      await this.applier.scheduleNodeTimeouts(tx, pending, updated);
+      return summary(updated);
+    });
+  }
+}

@@ -1,0 +1,211 @@
+import { timeoutsFromAnchor } from '../engine/engine.ts';
+import type { Decision, Effect, PlannedAction } from '../engine/types.ts';
+import type { StoreTransaction } from '../ports/campaign-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ExecutionObserver } from '../ports/execution-observer.ts';
+import type { CampaignRecord, NewScheduledAction, NewTransition } from '../ports/records.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import { definition } from './campaign-record.ts';
+import type { AfterCommit } from './transactions.ts';
+
+/** What caused a decision: recorded on every transition row it writes. */
+export interface DecisionCause {
+  trigger: NewTransition['trigger'];
+  eventId?: string;
+  actionId?: string;
+}
+
+/**
+ * The store side of the engine's effects: turns a decision into transition rows, action rows and
+ * scheduler jobs, and saves the campaign's new state, inside the caller's transaction (which holds the
+ * campaign's lock). The simulator applies the same effects to its virtual clock.
+ */
+export class EffectApplier {
+  private readonly scheduler: Scheduler;
+  private readonly clock: Clock;
+  private readonly observer: ExecutionObserver;
+
+  constructor(deps: { scheduler: Scheduler; clock: Clock; observer?: ExecutionObserver | undefined }) {
+    this.scheduler = deps.scheduler;
+    this.clock = deps.clock;
+    this.observer = deps.observer ?? {};
+  }
+
+  /** Applies a decision's effects in order and saves the new state. */
+  async apply(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    decision: Decision,
+    cause: DecisionCause,
+  ): Promise<CampaignRecord> {
+    const rows: NewTransition[] = [];
+    let toSchedule: PlannedAction[] = [];
+    const base = { eventId: cause.eventId ?? null, actionId: cause.actionId ?? null };
+    const next: CampaignRecord = { ...campaign, state: decision.state };
+    const flush = async () => {
+      await this.scheduleActions(tx, pending, next, toSchedule);
+      toSchedule = [];
+    };
+    for (const effect of decision.effects) {
+      switch (effect.type) {
+        case 'enter':
+          if (effect.from !== null) this.observer.transition?.(effect.trigger.kind);
+          rows.push(
+            transitionRow(next, {
+              kind: 'enter',
+              at: effect.at,
+              step: effect.step,
+              fromNodeId: effect.from,
+              toNodeId: effect.to,
+              on: effect.on,
+              trigger: effect.trigger.kind,
+              ...base,
+              // a replayed event (wait entry, resume) is the cause of its own transition
+              ...(effect.trigger.kind === 'event' ? { eventId: effect.trigger.eventId } : {}),
+            }),
+          );
+          break;
+        case 'schedule':
+          toSchedule.push(effect.action);
+          break;
+        case 'cancel_pending':
+          toSchedule = [];
+          pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id)));
+          break;
+        case 'reschedule':
+          await tx.actions.reschedule(effect.actionId, effect.runAt);
+          pending.jobs.push({ actionId: effect.actionId, runAt: effect.runAt });
+          break;
+        case 'defer':
+          await tx.actions.reschedule(effect.actionId, effect.until);
+          pending.jobs.push({ actionId: effect.actionId, runAt: effect.until });
+          rows.push(
+            transitionRow(next, {
+              kind: 'deferred',
+              at: effect.at,
+              step: decision.state.step,
+              toNodeId: effect.node,
+              trigger: cause.trigger,
+              reason: effect.reason,
+              untilAt: effect.until,
+              ...base,
+            }),
+          );
+          break;
+        case 'pause':
+        case 'resume':
+        case 'cancel':
+          rows.push(
+            transitionRow(next, {
+              kind: effect.type,
+              at: effect.at,
+              step: decision.state.step,
+              trigger: 'api',
+            }),
+          );
+          break;
+        case 'end':
+          rows.push(
+            transitionRow(next, {
+              kind: 'end',
+              at: effect.at,
+              step: decision.state.step,
+              trigger: cause.trigger,
+              status: effect.status,
+              reason: effect.reason,
+              ...base,
+            }),
+          );
+          break;
+        case 'suppress_contact':
+          // Applied by the caller, which holds the contact lock.
+          break;
+        default:
+          // A new effect kind fails to compile here until the store knows how to apply it.
+          return unhandledEffect(effect);
+      }
+    }
+    // Audit rows first, so the timeline orders an entry before the actions it scheduled.
+    if (rows.length > 0) await tx.transitions.insertMany(rows);
+    await flush();
+    if (decision.effects.length > 0 || decision.state !== campaign.state) {
+      await tx.campaigns.saveState(campaign.id, decision.state, this.clock.now());
+    }
+    return next;
+  }
+
+  /** Schedules the current node's timeouts from its anchor (the seed's `scheduleNodeTimeouts`). */
+  async scheduleNodeTimeouts(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+  ): Promise<void> {
+    await this.scheduleActions(
+      tx,
+      pending,
+      campaign,
+      timeoutsFromAnchor(definition(campaign), campaign.state),
+    );
+  }
+
+  /**
+   * Stores planned actions, idempotently per idempotency key, and queues them: in the transaction when
+   * the scheduler can, else after commit.
+   */
+  async scheduleActions(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    actions: readonly PlannedAction[],
+  ): Promise<void> {
+    if (actions.length === 0) return;
+    const rows: NewScheduledAction[] = actions.map((action) => ({
+      contactId: campaign.contactId,
+      campaignId: campaign.id,
+      action,
+      idempotencyKey: actionKey(campaign, action),
+    }));
+    const inserted = await tx.actions.insertMany(rows);
+    for (const kind of ['send', 'timeout'] as const) {
+      const count = inserted.filter((a) => a.kind === kind).length;
+      if (count > 0) this.observer.actionsScheduled?.(kind, count);
+    }
+    const jobs = inserted.map((a) => ({ actionId: a.id, runAt: a.runAt }));
+    if (this.scheduler.enqueuesInTransaction) await this.scheduler.schedule(jobs, { transaction: tx.handle });
+    else pending.jobs.push(...jobs);
+  }
+}
+
+/** The exhaustiveness check of `apply`: only reachable with an effect kind the switch does not handle. */
+export function unhandledEffect(effect: never): never {
+  throw new Error(`no store handling for effect ${JSON.stringify((effect as Effect).type)}`);
+}
+
+/** Unique per campaign: the same planned action (per step, kind, transition and plan version) is stored once. */
+function actionKey(campaign: CampaignRecord, action: PlannedAction): string {
+  return action.kind === 'send'
+    ? `${campaign.id}:${action.step}:send`
+    : `${campaign.id}:${action.step}:timeout:${action.transitionIndex}:v${campaign.planVersion}`;
+}
+
+/** A transition row of `campaign` at its plan version, every column `row` leaves out null. */
+export function transitionRow(
+  campaign: CampaignRecord,
+  row: Pick<NewTransition, 'kind' | 'at' | 'step' | 'trigger'> & Partial<NewTransition>,
+): NewTransition {
+  return {
+    contactId: campaign.contactId,
+    campaignId: campaign.id,
+    fromNodeId: null,
+    toNodeId: null,
+    on: null,
+    eventId: null,
+    actionId: null,
+    status: null,
+    reason: null,
+    untilAt: null,
+    planVersion: campaign.planVersion,
+    ...row,
+  };
+}

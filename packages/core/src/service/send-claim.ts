@@ -1,0 +1,264 @@
+import { actionReadiness, deferSend, findNode, onAddressSuppressed, onSendFailed } from '../engine/engine.ts';
+import { formatMessageIdHeader } from '../messages/message-id.ts';
+import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { ExecutionObserver } from '../ports/execution-observer.ts';
+import type {
+  ActionOutcome,
+  CampaignRecord,
+  OutboundMessageRecord,
+  ScheduledActionRecord,
+} from '../ports/records.ts';
+import type { OutboundEmail } from '../ports/transport.ts';
+import { renderMessage } from '../template/template.ts';
+import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
+import { definition, errorMessage, stableUuid } from './campaign-record.ts';
+import { echoHeaders } from './echo-headers.ts';
+import type { EffectApplier } from './effect-applier.ts';
+import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
+
+export type ExecuteActionResult =
+  | { outcome: ActionOutcome | 'deferred' | 'not_pending' | 'not_due' | 'retry' }
+  | { outcome: 'missing' };
+
+/** A send claimed for one attempt (step 1 committed); `request` absent: the provider already has it. */
+export interface SendClaim {
+  actionId: string;
+  campaignId: string;
+  messageId: string;
+  /** The action's `attempts` once claimed: a later step finds it unchanged unless another worker took over. */
+  attempt: number;
+  request?: OutboundEmail;
+  /** When the provider accepted the message (set once it has). */
+  sentAt?: Date;
+}
+
+/** Settings of the send path (see `ExecutionServiceDeps` for what each means and its default). */
+export interface SendClaimSettings {
+  maxSendAttempts: number;
+  sendClaimLeaseMs: number;
+  messageIdDomain: string;
+  unsubscribe?: { baseUrl: string; secret: string } | undefined;
+}
+
+/**
+ * Step 1 of a send (see `ActionRunner.executeAction`) and the claim's life after it: claiming under the
+ * campaign's lock, renewing the lease while the provider has the message, taking over a claim whose
+ * lease ran out, and giving up after the last attempt.
+ */
+export class SendClaims {
+  private readonly store: CampaignStore;
+  private readonly clock: Clock;
+  private readonly transactions: CampaignTransactions;
+  private readonly applier: EffectApplier;
+  private readonly observer: ExecutionObserver;
+  private readonly maxSendAttempts: number;
+  private readonly sendClaimLeaseMs: number;
+  private readonly messageIdDomain: string;
+  private readonly unsubscribe: SendClaimSettings['unsubscribe'];
+
+  constructor(
+    deps: {
+      store: CampaignStore;
+      clock: Clock;
+      transactions: CampaignTransactions;
+      applier: EffectApplier;
+      observer?: ExecutionObserver | undefined;
+    },
+    settings: SendClaimSettings,
+  ) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.transactions = deps.transactions;
+    this.applier = deps.applier;
+    this.observer = deps.observer ?? {};
+    this.maxSendAttempts = settings.maxSendAttempts;
+    this.sendClaimLeaseMs = settings.sendClaimLeaseMs;
+    this.messageIdDomain = settings.messageIdDomain;
+    this.unsubscribe = settings.unsubscribe;
+  }
+
+  /** A send left `running` by a worker whose lease ran out (it died, or its step failed and waits). */
+  claimExpired(action: ScheduledActionRecord): boolean {
+    return (
+      action.status === 'running' &&
+      action.claimedUntil !== null &&
+      action.claimedUntil.getTime() <= this.clock.now().getTime()
+    );
+  }
+
+  /**
+   * Step 1: claims the send and commits, or settles it without sending (not due, paused, stale,
+   * suppressed, moved out of a forbidden local time, a template hole). A takeover of an expired claim
+   * whose message the provider already accepted skips to step 3 (`request` absent).
+   */
+  async claimSend(actionId: string, campaignId: string): Promise<SendClaim | ExecuteActionResult> {
+    return this.transactions.run(async (tx, pending): Promise<SendClaim | ExecuteActionResult> => {
+      const campaign = await lockCampaign(tx, campaignId);
+      const action = await tx.actions.lock(actionId);
+      if (!action) return { outcome: 'not_pending' };
+      const takeover = this.claimExpired(action);
+      if (action.status !== 'pending' && !takeover) return { outcome: 'not_pending' };
+      const now = this.clock.now();
+      const node = findNode(definition(campaign), action.nodeId);
+      if (node.action !== 'send')
+        throw new Error(`send action ${action.id} points at ${node.action} node ${node.id}`);
+      const dedupeKey = `${campaign.id}:${node.id}:${action.step}`;
+      // Derived from the dedupe key: a send retried after a crash between the provider's acceptance and
+      // our record goes out with the same id, hence the same Message-ID, which receivers deduplicate.
+      const messageId = stableUuid(`message:${dedupeKey}`);
+      const claim = { actionId, campaignId, messageId, attempt: action.attempts + 1 };
+      if (takeover) {
+        // Locked: a late acceptance record of the worker that lost the claim waits for this decision.
+        const message = await tx.messages.lock(messageId);
+        if (message?.status === 'sent')
+          return this.takeOverAccepted(tx, pending, campaign, action, claim, message);
+      } else if (action.runAt.getTime() > now.getTime()) {
+        pending.jobs.push({ actionId: action.id, runAt: action.runAt });
+        return { outcome: 'not_due' };
+      }
+      const readiness = actionReadiness(campaign.state, action);
+      if (readiness === 'defer') {
+        // Paused since its worker died: the send waits for resume like any other.
+        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+        return { outcome: 'deferred' };
+      }
+      if (readiness === 'stale') {
+        if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the campaign moved on');
+        await tx.actions.finish(action.id, 'skipped', 'stale', now);
+        return { outcome: 'stale' };
+      }
+      const contact = await tx.contacts.get(campaign.contactId);
+      if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
+      const suppressedAs = contact.suppressedAt
+        ? (contact.suppressionReason ?? 'suppressed')
+        : await tx.contacts.emailSuppressed(contact.email);
+      if (suppressedAs !== null) {
+        // Suppression stops campaigns in the same transaction; this is the backstop for an address
+        // suppressed under another contact id, which stops this campaign too (never left idling).
+        if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the contact is suppressed');
+        await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
+        const reason = suppressedAs === 'complained' ? 'complained' : 'unsubscribed';
+        await this.applier.apply(tx, pending, campaign, onAddressSuppressed(campaign.state, reason, now), {
+          trigger: 'send',
+          actionId: action.id,
+        });
+        return { outcome: 'stale' };
+      }
+      if (takeover && action.attempts >= this.maxSendAttempts) {
+        await tx.messages.markFailed(messageId, 'the claim expired on the last attempt');
+        const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
+        return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
+      }
+      const deferral = deferSend(definition(campaign), campaign.state, action, now);
+      if (deferral) {
+        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+        await this.applier.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
+        return { outcome: 'deferred' };
+      }
+      let rendered: { subject: string; body: string };
+      try {
+        rendered = renderMessage(node, contact);
+      } catch (error) {
+        // The contact lost an attribute since activation: never send a hole, fail the action visibly.
+        if (takeover) await tx.messages.markFailed(messageId, errorMessage(error));
+        await tx.actions.finish(action.id, 'failed', 'failed', now, errorMessage(error));
+        return { outcome: 'failed' };
+      }
+      const message = await tx.messages.claim(
+        {
+          id: messageId,
+          contactId: campaign.contactId,
+          campaignId: campaign.id,
+          actionId: action.id,
+          nodeId: node.id,
+          step: action.step,
+          dedupeKey,
+          toEmail: contact.email,
+          subject: rendered.subject,
+          body: rendered.body,
+        },
+        { takeOver: takeover },
+      );
+      if (!message) {
+        await tx.actions.finish(action.id, 'skipped', 'stale', now, 'message already claimed');
+        return { outcome: 'stale' };
+      }
+      await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
+      return {
+        ...claim,
+        request: {
+          messageId: message.id,
+          messageIdHeader: formatMessageIdHeader(message.id, this.messageIdDomain),
+          campaignId: campaign.id,
+          contactId: contact.id,
+          to: contact.email,
+          subject: rendered.subject,
+          html: rendered.body,
+          headers: {
+            // Every message, whatever the transport: the providers echo it back in their events.
+            ...echoHeaders(message.id),
+            ...(this.unsubscribe
+              ? listUnsubscribeHeaders(
+                  `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(message.id, this.unsubscribe.secret)}`,
+                )
+              : {}),
+          },
+        },
+      };
+    });
+  }
+
+  /**
+   * A takeover of a send whose acceptance was recorded (its worker died, or its step 3 failed and waits
+   * for another try): only step 3 is left, as one more attempt. After the last, the action fails.
+   */
+  private async takeOverAccepted(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    action: ScheduledActionRecord,
+    claim: SendClaim,
+    message: OutboundMessageRecord,
+  ): Promise<SendClaim | ExecuteActionResult> {
+    const now = this.clock.now();
+    if (action.attempts >= this.maxSendAttempts) {
+      const error = action.lastError ?? 'the claim expired after the provider accepted the message';
+      return this.giveUp(tx, pending, campaign, action.id, 'after_acceptance', error);
+    }
+    await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
+    return { ...claim, sentAt: message.sentAt ?? now };
+  }
+
+  /** Keeps a live worker's claim from expiring while the provider has the message. */
+  async renewClaim(claim: SendClaim): Promise<void> {
+    const until = new Date(this.clock.now().getTime() + this.sendClaimLeaseMs);
+    await this.store.transaction((tx) => tx.actions.renewClaim(claim.actionId, claim.attempt, until));
+  }
+
+  /** A taken-over claim that must not send now goes back to pending; its message may be claimed again. */
+  private async abandonClaim(tx: StoreTransaction, actionId: string, messageId: string, runAt: Date) {
+    await tx.messages.markFailed(messageId, 'claim expired before the provider accepted it');
+    await tx.actions.release(actionId, runAt, 'claim expired');
+  }
+
+  /** The last attempt failed: the action fails and the campaign stops with reason `send_failed`. */
+  async giveUp(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    actionId: string,
+    stage: 'transport' | 'after_acceptance',
+    error: string,
+  ): Promise<ExecuteActionResult> {
+    const now = this.clock.now();
+    await tx.actions.finish(actionId, 'failed', 'failed', now, error);
+    const decision = onSendFailed(campaign.state, now);
+    await this.applier.apply(tx, pending, campaign, decision, { trigger: 'send', actionId });
+    // Reported only when it stopped the campaign (one that was already over lost nothing).
+    if (decision.state !== campaign.state) {
+      this.observer.sendFailed?.(stage, { actionId, campaignId: campaign.id, error });
+    }
+    return { outcome: 'failed' };
+  }
+}

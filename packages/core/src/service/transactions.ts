@@ -1,0 +1,59 @@
+import type { EngineContext } from '../engine/types.ts';
+import { CampaignNotFoundError } from '../errors.ts';
+import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
+import type { CampaignRecord } from '../ports/records.ts';
+import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
+
+/** What to tell the scheduler once a transaction commits. */
+export interface AfterCommit {
+  jobs: ScheduledJob[];
+  cancelled: string[];
+}
+
+/**
+ * Runs a unit of work in one store transaction and tells the scheduler what it queued or cancelled
+ * once it has committed (never before: a job must not run against rows that may still roll back).
+ *
+ * Lock order, for every unit that takes more than one lock in a transaction: the contact before any
+ * of its campaigns (whenever more than one campaign may change), the campaign an event or action names
+ * before the contact's other campaigns (those in id order), a campaign before its actions and messages.
+ * Each state change of a campaign runs under its row lock.
+ */
+export class CampaignTransactions {
+  private readonly store: CampaignStore;
+  private readonly scheduler: Scheduler;
+
+  constructor(deps: { store: CampaignStore; scheduler: Scheduler }) {
+    this.store = deps.store;
+    this.scheduler = deps.scheduler;
+  }
+
+  async run<T>(work: (tx: StoreTransaction, pending: AfterCommit) => Promise<T>): Promise<T> {
+    let pending: AfterCommit = { jobs: [], cancelled: [] };
+    const result = await this.store.transaction(async (tx) => {
+      // A retried transaction starts over: forget what an aborted attempt wanted to queue.
+      pending = { jobs: [], cancelled: [] };
+      return work(tx, pending);
+    });
+    if (pending.cancelled.length > 0) await this.scheduler.cancel(pending.cancelled);
+    if (pending.jobs.length > 0) await this.scheduler.schedule(pending.jobs);
+    return result;
+  }
+}
+
+/** Locks a campaign's row for the rest of the transaction; CampaignNotFoundError when there is none. */
+export async function lockCampaign(tx: StoreTransaction, campaignId: string): Promise<CampaignRecord> {
+  const campaign = await tx.campaigns.lock(campaignId);
+  if (!campaign) throw new CampaignNotFoundError(campaignId);
+  return campaign;
+}
+
+export const EMPTY_CONTEXT: EngineContext = { latestMessage: null, latestMessageEvents: [] };
+
+/** What the engine may read besides the campaign's state: its latest sent message and decisive events. */
+export async function engineContext(tx: StoreTransaction, campaign: CampaignRecord): Promise<EngineContext> {
+  // Only the decisive events: handling an event must not re-read every earlier event of its message.
+  const latest = await tx.messages.latestSentWithDecisiveEvents(campaign.id);
+  if (!latest) return EMPTY_CONTEXT;
+  return { latestMessage: latest.message, latestMessageEvents: latest.events };
+}
