@@ -1,4 +1,3 @@
-import type { QuietHours } from '@campaign/schedule-utils';
 import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 
 export type CampaignStatus = 'pending' | 'active' | 'paused' | 'completed' | 'stopped' | 'cancelled';
@@ -42,12 +41,6 @@ export interface CampaignDefinition {
   plan: Plan;
   /** IANA zone. */
   timezone: string;
-}
-
-/** Settings derived from the definition that every schedule computation needs. */
-export interface ZoneRules {
-  timezone: string;
-  quietHours: QuietHours | undefined;
 }
 
 /** A message the campaign has sent. */
