@@ -1,17 +1,19 @@
-import type {
-  CampaignReader,
-  CampaignRecord,
-  CampaignView,
-  DeferReason,
-  EngagementEvent,
-  OutboundMessageRecord,
-  ScheduledActionRecord,
-  StopReason,
-  TimelineEntry,
-  TimelinePage,
-  TimelinePosition,
-  TimeoutEvent,
-  TransitionEvent,
+import {
+  type AuditRecord,
+  type CampaignReader,
+  type CampaignRecord,
+  type CampaignView,
+  type DeferReason,
+  type EngagementEvent,
+  type OutboundMessageRecord,
+  type ScheduledActionRecord,
+  type StopReason,
+  type TimelineEntry,
+  type TimelinePage,
+  type TimelinePosition,
+  type TimeoutEvent,
+  type TransitionEvent,
+  timelineEntriesOf,
 } from '@campaign/core';
 import { type Kysely, sql } from 'kysely';
 import { isUuid } from './kysely-repositories.ts';
@@ -261,39 +263,7 @@ export class KyselyCampaignReader implements CampaignReader {
     ]);
     const positioned: Positioned[] = [];
     for (const t of transitions) {
-      const at = t.at.toISOString();
-      const entries: TimelineEntry[] = [];
-      if (t.kind === 'enter') {
-        if (t.from_node_id !== null && t.on_event !== null && t.to_node_id !== null) {
-          entries.push({
-            at,
-            kind: 'transition',
-            from: t.from_node_id,
-            to: t.to_node_id,
-            on: t.on_event as TransitionEvent,
-          });
-        }
-        entries.push({ at, kind: 'enter', node: t.to_node_id ?? '', step: t.step });
-      } else if (t.kind === 'end') {
-        const status = t.status as 'completed' | 'stopped' | 'cancelled';
-        entries.push({
-          at,
-          kind: 'end',
-          status,
-          ...(t.reason ? { reason: t.reason as StopReason } : {}),
-        });
-      } else if (t.kind === 'deferred') {
-        entries.push({
-          at,
-          kind: 'deferred',
-          node: t.to_node_id ?? '',
-          until: (t.until_at ?? t.at).toISOString(),
-          reason: t.reason as DeferReason,
-        });
-      } else {
-        entries.push({ at, kind: t.kind as 'pause' | 'resume' | 'cancel' });
-      }
-      positioned.push({ seq: BigInt(t.seq), entries });
+      positioned.push({ seq: BigInt(t.seq), entries: timelineEntriesOf(auditRecordOf(t)) });
     }
     for (const m of messages) {
       positioned.push({
@@ -348,5 +318,49 @@ export class KyselyCampaignReader implements CampaignReader {
       if (horizon === null || seq < horizon) horizon = seq;
     }
     return { rows: positioned, horizon };
+  }
+}
+
+type AuditRow = {
+  kind: string;
+  at: Date;
+  step: number;
+  from_node_id: string | null;
+  to_node_id: string | null;
+  on_event: string | null;
+  status: string | null;
+  reason: string | null;
+  until_at: Date | null;
+};
+
+/** A `campaign_transitions` row (not `plan_update`: the API's timeline leaves those out) as an audit record. */
+function auditRecordOf(t: AuditRow): AuditRecord {
+  switch (t.kind) {
+    case 'enter':
+      return {
+        kind: 'enter',
+        at: t.at,
+        from: t.to_node_id === null ? null : t.from_node_id,
+        to: t.to_node_id ?? '',
+        step: t.step,
+        on: t.on_event as TransitionEvent | null,
+      };
+    case 'end':
+      return {
+        kind: 'end',
+        at: t.at,
+        status: t.status as 'completed' | 'stopped' | 'cancelled',
+        reason: (t.reason || null) as StopReason | null,
+      };
+    case 'deferred':
+      return {
+        kind: 'deferred',
+        at: t.at,
+        node: t.to_node_id ?? '',
+        until: t.until_at ?? t.at,
+        reason: t.reason as DeferReason,
+      };
+    default:
+      return { kind: t.kind as 'pause' | 'resume' | 'cancel', at: t.at };
   }
 }

@@ -17,6 +17,7 @@ export {
   onSendExecuted,
   onSendFailed,
 } from './sends.ts';
+export { type AuditRecord, timelineEntriesOf } from './timeline-entries.ts';
 export {
   type FiringFacts,
   onTimeout,

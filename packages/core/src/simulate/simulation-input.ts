@@ -3,8 +3,8 @@ import { ENGAGEMENT_EVENTS } from '../plan/plan-schema.ts';
 
 const isoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
-/** One line of a simulation's events file. */
-export const simulationEventSchema = z.strictObject({
+/** An engagement event or a control (pause, resume, cancel) in a simulation's events file. */
+const engagementOrControlSchema = z.strictObject({
   at: isoInstant,
   type: z.enum([...ENGAGEMENT_EVENTS, 'pause', 'resume', 'cancel']),
   /** The send node whose latest message the event concerns; default: the latest message sent before `at`. */
@@ -15,8 +15,24 @@ export const simulationEventSchema = z.strictObject({
   bot: z.boolean().optional(),
   autoReply: z.boolean().optional(),
 });
+/** A new plan version (rule 9), validated like any plan when the simulation reaches it. */
+const planUpdateSchema = z.strictObject({
+  at: isoInstant,
+  type: z.literal('plan'),
+  plan: z.unknown(),
+});
+/** One line of a simulation's events file. */
+export const simulationEventSchema = z.discriminatedUnion('type', [
+  engagementOrControlSchema,
+  planUpdateSchema,
+]);
 export const simulationEventsSchema = z.array(simulationEventSchema);
-export type SimulationEvent = z.output<typeof simulationEventSchema>;
+/** An engagement event or a control, as the events file holds it. */
+export type SimulationEvent = z.output<typeof engagementOrControlSchema>;
+/** A new plan version, as the events file holds it (the plan still unvalidated). */
+export type PlanUpdateInput = z.output<typeof planUpdateSchema>;
+/** One line of the events file, parsed. */
+export type SimulationInput = z.output<typeof simulationEventSchema>;
 
 /** The contact a plan runs for. Template variables are `name`, `email` and the attribute keys. */
 export const contactSchema = z.strictObject({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ImplausibleEventTimeError } from '../errors.ts';
 import type { Plan } from '../plan/plan-schema.ts';
-import type { SimulationEvent } from './simulation-input.ts';
+import { type SimulationEvent, type SimulationInput, simulationEventsSchema } from './simulation-input.ts';
 import { simulate } from './simulator.ts';
 import type { TimelineEntry } from './timeline.ts';
 
@@ -35,7 +35,7 @@ function ev(at: string, type: SimulationEvent['type'], more: Partial<SimulationE
   return { at: new Date(at), type, ...more };
 }
 
-function run(plan: Plan, events: SimulationEvent[] = [], start = UTC_START, until?: string) {
+function run(plan: Plan, events: SimulationInput[] = [], start = UTC_START, until?: string) {
   return simulate({
     definition: { plan, timezone: plan.timezone ?? 'UTC' },
     contact: { email: 'ada@example.com', name: 'Ada' },
@@ -779,5 +779,107 @@ describe('implausible event times (issue 9 item 9)', () => {
     expect(kinds(result.timeline, 'event')).toEqual([
       { at: '2026-01-05T09:00:00.000Z', kind: 'event', type: 'opened', message: null, effect: 'ignored' },
     ]);
+  });
+});
+
+describe('rule 9: a new plan version in the events file', () => {
+  const planEvent = (at: string, plan: unknown): SimulationInput => ({
+    at: new Date(at),
+    type: 'plan',
+    plan,
+  });
+  const shorterWait = planOf([
+    intro,
+    {
+      ...waitClick,
+      transitions: [
+        { on: 'clicked', to: 'done' },
+        { on: 'no_click', to: 'bump', after: 'PT24H' },
+      ],
+    },
+    bump,
+    done,
+  ]);
+
+  it('is accepted at the current node; its timeouts are recomputed from the original anchor', () => {
+    // opened at 01-05T12:00 -> wait_click anchored then; the update at 01-06T00:00 shortens no_click to
+    // 24 h: it fires at 01-06T12:00 (anchor + 24 h), not at 01-07T00:00 (update + 24 h), and the old
+    // 48 h timeout (01-07T12:00) is gone.
+    const result = run(seedPlan, [
+      ev('2026-01-05T12:00:00Z', 'opened'),
+      planEvent('2026-01-06T00:00:00Z', shorterWait),
+    ]);
+    expect(kinds(result.timeline, 'plan_update')).toEqual([
+      { at: '2026-01-06T00:00:00.000Z', kind: 'plan_update', version: 2, node: 'wait_click' },
+    ]);
+    expect(kinds(result.timeline, 'timeout')).toEqual([
+      {
+        at: '2026-01-06T12:00:00.000Z',
+        kind: 'timeout',
+        node: 'wait_click',
+        event: 'no_click',
+        effect: 'transition',
+      },
+    ]);
+    expect(result.status).toBe('completed');
+  });
+
+  it('numbers versions from 2 and applies a later version on top of an earlier one', () => {
+    const result = run(seedPlan, [
+      ev('2026-01-05T12:00:00Z', 'opened'),
+      planEvent('2026-01-05T13:00:00Z', seedPlan),
+      planEvent('2026-01-06T00:00:00Z', shorterWait),
+    ]);
+    expect(kinds(result.timeline, 'plan_update').map((e) => (e as { version: number }).version)).toEqual([
+      2, 3,
+    ]);
+    expect(kinds(result.timeline, 'timeout').map((e) => e.at)).toEqual(['2026-01-06T12:00:00.000Z']);
+  });
+
+  it('is refused when the new plan lacks the current node, and nothing changes', () => {
+    const withoutWait = [send('intro', [{ on: 'no_open', to: 'bump', after: 'PT72H' }]), bump, done];
+    const events = [ev('2026-01-05T12:00:00Z', 'opened')];
+    const refused = run(seedPlan, [...events, planEvent('2026-01-06T00:00:00Z', planOf(withoutWait))]);
+    expect(kinds(refused.timeline, 'plan_update')).toEqual([
+      {
+        at: '2026-01-06T00:00:00.000Z',
+        kind: 'plan_update',
+        refused: true,
+        reason: 'node_missing: the new plan has no node "wait_click", where the campaign is now',
+      },
+    ]);
+    const unchanged = run(seedPlan, events);
+    expect(refused.timeline.filter((e) => e.kind !== 'plan_update')).toEqual(unchanged.timeline);
+  });
+
+  it('an invalid plan is refused with its validation errors, and nothing changes', () => {
+    const events = [ev('2026-01-05T12:00:00Z', 'opened')];
+    const broken = { ...seedPlan, startNodeId: 'nowhere' };
+    const refused = run(seedPlan, [...events, planEvent('2026-01-06T00:00:00Z', broken)]);
+    const [entry] = kinds(refused.timeline, 'plan_update');
+    expect(entry).toMatchObject({ kind: 'plan_update', refused: true });
+    expect((entry as { reason: string }).reason).toMatch(/^invalid_plan: \/startNodeId /);
+    expect(refused.timeline.filter((e) => e.kind !== 'plan_update')).toEqual(run(seedPlan, events).timeline);
+  });
+
+  it('after the campaign ended it is refused (campaign_over)', () => {
+    const result = run(planOf([send('only', [])]), [planEvent('2026-01-06T00:00:00Z', seedPlan)]);
+    expect(kinds(result.timeline, 'plan_update')).toEqual([
+      {
+        at: '2026-01-06T00:00:00.000Z',
+        kind: 'plan_update',
+        refused: true,
+        reason: 'campaign_over: cannot update the plan of a campaign that is completed',
+      },
+    ]);
+  });
+
+  it('the events file takes {"at", "type": "plan", "plan"} and nothing else on a plan line', () => {
+    const line = { at: '2026-01-06T00:00:00Z', type: 'plan', plan: { nodes: [] } };
+    expect(simulationEventsSchema.parse([line])).toEqual([{ ...line, at: new Date(line.at) }]);
+    const extra = simulationEventsSchema.safeParse([{ ...line, node: 'intro' }]);
+    expect(extra.success).toBe(false);
+    const missing = simulationEventsSchema.safeParse([{ at: line.at, type: 'plan' }]);
+    expect(missing.error?.issues[0]?.path).toEqual([0, 'plan']);
   });
 });

@@ -1,4 +1,10 @@
 import {
+  applyEffects,
+  type InMemoryAction,
+  type InMemoryCampaign,
+  inMemoryCampaign,
+} from '../engine/apply-effects.ts';
+import {
   actionReadiness,
   activate,
   cancel,
@@ -12,19 +18,20 @@ import {
   resume,
 } from '../engine/engine.ts';
 import { EVENT_TIME_TOLERANCE_MS } from '../engine/event-time.ts';
+import { decidePlanUpdate } from '../engine/plan-update.ts';
 import type {
   CampaignDefinition,
   CampaignState,
   Decision,
-  Effect,
   EngineContext,
+  EngineEffect,
   MessageRef,
-  PlannedAction,
   RecordedEvent,
 } from '../engine/types.ts';
 import { ImplausibleEventTimeError, InvalidCampaignStateError } from '../errors.ts';
+import { validatePlan } from '../plan/validate-plan.ts';
 import { renderMessage } from '../template/template.ts';
-import type { Contact, SimulationEvent } from './simulation-input.ts';
+import type { Contact, SimulationEvent, SimulationInput } from './simulation-input.ts';
 import type { SimulatedStatus, SimulationResult, TimelineEntry } from './timeline.ts';
 
 export interface SimulationOptions {
@@ -32,26 +39,19 @@ export interface SimulationOptions {
   contact: Contact;
   /** Activation instant. */
   start: Date;
-  events: readonly SimulationEvent[];
+  /** Engagement events, controls and new plan versions, in any order (sorted by `at`, ties in file order). */
+  events: readonly SimulationInput[];
   /** Nothing after this instant is processed. Default: start + 365 days. */
   until?: Date | undefined;
 }
 
 /** An input event with its position in the events file (`index`), for naming it in an error. */
 interface IndexedInput {
-  input: SimulationEvent;
+  input: SimulationInput;
   index: number;
 }
 
 const DAY_MS = 86_400_000;
-
-interface SimAction {
-  id: string;
-  seq: number;
-  action: PlannedAction;
-  runAt: Date;
-  status: 'pending' | 'done' | 'cancelled';
-}
 
 /**
  * Runs one campaign on a virtual clock through the same engine functions the database-backed service
@@ -73,26 +73,24 @@ export function simulate(options: SimulationOptions): SimulationResult {
 }
 
 class Simulation {
-  private readonly def: CampaignDefinition;
   private readonly contact: Contact;
   private readonly start: Date;
   private readonly until: Date;
   private readonly inputs: IndexedInput[];
   /** Events that named a node before that node had sent: checked against its message when it is sent. */
-  private readonly awaitingMessage: IndexedInput[] = [];
+  private readonly awaitingMessage: { input: SimulationEvent; index: number }[] = [];
   private state: CampaignState = initialState();
-  private readonly actions: SimAction[] = [];
+  /** The plan in force, the scheduled actions and the timeline: what the effects change. */
+  private readonly campaign: InMemoryCampaign;
   private readonly messages: MessageRef[] = [];
   private readonly recorded: RecordedEvent[] = [];
   private readonly seenEventIds = new Set<string>();
   private pausedEvents: RecordedEvent[] = [];
   /** Timeline entries of events recorded while paused: resume gives them their real effect. */
   private readonly pausedEntries = new Map<string, Extract<TimelineEntry, { kind: 'event' }>>();
-  private readonly timeline: TimelineEntry[] = [];
-  private seq = 0;
 
   constructor(options: SimulationOptions) {
-    this.def = options.definition;
+    this.campaign = inMemoryCampaign(options.definition);
     this.contact = options.contact;
     this.start = options.start;
     this.until = options.until ?? new Date(options.start.getTime() + 365 * DAY_MS);
@@ -130,14 +128,22 @@ class Simulation {
       status: this.state.status === 'pending' ? 'active' : (this.state.status as SimulatedStatus),
       currentNodeId: this.state.currentNodeId,
       stopReason: this.state.stopReason,
-      timeline: this.timeline,
+      timeline: this.campaign.timeline,
     };
   }
 
-  private nextDueAction(): SimAction | undefined {
+  private get def(): CampaignDefinition {
+    return this.campaign.definition;
+  }
+
+  private get timeline(): TimelineEntry[] {
+    return this.campaign.timeline;
+  }
+
+  private nextDueAction(): InMemoryAction | undefined {
     if (this.state.status !== 'active') return undefined;
-    let best: SimAction | undefined;
-    for (const a of this.actions) {
+    let best: InMemoryAction | undefined;
+    for (const a of this.campaign.actions) {
       if (a.status !== 'pending') continue;
       if (
         !best ||
@@ -167,6 +173,9 @@ class Simulation {
       case 'cancel':
         this.handleControl(input.type, at);
         return;
+      case 'plan':
+        this.handlePlan(input.plan, at);
+        return;
       default:
         break;
     }
@@ -175,7 +184,7 @@ class Simulation {
       this.seenEventIds.add(input.id);
     }
     const message = this.messageFor(input.node, at);
-    if (!message && input.node !== undefined) this.awaitingMessage.push(indexed);
+    if (!message && input.node !== undefined) this.awaitingMessage.push({ input, index: indexed.index });
     const event: RecordedEvent = {
       id: input.id ?? `evt_${this.recorded.length + 1}`,
       messageId: message?.id ?? null,
@@ -209,7 +218,7 @@ class Simulation {
       } else if (kind === 'cancel') {
         this.apply(cancel(this.state, at));
       } else {
-        const pending = this.actions
+        const pending = this.campaign.actions
           .filter((a) => a.status === 'pending')
           .map((a) => ({ id: a.id, kind: a.action.kind, runAt: a.runAt }));
         const pausedEvents = this.pausedEvents;
@@ -226,6 +235,37 @@ class Simulation {
       // A control the status does not allow (pause a completed campaign) changes nothing, as the API's 409.
       if (!(error instanceof InvalidCampaignStateError)) throw error;
     }
+  }
+
+  /**
+   * Rule 9: a new plan, validated like any plan (for this contact), replaces the one in force if the
+   * engine accepts it. Refused (invalid, or the engine's refusal): a `plan_update` entry with `refused`
+   * and the reason, and nothing changes, as the API answers 422 or 409 and changes nothing.
+   */
+  private handlePlan(input: unknown, at: Date): void {
+    const refused = (reason: string) =>
+      this.timeline.push({ at: at.toISOString(), kind: 'plan_update', refused: true, reason });
+    const validation = validatePlan(input, {
+      contact: this.contact,
+      contactTimezone: this.contact.timezone ?? null,
+    });
+    if (!validation.valid || !validation.plan) {
+      const errors = validation.issues.filter((i) => i.severity === 'error');
+      refused(`invalid_plan: ${errors.map((i) => `${i.path || '/'} ${i.code}: ${i.message}`).join('; ')}`);
+      return;
+    }
+    const decision = decidePlanUpdate(
+      this.def,
+      this.state,
+      validation.plan,
+      this.campaign.planVersion + 1,
+      at,
+    );
+    if (!decision.accepted) {
+      refused(`${decision.code}: ${decision.reason}`);
+      return;
+    }
+    this.apply(decision);
   }
 
   /** The message an input event concerns: the latest sent before it, of `node` when given. */
@@ -254,7 +294,7 @@ class Simulation {
     this.awaitingMessage.push(...rest);
   }
 
-  private runAction(entry: SimAction): void {
+  private runAction(entry: InMemoryAction): void {
     const { action } = entry;
     const at = entry.runAt;
     entry.status = 'done';
@@ -303,76 +343,8 @@ class Simulation {
     this.apply(decision);
   }
 
-  private apply(decision: Decision): void {
+  private apply(decision: Decision | { state: CampaignState; effects: readonly EngineEffect[] }): void {
     this.state = decision.state;
-    for (const effect of decision.effects) this.applyEffect(effect);
-  }
-
-  private applyEffect(effect: Effect): void {
-    switch (effect.type) {
-      case 'enter':
-        if (effect.from !== null && effect.on !== null) {
-          this.timeline.push({
-            at: effect.at.toISOString(),
-            kind: 'transition',
-            from: effect.from,
-            to: effect.to,
-            on: effect.on,
-          });
-        }
-        this.timeline.push({
-          at: effect.at.toISOString(),
-          kind: 'enter',
-          node: effect.to,
-          step: effect.step,
-        });
-        return;
-      case 'schedule':
-        this.seq += 1;
-        this.actions.push({
-          id: `act_${this.seq}`,
-          seq: this.seq,
-          action: effect.action,
-          runAt: effect.action.runAt,
-          status: 'pending',
-        });
-        return;
-      case 'cancel_pending':
-        for (const a of this.actions) if (a.status === 'pending') a.status = 'cancelled';
-        return;
-      case 'reschedule': {
-        const a = this.actions.find((x) => x.id === effect.actionId);
-        if (a) a.runAt = effect.runAt;
-        return;
-      }
-      case 'defer': {
-        const a = this.actions.find((x) => x.id === effect.actionId);
-        if (a) a.runAt = effect.until;
-        this.timeline.push({
-          at: effect.at.toISOString(),
-          kind: 'deferred',
-          node: effect.node,
-          until: effect.until.toISOString(),
-          reason: effect.reason,
-        });
-        return;
-      }
-      case 'pause':
-      case 'resume':
-      case 'cancel':
-        this.timeline.push({ at: effect.at.toISOString(), kind: effect.type });
-        return;
-      case 'end':
-        this.timeline.push({
-          at: effect.at.toISOString(),
-          kind: 'end',
-          status: effect.status,
-          ...(effect.reason !== null ? { reason: effect.reason } : {}),
-        });
-        return;
-      case 'suppress_contact':
-        // One campaign here; the database-backed service stops the contact's other campaigns.
-        return;
-    }
+    applyEffects(this.campaign, decision.effects);
   }
 }

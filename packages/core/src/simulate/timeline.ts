@@ -34,7 +34,11 @@ export type TimelineEntry =
       kind: 'end';
       status: Exclude<CampaignStatus, 'pending' | 'active' | 'paused'>;
       reason?: StopReason;
-    };
+    }
+  /** Rule 9: plan `version` took over; the campaign stays at `node` (null before activation). */
+  | { at: string; kind: 'plan_update'; version: number; node: string | null }
+  /** Rule 9: a new plan was refused (`reason` says why); nothing changed. */
+  | { at: string; kind: 'plan_update'; refused: true; reason: string };
 
 export type SimulatedStatus = Exclude<CampaignStatus, 'pending'>;
 
