@@ -1,3 +1,5 @@
+import { ScheduleError } from './errors.ts';
+
 /**
  * An ISO 8601 duration split into calendar parts (years, months, weeks, days: applied on the wall
  * clock of a zone) and clock parts (hours, minutes, seconds, milliseconds: elapsed time).
@@ -15,7 +17,7 @@ export interface ParsedDuration {
 }
 
 /** Thrown for a duration that is unparseable, negative or out of range. */
-export class InvalidDurationError extends Error {
+export class InvalidDurationError extends ScheduleError {
   readonly code = 'invalid_duration';
   readonly input: string;
   readonly reason: string;

@@ -30,4 +30,26 @@ describe('package entry point', () => {
     expect(new api.InvalidTimezoneError('Mars/Olympus').code).toBe('invalid_timezone');
     expect(new api.InvalidQuietHoursError({ start: '21:00', end: '21:00' }).code).toBe('invalid_quiet_hours');
   });
+
+  it('throws its errors as ScheduleError, the package base (core cannot be its base)', () => {
+    const at = new Date('2026-03-06T17:00:00.000Z');
+    const thrown = (run: () => unknown): unknown => {
+      try {
+        run();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const errors = [
+      thrown(() => api.parseIsoDuration('-P1D')),
+      thrown(() => api.isQuietTime(at, 'Mars/Olympus', { start: '21:00', end: '07:30' })),
+      thrown(() => api.applyQuietHours(at, 'Europe/Paris', { start: '21:00', end: '21:00' })),
+    ];
+    expect(errors.map((error) => error instanceof api.ScheduleError && error.code)).toEqual([
+      'invalid_duration',
+      'invalid_timezone',
+      'invalid_quiet_hours',
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ export {
   nominalDurationMs,
   parseIsoDuration,
 } from './duration.ts';
+export { ScheduleError } from './errors.ts';
 export type { LocalDateTime } from './local-time.ts';
 export { resolveLocalTime } from './local-time.ts';
 export type { QuietHours } from './quiet-hours.ts';

@@ -1,4 +1,5 @@
 import type { IANAZone } from 'luxon';
+import { ScheduleError } from './errors.ts';
 import { fromWallClockMs, wallClockAt, wallClockMs, wallClockOccurrences } from './local-time.ts';
 import { ianaZone } from './zone.ts';
 
@@ -9,7 +10,7 @@ export interface QuietHours {
 }
 
 /** Thrown when quiet hours are not two 'HH:MM' times with start !== end. */
-export class InvalidQuietHoursError extends Error {
+export class InvalidQuietHoursError extends ScheduleError {
   readonly code = 'invalid_quiet_hours';
 
   constructor(quiet: unknown) {

@@ -1,8 +1,9 @@
 import { IANAZone } from 'luxon';
+import { ScheduleError } from './errors.ts';
 import { IANA_ZONE_NAMES } from './iana-zone-names.ts';
 
 /** Thrown when a zone name is not an IANA time zone. */
-export class InvalidTimezoneError extends Error {
+export class InvalidTimezoneError extends ScheduleError {
   readonly code = 'invalid_timezone';
   readonly zone: string;
 

@@ -1,3 +1,4 @@
+import { DomainError } from '../errors.ts';
 import type { Plan } from './plan-schema.ts';
 
 /** Stable validation codes (DESIGN sections 3 and 10); part of the public API. */
@@ -61,7 +62,7 @@ export function planIssue(path: string, code: PlanIssueCode, message: string): P
 }
 
 /** Thrown by `assertValidPlan`; carries every issue (warnings included) of the refused plan. */
-export class PlanValidationError extends Error {
+export class PlanValidationError extends DomainError {
   readonly code = 'invalid_plan' as const;
   readonly issues: PlanIssue[];
 

@@ -1,5 +1,7 @@
+import { DomainError } from '../errors.ts';
+
 /** A template's `{{ }}` syntax is broken (unclosed, stray, nested or malformed expression). */
-export class TemplateSyntaxError extends Error {
+export class TemplateSyntaxError extends DomainError {
   readonly code = 'template_syntax' as const;
   /** Offset in the template text where the problem starts. */
   readonly index: number;
@@ -15,7 +17,7 @@ export class TemplateSyntaxError extends Error {
  * A template uses variables that have no value and no default. Rendering refuses rather than
  * sending an email with a hole in it (DESIGN section 3).
  */
-export class MissingVariableError extends Error {
+export class MissingVariableError extends DomainError {
   readonly code = 'missing_variable' as const;
   /** The missing variable names, each once, in order of first use. */
   readonly variables: string[];
