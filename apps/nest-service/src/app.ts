@@ -121,6 +121,7 @@ export async function createApp(
     apiKey,
     apiKeyPrevious: runtime.config.apiKeyPrevious,
     publicUrl: runtime.config.publicUrl,
+    clock: runtime.clock,
   });
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRuntime(runtime, authenticator, options.extraControllers),
@@ -153,26 +154,21 @@ export async function createApp(
   app.useGlobalGuards(new ApiKeyGuard(authenticator, app.get(Reflector)));
   const swaggerUi = createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string };
   app.useStaticAssets(swaggerUi.getAbsoluteFSPath(), { prefix: '/docs/assets' });
-  if (runtime.config.queueBackend === 'bullmq') await mountBullBoard(app, runtime, authenticator);
+  if (runtime.dashboardQueue) await mountBullBoard(app, runtime.dashboardQueue, authenticator);
   return app;
 }
 
 /** Bull Board at /admin/queues, behind the API key or the sign-in (a browser without it is sent there). */
 async function mountBullBoard(
   app: NestExpressApplication,
-  runtime: Runtime,
+  queue: NonNullable<Runtime['dashboardQueue']>,
   authenticator: Authenticator,
 ): Promise<void> {
-  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }, { Queue }] = await Promise.all([
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
     import('@bull-board/api'),
     import('@bull-board/api/bullMQAdapter'),
     import('@bull-board/express'),
-    import('bullmq'),
   ]);
-  const queue = new Queue(runtime.config.queueName, {
-    connection: { url: runtime.config.redisUrl },
-    prefix: '{campaign}',
-  });
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/admin/queues');
   createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: false })], serverAdapter });
@@ -189,10 +185,6 @@ async function mountBullBoard(
       result.detail,
     );
   });
+  // The queue is the scheduler's: the runtime closes it.
   app.use('/admin/queues', serverAdapter.getRouter());
-  const close = app.close.bind(app);
-  app.close = async () => {
-    await close();
-    await queue.close();
-  };
 }

@@ -193,6 +193,16 @@ export class BullmqScheduler implements Scheduler {
     };
   }
 
+  /**
+   * The BullMQ queue this scheduler adds to, for a dashboard in the same process (Bull Board), so no
+   * caller builds a second queue with its own connection. Owned by the scheduler: `close` closes it. A
+   * job retried or removed through it is safe for the reason a duplicate delivery is: the worker re-reads
+   * and claims the action row.
+   */
+  dashboardQueue(): Queue {
+    return this.queue;
+  }
+
   async ping(): Promise<void> {
     const [client] = this.clients;
     if (!client) throw new Error('no Redis connection');

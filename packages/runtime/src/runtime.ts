@@ -20,6 +20,8 @@ export interface Runtime {
   scheduler: Scheduler;
   transport: Transport;
   service: CampaignPlanExecutionService;
+  /** QUEUE_BACKEND=bullmq: the scheduler's own queue, for Bull Board (closed by `close`). Else undefined. */
+  dashboardQueue: ReturnType<BullmqScheduler['dashboardQueue']> | undefined;
   /** The clock the service runs on: the app takes the time from it too, never from Date. */
   clock: Clock;
   /** Whether the database and the queue backend answer, each within 2 s (`/health/ready`). Never rejects. */
@@ -127,6 +129,7 @@ export async function createRuntime(
     scheduler,
     transport,
     service,
+    dashboardQueue: scheduler instanceof BullmqScheduler ? scheduler.dashboardQueue() : undefined,
     clock,
     readiness: () => checkReadiness({ database, scheduler }),
     close: async () => {

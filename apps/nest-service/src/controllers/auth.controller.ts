@@ -57,7 +57,7 @@ export class AuthController {
       res.set('Cache-Control', 'no-store');
       res.append(
         'Set-Cookie',
-        sessionCookie(this.authenticator.issueSession(Date.now()), this.authenticator.secureCookies),
+        sessionCookie(this.authenticator.issueSession(), this.authenticator.secureCookies),
       );
       res.redirect(303, next);
       return;

@@ -46,7 +46,7 @@ export class WebhooksController {
     const result = await this.verifier.handle(
       provider,
       { rawBody: req.rawBody ?? Buffer.alloc(0), headers: req.headers },
-      new Date(),
+      this.runtime.clock.now(),
     );
     if (!result.ok) {
       counter.inc({ provider, result: result.status === 401 ? 'unauthorized' : 'malformed' });

@@ -1,3 +1,4 @@
+import type { Clock } from '@campaign/core';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
@@ -29,8 +30,16 @@ export class Authenticator {
   private readonly keys: string[];
   private readonly sessionKeys: Buffer[];
   private readonly publicOrigin: string;
+  private readonly clock: Clock;
 
-  constructor(options: { apiKey: string; apiKeyPrevious?: string | undefined; publicUrl: string }) {
+  /** `clock`: what sessions are issued and checked against (the runtime's). */
+  constructor(options: {
+    apiKey: string;
+    apiKeyPrevious?: string | undefined;
+    publicUrl: string;
+    clock: Clock;
+  }) {
+    this.clock = options.clock;
     this.apiKey = options.apiKey;
     this.keys = [options.apiKey, ...(options.apiKeyPrevious ? [options.apiKeyPrevious] : [])];
     this.sessionKeys = this.keys.map(sessionKey);
@@ -47,12 +56,12 @@ export class Authenticator {
     return secretEquals(given, this.apiKey);
   }
 
-  /** A session token signed with the current key, valid for 12 hours from `nowMs`. */
-  issueSession(nowMs: number): string {
+  /** A session token signed with the current key, valid for 12 hours from `nowMs` (default: the clock's now). */
+  issueSession(nowMs = this.clock.now().getTime()): string {
     return signSession(sessionKey(this.apiKey), nowMs + SESSION_TTL_MS);
   }
 
-  authenticate(req: Request, nowMs = Date.now()): AuthResult {
+  authenticate(req: Request, nowMs = this.clock.now().getTime()): AuthResult {
     const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     // Every key is compared, so the time taken does not tell which one matched.
     if (bearer && this.keys.reduce((ok, key) => secretEquals(bearer, key) || ok, false)) return { ok: true };
