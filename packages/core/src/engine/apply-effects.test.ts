@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Plan } from '../plan/plan-schema.ts';
 import { applyEffect, applyEffects, inMemoryCampaign, unhandledEffect } from './apply-effects.ts';
 import { timelineEntriesOf } from './timeline-entries.ts';
-import type { CampaignDefinition, EffectType, EngineEffect, PlannedAction } from './types.ts';
+import type { CampaignDefinition, Effect, EffectType, PlannedAction } from './types.ts';
 
 /* The in-memory interpreter of effects (the simulator's) and the per-kind timeline table it shares with the store. */
 
@@ -65,7 +65,7 @@ describe('applyEffects', () => {
 
   it('handles every effect kind (a kind added to Effect without a case fails to compile)', () => {
     // The record's type demands one example per kind: a new kind fails here too until listed.
-    const examples: { [K in EffectType]: Extract<EngineEffect, { type: K }> } = {
+    const examples: { [K in EffectType]: Extract<Effect, { type: K }> } = {
       enter: {
         type: 'enter',
         at: T0,

@@ -1,6 +1,6 @@
 import type { TimelineEntry } from '../simulate/timeline.ts';
 import { timelineEntriesOf } from './timeline-entries.ts';
-import type { CampaignDefinition, EngineEffect, PlannedAction } from './types.ts';
+import type { CampaignDefinition, Effect, PlannedAction } from './types.ts';
 
 /** An action scheduled on an in-memory campaign. */
 export interface InMemoryAction {
@@ -28,7 +28,7 @@ export function inMemoryCampaign(definition: CampaignDefinition): InMemoryCampai
 }
 
 /** Applies `effects` to `campaign`, in order (see applyEffect). */
-export function applyEffects(campaign: InMemoryCampaign, effects: readonly EngineEffect[]): void {
+export function applyEffects(campaign: InMemoryCampaign, effects: readonly Effect[]): void {
   for (const effect of effects) applyEffect(campaign, effect);
 }
 
@@ -42,7 +42,7 @@ export function applyEffects(campaign: InMemoryCampaign, effects: readonly Engin
  * `suppress_contact` changes nothing here: one campaign is held, and the store stops the contact's
  * other campaigns.
  */
-export function applyEffect(campaign: InMemoryCampaign, effect: EngineEffect): void {
+export function applyEffect(campaign: InMemoryCampaign, effect: Effect): void {
   switch (effect.type) {
     case 'enter':
       campaign.timeline.push(

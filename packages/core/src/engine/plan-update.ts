@@ -1,7 +1,7 @@
 import type { Plan } from '../plan/plan-schema.ts';
 import { timeoutsFromAnchor } from './entry.ts';
 import { findNode, transitionsOf } from './nodes.ts';
-import type { CampaignDefinition, CampaignState, EngineEffect, PlannedAction } from './types.ts';
+import type { CampaignDefinition, CampaignState, Decision, Effect, PlannedAction } from './types.ts';
 import { TERMINAL_STATUSES } from './types.ts';
 
 /** Why a new plan version was refused (rule 9); nothing changes. */
@@ -20,11 +20,10 @@ export interface PlanUpdateRefusal {
   reason: string;
 }
 
-export interface PlanUpdateAcceptance {
+export interface PlanUpdateAcceptance extends Decision {
   accepted: true;
-  state: CampaignState;
   /** `plan_update` first, then the recomputed timeouts' `schedule` (or rule 4's completion). */
-  effects: EngineEffect[];
+  effects: Effect[];
   /** The new definition: the new plan, in its own zone or else the campaign's. */
   definition: CampaignDefinition;
   version: number;
@@ -81,7 +80,7 @@ export function decidePlanUpdate(
     }
   }
   const definition: CampaignDefinition = { plan, timezone: plan.timezone ?? def.timezone };
-  const effects: EngineEffect[] = [{ type: 'plan_update', at, version, definition, node: current }];
+  const effects: Effect[] = [{ type: 'plan_update', at, version, definition, node: current }];
   const accepted = { accepted: true as const, definition, version, node: current };
   if (replacement?.action === 'send' && state.anchorAt !== null && transitionsOf(replacement).length === 0) {
     effects.push({ type: 'cancel_pending' }, { type: 'end', at, status: 'completed', reason: null });

@@ -144,28 +144,17 @@ export type Effect =
   /** A due send may not go at `at` (rule 3 at execution time): it runs at `until` instead. */
   | { type: 'defer'; actionId: string; node: string; at: Date; until: Date; reason: DeferReason }
   /** Stop every other campaign of the contact and refuse new ones (unsubscribe, complaint). */
-  | { type: 'suppress_contact'; at: Date; reason: EngagementEvent };
+  | { type: 'suppress_contact'; at: Date; reason: EngagementEvent }
+  /**
+   * Rule 9: plan version `version` (`definition`) takes over at `at`; the campaign stays at `node` (null
+   * before activation). Every pending timeout of the old version is cancelled (a pending send stays: its
+   * time was fixed when the node was entered); the timeouts recomputed from the node's original anchor
+   * follow as `schedule` effects. Only `decidePlanUpdate` returns it.
+   */
+  | { type: 'plan_update'; at: Date; version: number; definition: CampaignDefinition; node: string | null };
 
-/**
- * Rule 9: plan version `version` (`definition`) takes over at `at`; the campaign stays at `node` (null
- * before activation). Every pending timeout of the old version is cancelled (a pending send stays: its
- * time was fixed when the node was entered); the timeouts recomputed from the node's original anchor
- * follow as `schedule` effects. Only `decidePlanUpdate` returns it. (It joins `Effect` once the store's
- * effect applier handles it; until then the service applies rule 9's decision itself.)
- */
-export interface PlanUpdateEffect {
-  type: 'plan_update';
-  at: Date;
-  version: number;
-  definition: CampaignDefinition;
-  node: string | null;
-}
-
-/** Every effect the engine returns: an in-memory interpreter switches over all of them (`applyEffect`). */
-export type EngineEffect = Effect | PlanUpdateEffect;
-
-/** Every kind of effect: an interpreter switches over these exhaustively (see `unhandledEffect`). */
-export type EffectType = EngineEffect['type'];
+/** Every kind of effect: each interpreter switches over these exhaustively, with a `never` check. */
+export type EffectType = Effect['type'];
 
 export interface Decision {
   state: CampaignState;

@@ -1,4 +1,5 @@
-import { activate, cancel, findNode, pause, resume } from '../engine/engine.ts';
+import { activate, cancel, pause, resume } from '../engine/engine.ts';
+import { decidePlanUpdate, type PlanUpdateAcceptance } from '../engine/plan-update.ts';
 import type { Decision, EngineContext } from '../engine/types.ts';
 import { TERMINAL_STATUSES } from '../engine/types.ts';
 import {
@@ -7,6 +8,7 @@ import {
   InvalidCampaignStateError,
   PlanUpdateConflictError,
 } from '../errors.ts';
+import type { TimeoutEvent } from '../plan/plan-schema.ts';
 import { assertValidPlan } from '../plan/validate-plan.ts';
 import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -19,9 +21,19 @@ import {
   summary,
   toRecorded,
 } from './campaign-record.ts';
-import { type EffectApplier, transitionRow } from './effect-applier.ts';
+import type { EffectApplier } from './effect-applier.ts';
 import { campaignRequestHash } from './request-fingerprint.ts';
 import { type AfterCommit, type CampaignTransactions, engineContext, lockCampaign } from './transactions.ts';
+
+/** What a plan update would do (`previewPlanUpdate`, the API's dry run). */
+export interface PlanUpdatePreview {
+  /** The version the update would store. */
+  planVersion: number;
+  /** The node the campaign would stay at; null before activation. */
+  currentNodeId: string | null;
+  /** The timeouts it would have pending, recomputed from the node's original anchor. */
+  timeouts: { node: string; event: TimeoutEvent; runAt: Date }[];
+}
 
 export interface PersistPlanInput {
   contact: ContactInput;
@@ -176,64 +188,67 @@ export class CampaignCommands {
   }
 
   /**
-   * Rule 9: store a new plan version for a campaign that is not over. The campaign stays at its current
-   * node, which the new plan must have (else PlanUpdateConflictError and nothing changes); the node's
-   * pending timeouts are recomputed from its original anchor.
+   * Rule 9: store a new plan version for a campaign that is not over. The engine decides
+   * (`decidePlanUpdate`): the campaign stays at its current node, which the new plan must have with the
+   * same action (else PlanUpdateConflictError and nothing changes), and the node's pending timeouts are
+   * recomputed from its original anchor. A finished campaign throws InvalidCampaignStateError, an
+   * invalid plan PlanValidationError.
    */
   async updatePlan(campaignId: string, planInput: unknown): Promise<CampaignSummary> {
     return this.transactions.run(async (tx, pending) => {
-      const campaign = await lockCampaign(tx, campaignId);
-      if (TERMINAL_STATUSES.includes(campaign.state.status)) {
+      const { campaign, decision } = await this.decidePlanUpdate(tx, campaignId, planInput);
+      return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+    });
+  }
+
+  /**
+   * What `updatePlan` would do now, without changing anything: the version it would store, the node the
+   * campaign would stay at and the timeouts it would then have pending. Throws exactly what `updatePlan`
+   * would throw.
+   */
+  async previewPlanUpdate(campaignId: string, planInput: unknown): Promise<PlanUpdatePreview> {
+    return this.transactions.run(async (tx) => {
+      const { decision } = await this.decidePlanUpdate(tx, campaignId, planInput);
+      return {
+        planVersion: decision.version,
+        currentNodeId: decision.node,
+        timeouts: decision.timeouts.flatMap((t) =>
+          t.kind === 'timeout' ? [{ node: t.nodeId, event: t.event, runAt: t.runAt }] : [],
+        ),
+      };
+    });
+  }
+
+  private async decidePlanUpdate(
+    tx: StoreTransaction,
+    campaignId: string,
+    planInput: unknown,
+  ): Promise<{ campaign: CampaignRecord; decision: PlanUpdateAcceptance }> {
+    const campaign = await lockCampaign(tx, campaignId);
+    // Checked before validation, so a finished campaign answers invalid_state whatever the plan.
+    if (TERMINAL_STATUSES.includes(campaign.state.status)) {
+      throw new InvalidCampaignStateError('update the plan of', campaign.state.status);
+    }
+    const contact = await tx.contacts.get(campaign.contactId);
+    const plan = assertValidPlan(planInput, {
+      contact: contact
+        ? { email: contact.email, name: contact.name, attributes: contact.attributes }
+        : undefined,
+      contactTimezone: contact?.timezone ?? null,
+    });
+    const decision = decidePlanUpdate(
+      definition(campaign),
+      campaign.state,
+      plan,
+      campaign.planVersion + 1,
+      this.clock.now(),
+    );
+    if (!decision.accepted) {
+      if (decision.code === 'campaign_over') {
         throw new InvalidCampaignStateError('update the plan of', campaign.state.status);
       }
-      const contact = await tx.contacts.get(campaign.contactId);
-      const plan = assertValidPlan(planInput, {
-        contact: contact
-          ? { email: contact.email, name: contact.name, attributes: contact.attributes }
-          : undefined,
-        contactTimezone: contact?.timezone ?? null,
-      });
-      const current = campaign.state.currentNodeId;
-      const replacement = current === null ? undefined : plan.nodes.find((n) => n.id === current);
-      if (current !== null && !replacement) {
-        throw new PlanUpdateConflictError(`the new plan has no node "${current}", where the campaign is now`);
-      }
-      if (current !== null && replacement) {
-        const was = findNode(definition(campaign), current).action;
-        if (replacement.action !== was) {
-          throw new PlanUpdateConflictError(
-            `node "${current}", where the campaign is now, is a ${was} node; the new plan makes it a ${replacement.action} node`,
-          );
-        }
-      }
-      const now = this.clock.now();
-      const planVersion = campaign.planVersion + 1;
-      await tx.campaigns.savePlan(campaign.id, plan, planVersion, now);
-      const updated: CampaignRecord = {
-        ...campaign,
-        plan,
-        planVersion,
-        timezone: plan.timezone ?? campaign.timezone,
-      };
-      pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id, 'timeout')));
-      await tx.transitions.insertMany([
-        transitionRow(updated, { kind: 'plan_update', at: now, step: updated.state.step, trigger: 'api' }),
-      ]);
-      const node = current === null ? undefined : findNode(definition(updated), current);
-      if (
-        node?.action === 'send' &&
-        updated.state.anchorAt !== null &&
-        (node.transitions ?? []).length === 0
-      ) {
-        // Rule 4: a send node that has sent and has no transitions left completes the campaign.
-        const done: Decision = {
-          state: { ...updated.state, status: 'completed' },
-          effects: [{ type: 'cancel_pending' }, { type: 'end', at: now, status: 'completed', reason: null }],
-        };
-        return summary(await this.applier.apply(tx, pending, updated, done, { trigger: 'api' }));
-      }
-      await this.applier.scheduleNodeTimeouts(tx, pending, updated);
-      return summary(updated);
-    });
+      throw new PlanUpdateConflictError(decision.reason);
+    }
+    return { campaign, decision };
   }
 }

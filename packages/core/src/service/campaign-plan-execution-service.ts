@@ -6,7 +6,7 @@ import type { CampaignRecord, StoredEventEffect } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { Transport } from '../ports/transport.ts';
 import { ActionRunner } from './action-runner.ts';
-import { CampaignCommands, type PersistPlanInput } from './campaign-commands.ts';
+import { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
 import { type CampaignDetails, CampaignQueries, type TimelinePageResult } from './campaign-queries.ts';
 import type { CampaignSummary } from './campaign-record.ts';
 import { EffectApplier } from './effect-applier.ts';
@@ -20,7 +20,7 @@ import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
 import { type AfterCommit, CampaignTransactions } from './transactions.ts';
 
 export { ActionRunner, type ActionRunnerSettings } from './action-runner.ts';
-export { CampaignCommands, type PersistPlanInput } from './campaign-commands.ts';
+export { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
 export {
   type CampaignDetails,
   CampaignQueries,
@@ -146,6 +146,11 @@ export class CampaignPlanExecutionService {
   /** See `CampaignCommands.updatePlan`. */
   updatePlan(campaignId: string, planInput: unknown): Promise<CampaignSummary> {
     return this.commands.updatePlan(campaignId, planInput);
+  }
+
+  /** See `CampaignCommands.previewPlanUpdate` (the API's dry run of a plan update). */
+  previewPlanUpdate(campaignId: string, planInput: unknown): Promise<PlanUpdatePreview> {
+    return this.commands.previewPlanUpdate(campaignId, planInput);
   }
 
   /** See `CampaignQueries.getCampaign`. */

@@ -121,6 +121,23 @@ export class EffectApplier {
         case 'suppress_contact':
           // Applied by the caller, which holds the contact lock.
           break;
+        case 'plan_update':
+          // Rule 9: the new version is stored; rows and actions from here on carry it (new timeout keys).
+          await tx.campaigns.savePlan(campaign.id, effect.definition.plan, effect.version, effect.at);
+          next.plan = effect.definition.plan;
+          next.planVersion = effect.version;
+          next.timezone = effect.definition.timezone;
+          toSchedule = toSchedule.filter((a) => a.kind !== 'timeout');
+          pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id, 'timeout')));
+          rows.push(
+            transitionRow(next, {
+              kind: 'plan_update',
+              at: effect.at,
+              step: decision.state.step,
+              trigger: 'api',
+            }),
+          );
+          break;
         default:
           // A new effect kind fails to compile here until the store knows how to apply it.
           return unhandledEffect(effect);

@@ -24,7 +24,6 @@ import type {
   CampaignState,
   Decision,
   EngineContext,
-  EngineEffect,
   MessageRef,
   RecordedEvent,
 } from '../engine/types.ts';
@@ -343,7 +342,7 @@ class Simulation {
     this.apply(decision);
   }
 
-  private apply(decision: Decision | { state: CampaignState; effects: readonly EngineEffect[] }): void {
+  private apply(decision: Decision): void {
     this.state = decision.state;
     applyEffects(this.campaign, decision.effects);
   }
