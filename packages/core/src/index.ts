@@ -1,13 +1,58 @@
-export * from './engine/engine.ts';
-export * from './engine/event-time.ts';
-export type * from './engine/types.ts';
+/*
+ * The public surface of @campaign/core: what the apps, the adapters and an embedding host use. The engine,
+ * plan, input and template modules are exported by name, so their internals (decisions and effects, zod
+ * node schemas, template parsing) stay inside core and can change without breaking a caller; the ports,
+ * the domain errors and the timeline shapes are public whole.
+ */
+export { type AuditRecord, decisiveEvents, timelineEntriesOf } from './engine/engine.ts';
+export { EVENT_TIME_TOLERANCE_MS } from './engine/event-time.ts';
+export type {
+  CampaignDefinition,
+  CampaignState,
+  CampaignStatus,
+  DeferReason,
+  MessageRef,
+  RecordedEvent,
+  StopReason,
+} from './engine/types.ts';
 export { TERMINAL_STATUSES } from './engine/types.ts';
+// Every domain error is public: callers map them by class or by their stable `code`.
 export * from './errors.ts';
 export { planGraph } from './graph/plan-graph.ts';
-export * from './input/json-bounds.ts';
+export { type JsonBoundsOptions, type JsonFault, jsonFaults, MAX_JSON_DEPTH } from './input/json-bounds.ts';
 export { formatMessageIdHeader, messageIdFromHeader } from './messages/message-id.ts';
-export * from './plan/plan-schema.ts';
-export * from './plan/validate-plan.ts';
+export {
+  DEFAULT_EXIT_ON,
+  ENGAGEMENT_EVENTS,
+  type EndNode,
+  type EngagementEvent,
+  isEngagementEvent,
+  isTimeoutEvent,
+  type Plan,
+  type PlanNode,
+  planJsonSchema,
+  planSchema,
+  type QuietHours,
+  type SendNode,
+  SUPPRESSING_EVENTS,
+  TIMEOUT_EVENTS,
+  type TimeoutEvent,
+  type Transition,
+  type TransitionEvent,
+  type WaitNode,
+} from './plan/plan-schema.ts';
+export {
+  assertValidPlan,
+  PLAN_ISSUE_CODES,
+  type PlanIssue,
+  type PlanIssueCode,
+  type PlanIssueSeverity,
+  PlanValidationError,
+  type PlanValidationOptions,
+  type PlanValidationResult,
+  validatePlan,
+  WARNING_CODES,
+} from './plan/validate-plan.ts';
 export type * from './ports/campaign-store.ts';
 export type { Clock } from './ports/clock.ts';
 export type { ExecutionObserver } from './ports/execution-observer.ts';
@@ -26,6 +71,5 @@ export {
 } from './simulate/simulation-input.ts';
 export { type SimulationOptions, simulate } from './simulate/simulator.ts';
 export type * from './simulate/timeline.ts';
-export * from './template/template.ts';
-export * from './template/template-errors.ts';
-export * from './unsubscribe/unsubscribe-token.ts';
+export { MissingVariableError, TemplateSyntaxError } from './template/template-errors.ts';
+export { signUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe/unsubscribe-token.ts';
