@@ -1,4 +1,4 @@
-import { CampaignPlanExecutionService } from '@campaign/core';
+import { CampaignPlanExecutionService, type EventInput } from '@campaign/core';
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { eventItem, eventsBody, parseBody } from '../http/schemas.ts';
 
@@ -15,9 +15,8 @@ export class EventsController {
   @HttpCode(202)
   async record(@Body() body: unknown) {
     const { events } = parseBody(eventsBody, body);
-    let accepted = 0;
-    let duplicates = 0;
     const rejected: { index: number; code: string }[] = [];
+    const valid: { index: number; input: EventInput }[] = [];
     for (const [index, raw] of events.entries()) {
       const item = eventItem.safeParse(raw);
       if (!item.success) {
@@ -25,21 +24,28 @@ export class EventsController {
         continue;
       }
       const e = item.data;
-      const result = await this.service.recordEvent({
-        provider: 'api',
-        providerEventId: e.id,
-        messageId: e.messageId,
-        type: e.type,
-        occurredAt: new Date(e.occurredAt),
-        machine: e.machine,
-        bot: e.bot,
-        autoReply: e.autoReply,
-        payload: raw,
+      valid.push({
+        index,
+        input: {
+          provider: 'api',
+          providerEventId: e.id,
+          messageId: e.messageId,
+          type: e.type,
+          occurredAt: new Date(e.occurredAt),
+          machine: e.machine,
+          bot: e.bot,
+          autoReply: e.autoReply,
+          payload: raw,
+        },
       });
-      if (result.status === 'accepted') accepted += 1;
-      else if (result.status === 'duplicate') duplicates += 1;
-      else rejected.push({ index, code: result.status });
     }
+    const {
+      accepted,
+      duplicates,
+      rejected: refused,
+    } = await this.service.recordEvents(valid.map((v) => v.input));
+    for (const r of refused) rejected.push({ index: valid[r.index]?.index ?? r.index, code: r.code });
+    rejected.sort((a, b) => a.index - b.index);
     return { accepted, duplicates, rejected };
   }
 }

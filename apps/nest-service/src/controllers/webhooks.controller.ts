@@ -63,16 +63,8 @@ export class WebhooksController {
         this.runtime.logger.error({ err: error }, 'SNS subscription confirmation failed'),
       );
     }
-    let accepted = 0;
-    let duplicates = 0;
-    let ignored = 0;
-    let implausible = 0;
-    const rejected: { index?: number; id?: string; code: string }[] = result.rejected.map((r) => ({
-      index: r.index,
-      code: r.code,
-    }));
-    for (const event of result.events) {
-      const recorded = await this.service.recordEvent({
+    const counted = await this.service.recordEvents(
+      result.events.map((event) => ({
         provider,
         providerEventId: event.providerEventId,
         // Tried in this order: the id echoed back, our Message-ID, the provider's own id.
@@ -89,16 +81,15 @@ export class WebhooksController {
         bot: event.bot,
         autoReply: event.autoReply,
         payload: event.payload,
-      });
-      if (recorded.status === 'duplicate') duplicates += 1;
-      else if (recorded.status === 'implausible_time') {
-        // Stored nowhere, yet still a 200: a 4xx would make the provider retry it for days.
-        implausible += 1;
-        rejected.push({ id: event.providerEventId, code: recorded.status });
-      } else if (event.type === null) ignored += 1;
-      else if (recorded.status === 'accepted') accepted += 1;
-      else rejected.push({ id: event.providerEventId, code: 'unknown_message' });
-    }
+      })),
+    );
+    const { accepted, duplicates, ignored } = counted;
+    // Implausible times are stored nowhere, yet still a 200: a 4xx would make the provider retry them for days.
+    const implausible = counted.rejected.filter((r) => r.code === 'implausible_time').length;
+    const rejected: { index?: number; id?: string; code: string }[] = [
+      ...result.rejected.map((r) => ({ index: r.index, code: r.code })),
+      ...counted.rejected.map((r) => ({ id: result.events[r.index]?.providerEventId, code: r.code })),
+    ];
     counter.inc({ provider, result: 'accepted' }, accepted);
     counter.inc({ provider, result: 'duplicate' }, duplicates);
     counter.inc({ provider, result: 'ignored' }, ignored);
