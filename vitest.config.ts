@@ -10,7 +10,14 @@ process.env.TZ = 'UTC';
  *   e2e          `test-e2e/src/**\/*.e2e.test.ts`: the API and worker processes, spoken to over HTTP.
  * `vitest run --project unit` runs one tier; `vitest run` runs all three.
  */
-const SOURCES = ['packages/*/src/**', 'apps/*/src/**', 'apps/*/test/**'];
+// examples/* are workspace packages too (examples/nest-host embeds the engine in a host app).
+const SOURCES = [
+  'packages/*/src/**',
+  'apps/*/src/**',
+  'apps/*/test/**',
+  'examples/*/src/**',
+  'examples/*/test/**',
+];
 
 // The NestJS app runs from its compiled output: only the tiers that start it or import it build it.
 const buildsApi = ['./scripts/vitest-global-setup.ts'];
