@@ -33,8 +33,8 @@ export const DEFAULT_EXIT_ON: readonly EngagementEvent[] = [
  * The one table of what each timeout event means: its family, the engagement event whose absence it
  * stands for (DESIGN section 3, `window_gap`), and the engagement events whose genuine occurrence
  * breaks its condition (section 4 rule 6): an open or a click breaks `no_open` (a click implies an
- * open), a click `no_click`, a reply `no_reply`. The engine and the validator read it through the
- * views below.
+ * open), a click `no_click`, a reply `no_reply`. The engine and the validator read it through
+ * TIMEOUT_BROKEN_BY and familyTimeout.
  */
 const TIMEOUT_MEANING: Readonly<
   Record<TimeoutEvent, { family: EngagementEvent; brokenBy: readonly EngagementEvent[] }>
@@ -42,13 +42,6 @@ const TIMEOUT_MEANING: Readonly<
   no_open: { family: 'opened', brokenBy: ['opened', 'clicked'] },
   no_click: { family: 'clicked', brokenBy: ['clicked'] },
   no_reply: { family: 'replied', brokenBy: ['replied'] },
-};
-
-/** The engagement event whose absence each timeout stands for (DESIGN section 3, `window_gap`). */
-export const TIMEOUT_FAMILY: Readonly<Record<TimeoutEvent, EngagementEvent>> = {
-  no_open: TIMEOUT_MEANING.no_open.family,
-  no_click: TIMEOUT_MEANING.no_click.family,
-  no_reply: TIMEOUT_MEANING.no_reply.family,
 };
 
 /** The engagement events whose genuine occurrence breaks each timeout's condition (DESIGN section 4 rule 6). */
@@ -60,7 +53,7 @@ export const TIMEOUT_BROKEN_BY: Readonly<Record<TimeoutEvent, readonly Engagemen
 
 /** The timeout of an engagement event's family (`opened` -> `no_open`); undefined for one with none. */
 export function familyTimeout(event: EngagementEvent): TimeoutEvent | undefined {
-  return TIMEOUT_EVENTS.find((timeout) => TIMEOUT_FAMILY[timeout] === event);
+  return TIMEOUT_EVENTS.find((timeout) => TIMEOUT_MEANING[timeout].family === event);
 }
 
 export function isEngagementEvent(value: unknown): value is EngagementEvent {

@@ -89,5 +89,6 @@ describe('stranded_by_event agrees with the engine', () => {
     expect(checked).toBeGreaterThan(1000);
     expect(stranded).toBeGreaterThan(30);
     expect(checked - stranded).toBeGreaterThan(50);
-  });
+    // Thousands of simulations: about a second alone, several on a machine shared with other suites.
+  }, 30_000);
 });
