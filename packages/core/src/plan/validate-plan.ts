@@ -2,6 +2,7 @@ import { jsonFaults } from '../input/json-bounds.ts';
 import type { TemplateContact } from '../template/template.ts';
 import { checkContent } from './checks/content.ts';
 import { checkGraph } from './checks/graph.ts';
+import { strandedByEventIssues } from './checks/stranded-by-event.ts';
 import { checkStructure } from './checks/structure.ts';
 import { checkTimeouts } from './checks/timeouts.ts';
 import { checkZones, type ZoneOptions } from './checks/zones.ts';
@@ -15,7 +16,6 @@ import {
   type ReportIssue,
 } from './plan-issues.ts';
 import type { Plan } from './plan-schema.ts';
-import { strandedByEventIssues } from './stranded-by-event.ts';
 import { schemaPass } from './zod-issues.ts';
 
 export type {

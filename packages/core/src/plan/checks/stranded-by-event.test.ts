@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { simulate } from '../simulate/simulator.ts';
-import type { EngagementEvent, Plan, Transition } from './plan-schema.ts';
-import { validatePlan } from './validate-plan.ts';
+import { simulate } from '../../simulate/simulator.ts';
+import type { EngagementEvent, Plan, Transition } from '../plan-schema.ts';
+import { validatePlan } from '../validate-plan.ts';
 
 /*
  * The warning and the engine must agree (DESIGN section 4 rule 6): for every plan built from the pieces

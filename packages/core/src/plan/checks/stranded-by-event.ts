@@ -1,6 +1,6 @@
 import { durationCovers, isValidIsoDuration } from '@campaign/schedule-utils';
-import { someTransitionCanStillFire } from '../engine/engine.ts';
-import { type PlanIssue, planIssue } from './plan-issues.ts';
+import { someTransitionCanStillFire } from '../../engine/engine.ts';
+import { type PlanIssue, planIssue } from '../plan-issues.ts';
 import {
   DEFAULT_EXIT_ON,
   type EngagementEvent,
@@ -10,8 +10,8 @@ import {
   TIMEOUT_BROKEN_BY,
   type TimeoutEvent,
   type Transition,
-} from './plan-schema.ts';
-import { capitalize, nodeLabel } from './raw-value.ts';
+} from '../plan-schema.ts';
+import { capitalize, nodeLabel } from '../raw-value.ts';
 
 const EVENT_NOUN: Readonly<Record<string, string>> = {
   opened: 'an open',
