@@ -1,7 +1,6 @@
 import type { JobHandler, ScheduledJob, Scheduler, TransactionHandle } from '@campaign/core';
-import { kyselyTransactionOf } from '@campaign/db';
 import type { PGlite } from '@electric-sql/pglite';
-import { fromKysely, fromPglite, type Job, PgBoss } from 'pg-boss';
+import { fromKysely, fromPglite, type Job, type KyselyTransactionLike, PgBoss } from 'pg-boss';
 
 export interface PgBossSchedulerConfig {
   /** Postgres connection string, or the PGlite instance the store uses (pg-boss's PGlite backend). */
@@ -24,6 +23,12 @@ export interface PgBossSchedulerConfig {
   retryDelaySeconds?: number;
   /** An active job not completed in this many seconds (a crashed worker) is retried. Default 60. */
   expireInSeconds?: number;
+  /**
+   * The kysely transaction behind the store's transaction handle (for `@campaign/db`'s store:
+   * `kyselyTransactionOf`). Given, the scheduler `enqueuesInTransaction`: `schedule` with a handle sends
+   * its jobs in that transaction. Absent, it does not, and core schedules after the commit.
+   */
+  transactionOf?: (transaction: TransactionHandle) => KyselyTransactionLike;
 }
 
 interface JobData {
@@ -34,12 +39,12 @@ interface JobData {
 
 /**
  * The Scheduler port on pg-boss: one job per scheduled action, the action id as job id, `startAfter` =
- * runAt. Given the store's transaction handle, it enqueues in that transaction (`fromKysely`), so the
- * action row and its job commit or roll back together. Scheduling an id again moves its job (upsert);
+ * runAt. Configured with `transactionOf` and given the store's transaction handle, it enqueues in that
+ * transaction (`fromKysely`), so the action row and its job commit or roll back together. Scheduling an id again moves its job (upsert);
  * a job already finished is deleted and sent again.
  */
 export class PgBossScheduler implements Scheduler {
-  readonly enqueuesInTransaction = true;
+  readonly enqueuesInTransaction: boolean;
   private readonly boss: PgBoss;
   private readonly queueName: string;
   private readonly config: PgBossSchedulerConfig;
@@ -50,6 +55,7 @@ export class PgBossScheduler implements Scheduler {
 
   constructor(config: PgBossSchedulerConfig) {
     this.config = config;
+    this.enqueuesInTransaction = config.transactionOf !== undefined;
     this.queueName = config.queueName ?? 'campaign-actions';
     const schema = config.schema ?? 'pgboss';
     this.boss =
@@ -81,7 +87,9 @@ export class PgBossScheduler implements Scheduler {
     options: { transaction?: TransactionHandle } = {},
   ): Promise<void> {
     await this.ready();
-    const db = options.transaction ? fromKysely(kyselyTransactionOf(options.transaction)) : undefined;
+    const { transactionOf } = this.config;
+    const db =
+      options.transaction && transactionOf ? fromKysely(transactionOf(options.transaction)) : undefined;
     for (const job of jobs) {
       const sendOptions = { id: job.actionId, startAfter: job.runAt, ...(db ? { db } : {}) };
       const { jobs: touched } = await this.boss.upsert(

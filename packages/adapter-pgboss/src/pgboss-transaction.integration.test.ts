@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { KyselyCampaignStore } from '@campaign/db';
+import { KyselyCampaignStore, kyselyTransactionOf } from '@campaign/db';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgBossScheduler } from './pgboss-scheduler.ts';
@@ -22,6 +22,7 @@ describe.each(['postgres', 'pglite'] as const)('pg-boss enqueues in the store tr
           ? { url: database.url ?? '' }
           : { pglite: database.pglite as NonNullable<TestDatabase['pglite']> },
       pollingIntervalSeconds: 0.5,
+      transactionOf: kyselyTransactionOf,
     });
     await scheduler.start(async (id) => {
       delivered.push(id);
@@ -50,5 +51,13 @@ describe.each(['postgres', 'pglite'] as const)('pg-boss enqueues in the store tr
     for (let waited = 0; !delivered.includes(committed) && waited < 10_000; waited += 250) await sleep(250);
     await sleep(1500);
     expect(delivered).toEqual([committed]);
+  });
+});
+
+describe('pg-boss without transactionOf', () => {
+  it('does not claim to enqueue in the store transaction (core then schedules after the commit)', () => {
+    // The adapter knows no store: without the store's handle reader it cannot join its transaction.
+    const scheduler = new PgBossScheduler({ database: { url: 'postgres://unused.invalid/none' } });
+    expect(scheduler.enqueuesInTransaction).toBe(false);
   });
 });

@@ -1,7 +1,13 @@
 import { BullmqScheduler } from '@campaign/adapter-bullmq';
 import { PgBossScheduler } from '@campaign/adapter-pgboss';
 import { CampaignPlanExecutionService, type Clock, type Scheduler, type Transport } from '@campaign/core';
-import { type DatabaseHandle, KyselyCampaignStore, migrateToLatest, openDatabase } from '@campaign/db';
+import {
+  type DatabaseHandle,
+  KyselyCampaignStore,
+  kyselyTransactionOf,
+  migrateToLatest,
+  openDatabase,
+} from '@campaign/db';
 import pino, { type Logger } from 'pino';
 import type { RuntimeConfig } from './config.ts';
 import { PrometheusMetrics } from './metrics.ts';
@@ -55,6 +61,8 @@ export function createScheduler(
     concurrency: config.workerConcurrency,
     pollingIntervalSeconds: config.queuePollSeconds,
     expireInSeconds: Math.max(1, Math.ceil(config.queueLockMs / 1000)),
+    // The job commits or rolls back with its action row (DESIGN section 6).
+    transactionOf: kyselyTransactionOf,
   });
 }
 
