@@ -1,4 +1,4 @@
-import { planJsonSchema } from '@campaign/core';
+import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
 
@@ -146,12 +146,51 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/v1/campaigns/{id}/plan': {
         put: {
           summary: 'Store a new plan version',
+          description:
+            "Rule 9: the campaign stays at its current node, which the new plan must have with the same action, and its pending timeouts are recomputed from the node's original anchor. With `dryRun=true` nothing changes: the answer says what the update would do (the version it would store, the node, the timeouts then pending), or is the problem the update would return.",
           security: secured,
-          parameters: idParam,
+          parameters: [
+            ...idParam,
+            {
+              name: 'dryRun',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
+              description: 'true: answer what the update would do, change nothing',
+            },
+          ],
           requestBody: body('PlanBody'),
           responses: {
-            200: ok('{planVersion}'),
-            400: problem('invalid_plan'),
+            200: ok('{planVersion}; with dryRun=true, {planVersion, currentNodeId, timeouts}', {
+              oneOf: [
+                {
+                  type: 'object',
+                  required: ['planVersion'],
+                  properties: { planVersion: { type: 'integer' } },
+                },
+                {
+                  type: 'object',
+                  required: ['planVersion', 'currentNodeId', 'timeouts'],
+                  properties: {
+                    planVersion: { type: 'integer' },
+                    currentNodeId: { type: ['string', 'null'] },
+                    timeouts: {
+                      type: 'array',
+                      items: {
+                        type: 'object',
+                        required: ['node', 'event', 'runAt'],
+                        properties: {
+                          node: { type: 'string' },
+                          event: { type: 'string', enum: [...TIMEOUT_EVENTS] },
+                          runAt: { type: 'string', format: 'date-time' },
+                        },
+                      },
+                    },
+                  },
+                },
+              ],
+            }),
+            400: problem('invalid_plan, or invalid_request (dryRun neither true nor false)'),
             409: problem('plan_conflict or invalid_state'),
           },
         },

@@ -2,10 +2,12 @@ import {
   type CampaignDetails,
   CampaignPlanExecutionService,
   type CampaignSummary,
+  type PlanUpdatePreview,
   TIMELINE_PAGE_SIZE,
 } from '@campaign/core';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { ProblemError } from '../http/problem.ts';
 import { createCampaignBody, parseBody, planBody } from '../http/schemas.ts';
 
 function summaryBody(c: CampaignSummary) {
@@ -39,6 +41,21 @@ function detailBody(view: CampaignDetails) {
     timeline: view.timeline,
     timelineNextCursor: view.timelineNextCursor,
   };
+}
+
+function previewBody(p: PlanUpdatePreview) {
+  return {
+    planVersion: p.planVersion,
+    currentNodeId: p.currentNodeId,
+    timeouts: p.timeouts.map((t) => ({ node: t.node, event: t.event, runAt: t.runAt.toISOString() })),
+  };
+}
+
+/** `?dryRun=true` only answers what the update would do; anything but true/false is refused, never run for real. */
+function parseDryRun(value: unknown): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ProblemError(400, 'invalid_request', 'Invalid request', 'dryRun must be true or false');
 }
 
 /** A query parameter given once, as text; anything else (repeated, nested) is NaN for core to refuse. */
@@ -97,8 +114,10 @@ export class CampaignsController {
   }
 
   @Put(':id/plan')
-  async updatePlan(@Param('id') id: string, @Body() body: unknown) {
-    const { planVersion } = await this.service.updatePlan(id, parseBody(planBody, body).plan);
+  async updatePlan(@Param('id') id: string, @Body() body: unknown, @Query('dryRun') dryRun: unknown) {
+    const plan = parseBody(planBody, body).plan;
+    if (parseDryRun(dryRun)) return previewBody(await this.service.previewPlanUpdate(id, plan));
+    const { planVersion } = await this.service.updatePlan(id, plan);
     return { planVersion };
   }
 }
