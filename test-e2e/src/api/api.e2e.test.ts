@@ -115,7 +115,11 @@ describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000
 
   it('GET /v1/campaigns/:id shows state, pending actions and the timeline; an unknown id is a 404', async () => {
     const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
-    const view = await waitFor(created.id, (c) => c.timeline.some((e: Json) => e.kind === 'send'));
+    // The send is recorded when the provider accepts it (step 2); its timeouts follow in step 3.
+    const view = await waitFor(
+      created.id,
+      (c) => c.timeline.some((e: Json) => e.kind === 'send') && c.pendingActions.length > 0,
+    );
     expect(view).toMatchObject({
       id: created.id,
       status: 'active',
