@@ -14,4 +14,5 @@ export {
 export * from './kysely-repositories.ts';
 export { migrateToLatest } from './migrate.ts';
 export { migrations } from './migrations/index.ts';
+export { CorruptStoredPlanError, parseStoredPlan } from './row-mappers.ts';
 export type { Database } from './schema.ts';

@@ -145,7 +145,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    return toCampaign(row);
+    return toCampaign(row, campaign.plan);
   }
 
   async findByIdempotencyKey(contactId: string, key: string): Promise<CampaignRecord | null> {
