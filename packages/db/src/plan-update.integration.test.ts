@@ -4,6 +4,8 @@ import {
   InvalidCampaignStateError,
   type Plan,
   PlanUpdateConflictError,
+  simulate,
+  type TimelineEntry,
 } from '@campaign/core';
 import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,4 +157,83 @@ describe.each(['postgres', 'pglite'] as const)('plan updates (rule 9) on %s', (k
     await expect(service.previewPlanUpdate(id, plan)).rejects.toThrow(InvalidCampaignStateError);
     await expect(service.updatePlan(id, plan)).rejects.toThrow(InvalidCampaignStateError);
   });
+
+  it('parity: the store and the simulator give the same timeline for an update at a wait node (plan_update entries aside)', async () => {
+    const shorterWait: Plan = {
+      ...plan,
+      nodes: plan.nodes.map((n) =>
+        n.id === 'wait'
+          ? { id: 'wait', action: 'wait', transitions: [{ on: 'no_click', to: 'done', after: 'PT24H' }] }
+          : n,
+      ),
+    };
+    const opened = new Date(T0.getTime() + HOUR);
+    const updatedAt = new Date(T0.getTime() + 2 * HOUR);
+
+    const clock = new ManualClock(T0);
+    const scheduler = new InMemoryScheduler(clock);
+    const service = new CampaignPlanExecutionService({
+      store,
+      scheduler,
+      transport: new RecordingTransport(),
+      clock,
+    });
+    const contact = { id: randomUUID(), email: `${randomUUID()}@example.com`, name: 'Ada' };
+    const { campaign } = await service.persistPlan({ contact, plan });
+    await scheduler.start(async (actionId) => {
+      await service.executeAction(actionId);
+    });
+    await scheduler.runDue();
+    const sent = (await service.getCampaign(campaign.id)).timeline.find((e) => e.kind === 'send');
+    clock.set(opened);
+    await service.recordEvent({
+      provider: 'scenario',
+      providerEventId: 'open-1',
+      messageId: sent?.kind === 'send' ? sent.message : undefined,
+      contactId: campaign.contactId,
+      type: 'opened',
+      occurredAt: opened,
+    });
+    clock.set(updatedAt);
+    await service.updatePlan(campaign.id, shorterWait);
+    for (let next = scheduler.nextRunAt(); next; next = scheduler.nextRunAt()) {
+      clock.set(next);
+      await scheduler.runDue();
+    }
+    const stored = await service.getCampaign(campaign.id);
+
+    const simulated = simulate({
+      definition: { plan, timezone: 'UTC' },
+      contact: { email: contact.email, name: contact.name },
+      start: T0,
+      events: [
+        { at: opened, type: 'opened', id: 'open-1' },
+        { at: updatedAt, type: 'plan', plan: shorterWait },
+      ],
+    });
+    expect(simulated.timeline).toContainEqual({
+      at: updatedAt.toISOString(),
+      kind: 'plan_update',
+      version: 2,
+      node: 'wait',
+    });
+    // no_click 24 h from the wait's anchor (the open), not from the update
+    expect(simulated.timeline).toContainEqual(
+      expect.objectContaining({ kind: 'timeout', at: '2026-01-06T11:00:00.000Z', effect: 'transition' }),
+    );
+    expect(stored.campaign.state.status).toBe(simulated.status);
+    expect(numbered(stored.timeline)).toEqual(
+      numbered(simulated.timeline.filter((e) => e.kind !== 'plan_update')),
+    );
+  });
 });
+
+/** Message ids differ between the store and the simulator: number them in order of first appearance. */
+function numbered(timeline: readonly TimelineEntry[]): unknown[] {
+  const ids = new Map<string, string>();
+  return timeline.map((e) => {
+    if (!('message' in e) || e.message === null) return e;
+    if (!ids.has(e.message)) ids.set(e.message, `m${ids.size + 1}`);
+    return { ...e, message: ids.get(e.message) };
+  });
+}
