@@ -1,17 +1,20 @@
 #!/usr/bin/env node
+import 'reflect-metadata';
+import { CAMPAIGN_ENGINE_RUNTIME, CampaignEngineModule } from '@campaign/nestjs';
 import {
   ConfigError,
-  createRuntime,
   loadConfig,
   type MetricsServer,
   PrometheusMetrics,
+  type Runtime,
   resolveSharedSecrets,
   startMetricsServer,
-  startWorker,
 } from '@campaign/runtime';
+import { NestFactory } from '@nestjs/core';
 
 /*
- * The worker process: action consumers and the reconcile loop on QUEUE_BACKEND (bullmq | pgboss).
+ * The worker process: a Nest application context of CampaignEngineModule, whose consumers (the BullMQ
+ * processor, or pg-boss's consumer) and reconcile loop run on QUEUE_BACKEND (bullmq | pgboss).
  * SIGTERM / SIGINT stop taking jobs, let the actions in flight finish, then exit 0; a second signal or
  * SHUTDOWN_TIMEOUT_MS (default 10 s) exits 1. Nothing is left half-done either way: a send's claim,
  * acceptance and next step are each one transaction, and a claim left behind is taken over after its
@@ -42,8 +45,13 @@ if (config.metricsPort !== undefined) {
   }
 }
 
-const runtime = await createRuntime(config, { metrics });
-const worker = await startWorker(runtime);
+// Nest's own logger is off (the engine logs with pino); a failed boot throws as createRuntime would, it
+// does not abort the process.
+const app = await NestFactory.createApplicationContext(CampaignEngineModule.forRoot({ config, metrics }), {
+  logger: false,
+  abortOnError: false,
+});
+const runtime = app.get<Runtime>(CAMPAIGN_ENGINE_RUNTIME);
 let stopping = false;
 
 async function shutdown(signal: string): Promise<void> {
@@ -58,8 +66,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   timer.unref();
-  await worker.stop();
-  await runtime.close();
+  // The processor's Worker, then the reconcile loop, the Scheduler and the database (the module's hooks).
+  await app.close();
   await metricsServer?.close();
   runtime.logger.info('stopped');
   process.exit(0);
