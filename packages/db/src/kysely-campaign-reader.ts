@@ -266,47 +266,42 @@ export class KyselyCampaignReader implements CampaignReader {
       positioned.push({ seq: BigInt(t.seq), entries: timelineEntriesOf(auditRecordOf(t)) });
     }
     for (const m of messages) {
+      const at = m.sent_at ?? new Date(0);
       positioned.push({
         seq: BigInt(m.seq),
-        entries: [
-          {
-            at: (m.sent_at ?? new Date(0)).toISOString(),
-            kind: 'send',
-            node: m.node_id,
-            message: m.id,
-            dueAt: m.due_at.toISOString(),
-            subject: m.subject,
-          },
-        ],
+        entries: timelineEntriesOf({
+          kind: 'send',
+          at,
+          node: m.node_id,
+          message: m.id,
+          dueAt: m.due_at,
+          subject: m.subject,
+        }),
       });
     }
     for (const e of events) {
       positioned.push({
         seq: BigInt(e.seq),
-        entries: [
-          {
-            at: e.occurred_at.toISOString(),
-            kind: 'event',
-            type: e.type as EngagementEvent,
-            message: e.message_id,
-            id: e.provider_event_id,
-            effect: e.effect === 'transition' || e.effect === 'exit' ? e.effect : 'ignored',
-          },
-        ],
+        entries: timelineEntriesOf({
+          kind: 'event',
+          at: e.occurred_at,
+          type: e.type as EngagementEvent,
+          message: e.message_id,
+          id: e.provider_event_id,
+          effect: e.effect === 'transition' || e.effect === 'exit' ? e.effect : 'ignored',
+        }),
       });
     }
     for (const a of timeouts) {
       positioned.push({
         seq: BigInt(a.executed_seq ?? 0),
-        entries: [
-          {
-            at: (a.executed_at ?? new Date(0)).toISOString(),
-            kind: 'timeout',
-            node: a.node_id,
-            event: a.event as TimeoutEvent,
-            effect: a.outcome === 'transition' || a.outcome === 'stale' ? a.outcome : 'skipped',
-          },
-        ],
+        entries: timelineEntriesOf({
+          kind: 'timeout',
+          at: a.executed_at ?? new Date(0),
+          node: a.node_id,
+          event: a.event as TimeoutEvent,
+          effect: a.outcome === 'transition' || a.outcome === 'stale' ? a.outcome : 'skipped',
+        }),
       });
     }
     positioned.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));

@@ -120,4 +120,25 @@ describe('timelineEntriesOf', () => {
       { at: '2026-01-05T10:00:00.000Z', kind: 'end', status: 'stopped', reason: 'replied' },
     ]);
   });
+
+  it('an event carries the provider id only when there is one; a send its due time', () => {
+    const event = { kind: 'event', at: T0, type: 'opened', message: 'm1', effect: 'ignored' } as const;
+    expect(timelineEntriesOf(event)).toEqual([
+      { at: '2026-01-05T10:00:00.000Z', kind: 'event', type: 'opened', message: 'm1', effect: 'ignored' },
+    ]);
+    expect(timelineEntriesOf({ ...event, id: 'e1' })[0]).toHaveProperty('id', 'e1');
+    const due = new Date('2026-01-05T09:00:00.000Z');
+    expect(
+      timelineEntriesOf({ kind: 'send', at: T0, node: 'a', message: 'm1', dueAt: due, subject: 's' }),
+    ).toEqual([
+      {
+        at: '2026-01-05T10:00:00.000Z',
+        kind: 'send',
+        node: 'a',
+        message: 'm1',
+        dueAt: '2026-01-05T09:00:00.000Z',
+        subject: 's',
+      },
+    ]);
+  });
 });

@@ -1,17 +1,44 @@
-import type { TransitionEvent } from '../plan/plan-schema.ts';
+import type { EngagementEvent, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
-import type { DeferReason, StopReason } from './types.ts';
+import type { DeferReason, EventEffect, StopReason, TimeoutEffect } from './types.ts';
 
 /**
- * What the audit trail records of a campaign (a `campaign_transitions` row, or the simulator's effect of
- * the same kind), in the one shape both timelines are built from.
+ * What the audit trail records of a campaign (a `campaign_transitions` row, a sent message, a recorded
+ * event, an executed timeout; or the simulator's effect or step of the same kind), in the one shape both
+ * timelines are built from.
  */
 export type AuditRecord =
   | { kind: 'enter'; at: Date; from: string | null; to: string; step: number; on: TransitionEvent | null }
   | { kind: 'end'; at: Date; status: 'completed' | 'stopped' | 'cancelled'; reason: StopReason | null }
   | { kind: 'deferred'; at: Date; node: string; until: Date; reason: DeferReason }
   | { kind: 'pause' | 'resume' | 'cancel'; at: Date }
-  | { kind: 'plan_update'; at: Date; version: number; node: string | null };
+  | { kind: 'plan_update'; at: Date; version: number; node: string | null }
+  /** `at`: when it was sent; `dueAt`: entry time + delay, before quiet hours. */
+  | { kind: 'send'; at: Date; node: string; message: string; dueAt: Date; subject: string }
+  | EventRecord
+  | { kind: 'timeout'; at: Date; node: string; event: TimeoutEvent; effect: TimeoutEffect };
+
+/** An engagement event as the timeline shows it; `id`: the provider's event id, when known. */
+export interface EventRecord {
+  kind: 'event';
+  at: Date;
+  type: EngagementEvent;
+  message: string | null;
+  id?: string | undefined;
+  effect: EventEffect;
+}
+
+/** The timeline entry of an event (see timelineEntriesOf). */
+export function eventEntry(record: EventRecord): Extract<TimelineEntry, { kind: 'event' }> {
+  return {
+    at: record.at.toISOString(),
+    kind: 'event',
+    type: record.type,
+    message: record.message,
+    ...(record.id !== undefined ? { id: record.id } : {}),
+    effect: record.effect,
+  };
+}
 
 /**
  * The timeline entries of one audit record: the one per-kind table the simulator (through
@@ -45,6 +72,21 @@ export function timelineEntriesOf(record: AuditRecord): TimelineEntry[] {
       return [{ at, kind: record.kind }];
     case 'plan_update':
       return [{ at, kind: 'plan_update', version: record.version, node: record.node }];
+    case 'send':
+      return [
+        {
+          at,
+          kind: 'send',
+          node: record.node,
+          message: record.message,
+          dueAt: record.dueAt.toISOString(),
+          subject: record.subject,
+        },
+      ];
+    case 'event':
+      return [eventEntry(record)];
+    case 'timeout':
+      return [{ at, kind: 'timeout', node: record.node, event: record.event, effect: record.effect }];
     default:
       return unhandledRecord(record);
   }

@@ -19,6 +19,7 @@ import {
 } from '../engine/engine.ts';
 import { EVENT_TIME_TOLERANCE_MS } from '../engine/event-time.ts';
 import { decidePlanUpdate } from '../engine/plan-update.ts';
+import { eventEntry, timelineEntriesOf } from '../engine/timeline-entries.ts';
 import type {
   CampaignDefinition,
   CampaignState,
@@ -197,14 +198,14 @@ class Simulation {
     const wasPaused = this.state.status === 'paused';
     const decision = onEvent(this.def, this.state, event, this.context(), at);
     if (wasPaused && decision.effect === 'ignored') this.pausedEvents.push(event);
-    const entry: Extract<TimelineEntry, { kind: 'event' }> = {
-      at: at.toISOString(),
+    const entry = eventEntry({
       kind: 'event',
+      at,
       type: event.type,
       message: event.messageId,
-      ...(input.id !== undefined ? { id: input.id } : {}),
+      id: input.id,
       effect: decision.effect,
-    };
+    });
     this.timeline.push(entry);
     if (wasPaused && decision.effect === 'ignored') this.pausedEntries.set(event.id, entry);
     this.apply(decision);
@@ -316,14 +317,16 @@ class Simulation {
       };
       this.messages.push(message);
       this.checkAwaitingMessage(message);
-      this.timeline.push({
-        at: at.toISOString(),
-        kind: 'send',
-        node: node.id,
-        message: message.id,
-        dueAt: action.dueAt.toISOString(),
-        subject: rendered.subject,
-      });
+      this.timeline.push(
+        ...timelineEntriesOf({
+          kind: 'send',
+          at,
+          node: node.id,
+          message: message.id,
+          dueAt: action.dueAt,
+          subject: rendered.subject,
+        }),
+      );
       this.apply(onSendExecuted(this.def, this.state, at));
       return;
     }
@@ -332,13 +335,15 @@ class Simulation {
       entry.status = 'pending';
       return;
     }
-    this.timeline.push({
-      at: at.toISOString(),
-      kind: 'timeout',
-      node: action.nodeId,
-      event: action.event,
-      effect: decision.effect,
-    });
+    this.timeline.push(
+      ...timelineEntriesOf({
+        kind: 'timeout',
+        at,
+        node: action.nodeId,
+        event: action.event,
+        effect: decision.effect,
+      }),
+    );
     this.apply(decision);
   }
 
