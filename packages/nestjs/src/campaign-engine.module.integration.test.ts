@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CampaignPlanExecutionService } from '@campaign/core';
 import { RecordingTransport } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { loadConfig, type Runtime } from '@campaign/runtime';
+import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { Queue } from 'bullmq';
@@ -141,6 +141,33 @@ describe('CampaignEngineModule', { timeout: 30_000 }, () => {
     await expect(boot).rejects.toThrow(
       `declared for bullmq queue ${settings.QUEUE_NAME}, configured for pgboss queue ${settings.QUEUE_NAME}`,
     );
+  });
+
+  it('forRuntime uses a runtime the app made: its service, its jobs run, and closing the app leaves it open', async () => {
+    const transport = new RecordingTransport();
+    const runtime = await createRuntime(loadConfig(env('bullmq')), {
+      transport,
+      logger: silent,
+      ownQueueWorker: false,
+    });
+    try {
+      app = await Test.createTestingModule({ imports: [CampaignEngineModule.forRuntime(runtime)] }).compile();
+      await app.init();
+      const service = app.get(CampaignPlanExecutionService);
+      expect(service).toBe(runtime.service);
+      const { campaign } = await service.persistPlan({
+        contact: { email: 'edsger@example.com' },
+        plan: PLAN,
+      });
+      await until(() => transport.sent.length === 1);
+
+      await app.close();
+      app = undefined;
+      // Its maker still has it: the database answers.
+      expect((await runtime.service.getCampaign(campaign.id)).campaign.id).toBe(campaign.id);
+    } finally {
+      await runtime.close();
+    }
   });
 
   it('workers: false declares no processor and leaves the scheduled job in the queue', async () => {

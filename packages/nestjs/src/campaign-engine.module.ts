@@ -60,6 +60,8 @@ interface Shape {
   queueBackend: RuntimeConfig['queueBackend'];
   queueName: string;
   workers: boolean;
+  /** Whether the module made the runtime, and so closes it. */
+  owned: boolean;
 }
 
 /** Stops the jobs, then closes the engine's queue clients and database, when the app closes. */
@@ -67,14 +69,17 @@ class EngineShutdown implements OnApplicationShutdown {
   readonly #runtime: Runtime;
   readonly #worker: RunningWorker | undefined;
 
-  constructor(runtime: Runtime, worker: RunningWorker | undefined) {
+  readonly #owned: boolean;
+
+  constructor(runtime: Runtime, worker: RunningWorker | undefined, owned: boolean) {
     this.#runtime = runtime;
     this.#worker = worker;
+    this.#owned = owned;
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.#worker?.stop();
-    await this.#runtime.close();
+    if (this.#owned) await this.#runtime.close();
   }
 }
 
@@ -97,10 +102,31 @@ export class CampaignEngineModule {
   static forRoot(options: CampaignEngineOptions): DynamicModule {
     const { workers = true, ...settings } = options;
     return CampaignEngineModule.build(
-      { queueBackend: settings.config.queueBackend, queueName: settings.config.queueName, workers },
+      {
+        queueBackend: settings.config.queueBackend,
+        queueName: settings.config.queueName,
+        workers,
+        owned: true,
+      },
       {
         module: CampaignEngineSettingsModule,
         providers: [{ provide: CAMPAIGN_ENGINE_SETTINGS, useValue: settings }],
+      },
+    );
+  }
+
+  /**
+   * For an app that made its Runtime itself (`createRuntime`; with `workers` on BullMQ, made with
+   * `ownQueueWorker: false`, or its scheduler would run a Worker of its own beside the processor). The
+   * module uses it as it is and leaves closing it to its maker; on shutdown it stops the workers only.
+   */
+  static forRuntime(runtime: Runtime, options: { workers?: boolean } = {}): DynamicModule {
+    const { queueBackend, queueName } = runtime.config;
+    return CampaignEngineModule.build(
+      { queueBackend, queueName, workers: options.workers ?? true, owned: false },
+      {
+        module: CampaignEngineSettingsModule,
+        providers: [{ provide: CAMPAIGN_ENGINE_SETTINGS, useValue: runtime }],
       },
     );
   }
@@ -110,6 +136,7 @@ export class CampaignEngineModule {
       queueBackend: options.queueBackend,
       queueName: options.queueName ?? 'campaign-actions',
       workers: options.workers ?? true,
+      owned: true,
     };
     return CampaignEngineModule.build(shape, {
       module: CampaignEngineSettingsModule,
@@ -132,8 +159,9 @@ export class CampaignEngineModule {
         {
           provide: CAMPAIGN_ENGINE_RUNTIME,
           inject: [CAMPAIGN_ENGINE_SETTINGS],
-          useFactory: (settings: CampaignEngineSettings): Promise<Runtime> => {
-            const { config, ...parts } = settings;
+          useFactory: async (settings: CampaignEngineSettings | Runtime): Promise<Runtime> => {
+            if (!shape.owned) return settings as Runtime;
+            const { config, ...parts } = settings as CampaignEngineSettings;
             if (config.queueBackend !== shape.queueBackend || config.queueName !== shape.queueName) {
               throw new Error(
                 `CampaignEngineModule: declared for ${shape.queueBackend} queue ${shape.queueName}, ` +
@@ -161,7 +189,7 @@ export class CampaignEngineModule {
         provide: CAMPAIGN_ENGINE_WORKER,
         inject: [CAMPAIGN_ENGINE_RUNTIME],
         useFactory: async (runtime: Runtime) =>
-          new EngineShutdown(runtime, shape.workers ? await startWorker(runtime) : undefined),
+          new EngineShutdown(runtime, shape.workers ? await startWorker(runtime) : undefined, shape.owned),
       },
     ];
     const imports: DynamicModule[] = [engine];
