@@ -35,8 +35,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: SOURCES.map((dir) => `${dir}/*.test.ts`),
+          include: [...SOURCES.map((dir) => `${dir}/*.test.ts`), 'scripts/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
+          setupFiles: ['./scripts/vitest-unit-setup.ts'],
         },
       },
       {

@@ -15,7 +15,8 @@ import type { ProviderSecrets } from '../types.ts';
 import { createWebhookVerifier } from '../verifier.ts';
 import { isTrustedSnsCertificateUrl, snsStringToSign } from './ses.ts';
 
-// Real RSA keys and self-signed X.509 certificates, made by the openssl CLI.
+// Real RSA keys and self-signed X.509 certificates, made by the openssl CLI (a child process: hence the
+// integration tier).
 const AWS = makeSnsCertificate();
 const ATTACKER = makeSnsCertificate();
 // After the certificates exist, so "now" is inside their validity.
