@@ -38,6 +38,9 @@ export default defineConfig({
           include: [...SOURCES.map((dir) => `${dir}/*.test.ts`), 'scripts/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.integration.test.ts'],
           setupFiles: ['./scripts/vitest-unit-setup.ts'],
+          // The property tests take seconds of CPU each; on a busy machine the 5 s default fails them
+          // without anything being wrong. The tier's 60 s budget (scripts/test-unit-isolated) bounds speed.
+          testTimeout: 30_000,
         },
       },
       {
