@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { CampaignPlanExecutionService } from '@campaign/core';
+import { CampaignEngineModule } from '@campaign/nestjs';
 import type { Runtime } from '@campaign/runtime';
 import { createWebhookVerifier, InMemoryReplayCache } from '@campaign/webhooks';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
@@ -22,7 +22,10 @@ import { ProblemFilter } from './http/problem.filter.ts';
 import { serializeRequestForLog } from './http/request-log.ts';
 import { RUNTIME, WEBHOOKS } from './tokens.ts';
 
-/** The one wiring module: core's service and the runtime (shared with the workers) as providers. */
+/**
+ * The one wiring module: the engine (CampaignEngineModule on the runtime shared with the workers) and the
+ * runtime as providers.
+ */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a NestJS dynamic module is a class with a static factory
 export class AppModule {
@@ -30,9 +33,12 @@ export class AppModule {
     runtime: Runtime,
     authenticator: Authenticator,
     extraControllers: Type[] = [],
+    workers = false,
   ): DynamicModule {
     return {
       module: AppModule,
+      // The engine (CampaignPlanExecutionService) and, with `workers`, its jobs in this process.
+      imports: [CampaignEngineModule.forRuntime(runtime, { workers })],
       controllers: [
         AuthController,
         PlansController,
@@ -48,7 +54,6 @@ export class AppModule {
         { provide: Authenticator, useValue: authenticator },
         { provide: RUNTIME, useValue: runtime },
         { provide: WEBHOOKS, useValue: webhookVerifier(runtime) },
-        { provide: CampaignPlanExecutionService, useValue: runtime.service },
       ],
     };
   }
@@ -115,7 +120,14 @@ function parser(make: typeof express.json) {
 export async function createApp(
   runtime: Runtime,
   apiKey: string,
-  options: { extraControllers?: Type[] } = {},
+  options: {
+    extraControllers?: Type[];
+    /**
+     * Run the engine's jobs in this process (RUN_WORKERS, the embedded start). Default false. On BullMQ the
+     * runtime must be made with `ownQueueWorker: false`: its jobs run in the module's processor.
+     */
+    workers?: boolean;
+  } = {},
 ): Promise<INestApplication> {
   const authenticator = new Authenticator({
     apiKey,
@@ -124,7 +136,7 @@ export async function createApp(
     clock: runtime.clock,
   });
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRuntime(runtime, authenticator, options.extraControllers),
+    AppModule.forRuntime(runtime, authenticator, options.extraControllers, options.workers),
     { bodyParser: false, logger: ['error', 'warn'] },
   );
   app.disable('x-powered-by');

@@ -1,13 +1,5 @@
 #!/usr/bin/env node
-import {
-  ConfigError,
-  createRuntime,
-  isEmbedded,
-  loadConfig,
-  type RunningWorker,
-  resolveSharedSecrets,
-  startWorker,
-} from '@campaign/runtime';
+import { ConfigError, createRuntime, isEmbedded, loadConfig, resolveSharedSecrets } from '@campaign/runtime';
 import { createApp } from './app.ts';
 import { drainable } from './http/drain.ts';
 
@@ -34,10 +26,12 @@ if (!config.apiKey) {
   process.exit(2);
 }
 
-const runtime = await createRuntime(config);
 const runWorkers = config.runWorkers ?? embedded;
-const worker: RunningWorker | undefined = runWorkers ? await startWorker(runtime) : undefined;
-const app = await createApp(runtime, config.apiKey);
+// The workers run in the app's CampaignEngineModule: on BullMQ its processor takes the jobs.
+const runtime = await createRuntime(config, {
+  ownQueueWorker: !(runWorkers && config.queueBackend === 'bullmq'),
+});
+const app = await createApp(runtime, config.apiKey, { workers: runWorkers });
 const http = drainable(app.getHttpServer());
 await app.listen(config.port, config.host);
 const url = `http://${config.host}:${config.port}`;
@@ -66,8 +60,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownTimeoutMs).unref();
   await http.drain();
-  await app.close();
-  await worker?.stop();
+  await app.close(); // the module stops the workers here: their actions in flight finish
   await runtime.close();
   runtime.logger.info('stopped');
   process.exit(0);
