@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForDrained } from '../support/drain.ts';
 import {
   type NodeProcess,
   type RedisServer,
@@ -186,7 +187,7 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     expect(recorded).toMatchObject({ status: 'accepted', effect: 'transition' });
     const state = await waitForStatus(campaign.id, 'completed');
     expect(state.currentNodeId).toBe('done');
-    await sleep(2500); // past the moment the bump would have gone out
+    await waitForDrained(api, [campaign.id]); // the no_open timeout can no longer fire
     expect(sink.received.filter(to(email))).toHaveLength(1);
     expect(await worker.stop()).toBe(0);
   });
@@ -201,7 +202,7 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     const second = startWorker();
     await sink.waitFor(to(email), 2);
     await waitForStatus(campaign.id, 'completed');
-    await sleep(1000);
+    await waitForDrained(api, [campaign.id]); // no job left that could send again
     const mails = sink.received.filter(to(email));
     expect(mails.map((m) => m.subject)).toEqual(['Hello Ada <Lovelace>', 'Bump for Ada <Lovelace>']);
     expect(new Set(mails.map((m) => m.messageId)).size).toBe(2);
@@ -239,7 +240,7 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     const [mail] = await sink.waitFor(to(email));
     const state = await waitForStatus(campaign.id, 'stopped', 20_000);
     expect(state.stopReason).toBe('send_failed');
-    await sleep(1500); // retries and reconcile passes would have sent it again by now
+    await waitForDrained(api, [campaign.id]); // no retry or reconciled job left that could send it again
     expect(sink.received.filter(to(email))).toHaveLength(1);
     const view = await api.service.getCampaign(campaign.id);
     expect(view.timeline.filter((e) => e.kind === 'send')).toHaveLength(1);
@@ -310,7 +311,10 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     const created = await Promise.all(Array.from({ length: 10 }, () => createCampaign()));
     for (const { email } of created) await sink.waitFor(to(email), 2, 30_000);
     for (const { campaign } of created) await waitForStatus(campaign.id, 'completed');
-    await sleep(1000);
+    await waitForDrained(
+      api,
+      created.map((c) => c.campaign.id),
+    ); // no job left on either worker that could send again
     for (const { email } of created) {
       const mails = sink.received.filter(to(email));
       expect(mails.map((m) => m.subject)).toEqual(['Hello Ada <Lovelace>', 'Bump for Ada <Lovelace>']);
