@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForDrained } from '../support/drain.ts';
+import { liveWork, waitForDrained } from '../support/drain.ts';
 import {
   type NodeProcess,
   type RedisServer,
@@ -219,6 +219,11 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     const { campaign } = await api.service.persistPlan({
       contact: { email, name: 'Ada', attributes: { company: 'ACME' } },
       plan: { ...plan, nodes: [{ ...intro, schedule: { delay: 'PT2S' } }, ...rest] },
+    });
+    // the drain check below sees the delayed intro: a pending action and its live job
+    expect(await liveWork(api, [campaign.id])).toEqual({
+      openActions: [expect.stringMatching(/ pending$/)],
+      liveJobs: [expect.any(String)],
     });
     // a stored plan whose timeout cannot be scheduled (as plans were stored before durations were bounded)
     const broken = {
