@@ -1,5 +1,6 @@
 export { InMemoryQueue, InMemoryScheduler } from './in-memory-scheduler.ts';
 export { ManualClock } from './manual-clock.ts';
+export { noOpenBumpPlan, noOpenEndPlan, oneSendPlan, openOrTimeoutPlan, seedPlan } from './plans.ts';
 export { RecordingTransport } from './recording-transport.ts';
 export { normalizeMessageIds, runScenarioOnService, runScenarioOnSimulator } from './scenario-driver.ts';
 export { SCENARIOS, type Scenario } from './scenarios.ts';

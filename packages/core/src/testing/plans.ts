@@ -1,0 +1,106 @@
+import type { Plan } from '../plan/plan-schema.ts';
+
+/**
+ * Plan fixtures shared by the test suites, instead of the same plan literal re-declared in each file.
+ * Every builder returns a fresh object (callers may spread and change it) and, with its defaults, the
+ * exact plan the tests wrote by hand; the options cover the variants that differ only in a wording or a
+ * duration. Every plan starts at node `intro`, in UTC.
+ */
+
+/** A single send, `intro`, with no transition: the campaign completes once it is sent. */
+export function oneSendPlan(options: { subject?: string; body?: string } = {}): Plan {
+  const { subject = 'Hello', body = '<p>Hi</p>' } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [{ id: 'intro', action: 'send', subject, body, transitions: [] }],
+  };
+}
+
+/**
+ * `intro` ends at `done` whether it is opened within `window` or not opened after it
+ * (an opened transition, so that an open does not strand the node).
+ */
+export function openOrTimeoutPlan(options: { window?: string; subject?: string; body?: string } = {}): Plan {
+  const { window = 'PT1H', subject = 'Hello', body = '<p>Hi</p>' } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      {
+        id: 'intro',
+        action: 'send',
+        subject,
+        body,
+        transitions: [
+          { on: 'opened', to: 'done', within: window },
+          { on: 'no_open', to: 'done', after: window },
+        ],
+      },
+      { id: 'done', action: 'end' },
+    ],
+  };
+}
+
+/** `intro`, then `done` (an end) when it is not opened after `after`: one send whose timeout is due later. */
+export function noOpenEndPlan(options: { after?: string; subject?: string; body?: string } = {}): Plan {
+  const { after = 'PT72H', subject = 'Hello', body = 'Hi' } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      { id: 'intro', action: 'send', subject, body, transitions: [{ on: 'no_open', to: 'done', after }] },
+      { id: 'done', action: 'end' },
+    ],
+  };
+}
+
+/** `intro`, then the send `bump` when it is not opened after `after`: two sends, the second due later. */
+export function noOpenBumpPlan(options: { after?: string; body?: string; bumpBody?: string } = {}): Plan {
+  const { after = 'PT72H', body = 'Hi', bumpBody = 'Still there?' } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      {
+        id: 'intro',
+        action: 'send',
+        subject: 'Hello',
+        body,
+        transitions: [{ on: 'no_open', to: 'bump', after }],
+      },
+      { id: 'bump', action: 'send', subject: 'Bump', body: bumpBody, transitions: [] },
+    ],
+  };
+}
+
+/**
+ * The seed plan: `intro`; opened within 72 h it goes to `wait`, else to the send `bump`; `wait` goes to
+ * `bump` when not clicked after 48 h.
+ */
+export function seedPlan(options: { subject?: string } = {}): Plan {
+  const { subject = 'Hello' } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      {
+        id: 'intro',
+        action: 'send',
+        subject,
+        body: 'Hi',
+        transitions: [
+          { on: 'opened', to: 'wait', within: 'PT72H' },
+          { on: 'no_open', to: 'bump', after: 'PT72H' },
+        ],
+      },
+      { id: 'wait', action: 'wait', transitions: [{ on: 'no_click', to: 'bump', after: 'PT48H' }] },
+      { id: 'bump', action: 'send', subject: 'Bump', body: 'Still there?', transitions: [] },
+    ],
+  };
+}
