@@ -5,13 +5,13 @@ import { waitFor } from './processes.ts';
 /*
  * The positive signal that nothing more can happen to a set of campaigns, for the "no duplicate went
  * out" checks: every scheduled action of theirs is in a final status AND the queue holds no job for any
- * of them that could still run (BullMQ: waiting, delayed, prioritized or active; pg-boss: created, retry
- * or active). A late duplicate job would be one of those; once both hold, asserting on what was sent
- * is asserting on everything that will ever be sent.
+ * of them that could still run (BullMQ: waiting, delayed, prioritized, active or waiting-children;
+ * pg-boss: created, retry or active). A late duplicate job would be one of those; once both hold,
+ * asserting on what was sent is asserting on everything that will ever be sent.
  */
 
 const FINAL = new Set(['done', 'skipped', 'cancelled', 'failed']);
-const BULLMQ_LIVE = ['waiting', 'delayed', 'prioritized', 'active', 'paused', 'waiting-children'] as const;
+const BULLMQ_LIVE = ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children'] as const;
 
 /** What still keeps the campaigns' work alive: actions not final, and live queue jobs of their actions. */
 export async function liveWork(
