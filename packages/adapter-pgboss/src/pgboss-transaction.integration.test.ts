@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KyselyCampaignStore, kyselyTransactionOf } from '@campaign/db';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgBossScheduler } from './pgboss-scheduler.ts';
 
@@ -48,8 +49,20 @@ describe.each(['postgres', 'pglite'] as const)('pg-boss enqueues in the store tr
         throw new Error('rolled back');
       }),
     ).rejects.toThrow('rolled back');
-    for (let waited = 0; !delivered.includes(committed) && waited < 10_000; waited += 250) await sleep(250);
-    await sleep(1500);
+    // Drained: the committed job has run to completion and no job of the queue can still run; the
+    // rolled-back one was never inserted, so it cannot be delivered later either.
+    const jobs = async () =>
+      (
+        await sql<{ id: string; state: string }>`
+          SELECT id::text AS id, state::text AS state FROM pgboss.job
+          WHERE name = 'campaign-actions' AND id::text = ANY(${[committed, rolledBack]})`.execute(database.db)
+      ).rows;
+    for (let waited = 0; waited < 10_000; waited += 100) {
+      const rows = await jobs();
+      if (rows.every((r) => !['created', 'retry', 'active'].includes(r.state)) && rows.length > 0) break;
+      await sleep(100);
+    }
+    expect(await jobs()).toEqual([{ id: committed, state: 'completed' }]);
     expect(delivered).toEqual([committed]);
   });
 });
