@@ -285,7 +285,12 @@ describe.each(['postgres', 'pglite'] as const)('the send path on %s', (kind) => 
     const sending = slow.executeAction(sendId);
     await hold.reached;
     clock.advance(1_000);
-    await new Promise((resolve) => setTimeout(resolve, 1_300)); // one renewal: claimed until T0 + 2.5 s
+    // one renewal (its timer runs on real time, every second): wait until the row says claimed until T0 + 2.5 s
+    const renewed = T0.getTime() + 2_500;
+    for (const end = Date.now() + 5_000; (await action(sendId)).claimed_until?.getTime() !== renewed; ) {
+      if (Date.now() > end) throw new Error('the claim was never renewed to T0 + 2.5 s');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     clock.advance(1_000); // past the first lease (T0 + 1.5 s)
     const other = worker(clock, scheduler);
     expect(await other.service.executeAction(sendId)).toEqual({ outcome: 'not_pending' });
