@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan } from '@campaign/core';
+import { openOrTimeoutPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type RunningWorker, type Runtime, startWorker } from '@campaign/runtime';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -41,24 +42,7 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-engagement';
 const SNS_CERT_URL =
   'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem';
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'opened', to: 'done', within: 'PT1H' },
-        { on: 'no_open', to: 'done', after: 'PT1H' },
-      ],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openOrTimeoutPlan();
 
 /** A self-signed RSA certificate (openssl CLI) standing in for the one SNS signs with. */
 function snsCertificate(): { certificatePem: string; privateKeyPem: string } {

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CampaignPlanExecutionService, type EventInput, type Plan } from '@campaign/core';
-import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import {
+  InMemoryScheduler,
+  ManualClock,
+  openOrTimeoutPlan,
+  RecordingTransport,
+} from '@campaign/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
@@ -12,24 +17,7 @@ import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 const T0 = new Date('2026-01-05T10:00:00.000Z');
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'opened', to: 'done', within: 'PT1H' },
-        { on: 'no_open', to: 'done', after: 'PT1H' },
-      ],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openOrTimeoutPlan();
 
 describe.each(['postgres', 'pglite'] as const)('event matching on %s', (kind) => {
   let database: TestDatabase;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IdempotencyConflictError, type Plan } from '@campaign/core';
+import { noOpenEndPlan } from '@campaign/core/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -14,21 +15,7 @@ import { createTestDatabase, manualEngine, type TestDatabase } from './testing.t
 
 const T0 = new Date('2026-01-05T10:00:00.000Z');
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello {{name|there}}',
-      body: '<p>Hi</p>',
-      transitions: [{ on: 'no_open', to: 'done', after: 'PT72H' }],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = noOpenEndPlan({ subject: 'Hello {{name|there}}', body: '<p>Hi</p>' });
 
 /** The same plan with every object's keys written in reverse order: the same request as `plan`. */
 function reordered(value: unknown): unknown {

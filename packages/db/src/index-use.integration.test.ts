@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { seedPlan } from '@campaign/core/testing';
 import {
   CompiledQuery,
   type PluginTransformQueryArgs,
@@ -29,25 +30,7 @@ const BIG_TABLES = [
   'campaign_transitions',
 ];
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: 'Hi',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'PT72H' },
-        { on: 'no_open', to: 'bump', after: 'PT72H' },
-      ],
-    },
-    { id: 'wait', action: 'wait', transitions: [{ on: 'no_click', to: 'bump', after: 'PT48H' }] },
-    { id: 'bump', action: 'send', subject: 'Bump', body: 'Still there?', transitions: [] },
-  ],
-};
+const plan: Plan = seedPlan();
 
 /** Keeps every statement the store sends (its operation tree), to compile and EXPLAIN afterwards. */
 class RecordingPlugin extends WatchingPlugin {

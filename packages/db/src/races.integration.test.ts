@@ -5,7 +5,7 @@ import {
   type Plan,
   type StoreTransaction,
 } from '@campaign/core';
-import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import { InMemoryScheduler, ManualClock, RecordingTransport, seedPlan } from '@campaign/core/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -21,25 +21,7 @@ import { createTestDatabase, type TestDatabase } from './testing.ts';
 const T0 = new Date('2026-01-05T10:00:00.000Z');
 const AFTER_72H = new Date('2026-01-08T10:00:00.000Z');
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: 'Hi',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'PT72H' },
-        { on: 'no_open', to: 'bump', after: 'PT72H' },
-      ],
-    },
-    { id: 'wait', action: 'wait', transitions: [{ on: 'no_click', to: 'bump', after: 'PT48H' }] },
-    { id: 'bump', action: 'send', subject: 'Bump', body: 'Still there?', transitions: [] },
-  ],
-};
+const plan: Plan = seedPlan();
 
 /** A store whose next transaction, once its work is done, waits before committing (locks held). */
 class GatedStore implements CampaignStore {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CampaignPlanExecutionService, type Plan } from '@campaign/core';
-import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import { InMemoryScheduler, ManualClock, RecordingTransport, seedPlan } from '@campaign/core/testing';
 import type {
   KyselyPlugin,
   PluginTransformQueryArgs,
@@ -31,25 +31,7 @@ class CountingPlugin implements KyselyPlugin {
 }
 
 const T0 = new Date('2026-01-05T10:00:00.000Z');
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello {{name|there}}',
-      body: 'Hi',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'PT72H' },
-        { on: 'no_open', to: 'bump', after: 'PT72H' },
-      ],
-    },
-    { id: 'wait', action: 'wait', transitions: [{ on: 'no_click', to: 'bump', after: 'PT48H' }] },
-    { id: 'bump', action: 'send', subject: 'Bump', body: 'Still there?', transitions: [] },
-  ],
-};
+const plan: Plan = seedPlan({ subject: 'Hello {{name|there}}' });
 
 describe('statements per hot path (Postgres)', () => {
   let database: TestDatabase;

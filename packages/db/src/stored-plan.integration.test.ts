@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { noOpenEndPlan } from '@campaign/core/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -9,21 +10,7 @@ import { createTestDatabase, manualEngine, type TestDatabase } from './testing.t
 /* The stored plan is parsed with core's plan schema when a campaign row is read, not cast to Plan. */
 
 const T0 = new Date('2026-01-05T10:00:00.000Z');
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: 'Hi',
-      transitions: [{ on: 'no_open', to: 'done', after: 'PT72H' }],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = noOpenEndPlan();
 
 describe.each(['postgres', 'pglite'] as const)('stored plans on %s', (kind) => {
   let database: TestDatabase;
