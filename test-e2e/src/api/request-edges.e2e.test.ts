@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { openOrTimeoutPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
 import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
@@ -11,24 +12,7 @@ import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 const API_KEY = 'test-api-key-0123456789abcdef';
 const MINUTE = 60_000;
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'opened', to: 'done', within: 'PT1H' },
-        { on: 'no_open', to: 'done', after: 'PT1H' },
-      ],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openOrTimeoutPlan();
 
 describe('requests at the edges', { timeout: 60_000 }, () => {
   const api = useApi('edges', {

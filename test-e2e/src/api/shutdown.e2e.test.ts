@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { oneSendPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiProcess, pgbossEnv, sleep, startApi } from '../support/api.ts';
@@ -12,12 +13,7 @@ import { RawConnection } from '../support/raw-http.ts';
 
 const API_KEY = 'test-api-key-0123456789abcdef';
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [{ id: 'intro', action: 'send', subject: 'Hello', body: '<p>Hi</p>', transitions: [] }],
-};
+const plan: Plan = oneSendPlan();
 
 const portOf = (api: ApiProcess) => Number(new URL(api.base).port);
 

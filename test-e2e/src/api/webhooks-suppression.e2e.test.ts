@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { noOpenBumpPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
 import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
@@ -12,21 +13,7 @@ const API_KEY = 'test-api-key-0123456789abcdef';
 const POSTMARK = { user: 'postmark-hook', password: 'postmark-password-123' };
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-engagement';
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [{ on: 'no_open', to: 'bump', after: 'PT1H' }],
-    },
-    { id: 'bump', action: 'send', subject: 'Bump', body: '<p>Still there?</p>', transitions: [] },
-  ],
-};
+const plan: Plan = noOpenBumpPlan({ after: 'PT1H', body: '<p>Hi</p>', bumpBody: '<p>Still there?</p>' });
 
 /** An SNS notification signed (badly) with SignatureVersion 1, its certificate URL off the SNS hosts. */
 function postSnsVersion1(base: string) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Plan, signUnsubscribeToken } from '@campaign/core';
+import { noOpenEndPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -36,21 +37,7 @@ const SECRETS = {
   SMTP_PASSWORD,
 };
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello {{name}}',
-      body: '<p>Hi {{name}}</p>',
-      transitions: [{ on: 'no_open', to: 'done', after: 'PT1H' }],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = noOpenEndPlan({ after: 'PT1H', subject: 'Hello {{name}}', body: '<p>Hi {{name}}</p>' });
 
 /** Runs a process expected to refuse to start; its exit code and the lines of its stderr. */
 async function refusal(

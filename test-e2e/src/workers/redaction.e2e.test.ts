@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { oneSendPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -67,12 +68,7 @@ const SECRETS: Record<string, string> = {
   UNSUBSCRIBE_TOKEN,
 };
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [{ id: 'intro', action: 'send', subject: 'Hello', body: '<p>Hi</p>', transitions: [] }],
-};
+const plan: Plan = oneSendPlan();
 
 /** Names of the secrets found in `text`. */
 const leaked = (text: string) =>

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { Plan } from '@campaign/core';
+import { oneSendPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,12 +14,7 @@ import { SmtpSink } from '../support/smtp-sink.ts';
  * listener and its bounded stop, observed from outside as an operator would.
  */
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [{ id: 'intro', action: 'send', subject: 'Hello', body: '<p>Hi</p>', transitions: [] }],
-};
+const plan: Plan = oneSendPlan();
 
 /** The TCP ports process `pid` listens on, with their address (from /proc: Linux only). */
 function listening(pid: number): { host: string; port: number }[] {
