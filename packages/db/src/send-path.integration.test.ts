@@ -6,7 +6,7 @@ import {
   type Plan,
   type StoreTransaction,
 } from '@campaign/core';
-import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import { InMemoryScheduler, ManualClock, noOpenBumpPlan, RecordingTransport } from '@campaign/core/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -26,21 +26,7 @@ const UNSUBSCRIBE = {
   secret: 'unsubscribe-secret-for-tests',
 };
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: 'Hi',
-      transitions: [{ on: 'no_open', to: 'bump', after: 'PT72H' }],
-    },
-    { id: 'bump', action: 'send', subject: 'Bump', body: 'Still there?', transitions: [] },
-  ],
-};
+const plan: Plan = noOpenBumpPlan();
 
 const quietPlan: Plan = { ...plan, quietHours: { start: '21:00', end: '07:30' } };
 
