@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventInput, Plan } from '@campaign/core';
+import { openedOrNotPlan } from '@campaign/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
 import { createTestDatabase, manualEngine, type TestDatabase } from './testing.ts';
@@ -13,25 +14,7 @@ import { createTestDatabase, manualEngine, type TestDatabase } from './testing.t
 
 const SENT_AT = new Date('2026-01-05T10:00:00.000Z');
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'opened', to: 'opened', within: 'PT1H' },
-        { on: 'no_open', to: 'done', after: 'PT1H' },
-      ],
-    },
-    { id: 'opened', action: 'end' },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openedOrNotPlan();
 
 describe.each(['postgres', 'pglite'] as const)('recordEvents on %s', (kind) => {
   let database: TestDatabase;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CampaignPlanExecutionService, EngagementEvent, Plan, RecordedEvent } from '@campaign/core';
 import { decisiveEvents } from '@campaign/core';
+import { clickOrTimeoutPlan } from '@campaign/core/testing';
 import type { PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -34,24 +35,7 @@ class ResultCounter extends WatchingPlugin {
 
 const T0 = new Date('2026-01-05T10:00:00.000Z');
 // Opens change nothing at `intro` (only a click moves it): every open is recorded, read as context, ignored.
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: 'Hi',
-      transitions: [
-        { on: 'clicked', to: 'done' },
-        { on: 'no_click', to: 'done', after: 'P3D' },
-      ],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = clickOrTimeoutPlan();
 
 describe('regression: each event re-read every earlier event of its message, with payloads (Postgres)', () => {
   let database: TestDatabase;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventInput, Plan } from '@campaign/core';
+import { openedOrNotPlan } from '@campaign/core/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -15,25 +16,7 @@ const SENT_AT = new Date('2026-01-05T10:00:00.000Z');
 const MINUTE = 60_000;
 const minutesFrom = (base: Date, minutes: number) => new Date(base.getTime() + minutes * MINUTE);
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'opened', to: 'opened', within: 'PT1H' },
-        { on: 'no_open', to: 'done', after: 'PT1H' },
-      ],
-    },
-    { id: 'opened', action: 'end' },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openedOrNotPlan();
 
 describe.each(['postgres', 'pglite'] as const)('implausible event times on %s', (kind) => {
   let database: TestDatabase;

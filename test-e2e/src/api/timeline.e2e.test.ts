@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { clickOrTimeoutPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
 import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
@@ -11,24 +12,7 @@ import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 const API_KEY = 'test-api-key-0123456789abcdef';
 
 // Opens change nothing at `intro`: each one only adds an `event` entry to the timeline.
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'clicked', to: 'done' },
-        { on: 'no_click', to: 'done', after: 'P3D' },
-      ],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = clickOrTimeoutPlan({ body: '<p>Hi</p>' });
 
 describe('timeline pages over HTTP', { timeout: 60_000 }, () => {
   const api = useApi('timeline', {

@@ -1,6 +1,14 @@
 export { InMemoryQueue, InMemoryScheduler } from './in-memory-scheduler.ts';
 export { ManualClock } from './manual-clock.ts';
-export { noOpenBumpPlan, noOpenEndPlan, oneSendPlan, openOrTimeoutPlan, seedPlan } from './plans.ts';
+export {
+  clickOrTimeoutPlan,
+  noOpenBumpPlan,
+  noOpenEndPlan,
+  oneSendPlan,
+  openedOrNotPlan,
+  openOrTimeoutPlan,
+  seedPlan,
+} from './plans.ts';
 export { RecordingTransport } from './recording-transport.ts';
 export { normalizeMessageIds, runScenarioOnService, runScenarioOnSimulator } from './scenario-driver.ts';
 export { SCENARIOS, type Scenario } from './scenarios.ts';

@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { validatePlan } from '../plan/validate-plan.ts';
-import { noOpenBumpPlan, noOpenEndPlan, oneSendPlan, openOrTimeoutPlan, seedPlan } from './plans.ts';
+import {
+  clickOrTimeoutPlan,
+  noOpenBumpPlan,
+  noOpenEndPlan,
+  oneSendPlan,
+  openedOrNotPlan,
+  openOrTimeoutPlan,
+  seedPlan,
+} from './plans.ts';
 
 describe('shared plan fixtures', () => {
-  const builders = { oneSendPlan, openOrTimeoutPlan, noOpenEndPlan, noOpenBumpPlan, seedPlan };
+  const builders = {
+    oneSendPlan,
+    openOrTimeoutPlan,
+    noOpenEndPlan,
+    noOpenBumpPlan,
+    seedPlan,
+    clickOrTimeoutPlan,
+    openedOrNotPlan,
+  };
 
   it.each(Object.entries(builders))(
     '%s builds a valid plan (no error; warnings allowed), a fresh object each call',

@@ -104,3 +104,52 @@ export function seedPlan(options: { subject?: string } = {}): Plan {
     ],
   };
 }
+
+/** `intro` ends at `done` when clicked, or when not clicked after `after`. */
+export function clickOrTimeoutPlan(options: { after?: string; body?: string } = {}): Plan {
+  const { after = 'P3D', body = 'Hi' } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      {
+        id: 'intro',
+        action: 'send',
+        subject: 'Hello',
+        body,
+        transitions: [
+          { on: 'clicked', to: 'done' },
+          { on: 'no_click', to: 'done', after },
+        ],
+      },
+      { id: 'done', action: 'end' },
+    ],
+  };
+}
+
+/**
+ * `intro` ends at `opened` when opened within an hour, at `done` when not opened after it: the end node
+ * tells which way the campaign went.
+ */
+export function openedOrNotPlan(): Plan {
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      {
+        id: 'intro',
+        action: 'send',
+        subject: 'Hello',
+        body: '<p>Hi</p>',
+        transitions: [
+          { on: 'opened', to: 'opened', within: 'PT1H' },
+          { on: 'no_open', to: 'done', after: 'PT1H' },
+        ],
+      },
+      { id: 'opened', action: 'end' },
+      { id: 'done', action: 'end' },
+    ],
+  };
+}
