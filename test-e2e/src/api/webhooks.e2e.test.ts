@@ -1,6 +1,7 @@
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
+import { mailgunOpened } from '../../../packages/webhooks/src/test-support/documented-samples.ts';
 import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
 
 /*
@@ -273,39 +274,11 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
 
   it('regression: an event dated before its message was sent answers 200, counts as implausible_time and is stored nowhere', async () => {
     const c = await sentCampaign();
-    // Mailgun's documented `opened` event-data sample (Webhooks documentation,
-    // https://documentation.mailgun.com/docs/mailgun/user-manual/tracking-messages/#opens), with our
-    // message id in its user-variables (X-Mailgun-Variables) and dated 2000-01-01: a default date.
-    const eventData = {
-      id: 'Ase7i2zsRYeDXztHGENqRA',
-      timestamp: Date.parse('2000-01-01T00:00:00Z') / 1000,
-      'log-level': 'info',
-      event: 'opened',
-      message: {
-        headers: {
-          'message-id': '20130503182626.18666.16540@sandboxb9f0a9c7d00a4b73a7a1ff1d3a0b7a2a.mailgun.org',
-        },
-      },
-      recipient: 'alice@example.com',
-      'recipient-domain': 'example.com',
-      ip: '50.56.129.169',
-      geolocation: { country: 'US', region: 'CA', city: 'San Francisco' },
-      'client-info': {
-        'client-os': 'Linux',
-        'device-type': 'desktop',
-        'client-name': 'Chrome',
-        'client-type': 'browser',
-        'user-agent':
-          'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.31 (KHTML, like Gecko) Chrome/26.0.1410.43 Safari/537.31',
-      },
-      campaigns: [],
-      tags: ['my_tag_1', 'my_tag_2'],
-      'user-variables': {
-        my_var_1: 'Mailgun Variable #1',
-        'my-var-2': 'awesome',
-        campaign_message_id: c.message,
-      },
-    };
+    // Mailgun's documented `opened` sample with our message id in its user-variables
+    // (X-Mailgun-Variables), dated 2000-01-01: a default date.
+    const eventData = mailgunOpened(Date.parse('2000-01-01T00:00:00Z') / 1000, {
+      campaign_message_id: c.message,
+    });
     const timestamp = String(Math.floor(Date.now() / 1000));
     const token = randomUUID();
     const body = JSON.stringify({
