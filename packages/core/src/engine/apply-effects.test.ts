@@ -85,6 +85,8 @@ describe('applyEffects', () => {
       defer: { type: 'defer', actionId: 'act_1', node: 'a', at: T0, until: T0, reason: 'quiet_hours' },
       suppress_contact: { type: 'suppress_contact', at: T0, reason: 'unsubscribed' },
       plan_update: { type: 'plan_update', at: T0, version: 2, definition: def, node: 'a' },
+      assign_variant: { type: 'assign_variant', at: T0, node: 'a', experiment: 'x', variant: 'A' },
+      skip: { type: 'skip', at: T0, node: 'a', step: 1, dueAt: T0, actionId: 'act_1', reason: 'expired' },
     };
     const campaign = inMemoryCampaign(def);
     expect(() => applyEffects(campaign, Object.values(examples))).not.toThrow();
@@ -96,7 +98,9 @@ describe('applyEffects', () => {
       'end',
       'deferred',
       'plan_update',
+      'skipped',
     ]);
+    expect(campaign.variants).toEqual([{ node: 'a', experiment: 'x', variant: 'A', at: T0 }]);
     expect(() => unhandledEffect({ type: 'bogus' } as never)).toThrow(/unhandled effect/);
   });
 });

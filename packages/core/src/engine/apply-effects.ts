@@ -10,7 +10,7 @@ export interface InMemoryAction {
   action: PlannedAction;
   /** When it runs: the planned `runAt`, moved by `reschedule` and `defer`. */
   runAt: Date;
-  status: 'pending' | 'done' | 'cancelled';
+  status: 'pending' | 'done' | 'cancelled' | 'skipped';
 }
 
 /** A campaign held in memory (the simulator's): what effects change besides the engine's state. */
@@ -20,11 +20,13 @@ export interface InMemoryCampaign {
   planVersion: number;
   actions: InMemoryAction[];
   timeline: TimelineEntry[];
+  /** Split assignments, in order (`assign_variant`). */
+  variants: { node: string; experiment: string; variant: string; at: Date }[];
 }
 
 /** A campaign with its first plan, nothing scheduled and an empty timeline. */
 export function inMemoryCampaign(definition: CampaignDefinition): InMemoryCampaign {
-  return { definition, planVersion: 1, actions: [], timeline: [] };
+  return { definition, planVersion: 1, actions: [], timeline: [], variants: [] };
 }
 
 /** Applies `effects` to `campaign`, in order (see applyEffect). */
@@ -53,6 +55,7 @@ export function applyEffect(campaign: InMemoryCampaign, effect: Effect): void {
           to: effect.to,
           step: effect.step,
           on: effect.on,
+          variant: effect.variant,
         }),
       );
       return;
@@ -101,6 +104,28 @@ export function applyEffect(campaign: InMemoryCampaign, effect: Effect): void {
       return;
     case 'suppress_contact':
       return;
+    case 'assign_variant':
+      campaign.variants.push({
+        node: effect.node,
+        experiment: effect.experiment,
+        variant: effect.variant,
+        at: effect.at,
+      });
+      return;
+    case 'skip': {
+      const a = campaign.actions.find((x) => x.id === effect.actionId);
+      if (a && a.status === 'pending') a.status = 'skipped';
+      campaign.timeline.push(
+        ...timelineEntriesOf({
+          kind: 'skipped',
+          at: effect.at,
+          node: effect.node,
+          dueAt: effect.dueAt,
+          reason: effect.reason,
+        }),
+      );
+      return;
+    }
     case 'plan_update':
       campaign.definition = effect.definition;
       campaign.planVersion = effect.version;

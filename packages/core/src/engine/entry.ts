@@ -107,6 +107,9 @@ export function enterNode(
       scheduleTimeouts(def, next, node, at, effects);
       return next;
     }
+    case 'branch':
+    case 'split':
+      throw new Error(`entering a ${node.action} node is not implemented yet`);
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   DEFAULT_EXIT_ON,
   type EngagementEvent,
+  nodeTransitions,
   type PlanNode,
   type Transition,
 } from '../plan/plan-schema.ts';
@@ -27,7 +28,7 @@ export function findNode(def: CampaignDefinition, nodeId: string): PlanNode {
 }
 
 export function transitionsOf(node: PlanNode): readonly Transition[] {
-  return node.action === 'end' ? [] : (node.transitions ?? []);
+  return nodeTransitions(node);
 }
 
 export function exitEvents(def: CampaignDefinition): readonly EngagementEvent[] {

@@ -1,6 +1,13 @@
 import type { EngagementEvent, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
-import type { DeferReason, EventEffect, StopReason, TimeoutEffect } from './types.ts';
+import type {
+  DeferReason,
+  EventEffect,
+  SkipReason,
+  StopReason,
+  TimeoutEffect,
+  ZeroTimeMove,
+} from './types.ts';
 
 /**
  * What the audit trail records of a campaign (a `campaign_transitions` row, a sent message, a recorded
@@ -8,15 +15,40 @@ import type { DeferReason, EventEffect, StopReason, TimeoutEffect } from './type
  * timelines are built from.
  */
 export type AuditRecord =
-  | { kind: 'enter'; at: Date; from: string | null; to: string; step: number; on: TransitionEvent | null }
+  | {
+      kind: 'enter';
+      at: Date;
+      from: string | null;
+      to: string;
+      step: number;
+      on: TransitionEvent | ZeroTimeMove | null;
+      /** The split variant, when `on` is `split`. */
+      variant?: string | undefined;
+    }
+  | { kind: 'skipped'; at: Date; node: string; dueAt: Date; reason: SkipReason }
   | { kind: 'end'; at: Date; status: 'completed' | 'stopped' | 'cancelled'; reason: StopReason | null }
   | { kind: 'deferred'; at: Date; node: string; until: Date; reason: DeferReason }
   | { kind: 'pause' | 'resume' | 'cancel'; at: Date }
   | { kind: 'plan_update'; at: Date; version: number; node: string | null }
   /** `at`: when it was sent; `dueAt`: entry time + delay, before quiet hours. */
-  | { kind: 'send'; at: Date; node: string; message: string; dueAt: Date; subject: string }
+  | SendRecord
   | EventRecord
   | { kind: 'timeout'; at: Date; node: string; event: TimeoutEvent; effect: TimeoutEffect };
+
+/**
+ * A sent message: an email with its `subject` (and `inReplyTo` when threaded), or an SMS with its `text`
+ * and `segments`.
+ */
+export type SendRecord = {
+  kind: 'send';
+  at: Date;
+  node: string;
+  message: string;
+  dueAt: Date;
+} & (
+  | { channel?: 'email' | undefined; subject: string; inReplyTo?: string | undefined }
+  | { channel: 'sms'; text: string; segments: number }
+);
 
 /** An engagement event as the timeline shows it; `id`: the provider's event id, when known. */
 export interface EventRecord {
@@ -51,8 +83,22 @@ export function timelineEntriesOf(record: AuditRecord): TimelineEntry[] {
     case 'enter': {
       const enter: TimelineEntry = { at, kind: 'enter', node: record.to, step: record.step };
       if (record.from === null || record.on === null) return [enter];
-      return [{ at, kind: 'transition', from: record.from, to: record.to, on: record.on }, enter];
+      return [
+        {
+          at,
+          kind: 'transition',
+          from: record.from,
+          to: record.to,
+          on: record.on,
+          ...(record.variant !== undefined ? { variant: record.variant } : {}),
+        },
+        enter,
+      ];
     }
+    case 'skipped':
+      return [
+        { at, kind: 'skipped', node: record.node, dueAt: record.dueAt.toISOString(), reason: record.reason },
+      ];
     case 'end':
       return [
         {
@@ -72,17 +118,25 @@ export function timelineEntriesOf(record: AuditRecord): TimelineEntry[] {
       return [{ at, kind: record.kind }];
     case 'plan_update':
       return [{ at, kind: 'plan_update', version: record.version, node: record.node }];
-    case 'send':
+    case 'send': {
+      const base = {
+        at,
+        kind: 'send' as const,
+        node: record.node,
+        message: record.message,
+        dueAt: record.dueAt.toISOString(),
+      };
+      if (record.channel === 'sms') {
+        return [{ ...base, channel: 'sms', text: record.text, segments: record.segments }];
+      }
       return [
         {
-          at,
-          kind: 'send',
-          node: record.node,
-          message: record.message,
-          dueAt: record.dueAt.toISOString(),
+          ...base,
           subject: record.subject,
+          ...(record.inReplyTo !== undefined ? { inReplyTo: record.inReplyTo } : {}),
         },
       ];
+    }
     case 'event':
       return [eventEntry(record)];
     case 'timeout':

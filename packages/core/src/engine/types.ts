@@ -7,10 +7,19 @@ export type CampaignStatus = 'pending' | 'active' | 'paused' | 'completed' | 'st
  * status `stopped`), or `no_path` (status `completed`: an event broke the node's last timeout and none of
  * its transitions can still fire, rule 6, see `onTimeout`).
  */
-export type StopReason = EngagementEvent | 'send_failed' | 'no_path';
+export type StopReason = EngagementEvent | 'send_failed' | 'no_path' | 'send_expired';
 
-/** Why a due send was moved at execution time (DESIGN section 11 lists the reasons). */
-export type DeferReason = 'quiet_hours';
+/**
+ * Why a due send was moved at execution time (DESIGN section 11 lists the reasons): the first rule of
+ * section 10's allowed instant that the due time breaks.
+ */
+export type DeferReason = 'quiet_hours' | 'send_window' | 'holiday' | 'sms_hours';
+
+/** Why a send was not sent (DESIGN section 10: it could not go by `due + expireAfter`). */
+export type SkipReason = 'expired';
+
+/** How a zero-time node was left: `branch` or `split` (with the variant), recorded as a transition's `on`. */
+export type ZeroTimeMove = 'branch' | 'split';
 
 /** Statuses a campaign never leaves. */
 export const TERMINAL_STATUSES: readonly CampaignStatus[] = ['completed', 'stopped', 'cancelled'];
@@ -41,6 +50,21 @@ export interface CampaignDefinition {
   plan: Plan;
   /** IANA zone. */
   timezone: string;
+  /** Who the campaign is for, as branch conditions and split assignment read it (1.1). */
+  contact?: ContactFacts | undefined;
+}
+
+/** The facts about the contact a plan may branch on or hash (DESIGN section 10). */
+export interface ContactFacts {
+  /**
+   * The split key: the contact's `id` as the caller gave it, else its email lower-cased, else its
+   * phone. Null when the contact has none (a split then takes its first variant).
+   */
+  key: string | null;
+  attributes: Readonly<Record<string, unknown>>;
+  email?: string | undefined;
+  /** E.164. */
+  phone?: string | undefined;
 }
 
 /** A message the campaign has sent. */
@@ -80,6 +104,12 @@ export interface EngineContext {
    * decisions are the same, and a store reads a bounded number of rows however many events the message has.
    */
   latestMessageEvents: readonly RecordedEvent[];
+  /**
+   * The genuine engagement events (`opened`, `clicked`, `replied`; rule 5's definition of genuine) on any
+   * message of this campaign, with the send node of their message: what `engaged` branch conditions read.
+   * Absent: none.
+   */
+  engagements?: readonly { type: EngagementEvent; nodeId: string }[] | undefined;
 }
 
 /** An action the campaign wants run later: a send, or a timeout that raises a synthetic event. */
@@ -90,8 +120,10 @@ export type PlannedAction =
       step: number;
       /** Entry time + delay, before quiet hours. */
       dueAt: Date;
-      /** When it should run: `dueAt` moved out of quiet hours. */
+      /** When it should run: `dueAt` moved to the first allowed instant (quiet hours, window, holidays, SMS hours). */
       runAt: Date;
+      /** `dueAt + expireAfter` (1.1): the send may not go after it. Absent: no expiry. */
+      expiresAt?: Date | undefined;
     }
   | {
       kind: 'timeout';
@@ -128,9 +160,29 @@ export type Effect =
       from: string | null;
       to: string;
       step: number;
-      /** The taken transition's `on` (a click taken through an `opened` transition says `opened`); null at activation. */
-      on: TransitionEvent | null;
+      /**
+       * The taken transition's `on` (a click taken through an `opened` transition says `opened`), or how a
+       * zero-time node was left (`branch`, `split`); null at activation.
+       */
+      on: TransitionEvent | ZeroTimeMove | null;
+      /** The split variant taken, when `on` is `split`. */
+      variant?: string | undefined;
       trigger: EntryTrigger;
+    }
+  /** A split node assigned the contact to `variant` of `experiment` (stored queryably for analytics). */
+  | { type: 'assign_variant'; at: Date; node: string; experiment: string; variant: string }
+  /**
+   * A send that could not go by `due + expireAfter` is not sent (its pending action, if any, is
+   * `skipped`); an `end` effect with reason `send_expired` follows.
+   */
+  | {
+      type: 'skip';
+      at: Date;
+      node: string;
+      step: number;
+      dueAt: Date;
+      actionId: string | null;
+      reason: SkipReason;
     }
   | { type: 'schedule'; action: PlannedAction }
   /** Every pending action of the campaign is cancelled (they belong to a node it has left, or it ended). */

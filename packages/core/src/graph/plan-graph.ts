@@ -1,4 +1,4 @@
-import type { Plan, PlanNode, Transition } from '../plan/plan-schema.ts';
+import { nodeTransitions, type Plan, type PlanNode, type Transition } from '../plan/plan-schema.ts';
 
 /** Mermaid labels are quoted strings; a double quote must be written as an entity. */
 function label(text: string): string {
@@ -10,12 +10,22 @@ function shape(node: PlanNode, id: string): string {
     case 'send': {
       const delay = node.schedule?.delay;
       const detail = delay && delay !== 'PT0S' ? `send after ${delay}` : 'send';
-      return `${id}[${label(`${node.id}<br/>${detail}: ${node.subject}`)}]`;
+      const what =
+        node.channel === 'sms'
+          ? `${detail} sms: ${node.text ?? ''}`
+          : `${detail}: ${node.subject ?? 'Re: (thread)'}`;
+      return `${id}[${label(`${node.id}<br/>${what}`)}]`;
     }
     case 'wait':
       return `${id}{{${label(`${node.id}<br/>wait`)}}}`;
     case 'end':
       return `${id}([${label(node.id)}])`;
+    case 'branch':
+      return `${id}{${label(`${node.id}<br/>branch`)}}`;
+    case 'split': {
+      const experiment = node.experiment ?? node.id;
+      return `${id}[/${label(`${node.id}<br/>split: ${experiment}`)}/]`;
+    }
   }
 }
 
@@ -23,6 +33,21 @@ function edgeLabel(t: Transition): string {
   if (t.after !== undefined) return `${t.on} after ${t.after}`;
   if (t.within !== undefined) return `${t.on} within ${t.within}`;
   return t.on;
+}
+
+/** A node's outgoing edges as [target, label]. */
+function edges(node: PlanNode): [string, string][] {
+  switch (node.action) {
+    case 'branch':
+      return [
+        ...node.branches.map((b, i): [string, string] => [b.to, `when #${i + 1}`]),
+        [node.otherwise, 'otherwise'],
+      ];
+    case 'split':
+      return node.variants.map((v): [string, string] => [v.to, `${v.id} (${v.weight})`]);
+    default:
+      return nodeTransitions(node).map((t): [string, string] => [t.to, edgeLabel(t)]);
+  }
 }
 
 /**
@@ -37,10 +62,9 @@ export function planGraph(plan: Plan): string {
   const startId = ids.get(plan.startNodeId);
   if (startId) lines.push(`  start --> ${startId}`);
   for (const node of plan.nodes) {
-    if (node.action === 'end') continue;
-    for (const t of node.transitions ?? []) {
-      const to = ids.get(t.to);
-      if (to) lines.push(`  ${ids.get(node.id)} -- ${label(edgeLabel(t))} --> ${to}`);
+    for (const [target, text] of edges(node)) {
+      const to = ids.get(target);
+      if (to) lines.push(`  ${ids.get(node.id)} -- ${label(text)} --> ${to}`);
     }
   }
   return `${lines.join('\n')}\n`;

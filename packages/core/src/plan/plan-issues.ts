@@ -23,6 +23,16 @@ export const PLAN_ISSUE_CODES = [
   'missing_variable',
   'fixed_offset_timezone',
   'stranded_by_event',
+  'invalid_send_window',
+  'invalid_holidays',
+  'no_send_time',
+  'invalid_branch',
+  'invalid_split',
+  'channel_event_mismatch',
+  'missing_phone',
+  'missing_email',
+  'invalid_phone',
+  'sms_segments',
 ] as const;
 export type PlanIssueCode = (typeof PLAN_ISSUE_CODES)[number];
 
@@ -33,6 +43,7 @@ export const WARNING_CODES: readonly PlanIssueCode[] = [
   'unreachable_node',
   'fixed_offset_timezone',
   'stranded_by_event',
+  'sms_segments',
 ];
 
 export interface PlanIssue {
@@ -42,7 +53,18 @@ export interface PlanIssue {
   /** What is wrong and what would be right, for a person or an LLM fixing the plan. */
   message: string;
   severity: PlanIssueSeverity;
+  /**
+   * The one obvious repair, when there is one, as an RFC 6902 JSON Patch against the plan as given
+   * (`campaign validate --fix` applies it). Absent when the fix is a matter of judgement.
+   */
+  fix?: JsonPatchOperation[];
 }
+
+/** One RFC 6902 operation; `path` and `from` are JSON pointers into the plan. */
+export type JsonPatchOperation =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };
 
 export interface PlanValidationResult {
   /** True when no issue has severity `error`; warnings alone keep a plan valid. */
@@ -53,12 +75,28 @@ export interface PlanValidationResult {
   plan: Plan | undefined;
 }
 
-/** How a check reports one issue; the severity follows from the code. */
-export type ReportIssue = (path: string, code: PlanIssueCode, message: string) => void;
+/** How a check reports one issue; the severity follows from the code. `fix`: its one obvious repair. */
+export type ReportIssue = (
+  path: string,
+  code: PlanIssueCode,
+  message: string,
+  fix?: JsonPatchOperation[],
+) => void;
 
 /** Builds an issue whose severity follows from its code. */
-export function planIssue(path: string, code: PlanIssueCode, message: string): PlanIssue {
-  return { path, code, message, severity: WARNING_CODES.includes(code) ? 'warning' : 'error' };
+export function planIssue(
+  path: string,
+  code: PlanIssueCode,
+  message: string,
+  fix?: JsonPatchOperation[],
+): PlanIssue {
+  return {
+    path,
+    code,
+    message,
+    severity: WARNING_CODES.includes(code) ? 'warning' : 'error',
+    ...(fix !== undefined ? { fix } : {}),
+  };
 }
 
 /** Thrown by `assertValidPlan`; carries every issue (warnings included) of the refused plan. */

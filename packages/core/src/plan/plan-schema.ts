@@ -64,6 +64,10 @@ export function isTimeoutEvent(value: unknown): value is TimeoutEvent {
   return typeof value === 'string' && (TIMEOUT_EVENTS as readonly string[]).includes(value);
 }
 
+/** Plan format versions this engine reads (DESIGN sections 3 and 10). */
+export const PLAN_VERSIONS = ['1.0', '1.1'] as const;
+export type PlanVersion = (typeof PLAN_VERSIONS)[number];
+
 const isoDuration = z
   .string()
   .describe(
@@ -95,28 +99,142 @@ export const transitionSchema = z
 
 const transitions = z.array(transitionSchema);
 
+/** Day names of a send window, Monday first (DESIGN section 10). */
+export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type DayName = (typeof DAY_NAMES)[number];
+
+/** Delivery channels of a `send` node (1.1 adds `sms`). */
+export const CHANNELS = ['email', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Events that exist for an SMS send (DESIGN section 10); any other on an SMS node is `channel_event_mismatch`. */
+export const SMS_EVENTS: readonly TransitionEvent[] = [
+  'delivered',
+  'bounced',
+  'replied',
+  'unsubscribed',
+  'no_reply',
+];
+
+const timeOfDay = z
+  .string()
+  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/)
+  .describe('Local time of day as HH:MM, 24-hour clock, such as "09:00" or "17:30" (not "9am").');
+
+export const sendWindowSchema = z
+  .strictObject({
+    days: z
+      .array(z.enum(DAY_NAMES))
+      .min(1)
+      .describe(
+        'Days a send may go on, as three-letter lower-case names: mon, tue, wed, thu, fri, sat, sun.',
+      ),
+    start: timeOfDay.describe('HH:MM local time the window opens (inclusive).'),
+    end: timeOfDay.describe(
+      'HH:MM local time the window closes (exclusive); after start (no crossing midnight).',
+    ),
+  })
+  .describe('Version 1.1: sends go only on these days between start and end, local time.');
+
+export const holidaysSchema = z
+  .strictObject({
+    country: z
+      .string()
+      .optional()
+      .describe('ISO 3166-1 alpha-2 country whose public holidays have no sends, such as "US" or "DE".'),
+    region: z
+      .string()
+      .optional()
+      .describe('ISO 3166-2 subdivision of the country, such as "BY" (Bavaria) or "CA" (California).'),
+    dates: z
+      .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+      .optional()
+      .describe('More local dates with no sends, as YYYY-MM-DD.'),
+  })
+  .describe('Version 1.1: dates with no sends (public holidays of a country or region, and listed dates).');
+
+/** `{ "attribute": name, op: value }`: exactly one operator. */
+export const attributeConditionSchema = z.strictObject({
+  attribute: z.string().min(1).describe('Key of the contact attributes.'),
+  equals: z.unknown().optional(),
+  notEquals: z.unknown().optional(),
+  in: z.array(z.unknown()).optional(),
+  gte: z.number().optional(),
+  lte: z.number().optional(),
+  exists: z.boolean().optional(),
+  contains: z.string().optional(),
+});
+
+export const ENGAGED_EVENTS = ['opened', 'clicked', 'replied'] as const;
+
+export const engagedConditionSchema = z.strictObject({
+  engaged: z.enum(ENGAGED_EVENTS).describe('A genuine event of this type on a message of this campaign.'),
+  node: nodeId.optional().describe('Only the message of this send node.'),
+});
+
+export type AttributeCondition = z.infer<typeof attributeConditionSchema>;
+export type EngagedCondition = z.infer<typeof engagedConditionSchema>;
+export type Condition =
+  | AttributeCondition
+  | EngagedCondition
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    attributeConditionSchema,
+    engagedConditionSchema,
+    z.strictObject({ all: z.array(conditionSchema).min(1) }),
+    z.strictObject({ any: z.array(conditionSchema).min(1) }),
+    z.strictObject({ not: conditionSchema }),
+  ]),
+);
+
 export const sendNodeSchema = z
   .strictObject({
     id: nodeId,
     action: z.literal('send'),
-    channel: z.literal('email').optional().describe('Delivery channel; only email exists today.'),
+    channel: z
+      .enum(CHANNELS)
+      .optional()
+      .describe('Delivery channel: "email" (default) or, from version 1.1, "sms".'),
     subject: z
       .string()
       .max(998)
+      .optional()
       .describe(
-        'Subject template: {{name}}, {{email}}, any contact attribute, {{var|default}}. At most 998 characters.',
+        'Email subject template: {{name}}, {{email}}, any contact attribute, {{var|default}}. At most 998 characters. Required for email unless "thread" follows an earlier email.',
       ),
-    body: z.string().describe('Body template; values are HTML-escaped.'),
+    body: z.string().optional().describe('Email body template; values are HTML-escaped. Required for email.'),
+    text: z
+      .string()
+      .optional()
+      .describe('Version 1.1, SMS only: the message text template (plain text, no subject or body).'),
+    thread: z
+      .boolean()
+      .optional()
+      .describe(
+        'Version 1.1, email only: send as a reply in the thread of the campaign\'s latest email ("Re: " subject, In-Reply-To).',
+      ),
+    sendWindow: sendWindowSchema
+      .optional()
+      .describe("Version 1.1: this send's window, replacing the plan's."),
     schedule: z
       .strictObject({
         delay: isoDuration
           .optional()
           .describe('Wait this long after entering the node before sending (default PT0S).'),
+        expireAfter: isoDuration
+          .optional()
+          .describe(
+            'Version 1.1: skip the send (and stop the campaign) if it cannot go within this long of its due time.',
+          ),
       })
       .optional(),
     transitions: transitions.optional().describe('Empty or absent: the campaign completes after this send.'),
   })
-  .describe('Send one email, then wait for its engagement or timeouts.');
+  .describe('Send one email or SMS, then wait for its engagement or timeouts.');
 
 export const waitNodeSchema = z
   .strictObject({
@@ -132,7 +250,47 @@ export const endNodeSchema = z
   .strictObject({ id: nodeId, action: z.literal('end') })
   .describe('Terminal node.');
 
-export const planNodeSchema = z.discriminatedUnion('action', [sendNodeSchema, waitNodeSchema, endNodeSchema]);
+export const branchNodeSchema = z
+  .strictObject({
+    id: nodeId,
+    action: z.literal('branch'),
+    branches: z
+      .array(z.strictObject({ when: conditionSchema, to: nodeId }))
+      .describe('Tried in order; the first whose condition holds is taken.'),
+    otherwise: nodeId.describe('Taken when no branch holds.'),
+  })
+  .describe('Version 1.1: a zero-time choice on who the contact is or what they did.');
+
+export const splitNodeSchema = z
+  .strictObject({
+    id: nodeId,
+    action: z.literal('split'),
+    experiment: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Experiment name the assignment hashes (default: the node id).'),
+    variants: z
+      .array(
+        z.strictObject({
+          id: z.string().min(1),
+          weight: z.number().int().positive(),
+          to: nodeId,
+        }),
+      )
+      .min(2)
+      .max(10)
+      .describe('2 to 10 variants with unique ids and integer weights > 0.'),
+  })
+  .describe('Version 1.1: a zero-time deterministic A/B split.');
+
+export const planNodeSchema = z.discriminatedUnion('action', [
+  sendNodeSchema,
+  waitNodeSchema,
+  endNodeSchema,
+  branchNodeSchema,
+  splitNodeSchema,
+]);
 
 export const quietHoursSchema = z
   .strictObject({
@@ -143,7 +301,9 @@ export const quietHoursSchema = z
 
 export const planSchema = z
   .strictObject({
-    version: z.literal('1.0'),
+    version: z
+      .enum(PLAN_VERSIONS)
+      .describe('"1.1" to use send windows, holidays, expiry, branch, split or SMS.'),
     timezone: z
       .string()
       .optional()
@@ -151,6 +311,8 @@ export const planSchema = z
         'IANA tz database zone name of every local-time rule, such as "America/Los_Angeles" (not an abbreviation such as "PST" or an offset such as "+02:00"); may be omitted when the contact has a timezone.',
       ),
     quietHours: quietHoursSchema.optional(),
+    sendWindow: sendWindowSchema.optional(),
+    holidays: holidaysSchema.optional(),
     startNodeId: nodeId.describe('Id of the node entered at activation.'),
     exitOn: z
       .array(z.enum(ENGAGEMENT_EVENTS))
@@ -160,13 +322,37 @@ export const planSchema = z
       ),
     nodes: z.array(planNodeSchema).min(1),
   })
-  .describe('Campaign plan v1.0 for one contact.');
+  .describe('Campaign plan (version 1.0 or 1.1) for one contact.');
 
 export type Plan = z.infer<typeof planSchema>;
+
+/** The transitions of a node that waits for events (`send`, `wait`); none for the others. */
+export function nodeTransitions(node: PlanNode): readonly Transition[] {
+  return node.action === 'send' || node.action === 'wait' ? (node.transitions ?? []) : [];
+}
+
+/**
+ * Every node a node can move to, in plan order: its transitions' targets, a branch's targets then
+ * `otherwise`, a split's variants' targets.
+ */
+export function nodeTargets(node: PlanNode): string[] {
+  switch (node.action) {
+    case 'branch':
+      return [...node.branches.map((b) => b.to), node.otherwise];
+    case 'split':
+      return node.variants.map((v) => v.to);
+    default:
+      return nodeTransitions(node).map((t) => t.to);
+  }
+}
 export type PlanNode = z.infer<typeof planNodeSchema>;
 export type SendNode = z.infer<typeof sendNodeSchema>;
 export type WaitNode = z.infer<typeof waitNodeSchema>;
 export type EndNode = z.infer<typeof endNodeSchema>;
+export type BranchNode = z.infer<typeof branchNodeSchema>;
+export type SplitNode = z.infer<typeof splitNodeSchema>;
+export type SendWindow = z.infer<typeof sendWindowSchema>;
+export type Holidays = z.infer<typeof holidaysSchema>;
 export type Transition = z.infer<typeof transitionSchema>;
 export type QuietHours = z.infer<typeof quietHoursSchema>;
 

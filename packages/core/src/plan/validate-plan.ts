@@ -82,8 +82,8 @@ export function assertValidPlan(input: unknown, options: PlanValidationOptions =
 
 function semanticIssues(facts: PlanFacts, options: PlanValidationOptions): PlanIssue[] {
   const issues: PlanIssue[] = [];
-  const report: ReportIssue = (path, code, message) => {
-    issues.push(planIssue(path, code, message));
+  const report: ReportIssue = (path, code, message, fix) => {
+    issues.push(planIssue(path, code, message, fix));
   };
   // First, so that its message wins at a path another check also reports as `schema`: text Postgres
   // cannot store and nesting past the bound, anywhere in the plan.

@@ -1,4 +1,4 @@
-import type { CampaignState, DeferReason, PlannedAction, StopReason } from '../engine/types.ts';
+import type { CampaignState, DeferReason, PlannedAction, StopReason, ZeroTimeMove } from '../engine/types.ts';
 import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 
 /*
@@ -153,8 +153,8 @@ export interface NewTransition {
   step: number;
   fromNodeId: string | null;
   toNodeId: string | null;
-  /** The taken transition's `on`, for `enter` rows that moved between nodes. */
-  on: TransitionEvent | null;
+  /** The taken transition's `on`, or `branch` / `split`, for `enter` rows that moved between nodes. */
+  on: TransitionEvent | ZeroTimeMove | null;
   /** activation | event | timeout | api: what caused it. */
   trigger: 'activation' | 'event' | 'timeout' | 'api' | 'send';
   eventId: string | null;

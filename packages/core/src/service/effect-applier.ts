@@ -121,6 +121,10 @@ export class EffectApplier {
         case 'suppress_contact':
           // Applied by the caller, which holds the contact lock.
           break;
+        case 'assign_variant':
+        case 'skip':
+          // TODO(issue 11, database part): stored in the split-assignment table / as a skipped action.
+          throw new Error(`the database service cannot apply a "${effect.type}" effect yet`);
         case 'plan_update':
           // Rule 9: the new version is stored; rows and actions from here on carry it (new timeout keys).
           await tx.campaigns.savePlan(campaign.id, effect.definition.plan, effect.version, effect.at);

@@ -1,4 +1,12 @@
-import type { CampaignStatus, DeferReason, EventEffect, StopReason, TimeoutEffect } from '../engine/types.ts';
+import type {
+  CampaignStatus,
+  DeferReason,
+  EventEffect,
+  SkipReason,
+  StopReason,
+  TimeoutEffect,
+  ZeroTimeMove,
+} from '../engine/types.ts';
 import type { EngagementEvent, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 
 /**
@@ -14,7 +22,15 @@ export type TimelineEntry =
       message: string;
       /** Entry time + delay, before the quiet-hour adjustment; `at` is when it was sent. */
       dueAt: string;
-      subject: string;
+      /** Email: the rendered subject. */
+      subject?: string;
+      /** Present for SMS sends only (1.1); email sends leave it out. */
+      channel?: 'sms';
+      /** SMS: the rendered text and its segment count. */
+      text?: string;
+      segments?: number;
+      /** A threaded email (1.1 `thread`): the Message-ID of the email it replies to. */
+      inReplyTo?: string;
     }
   | {
       at: string;
@@ -24,11 +40,21 @@ export type TimelineEntry =
       id?: string;
       effect: EventEffect;
     }
-  | { at: string; kind: 'transition'; from: string; to: string; on: TransitionEvent }
+  /** Leaving a node on an event or timeout, or a `branch` / `split` node (with the split's `variant`). */
+  | {
+      at: string;
+      kind: 'transition';
+      from: string;
+      to: string;
+      on: TransitionEvent | ZeroTimeMove;
+      variant?: string;
+    }
   | { at: string; kind: 'timeout'; node: string; event: TimeoutEvent; effect: TimeoutEffect }
   | { at: string; kind: 'pause' | 'resume' | 'cancel' }
   /** A due send moved at execution time; `until` is when it runs instead. */
   | { at: string; kind: 'deferred'; node: string; until: string; reason: DeferReason }
+  /** A send not sent (1.1 `expireAfter`); the `end` entry with reason `send_expired` follows. */
+  | { at: string; kind: 'skipped'; node: string; dueAt: string; reason: SkipReason }
   | {
       at: string;
       kind: 'end';

@@ -229,12 +229,12 @@ function renderSegments(
  * @throws MissingVariableError listing the missing variables of subject and body together.
  */
 export function renderMessage(
-  node: { subject: string; body: string },
+  node: { subject?: string | undefined; body?: string | undefined },
   contact: TemplateContact,
 ): { subject: string; body: string } {
   const vars = contactVariables(contact);
-  const subject = parseOrThrow(node.subject);
-  const body = parseOrThrow(node.body);
+  const subject = parseOrThrow(node.subject ?? '');
+  const body = parseOrThrow(node.body ?? '');
   const missing = missingIn(subject, vars);
   for (const name of missingIn(body, vars)) if (!missing.includes(name)) missing.push(name);
   if (missing.length > 0) throw new MissingVariableError(missing);

@@ -5,6 +5,7 @@ import {
   DEFAULT_EXIT_ON,
   type EngagementEvent,
   isTimeoutEvent,
+  nodeTransitions,
   type Plan,
   SUPPRESSING_EVENTS,
   TIMEOUT_BROKEN_BY,
@@ -39,8 +40,8 @@ export function strandedByEventIssues(plan: Plan): PlanIssue[] {
   const exits = plan.exitOn ?? DEFAULT_EXIT_ON;
   const issues: PlanIssue[] = [];
   plan.nodes.forEach((node, index) => {
-    if (node.action === 'end') return;
-    const transitions = node.transitions ?? [];
+    const transitions = nodeTransitions(node);
+    if (transitions.length === 0) return;
     if (!transitions.every(hasValidDurations)) return;
     const reported = new Set<EngagementEvent>();
     transitions.forEach((timeout, j) => {
