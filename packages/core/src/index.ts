@@ -71,5 +71,6 @@ export {
 } from './simulate/simulation-input.ts';
 export { type SimulationOptions, simulate } from './simulate/simulator.ts';
 export type * from './simulate/timeline.ts';
+export { renderSms, type SmsSegmentCount, smsSegments } from './template/sms.ts';
 export { MissingVariableError, TemplateSyntaxError } from './template/template-errors.ts';
 export { signUnsubscribeToken, verifyUnsubscribeToken } from './unsubscribe/unsubscribe-token.ts';

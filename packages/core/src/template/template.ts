@@ -15,9 +15,9 @@ export interface TemplateVariable {
   fallback: string | undefined;
 }
 
-/** The contact fields a template can read. */
+/** The contact fields a template can read. `email` may be absent for a contact reached only by SMS. */
 export interface TemplateContact {
-  email: string;
+  email?: string | null | undefined;
   name?: string | null;
   attributes?: Record<string, unknown> | null;
 }
