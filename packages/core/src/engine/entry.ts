@@ -1,7 +1,9 @@
 import { addDuration, calculateScheduleTime } from '@campaign/schedule-utils';
 import { isTimeoutEvent, type PlanNode, type Transition } from '../plan/plan-schema.ts';
+import { conditionHolds } from './conditions.ts';
 import { matchTransition } from './matching.ts';
 import { findNode, inOccurrenceOrder, transitionsOf } from './nodes.ts';
+import { splitVariant } from './split.ts';
 import type {
   CampaignDefinition,
   CampaignState,
@@ -10,7 +12,11 @@ import type {
   EngineContext,
   EntryTrigger,
   PlannedAction,
+  ZeroTimeMove,
 } from './types.ts';
+
+/** How a node was entered: the transition taken, or how a zero-time node was left. */
+export type EntryMove = Transition | { on: ZeroTimeMove; variant?: string | undefined };
 
 /* Rules 1 and 2: activation and entering a node (its send or its timeouts scheduled). */
 
@@ -52,7 +58,7 @@ export function enterNode(
   state: CampaignState,
   nodeId: string,
   at: Date,
-  taken: Transition | null,
+  taken: EntryMove | null,
   trigger: EntryTrigger,
   ctx: EngineContext,
   effects: Effect[],
@@ -68,7 +74,17 @@ export function enterNode(
   if (from !== null) effects.push({ type: 'cancel_pending' });
   const step = state.step + 1;
   let next: CampaignState = { ...state, currentNodeId: node.id, step, anchorAt: null };
-  effects.push({ type: 'enter', at, from, to: node.id, step, on: taken?.on ?? null, trigger });
+  const variant = taken && 'variant' in taken ? taken.variant : undefined;
+  effects.push({
+    type: 'enter',
+    at,
+    from,
+    to: node.id,
+    step,
+    on: taken?.on ?? null,
+    ...(variant !== undefined ? { variant } : {}),
+    trigger,
+  });
 
   switch (node.action) {
     case 'end':
@@ -107,9 +123,19 @@ export function enterNode(
       scheduleTimeouts(def, next, node, at, effects);
       return next;
     }
-    case 'branch':
-    case 'split':
-      throw new Error(`entering a ${node.action} node is not implemented yet`);
+    case 'branch': {
+      // A zero-time node: the first branch whose condition holds (else `otherwise`) is entered at once.
+      const facts = { contact: def.contact, engagements: ctx.engagements };
+      const chosen = node.branches.find((b) => conditionHolds(b.when, facts))?.to ?? node.otherwise;
+      return enterNode(def, next, chosen, at, { on: 'branch' }, trigger, ctx, effects, depth + 1);
+    }
+    case 'split': {
+      const experiment = node.experiment ?? node.id;
+      const chosen = splitVariant(experiment, def.contact?.key ?? null, node.variants);
+      effects.push({ type: 'assign_variant', at, node: node.id, experiment, variant: chosen.id });
+      const move = { on: 'split' as const, variant: chosen.id };
+      return enterNode(def, next, chosen.to, at, move, trigger, ctx, effects, depth + 1);
+    }
   }
 }
 
