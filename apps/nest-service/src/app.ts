@@ -2,8 +2,13 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CampaignEngineModule } from '@campaign/nestjs';
-import type { Runtime } from '@campaign/runtime';
-import { createWebhookVerifier, InMemoryReplayCache } from '@campaign/webhooks';
+import { type Runtime, WebhookIntake } from '@campaign/runtime';
+import {
+  createWebhookVerifier,
+  InMemoryReplayCache,
+  PROVIDER_NAMES,
+  type ProviderName,
+} from '@campaign/webhooks';
 import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -20,7 +25,7 @@ import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, Authenticator } from './http/api-key.guard.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
 import { serializeRequestForLog } from './http/request-log.ts';
-import { RUNTIME, WEBHOOKS } from './tokens.ts';
+import { RUNTIME, WEBHOOK_INTAKE } from './tokens.ts';
 
 /**
  * The one wiring module: the engine (CampaignEngineModule on the runtime shared with the workers) and the
@@ -53,7 +58,7 @@ export class AppModule {
       providers: [
         { provide: Authenticator, useValue: authenticator },
         { provide: RUNTIME, useValue: runtime },
-        { provide: WEBHOOKS, useValue: webhookVerifier(runtime) },
+        { provide: WEBHOOK_INTAKE, useValue: webhookIntake(runtime) },
       ],
     };
   }
@@ -86,6 +91,18 @@ function webhookVerifier(runtime: Runtime) {
     },
     { replayCache: new InMemoryReplayCache() },
   );
+}
+
+/** Provider webhooks in: the verifier above, then the engine's batch intake (see WebhookIntake). */
+function webhookIntake(runtime: Runtime): WebhookIntake<ProviderName> {
+  return new WebhookIntake({
+    providers: PROVIDER_NAMES,
+    verifier: webhookVerifier(runtime),
+    recordEvents: (batch) => runtime.service.recordEvents(batch),
+    metrics: runtime.metrics,
+    clock: runtime.clock,
+    logger: runtime.logger,
+  });
 }
 
 function sendProblem(res: Response, status: number, code: string, title: string, detail: string): void {

@@ -1,3 +1,3 @@
 /** DI tokens for values that are not classes. */
 export const RUNTIME = Symbol('Runtime');
-export const WEBHOOKS = Symbol('WebhookVerifier');
+export const WEBHOOK_INTAKE = Symbol('WebhookIntake');

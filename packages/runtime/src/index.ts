@@ -11,5 +11,14 @@ export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { checkReadiness, READINESS_TIMEOUT_MS, type Readiness } from './readiness.ts';
 export { REDACTED, redactUrl, redactUrlsIn } from './redact.ts';
 export { createRuntime, createScheduler, type Runtime, systemClock } from './runtime.ts';
-export { LogTransport, SmtpTransport } from './transports.ts';
+export { LogSmsTransport, LogTransport, SmtpTransport } from './transports.ts';
+export {
+  type IntakeVerifier,
+  type VerifiedWebhook,
+  type VerifiedWebhookEvent,
+  WebhookIntake,
+  type WebhookIntakeAnswer,
+  type WebhookIntakeCounts,
+  type WebhookIntakeOptions,
+} from './webhook-intake.ts';
 export { type RunningWorker, startWorker } from './worker.ts';

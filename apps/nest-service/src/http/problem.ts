@@ -22,3 +22,14 @@ export class ProblemError extends Error {
     this.problem = { type: 'about:blank', title, status, code, ...(detail ? { detail } : {}), ...extensions };
   }
 }
+
+/** An answer of a use case that refuses with a status instead of throwing (the runtime's WebhookIntake). */
+export type AnswerOrRefusal<T> =
+  | { ok: true; body: T }
+  | { ok: false; status: number; code: string; title: string; detail?: string };
+
+/** The body to answer with, or the refusal thrown as a problem (for the ProblemFilter). */
+export function bodyOrProblem<T>(answer: AnswerOrRefusal<T>): T {
+  if (answer.ok) return answer.body;
+  throw new ProblemError(answer.status, answer.code, answer.title, answer.detail);
+}
