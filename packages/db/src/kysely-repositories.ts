@@ -47,13 +47,15 @@ export class KyselyContactRepository implements ContactRepository {
     this.db = db;
   }
 
-  async upsertAndLock(contact: ContactInput & { id: string }): Promise<ContactRecord> {
+  async upsertAndLock(contact: ContactInput & { id: string; idGiven: boolean }): Promise<ContactRecord> {
     // INSERT .. ON CONFLICT DO UPDATE locks the row it returns until the transaction ends.
     const row = await this.db
       .insertInto('contacts')
       .values({
         id: contact.id,
-        email: contact.email,
+        email: contact.email ?? null,
+        phone: contact.phone ?? null,
+        id_given: contact.idGiven,
         name: contact.name ?? null,
         timezone: contact.timezone ?? null,
         attributes: JSON.stringify(contact.attributes ?? {}),
@@ -62,7 +64,11 @@ export class KyselyContactRepository implements ContactRepository {
       })
       .onConflict((oc) =>
         oc.column('id').doUpdateSet({
-          email: (eb) => eb.ref('excluded.email'),
+          email:
+            contact.email === undefined ? (eb) => eb.ref('contacts.email') : (eb) => eb.ref('excluded.email'),
+          phone:
+            contact.phone === undefined ? (eb) => eb.ref('contacts.phone') : (eb) => eb.ref('excluded.phone'),
+          id_given: sql`coalesce(contacts.id_given, excluded.id_given)`,
           name:
             contact.name === undefined ? (eb) => eb.ref('contacts.name') : (eb) => eb.ref('excluded.name'),
           timezone:
@@ -387,6 +393,9 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         provider_message_id: null,
         last_error: null,
         sent_at: null,
+        channel: message.channel ?? 'email',
+        in_reply_to: message.inReplyTo ?? null,
+        references_header: message.references ?? null,
       })
       .onConflict((oc) =>
         oc
@@ -395,6 +404,8 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
             status: 'sending',
             subject: (eb) => eb.ref('excluded.subject'),
             body: (eb) => eb.ref('excluded.body'),
+            in_reply_to: (eb) => eb.ref('excluded.in_reply_to'),
+            references_header: (eb) => eb.ref('excluded.references_header'),
             last_error: null,
             seq: sql<string>`nextval('timeline_seq')`,
           })
@@ -448,6 +459,20 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .where('id', '=', messageId)
       .where('status', '!=', 'sent')
       .execute();
+  }
+
+  async latestSentEmail(campaignId: string): Promise<OutboundMessageRecord | null> {
+    // On outbound_messages_latest_idx (campaign_id, seq desc where sent); SMS rows are passed over.
+    const row = await this.db
+      .selectFrom('outbound_messages')
+      .selectAll()
+      .where('campaign_id', '=', campaignId)
+      .where('status', '=', 'sent')
+      .where('channel', '=', 'email')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toMessage(row) : null;
   }
 
   async latestSentWithDecisiveEvents(

@@ -25,6 +25,7 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
       'message_events',
       'outbound_messages',
       'scheduled_actions',
+      'split_assignments',
     ]);
   });
 
@@ -40,6 +41,8 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
         'outbound_messages_latest_idx', // latest sent message of a campaign
         'message_events_decisive_idx', // earliest genuine event of each type of a message (every event reads it)
         'scheduled_actions_timeline_idx', // a campaign's executed timeouts by timeline position (timeline pages)
+        'contacts_phone_idx', // contacts by phone (SMS)
+        'split_assignments_experiment_idx', // the contacts of each variant of an experiment
       ]),
     );
   });

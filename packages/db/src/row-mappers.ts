@@ -60,6 +60,8 @@ export function toContact(row: Selectable<ContactsTable>): ContactRecord {
   return {
     id: row.id,
     email: row.email,
+    phone: row.phone,
+    idGiven: row.id_given,
     name: row.name,
     timezone: row.timezone,
     attributes: row.attributes ?? {},
@@ -126,6 +128,9 @@ export function toMessage(row: Selectable<OutboundMessagesTable>): OutboundMessa
     status: row.status as MessageStatus,
     providerMessageId: row.provider_message_id,
     sentAt: row.sent_at,
+    channel: row.channel === 'sms' ? 'sms' : 'email',
+    inReplyTo: row.in_reply_to,
+    references: row.references_header,
   };
 }
 

@@ -12,7 +12,12 @@ type Int8 = ColumnType<string, never, string>;
 
 export interface ContactsTable {
   id: string;
-  email: string;
+  /** Null for a contact reached by SMS only (0006); a contact has an email or a phone. */
+  email: string | null;
+  /** E.164 (0006). */
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Whether `id` is the one the caller gave (0006); null for contacts stored before. */
+  id_given: ColumnType<boolean | null, boolean | null | undefined, boolean | null>;
   name: string | null;
   timezone: string | null;
   attributes: JSONColumnType<Record<string, unknown>, string, string>;
@@ -60,6 +65,8 @@ export interface ScheduledActionsTable {
   executed_at: Date | null;
   executed_seq: ColumnType<string | null, never, string | null>;
   claimed_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** A send's `due + expireAfter` (0006): it may not go after it. */
+  expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
 }
@@ -81,6 +88,12 @@ export interface OutboundMessagesTable {
   seq: Int8;
   created_at: DefaultedTimestamp;
   sent_at: Date | null;
+  /** 0007: `email` or `sms`. */
+  channel: Generated<string>;
+  /** 0007: our id of the email this one replies to (a threaded follow-up). */
+  in_reply_to: string | null;
+  /** 0007: the References header a threaded follow-up went with. */
+  references_header: string | null;
 }
 
 export interface MessageEventsTable {
@@ -118,8 +131,23 @@ export interface CampaignTransitionsTable {
   status: string | null;
   reason: string | null;
   until_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** `enter` rows leaving a split: the variant taken (0006). */
+  variant: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `skipped` rows: the send's due time (0006). */
+  due_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   plan_version: number;
   seq: Int8;
+}
+
+/** One row per campaign and split node: the variant the contact was assigned (0006). */
+export interface SplitAssignmentsTable {
+  contact_id: string;
+  campaign_id: string;
+  node_id: string;
+  experiment: string;
+  variant: string;
+  assigned_at: Timestamp;
+  plan_version: number;
 }
 
 export interface Database {
@@ -129,4 +157,5 @@ export interface Database {
   outbound_messages: OutboundMessagesTable;
   message_events: MessageEventsTable;
   campaign_transitions: CampaignTransitionsTable;
+  split_assignments: SplitAssignmentsTable;
 }

@@ -54,17 +54,23 @@ export interface StoreTransaction {
 }
 
 export interface ContactInput {
-  /** Absent: derived from the email, so the same address is the same contact. */
+  /** Absent: derived from the email (else the phone), so the same address is the same contact. */
   id?: string | undefined;
-  email: string;
+  /** A contact needs an email or a phone (or both). */
+  email?: string | null | undefined;
+  /** E.164 (`+4915112345678`); required by plans that send SMS. */
+  phone?: string | null | undefined;
   name?: string | null | undefined;
   timezone?: string | null | undefined;
   attributes?: Record<string, unknown> | undefined;
 }
 
 export interface ContactRepository {
-  /** Inserts or updates the contact and returns it locked (FOR UPDATE). */
-  upsertAndLock(contact: ContactInput & { id: string }): Promise<ContactRecord>;
+  /**
+   * Inserts or updates the contact and returns it locked (FOR UPDATE). `idGiven`: whether `id` is the
+   * caller's (recorded on insert; an update keeps the stored value unless it was unknown).
+   */
+  upsertAndLock(contact: ContactInput & { id: string; idGiven: boolean }): Promise<ContactRecord>;
   lock(contactId: string): Promise<ContactRecord | null>;
   get(contactId: string): Promise<ContactRecord | null>;
   suppress(contactId: string, reason: string, at: Date): Promise<void>;
@@ -159,6 +165,11 @@ export interface OutboundMessageRepository {
   latestSentWithDecisiveEvents(
     campaignId: string,
   ): Promise<{ message: MessageRef; events: RecordedEvent[] } | null>;
+  /**
+   * The campaign's latest sent email (channel `email`; SMS are passed over), which a threaded
+   * follow-up replies to; null when the campaign has sent no email.
+   */
+  latestSentEmail(campaignId: string): Promise<OutboundMessageRecord | null>;
 }
 
 export interface MessageEventRepository {

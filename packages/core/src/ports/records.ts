@@ -8,7 +8,15 @@ import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../pl
 
 export interface ContactRecord {
   id: string;
-  email: string;
+  /** Null for a contact reached by SMS only; a contact has an email or a phone (or both). */
+  email: string | null;
+  /** E.164; SMS sends go to it (plan 1.1). Null when the contact has none. */
+  phone: string | null;
+  /**
+   * Whether `id` is the id the caller gave (not one derived from the email or phone): the split key is
+   * then the id. Null for contacts stored before this was recorded (see contactSplitKey).
+   */
+  idGiven: boolean | null;
   name: string | null;
   /** IANA zone, used when a plan has none. */
   timezone: string | null;
@@ -80,13 +88,24 @@ export interface OutboundMessageRecord {
   nodeId: string;
   step: number;
   dedupeKey: string;
+  /** The recipient: the email address, or for `sms` the phone number (E.164). */
   toEmail: string;
+  /** The rendered subject (empty for `sms`). */
   subject: string;
+  /** The rendered HTML body, or for `sms` the rendered text. */
   body: string;
   status: MessageStatus;
   providerMessageId: string | null;
   sentAt: Date | null;
+  channel: MessageChannel;
+  /** A threaded follow-up: our id of the email it replies to (its In-Reply-To); else null. */
+  inReplyTo: string | null;
+  /** A threaded follow-up: the References header it went with (Message-IDs, space-separated); else null. */
+  references: string | null;
 }
+
+/** The channel a message goes on (plan 1.1 adds `sms`). */
+export type MessageChannel = 'email' | 'sms';
 
 export interface NewOutboundMessage {
   /** Stable per dedupe key (see stableUuid), so every attempt at one message carries one Message-ID. */
@@ -98,9 +117,18 @@ export interface NewOutboundMessage {
   step: number;
   /** Unique per contact: one message per campaign, node and step. */
   dedupeKey: string;
+  /** The email address, or for `sms` the phone number (E.164). */
   toEmail: string;
+  /** Empty for `sms`. */
   subject: string;
+  /** The HTML body, or for `sms` the text. */
   body: string;
+  /** Default `email`. */
+  channel?: MessageChannel | undefined;
+  /** See OutboundMessageRecord.inReplyTo. */
+  inReplyTo?: string | null | undefined;
+  /** See OutboundMessageRecord.references. */
+  references?: string | null | undefined;
 }
 
 /** How an engagement event affected its campaign; `deferred`: recorded while paused, applied at resume. */

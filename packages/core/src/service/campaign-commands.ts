@@ -13,14 +13,8 @@ import { assertValidPlan } from '../plan/validate-plan.ts';
 import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CampaignRecord } from '../ports/records.ts';
-import {
-  type CampaignSummary,
-  contactIdForEmail,
-  definition,
-  isEngagement,
-  summary,
-  toRecorded,
-} from './campaign-record.ts';
+import { type CampaignSummary, definition, isEngagement, summary, toRecorded } from './campaign-record.ts';
+import { checkedContact, contactIdFor } from './contact-input.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { campaignRequestHash } from './request-fingerprint.ts';
 import { type AfterCommit, type CampaignTransactions, engineContext, lockCampaign } from './transactions.ts';
@@ -71,23 +65,28 @@ export class CampaignCommands {
    * ContactSuppressedError.
    */
   async persistPlan(input: PersistPlanInput): Promise<{ campaign: CampaignSummary; created: boolean }> {
-    const contactId = input.contact.id ?? contactIdForEmail(input.contact.email);
+    const contactInput = checkedContact(input.contact);
+    const contactId = contactIdFor(contactInput);
     const plan = assertValidPlan(input.plan, {
       contact: {
-        email: input.contact.email,
-        name: input.contact.name ?? null,
-        attributes: input.contact.attributes ?? null,
+        email: contactInput.email ?? null,
+        name: contactInput.name ?? null,
+        attributes: contactInput.attributes ?? null,
       },
-      contactTimezone: input.contact.timezone ?? null,
+      contactTimezone: contactInput.timezone ?? null,
     });
     const timezone = plan.timezone ?? input.contact.timezone;
     if (!timezone) throw new Error('validation accepted a plan without a zone');
     const now = this.clock.now();
     return this.transactions.run(async (tx, pending) => {
-      const contact = await tx.contacts.upsertAndLock({ ...input.contact, id: contactId });
+      const contact = await tx.contacts.upsertAndLock({
+        ...contactInput,
+        id: contactId,
+        idGiven: input.contact.id !== undefined,
+      });
       if (contact.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
       // Suppression holds per address: a new contact id for a suppressed address is refused too.
-      const byEmail = await tx.contacts.emailSuppressed(contact.email);
+      const byEmail = contact.email === null ? null : await tx.contacts.emailSuppressed(contact.email);
       if (byEmail) throw new ContactSuppressedError(contact.id, byEmail);
       const key = input.idempotencyKey ?? null;
       const requestHash = key === null ? null : campaignRequestHash(input);

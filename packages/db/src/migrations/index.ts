@@ -4,6 +4,8 @@ import * as unknownEvents from './0002-unknown-events.ts';
 import * as sendClaims from './0003-send-claims.ts';
 import * as readPaths from './0004-read-paths.ts';
 import * as idempotencyRequestHash from './0005-idempotency-request-hash.ts';
+import * as planV11 from './0006-plan-v1-1.ts';
+import * as threading from './0007-threading.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +14,6 @@ export const migrations: Record<string, Migration> = {
   '0003-send-claims': sendClaims,
   '0004-read-paths': readPaths,
   '0005-idempotency-request-hash': idempotencyRequestHash,
+  '0006-plan-v1-1': planV11,
+  '0007-threading': threading,
 };
