@@ -8,6 +8,7 @@ import {
   type OutboundMessageRecord,
   type ScheduledActionRecord,
   type StopReason,
+  smsSegments,
   type TimelineEntry,
   type TimelinePage,
   type TimelinePosition,
@@ -237,7 +238,17 @@ export class KyselyCampaignReader implements CampaignReader {
       this.db
         .selectFrom('outbound_messages as m')
         .innerJoin('scheduled_actions as a', 'a.id', 'm.action_id')
-        .select(['m.seq', 'm.id', 'm.node_id', 'm.subject', 'm.sent_at', 'a.due_at'])
+        .select([
+          'm.seq',
+          'm.id',
+          'm.node_id',
+          'm.subject',
+          'm.body',
+          'm.channel',
+          'm.in_reply_to',
+          'm.sent_at',
+          'a.due_at',
+        ])
         .where('m.campaign_id', '=', campaignId)
         .where('m.status', '=', 'sent')
         .$if(from !== null, (q) => q.where('m.seq', '>=', from as string))
@@ -269,14 +280,7 @@ export class KyselyCampaignReader implements CampaignReader {
       const at = m.sent_at ?? new Date(0);
       positioned.push({
         seq: BigInt(m.seq),
-        entries: timelineEntriesOf({
-          kind: 'send',
-          at,
-          node: m.node_id,
-          message: m.id,
-          dueAt: m.due_at,
-          subject: m.subject,
-        }),
+        entries: timelineEntriesOf(sendRecordOf(m, at)),
       });
     }
     for (const e of events) {
@@ -358,4 +362,23 @@ function auditRecordOf(t: AuditRow): AuditRecord {
     default:
       return { kind: t.kind as 'pause' | 'resume' | 'cancel', at: t.at };
   }
+}
+
+/** A sent message row as its audit record: an SMS with its text and segments, or an email (threaded or not). */
+function sendRecordOf(
+  m: {
+    id: string;
+    node_id: string;
+    subject: string;
+    body: string;
+    channel: string;
+    in_reply_to: string | null;
+    due_at: Date;
+  },
+  at: Date,
+): Extract<AuditRecord, { kind: 'send' }> {
+  const base = { kind: 'send' as const, at, node: m.node_id, message: m.id, dueAt: m.due_at };
+  if (m.channel === 'sms')
+    return { ...base, channel: 'sms', text: m.body, segments: smsSegments(m.body).segments };
+  return { ...base, subject: m.subject, ...(m.in_reply_to !== null ? { inReplyTo: m.in_reply_to } : {}) };
 }

@@ -1,6 +1,12 @@
 import { BullmqScheduler } from '@campaign/adapter-bullmq';
 import { PgBossScheduler } from '@campaign/adapter-pgboss';
-import { CampaignPlanExecutionService, type Clock, type Scheduler, type Transport } from '@campaign/core';
+import {
+  CampaignPlanExecutionService,
+  type Clock,
+  type Scheduler,
+  type SmsTransport,
+  type Transport,
+} from '@campaign/core';
 import {
   type DatabaseHandle,
   KyselyCampaignStore,
@@ -13,7 +19,7 @@ import type { RuntimeConfig } from './config.ts';
 import { PrometheusMetrics } from './metrics.ts';
 import { checkReadiness, type Readiness } from './readiness.ts';
 import { configSecrets, LOG_REDACT_PATHS, lineScrubber, REDACTED } from './redact.ts';
-import { LogTransport, SmtpTransport } from './transports.ts';
+import { LogSmsTransport, LogTransport, SmtpTransport } from './transports.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -25,6 +31,8 @@ export interface Runtime {
   store: KyselyCampaignStore;
   scheduler: Scheduler;
   transport: Transport;
+  /** Where SMS sends go: the log until an SMS provider is configured. */
+  smsTransport: SmsTransport;
   service: CampaignPlanExecutionService;
   /** QUEUE_BACKEND=bullmq: the scheduler's own queue, for Bull Board (closed by `close`). Else undefined. */
   dashboardQueue: ReturnType<BullmqScheduler['dashboardQueue']> | undefined;
@@ -76,6 +84,7 @@ export async function createRuntime(
     logger?: Logger;
     clock?: Clock;
     transport?: Transport;
+    smsTransport?: SmsTransport;
     metrics?: PrometheusMetrics;
     /** False: a Worker the host runs takes BullMQ's jobs (see createScheduler). Default true. */
     ownQueueWorker?: boolean;
@@ -100,6 +109,7 @@ export async function createRuntime(
   const scheduler = createScheduler(config, database, { ownQueueWorker: options.ownQueueWorker ?? true });
   const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
   const transport = options.transport ?? smtp ?? new LogTransport(logger);
+  const smsTransport = options.smsTransport ?? new LogSmsTransport(logger);
   const metrics = options.metrics ?? new PrometheusMetrics();
   const clock = options.clock ?? systemClock;
   const observer = metrics.observer();
@@ -120,6 +130,7 @@ export async function createRuntime(
     store,
     scheduler,
     transport,
+    smsTransport,
     clock,
     messageIdDomain: config.messageIdDomain,
     unsubscribe: {
@@ -136,6 +147,7 @@ export async function createRuntime(
     store,
     scheduler,
     transport,
+    smsTransport,
     service,
     dashboardQueue: scheduler instanceof BullmqScheduler ? scheduler.dashboardQueue() : undefined,
     clock,

@@ -1,4 +1,4 @@
-import type { OutboundEmail, Transport, TransportResult } from '@campaign/core';
+import type { OutboundEmail, OutboundSms, SmsTransport, Transport, TransportResult } from '@campaign/core';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
@@ -70,5 +70,25 @@ export class LogTransport implements Transport {
       'email (log transport, not sent)',
     );
     return { providerMessageId: email.messageIdHeader };
+  }
+}
+
+/**
+ * An SmsTransport that only logs each message (plan 1.1 `sms` sends, until an SMS provider is wired):
+ * the message is accepted, so the campaign goes on as if it had been sent.
+ */
+export class LogSmsTransport implements SmsTransport {
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  async send(sms: OutboundSms): Promise<TransportResult> {
+    this.logger.info(
+      { messageId: sms.messageId, to: sms.to, text: sms.text, segments: sms.segments },
+      'sms (log transport, not sent)',
+    );
+    return { providerMessageId: null };
   }
 }

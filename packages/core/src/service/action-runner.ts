@@ -4,7 +4,13 @@ import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import type { ScheduledActionRecord } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
-import type { Transport } from '../ports/transport.ts';
+import type {
+  OutboundEmail,
+  OutboundSms,
+  SmsTransport,
+  Transport,
+  TransportResult,
+} from '../ports/transport.ts';
 import { definition, errorMessage } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import type { ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
@@ -25,6 +31,7 @@ export class ActionRunner {
   private readonly store: CampaignStore;
   private readonly scheduler: Scheduler;
   private readonly transport: Transport;
+  private readonly smsTransport: SmsTransport | undefined;
   private readonly clock: Clock;
   private readonly transactions: CampaignTransactions;
   private readonly applier: EffectApplier;
@@ -39,6 +46,7 @@ export class ActionRunner {
       store: CampaignStore;
       scheduler: Scheduler;
       transport: Transport;
+      smsTransport?: SmsTransport | undefined;
       clock: Clock;
       transactions: CampaignTransactions;
       applier: EffectApplier;
@@ -50,6 +58,7 @@ export class ActionRunner {
     this.store = deps.store;
     this.scheduler = deps.scheduler;
     this.transport = deps.transport;
+    this.smsTransport = deps.smsTransport;
     this.clock = deps.clock;
     this.transactions = deps.transactions;
     this.applier = deps.applier;
@@ -137,6 +146,13 @@ export class ActionRunner {
     });
   }
 
+  /** Hands the message to the transport of its channel. */
+  private deliver(request: OutboundEmail | OutboundSms): Promise<TransportResult> {
+    if (request.channel !== 'sms') return this.transport.send(request);
+    if (!this.smsTransport) return Promise.reject(new Error('no SMS transport is configured'));
+    return this.smsTransport.send(request);
+  }
+
   private async executeSend(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
     const claim = await this.claims.claimSend(unlocked.id, unlocked.campaignId);
     if ('outcome' in claim) return claim;
@@ -150,7 +166,7 @@ export class ActionRunner {
       try {
         let providerMessageId: string | null;
         try {
-          ({ providerMessageId } = await this.transport.send(claim.request));
+          ({ providerMessageId } = await this.deliver(claim.request));
         } catch (error) {
           return await this.sendRefused(claim, errorMessage(error));
         }

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import type { CampaignRecord, StoredEventEffect } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
-import type { Transport } from '../ports/transport.ts';
+import type { SmsTransport, Transport } from '../ports/transport.ts';
 import { ActionRunner } from './action-runner.ts';
 import { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
 import { type CampaignDetails, CampaignQueries, type TimelinePageResult } from './campaign-queries.ts';
@@ -50,6 +50,8 @@ export interface ExecutionServiceDeps {
   store: CampaignStore;
   scheduler: Scheduler;
   transport: Transport;
+  /** Where `sms` sends go (plan 1.1). Absent: an SMS send is refused like a failed transport call. */
+  smsTransport?: SmsTransport | undefined;
   clock: Clock;
   /**
    * Attempts at a send step (a refused send, or the step after the provider's acceptance) before the
@@ -97,7 +99,7 @@ export class CampaignPlanExecutionService {
   private readonly applier: EffectApplier;
 
   constructor(deps: ExecutionServiceDeps) {
-    const { store, scheduler, transport, clock, observer, unsubscribe } = deps;
+    const { store, scheduler, transport, smsTransport, clock, observer, unsubscribe } = deps;
     const maxSendAttempts = deps.maxSendAttempts ?? 5;
     const sendClaimLeaseMs = deps.sendClaimLeaseMs ?? 300_000;
     const retryBaseDelayMs = deps.retryBaseDelayMs ?? 30_000;
@@ -113,7 +115,7 @@ export class CampaignPlanExecutionService {
       { maxSendAttempts, sendClaimLeaseMs, messageIdDomain, unsubscribe },
     );
     this.actions = new ActionRunner(
-      { store, scheduler, transport, clock, transactions, applier, claims, observer },
+      { store, scheduler, transport, smsTransport, clock, transactions, applier, claims, observer },
       { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs },
     );
   }

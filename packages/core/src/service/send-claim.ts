@@ -1,4 +1,5 @@
 import { actionReadiness, deferSend, findNode, onAddressSuppressed, onSendFailed } from '../engine/engine.ts';
+import { type ComposedMessage, composeMessage } from '../messages/compose.ts';
 import { formatMessageIdHeader } from '../messages/message-id.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -9,8 +10,7 @@ import type {
   OutboundMessageRecord,
   ScheduledActionRecord,
 } from '../ports/records.ts';
-import type { OutboundEmail } from '../ports/transport.ts';
-import { renderMessage } from '../template/template.ts';
+import type { OutboundEmail, OutboundSms } from '../ports/transport.ts';
 import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import { echoHeaders } from './echo-headers.ts';
@@ -28,7 +28,7 @@ export interface SendClaim {
   messageId: string;
   /** The action's `attempts` once claimed: a later step finds it unchanged unless another worker took over. */
   attempt: number;
-  request?: OutboundEmail;
+  request?: OutboundEmail | OutboundSms;
   /** When the provider accepted the message (set once it has). */
   sentAt?: Date;
 }
@@ -132,7 +132,9 @@ export class SendClaims {
       if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
       const suppressedAs = contact.suppressedAt
         ? (contact.suppressionReason ?? 'suppressed')
-        : await tx.contacts.emailSuppressed(contact.email);
+        : contact.email === null
+          ? null
+          : await tx.contacts.emailSuppressed(contact.email);
       if (suppressedAs !== null) {
         // Suppression stops campaigns in the same transaction; this is the backstop for an address
         // suppressed under another contact id, which stops this campaign too (never left idling).
@@ -156,11 +158,12 @@ export class SendClaims {
         await this.applier.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
         return { outcome: 'deferred' };
       }
-      let rendered: { subject: string; body: string };
+      let composed: ComposedMessage;
       try {
-        rendered = renderMessage(node, contact);
+        const parent = node.thread === true ? await tx.messages.latestSentEmail(campaign.id) : null;
+        composed = composeMessage(node, contact, parent, this.messageIdDomain);
       } catch (error) {
-        // The contact lost an attribute since activation: never send a hole, fail the action visibly.
+        // The contact lost an attribute (or its phone) since activation: never send a hole, fail visibly.
         if (takeover) await tx.messages.markFailed(messageId, errorMessage(error));
         await tx.actions.finish(action.id, 'failed', 'failed', now, errorMessage(error));
         return { outcome: 'failed' };
@@ -174,9 +177,16 @@ export class SendClaims {
           nodeId: node.id,
           step: action.step,
           dedupeKey,
-          toEmail: contact.email,
-          subject: rendered.subject,
-          body: rendered.body,
+          toEmail: composed.to,
+          ...(composed.channel === 'sms'
+            ? { channel: 'sms', subject: '', body: composed.text }
+            : {
+                channel: 'email',
+                subject: composed.subject,
+                body: composed.body,
+                inReplyTo: composed.thread?.inReplyTo ?? null,
+                references: composed.thread?.references ?? null,
+              }),
         },
         { takeOver: takeover },
       );
@@ -185,28 +195,38 @@ export class SendClaims {
         return { outcome: 'stale' };
       }
       await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
-      return {
-        ...claim,
-        request: {
-          messageId: message.id,
-          messageIdHeader: formatMessageIdHeader(message.id, this.messageIdDomain),
-          campaignId: campaign.id,
-          contactId: contact.id,
-          to: contact.email,
-          subject: rendered.subject,
-          html: rendered.body,
-          headers: {
-            // Every message, whatever the transport: the providers echo it back in their events.
-            ...echoHeaders(message.id),
-            ...(this.unsubscribe
-              ? listUnsubscribeHeaders(
-                  `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(message.id, this.unsubscribe.secret)}`,
-                )
-              : {}),
-          },
-        },
-      };
+      return { ...claim, request: this.request(message.id, campaign.id, contact.id, composed) };
     });
+  }
+
+  /** What the transport of the message's channel is handed. */
+  private request(
+    messageId: string,
+    campaignId: string,
+    contactId: string,
+    composed: ComposedMessage,
+  ): OutboundEmail | OutboundSms {
+    const ids = { messageId, campaignId, contactId, to: composed.to };
+    if (composed.channel === 'sms')
+      return { channel: 'sms', ...ids, text: composed.text, segments: composed.segments };
+    return {
+      ...ids,
+      messageIdHeader: formatMessageIdHeader(messageId, this.messageIdDomain),
+      subject: composed.subject,
+      html: composed.body,
+      headers: {
+        ...(composed.thread
+          ? { 'In-Reply-To': composed.thread.inReplyToHeader, References: composed.thread.references }
+          : {}),
+        // Every message, whatever the transport: the providers echo it back in their events.
+        ...echoHeaders(messageId),
+        ...(this.unsubscribe
+          ? listUnsubscribeHeaders(
+              `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(messageId, this.unsubscribe.secret)}`,
+            )
+          : {}),
+      },
+    };
   }
 
   /**
