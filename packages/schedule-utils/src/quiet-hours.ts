@@ -40,7 +40,8 @@ export function isValidQuietHours(q: QuietHours): boolean {
   );
 }
 
-interface Window {
+/** Quiet hours read: local times of day in ms since midnight. */
+export interface Window {
   startMs: number;
   endMs: number;
 }
@@ -49,12 +50,14 @@ function timeOfDayMs(hhmm: string): number {
   return (Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5))) * 60_000;
 }
 
-function toWindow(quiet: QuietHours): Window {
+/** @throws InvalidQuietHoursError */
+export function toWindow(quiet: QuietHours): Window {
   if (!isValidQuietHours(quiet)) throw new InvalidQuietHoursError(quiet);
   return { startMs: timeOfDayMs(quiet.start), endMs: timeOfDayMs(quiet.end) };
 }
 
-function isQuietWallClock(wallMs: number, w: Window): boolean {
+/** True when the wall clock (ms, written as if UTC) shows a time of day in [start, end). */
+export function isQuietWallClock(wallMs: number, w: Window): boolean {
   const t = ((wallMs % DAY_MS) + DAY_MS) % DAY_MS;
   return w.startMs < w.endMs ? t >= w.startMs && t < w.endMs : t >= w.startMs || t < w.endMs;
 }
