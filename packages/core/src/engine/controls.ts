@@ -1,7 +1,8 @@
-import { applyQuietHours } from '@campaign/schedule-utils';
+import { nextAllowedInstant } from '@campaign/schedule-utils';
 import { InvalidCampaignStateError } from '../errors.ts';
 import { onEvent } from './events.ts';
-import { inOccurrenceOrder } from './nodes.ts';
+import { findNode, inOccurrenceOrder } from './nodes.ts';
+import { sendRulesOf } from './send-rules.ts';
 import type {
   CampaignDefinition,
   CampaignState,
@@ -27,7 +28,8 @@ export function pause(state: CampaignState, at: Date): Decision {
  * Events recorded while it was paused (`pausedEvents`, any order) are applied first, oldest first, exactly
  * as if they had arrived now (with their own occurrence times for `within`): a reply during a pause still
  * stops the campaign and an open still moves it, instead of a bump going out at resume. Then every
- * pending action that fell due while paused runs at `at`, sends moved out of quiet hours.
+ * pending action that fell due while paused runs at `at`, sends moved to their next allowed instant
+ * (section 10; see resumedRunAt).
  */
 export function resume(
   def: CampaignDefinition,
@@ -55,11 +57,34 @@ export function resume(
   if (current.status === 'active' && current.step === stepAtResume) {
     for (const action of pending) {
       if (action.runAt.getTime() > at.getTime()) continue;
-      const runAt = action.kind === 'send' ? applyQuietHours(at, def.timezone, def.plan.quietHours) : at;
-      effects.push({ type: 'reschedule', actionId: action.id, runAt });
+      effects.push({
+        type: 'reschedule',
+        actionId: action.id,
+        runAt: resumedRunAt(def, current, action, at),
+      });
     }
   }
   return { state: current, effects, replayed };
+}
+
+/**
+ * When a send that fell due while paused runs: the first allowed instant from `at`, unless that is past
+ * its `expiresAt` or there is none, then `at` itself, so that it expires at resume (deferSend decides
+ * it at execution) instead of the campaign staying active until a send that can never go.
+ */
+function resumedRunAt(
+  def: CampaignDefinition,
+  state: CampaignState,
+  action: PendingActionRef,
+  at: Date,
+): Date {
+  if (action.kind !== 'send' || state.currentNodeId === null) return at;
+  const node = findNode(def, state.currentNodeId);
+  if (node.action !== 'send') return at;
+  const next = nextAllowedInstant(at, sendRulesOf(def, node));
+  if (next === null) return at;
+  if (action.expiresAt != null && next.getTime() > action.expiresAt.getTime()) return at;
+  return next;
 }
 
 /** Rule 8: cancel a pending, active or paused campaign; every pending action is cancelled. */

@@ -1,8 +1,9 @@
-import { addDuration, calculateScheduleTime } from '@campaign/schedule-utils';
+import { addDuration } from '@campaign/schedule-utils';
 import { isTimeoutEvent, type PlanNode, type Transition } from '../plan/plan-schema.ts';
 import { conditionHolds } from './conditions.ts';
 import { matchTransition } from './matching.ts';
 import { findNode, inOccurrenceOrder, transitionsOf } from './nodes.ts';
+import { scheduleSend } from './send-rules.ts';
 import { splitVariant } from './split.ts';
 import type {
   CampaignDefinition,
@@ -49,9 +50,11 @@ export function activate(
 }
 
 /**
- * Rule 2: enter `nodeId` at `at`. `send` schedules its send at calculateScheduleTime(at + delay); `wait`
+ * Rule 2: enter `nodeId` at `at`. `send` schedules its send at the first allowed instant from at + delay
+ * (or expires it, section 10; see scheduleSend); `wait`
  * anchors at `at`, replays the events already recorded for its reference message and, if none moves it
- * on, schedules its timeouts; `end` completes the campaign.
+ * on, schedules its timeouts; `end` completes the campaign; `branch` and `split` (section 10) enter their
+ * chosen target at the same instant, with the same trigger.
  */
 export function enterNode(
   def: CampaignDefinition,
@@ -91,16 +94,8 @@ export function enterNode(
       next = { ...next, status: 'completed' };
       effects.push({ type: 'end', at, status: 'completed', reason: null });
       return next;
-    case 'send': {
-      const { dueAt, runAt } = calculateScheduleTime(
-        at,
-        node.schedule?.delay ?? 'PT0S',
-        def.timezone,
-        def.plan.quietHours,
-      );
-      effects.push({ type: 'schedule', action: { kind: 'send', nodeId: node.id, step, dueAt, runAt } });
-      return next;
-    }
+    case 'send':
+      return scheduleSend(def, next, node, at, effects);
     case 'wait': {
       next = { ...next, anchorAt: at };
       // An engagement that happened before the wait began is not lost: replay it, oldest first.

@@ -1,7 +1,7 @@
-import { applyQuietHours } from '@campaign/schedule-utils';
 import { enterNode, scheduleTimeouts } from './entry.ts';
 import { matchTransition } from './matching.ts';
 import { findNode, inOccurrenceOrder, transitionsOf } from './nodes.ts';
+import { expire, sendRulesOf, sendTiming } from './send-rules.ts';
 import type { CampaignDefinition, CampaignState, Decision, Effect, EngineContext } from './types.ts';
 import { TERMINAL_STATUSES } from './types.ts';
 
@@ -73,24 +73,42 @@ export function onSendExecuted(
 }
 
 /**
- * Rule 3 when a send executes: a retry, a send run late after an outage, by the reconcile loop or after
- * a resume may fall due at a forbidden local time. Then it is not sent now but moved to the next allowed
- * instant (`defer`, recorded in the timeline). Null when `now` is allowed.
+ * Rule 3 when a send executes, with section 10's rules: a retry, a send run late after an outage, by the
+ * reconcile loop or after a resume may fall due at an instant that is not allowed (quiet hours, outside
+ * the send window, a holiday, outside SMS hours). Then it is not sent now but moved to the next allowed
+ * instant (`defer` with the first failing rule as its reason, recorded in the timeline). A send that can
+ * no longer go by its `expiresAt` (now, or at the instant it would be moved to) is not sent at all: the
+ * decision is `skip` of the action (reason `expired`), then `end` stopped `send_expired`. Null when the
+ * send may go now. `dueAt` is required with `expiresAt` (the skip records it).
  */
 export function deferSend(
   def: CampaignDefinition,
   state: CampaignState,
-  action: { id: string; nodeId: string },
+  action: { id: string; nodeId: string; dueAt?: Date | undefined; expiresAt?: Date | null | undefined },
   now: Date,
 ): Decision | null {
-  const until = applyQuietHours(now, def.timezone, def.plan.quietHours);
-  if (until.getTime() <= now.getTime()) return null;
-  return {
-    state,
-    effects: [
-      { type: 'defer', actionId: action.id, node: action.nodeId, at: now, until, reason: 'quiet_hours' },
-    ],
-  };
+  const node = findNode(def, action.nodeId);
+  if (node.action !== 'send') throw new Error(`node "${action.nodeId}" is not a send node`);
+  const timing = sendTiming(sendRulesOf(def, node), now, action.expiresAt);
+  if (timing.kind === 'go') return null;
+  if (timing.kind === 'defer') {
+    return {
+      state,
+      effects: [
+        {
+          type: 'defer',
+          actionId: action.id,
+          node: action.nodeId,
+          at: now,
+          until: timing.until,
+          reason: timing.reason,
+        },
+      ],
+    };
+  }
+  const effects: Effect[] = [];
+  const send = { node: action.nodeId, step: state.step, dueAt: action.dueAt ?? now, actionId: action.id };
+  return { state: expire(state, send, now, effects), effects };
 }
 
 /**

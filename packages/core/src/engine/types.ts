@@ -141,6 +141,8 @@ export interface PendingActionRef {
   id: string;
   kind: PlannedAction['kind'];
   runAt: Date;
+  /** A send's `expiresAt` (1.1), when it has one: resume does not move it past that. */
+  expiresAt?: Date | null | undefined;
 }
 
 /** What made the campaign enter a node. */

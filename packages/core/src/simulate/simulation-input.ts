@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ContactFacts } from '../engine/types.ts';
 import { ENGAGEMENT_EVENTS } from '../plan/plan-schema.ts';
 
 const isoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
@@ -34,13 +35,34 @@ export type PlanUpdateInput = z.output<typeof planUpdateSchema>;
 /** One line of the events file, parsed. */
 export type SimulationInput = z.output<typeof simulationEventSchema>;
 
-/** The contact a plan runs for. Template variables are `name`, `email` and the attribute keys. */
-export const contactSchema = z.strictObject({
-  email: z.string().min(1),
-  name: z.string().optional(),
-  timezone: z.string().optional(),
-  attributes: z.record(z.string(), z.unknown()).optional(),
-});
+/**
+ * The contact a plan runs for. Template variables are `name`, `email` and the attribute keys; branch
+ * conditions read `attributes`; a split hashes `id`, else the email lower-cased, else the phone. A
+ * contact needs an email or a phone (E.164, for SMS sends).
+ */
+export const contactSchema = z
+  .strictObject({
+    id: z.string().min(1).optional(),
+    email: z.string().min(1).optional(),
+    phone: z.string().min(1).optional(),
+    name: z.string().optional(),
+    timezone: z.string().optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  })
+  .refine((c) => c.email !== undefined || c.phone !== undefined, {
+    message: 'a contact needs an "email" or a "phone" (E.164, such as "+14155550123")',
+    path: ['email'],
+  });
 export type Contact = z.output<typeof contactSchema>;
 
 export const DEFAULT_CONTACT: Contact = { email: 'contact@example.com' };
+
+/** What the engine reads of a contact (ContactFacts): the split key, the attributes, email and phone. */
+export function contactFacts(contact: Contact): ContactFacts {
+  return {
+    key: contact.id ?? contact.email?.toLowerCase() ?? contact.phone ?? null,
+    attributes: contact.attributes ?? {},
+    email: contact.email,
+    phone: contact.phone,
+  };
+}

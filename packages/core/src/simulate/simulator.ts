@@ -18,6 +18,7 @@ import {
   resume,
 } from '../engine/engine.ts';
 import { EVENT_TIME_TOLERANCE_MS } from '../engine/event-time.ts';
+import { isGenuine } from '../engine/matching.ts';
 import { decidePlanUpdate } from '../engine/plan-update.ts';
 import { eventEntry, timelineEntriesOf } from '../engine/timeline-entries.ts';
 import type {
@@ -30,11 +31,17 @@ import type {
 } from '../engine/types.ts';
 import { ImplausibleEventTimeError, InvalidCampaignStateError } from '../errors.ts';
 import { validatePlan } from '../plan/validate-plan.ts';
-import { renderMessage } from '../template/template.ts';
-import type { Contact, SimulationEvent, SimulationInput } from './simulation-input.ts';
+import { type SentEmail, simulatedSend } from './simulated-send.ts';
+import {
+  type Contact,
+  contactFacts,
+  type SimulationEvent,
+  type SimulationInput,
+} from './simulation-input.ts';
 import type { SimulatedStatus, SimulationResult, TimelineEntry } from './timeline.ts';
 
 export interface SimulationOptions {
+  /** Without `contact`, the simulator fills it in from `contact` below (contactFacts). */
   definition: CampaignDefinition;
   contact: Contact;
   /** Activation instant. */
@@ -83,6 +90,8 @@ class Simulation {
   /** The plan in force, the scheduled actions and the timeline: what the effects change. */
   private readonly campaign: InMemoryCampaign;
   private readonly messages: MessageRef[] = [];
+  /** The emails sent so far, latest last: a threaded send replies to the latest. */
+  private readonly emails: SentEmail[] = [];
   private readonly recorded: RecordedEvent[] = [];
   private readonly seenEventIds = new Set<string>();
   private pausedEvents: RecordedEvent[] = [];
@@ -90,7 +99,10 @@ class Simulation {
   private readonly pausedEntries = new Map<string, Extract<TimelineEntry, { kind: 'event' }>>();
 
   constructor(options: SimulationOptions) {
-    this.campaign = inMemoryCampaign(options.definition);
+    const { definition } = options;
+    this.campaign = inMemoryCampaign(
+      definition.contact ? definition : { ...definition, contact: contactFacts(options.contact) },
+    );
     this.contact = options.contact;
     this.start = options.start;
     this.until = options.until ?? new Date(options.start.getTime() + 365 * DAY_MS);
@@ -161,7 +173,17 @@ class Simulation {
     return {
       latestMessage,
       latestMessageEvents: latestMessage ? this.recorded.filter((e) => e.messageId === latestMessage.id) : [],
+      engagements: this.engagements(),
     };
+  }
+
+  /** Genuine opens, clicks and replies on the campaign's messages, with their send node (branch `engaged`). */
+  private engagements(): NonNullable<EngineContext['engagements']> {
+    return this.recorded.flatMap((e) => {
+      if (e.type !== 'opened' && e.type !== 'clicked' && e.type !== 'replied') return [];
+      const message = this.messages.find((m) => m.id === e.messageId);
+      return message && isGenuine(e) ? [{ type: e.type, nodeId: message.nodeId }] : [];
+    });
   }
 
   private handleInput(indexed: IndexedInput): void {
@@ -220,7 +242,12 @@ class Simulation {
       } else {
         const pending = this.campaign.actions
           .filter((a) => a.status === 'pending')
-          .map((a) => ({ id: a.id, kind: a.action.kind, runAt: a.runAt }));
+          .map((a) => ({
+            id: a.id,
+            kind: a.action.kind,
+            runAt: a.runAt,
+            expiresAt: a.action.kind === 'send' ? a.action.expiresAt : undefined,
+          }));
         const pausedEvents = this.pausedEvents;
         this.pausedEvents = [];
         const decision = resume(this.def, this.state, at, this.context(), pausedEvents, pending);
@@ -300,33 +327,36 @@ class Simulation {
     entry.status = 'done';
     if (action.kind === 'send') {
       if (actionReadiness(this.state, action) !== 'run') return;
-      const deferral = deferSend(this.def, this.state, { id: entry.id, nodeId: action.nodeId }, at);
+      const deferral = deferSend(
+        this.def,
+        this.state,
+        { id: entry.id, nodeId: action.nodeId, dueAt: action.dueAt, expiresAt: action.expiresAt },
+        at,
+      );
       if (deferral) {
+        // Deferred: pending again, at `until`; expired: `skip` marks it skipped.
         entry.status = 'pending';
         this.apply(deferral);
         return;
       }
       const node = findNode(this.def, action.nodeId);
       if (node.action !== 'send') return;
-      const rendered = renderMessage(node, this.contact);
       const message: MessageRef = {
         id: `msg_${this.messages.length + 1}`,
         nodeId: node.id,
         step: action.step,
         sentAt: at,
       };
-      this.messages.push(message);
-      this.checkAwaitingMessage(message);
-      this.timeline.push(
-        ...timelineEntriesOf({
-          kind: 'send',
-          at,
-          node: node.id,
-          message: message.id,
-          dueAt: action.dueAt,
-          subject: rendered.subject,
-        }),
+      const record = simulatedSend(
+        node,
+        this.contact,
+        { at, message: message.id, dueAt: action.dueAt },
+        this.emails.at(-1) ?? null,
       );
+      this.messages.push(message);
+      if (record.channel !== 'sms') this.emails.push({ message: message.id, subject: record.subject });
+      this.checkAwaitingMessage(message);
+      this.timeline.push(...timelineEntriesOf(record));
       this.apply(onSendExecuted(this.def, this.state, at));
       return;
     }
