@@ -21,6 +21,7 @@ export * from './errors.ts';
 export { planGraph } from './graph/plan-graph.ts';
 export { type JsonBoundsOptions, type JsonFault, jsonFaults, MAX_JSON_DEPTH } from './input/json-bounds.ts';
 export { formatMessageIdHeader, messageIdFromHeader } from './messages/message-id.ts';
+export type { JsonPatchOperation } from './plan/plan-issues.ts';
 export {
   DEFAULT_EXIT_ON,
   ENGAGEMENT_EVENTS,
@@ -41,6 +42,12 @@ export {
   type TransitionEvent,
   type WaitNode,
 } from './plan/plan-schema.ts';
+export {
+  type AppliedFix,
+  type PlanRepairOptions,
+  type PlanRepairResult,
+  repairPlan,
+} from './plan/repair/repair-plan.ts';
 export {
   assertValidPlan,
   PLAN_ISSUE_CODES,

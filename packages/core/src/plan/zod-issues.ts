@@ -14,6 +14,7 @@ import {
   waitNodeSchema,
 } from './plan-schema.ts';
 import { capitalize, describeValue, nodeLabel, quoteList, transitionLabel, valueAt } from './raw-value.ts';
+import { misplacedDelayFix } from './repair/misplaced-delay.ts';
 
 type ZodIssue = z.core.$ZodIssue;
 type Path = (string | number)[];
@@ -52,7 +53,10 @@ function mapZodIssues(issues: readonly ZodIssue[], facts: PlanFacts): PlanIssue[
     const path: Path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
-        mapped.push(planIssue(toJsonPointer([...path, key]), 'schema', unknownKeyMessage(facts, path, key)));
+        const fix = misplacedDelayFix(facts.input, path, key);
+        mapped.push(
+          planIssue(toJsonPointer([...path, key]), 'schema', unknownKeyMessage(facts, path, key), fix),
+        );
       }
       continue;
     }

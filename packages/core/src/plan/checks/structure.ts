@@ -65,6 +65,7 @@ function checkExitOn(exitOn: unknown, report: ReportIssue): void {
       path,
       'unknown_event',
       `exitOn item ${describeValue(event)} is not an engagement event.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Use only ${quoteList(ENGAGEMENT_EVENTS)}.`,
+      suggestion !== undefined ? [{ op: 'replace', path, value: suggestion }] : undefined,
     );
   });
 }
@@ -106,6 +107,7 @@ function checkTransitionEvent(on: unknown, path: string, where: string, report: 
     `${path}/on`,
     'unknown_event',
     `The event ${describeValue(on)} of ${where} is not known.${suggestion ? ` Did you mean "${suggestion}"?` : ''} Use an engagement event (${ENGAGEMENT_EVENTS.join(', ')}) or a timeout event with "after" (${TIMEOUT_EVENTS.join(', ')}).`,
+    suggestion !== undefined ? [{ op: 'replace', path: `${path}/on`, value: suggestion }] : undefined,
   );
 }
 

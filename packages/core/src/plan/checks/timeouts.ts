@@ -16,6 +16,7 @@ import {
   type TimeoutEvent,
 } from '../plan-schema.ts';
 import { capitalize, describeValue, isRecord } from '../raw-value.ts';
+import { obviousDuration } from '../repair/obvious-values.ts';
 
 /*
  * Durations and timeouts: every duration (a send's delay, a transition's after and within), which
@@ -117,7 +118,8 @@ function checkSchedule(node: NodeFacts, report: ReportIssue): void {
 
 /**
  * Validates a duration; returns it when valid. Zero is refused when `zeroProblem` (why zero makes no
- * sense) is given: for after and within, not for a send delay.
+ * sense) is given: for after and within, not for a send delay. An invalid one written as a person
+ * would ("3 days", "72h", "P0.5D") carries the ISO duration it means as its fix, when that passes.
  */
 function checkDuration(
   value: unknown,
@@ -126,49 +128,40 @@ function checkDuration(
   zeroProblem: string | undefined,
   report: ReportIssue,
 ): Duration | undefined {
+  const problem = durationProblem(value, label, zeroProblem);
+  if (problem === undefined) return { text: value as string, ms: nominalDurationMs(value as string) };
+  const meant = obviousDuration(value);
+  const fix =
+    meant !== undefined && durationProblem(meant, label, zeroProblem) === undefined
+      ? [{ op: 'replace' as const, path, value: meant }]
+      : undefined;
+  const hint = fix !== undefined && !problem.includes(`${meant}`) ? ` Did you mean "${meant}"?` : '';
+  report(path, 'invalid_duration', `${problem}${hint}`, fix);
+  return undefined;
+}
+
+/** Why `value` is not a duration this field accepts, as a sentence; undefined when it is. */
+function durationProblem(value: unknown, label: string, zeroProblem: string | undefined): string | undefined {
   const expectation =
     zeroProblem === undefined ? 'an ISO 8601 duration of zero or more' : 'a positive ISO 8601 duration';
   if (typeof value !== 'string') {
-    report(
-      path,
-      'invalid_duration',
-      `${label} must be ${expectation} written as a string, ${DURATION_EXAMPLES}; got ${describeValue(value)}.`,
-    );
-    return undefined;
+    return `${label} must be ${expectation} written as a string, ${DURATION_EXAMPLES}; got ${describeValue(value)}.`;
   }
   const fraction = fractionalCalendarProblem(value);
-  if (fraction !== undefined) {
-    report(path, 'invalid_duration', `${label} is ${JSON.stringify(value)}: ${fraction}.`);
-    return undefined;
-  }
+  if (fraction !== undefined) return `${label} is ${JSON.stringify(value)}: ${fraction}.`;
   if (!isValidIsoDuration(value)) {
     // parseIsoDuration refuses every '-', so a minus sign means a negative duration was meant.
     const problem = value.includes('-') ? 'negative' : 'not an ISO 8601 duration';
-    report(
-      path,
-      'invalid_duration',
-      `${label} is ${JSON.stringify(value)}, which is ${problem}; write ${expectation} ${DURATION_EXAMPLES}.`,
-    );
-    return undefined;
+    return `${label} is ${JSON.stringify(value)}, which is ${problem}; write ${expectation} ${DURATION_EXAMPLES}.`;
   }
   if (zeroProblem !== undefined && !isValidIsoDuration(value, { positive: true })) {
-    report(
-      path,
-      'invalid_duration',
-      `${label} is ${JSON.stringify(value)}, which is zero: ${zeroProblem} Write ${expectation} ${DURATION_EXAMPLES}.`,
-    );
-    return undefined;
+    return `${label} is ${JSON.stringify(value)}, which is zero: ${zeroProblem} Write ${expectation} ${DURATION_EXAMPLES}.`;
   }
   if (!isWithinMaxDuration(value)) {
     // Nothing in a campaign needs longer, and a far larger one cannot be scheduled at all.
-    report(
-      path,
-      'invalid_duration',
-      `${label} is ${describeValue(value)}, which is longer than the limit: every duration in a plan must be at most ${MAX_DURATION_DAYS} days; P1Y counts as 366 days, P1M as 31, P1W as 7 and P1D as 24 hours. Write a shorter one such as P30D, P6M or PT72H.`,
-    );
-    return undefined;
+    return `${label} is ${describeValue(value)}, which is longer than the limit: every duration in a plan must be at most ${MAX_DURATION_DAYS} days; P1Y counts as 366 days, P1M as 31, P1W as 7 and P1D as 24 hours. Write a shorter one such as P30D, P6M or PT72H.`;
   }
-  return { text: value, ms: nominalDurationMs(value) };
+  return undefined;
 }
 
 function checkWaitForever(node: NodeFacts, report: ReportIssue): void {

@@ -2,6 +2,7 @@ import { checkTimezone, isValidTimeOfDay, type TimezoneCheck } from '@campaign/s
 import type { PlanFacts } from '../plan-facts.ts';
 import type { ReportIssue } from '../plan-issues.ts';
 import { describeValue, isRecord, quoteList } from '../raw-value.ts';
+import { obviousTimeOfDay, obviousZone } from '../repair/obvious-values.ts';
 
 /*
  * Zones and local times: the plan's timezone (or the contact's, when the plan has none) and its quiet
@@ -67,10 +68,15 @@ function checkPlanTimezone(plan: Record<string, unknown>, options: ZoneOptions, 
       if (fixed !== undefined) report('/timezone', 'fixed_offset_timezone', `timezone ${fixed}`);
       return;
     }
+    // Only the abbreviations with one reading everywhere get a fix; "BST" and "IST" do not.
+    const meant = obviousZone(zone);
     report(
       '/timezone',
       'invalid_timezone',
       `timezone ${zoneProblem(zone)} Or leave timezone out to use the contact's zone.`,
+      meant !== undefined && checkTimezone(meant).valid
+        ? [{ op: 'replace', path: '/timezone', value: meant }]
+        : undefined,
     );
     return;
   }
@@ -119,12 +125,14 @@ function checkQuietHours(quietHours: unknown, report: ReportIssue): void {
     if (typeof value === 'string' && isValidTimeOfDay(value)) continue;
     bothValid = false;
     const example = field === 'start' ? '"21:00"' : '"07:30"';
+    const meant = obviousTimeOfDay(value);
     report(
       `/quietHours/${field}`,
       'invalid_quiet_hours',
       value === undefined
         ? `quietHours has no "${field}"; give a 24-hour local time "HH:MM" such as ${example}.`
-        : `quietHours.${field} must be a 24-hour local time "HH:MM" such as ${example}; got ${describeValue(value)}.`,
+        : `quietHours.${field} must be a 24-hour local time "HH:MM" such as ${example}; got ${describeValue(value)}.${meant !== undefined ? ` Did you mean "${meant}"?` : ''}`,
+      meant !== undefined ? [{ op: 'replace', path: `/quietHours/${field}`, value: meant }] : undefined,
     );
   }
   const { start, end } = quietHours;
