@@ -30,6 +30,18 @@ export interface NodeFacts {
   label: string;
   /** The transitions that are objects, in plan order (others are the schema pass's concern). */
   transitions: TransitionFacts[];
+  /**
+   * Version 1.1: the zero-time moves of a branch (each branch's `to`, then `otherwise`) or a split
+   * (each variant's `to`), as written; empty for other nodes. `path` points at the `to`/`otherwise`.
+   */
+  choices: ChoiceFacts[];
+}
+
+/** One target of a branch or split node, as written. */
+export interface ChoiceFacts {
+  /** `/nodes/i/branches/k/to`, `/nodes/i/otherwise` or `/nodes/i/variants/k/to`. */
+  path: string;
+  to: unknown;
 }
 
 /**
@@ -80,6 +92,7 @@ function readNode(raw: unknown, index: number): NodeFacts {
   return {
     index,
     path: `/nodes/${index}`,
+    choices: readChoices(node, index),
     node,
     id,
     action: node?.action,
@@ -97,4 +110,26 @@ export function targetsOf(facts: PlanFacts, to: unknown): readonly number[] {
 /** The usable id of the node at `index` of the input, for labels of paths the schema pass reports. */
 export function idAt(facts: PlanFacts, index: number): string | undefined {
   return facts.nodes[index]?.id;
+}
+
+function readChoices(node: Record<string, unknown> | undefined, index: number): ChoiceFacts[] {
+  const choices: ChoiceFacts[] = [];
+  const listed = (key: 'branches' | 'variants'): void => {
+    const list = node?.[key];
+    if (!Array.isArray(list)) return;
+    list.forEach((entry: unknown, k) => {
+      if (isRecord(entry) && entry.to !== undefined)
+        choices.push({ path: `/nodes/${index}/${key}/${k}/to`, to: entry.to });
+    });
+  };
+  if (node?.action === 'branch') {
+    listed('branches');
+    if (node.otherwise !== undefined) choices.push({ path: `/nodes/${index}/otherwise`, to: node.otherwise });
+  } else if (node?.action === 'split') listed('variants');
+  return choices;
+}
+
+/** The plan's version as written when it is "1.1"; every other value reads as 1.0 rules. */
+export function isVersion11(facts: PlanFacts): boolean {
+  return facts.plan?.version === '1.1';
 }

@@ -1,10 +1,14 @@
 import { jsonFaults } from '../input/json-bounds.ts';
-import type { TemplateContact } from '../template/template.ts';
+import { checkBranching } from './checks/branching.ts';
+import { checkChannels, type ValidationContact } from './checks/channels.ts';
 import { checkContent } from './checks/content.ts';
 import { checkGraph } from './checks/graph.ts';
+import { checkSendWindows } from './checks/send-windows.ts';
 import { strandedByEventIssues } from './checks/stranded-by-event.ts';
 import { checkStructure } from './checks/structure.ts';
+import { checkThreads } from './checks/threads.ts';
 import { checkTimeouts } from './checks/timeouts.ts';
+import { checkVersionFields } from './checks/versions.ts';
 import { checkZones, type ZoneOptions } from './checks/zones.ts';
 import { compareJsonPointers } from './json-pointer.ts';
 import { type PlanFacts, readPlanFacts } from './plan-facts.ts';
@@ -18,6 +22,8 @@ import {
 import type { Plan } from './plan-schema.ts';
 import { schemaPass } from './zod-issues.ts';
 
+export type { ValidationContact } from './checks/channels.ts';
+export { sendTimeIssues } from './checks/send-time.ts';
 export type {
   PlanIssue,
   PlanIssueCode,
@@ -27,8 +33,11 @@ export type {
 export { PLAN_ISSUE_CODES, PlanValidationError, WARNING_CODES } from './plan-issues.ts';
 
 export interface PlanValidationOptions extends ZoneOptions {
-  /** The contact the plan is for; when given, template variables without a value are errors. */
-  contact?: TemplateContact;
+  /**
+   * The contact the plan is for; when given, template variables without a value are errors, and
+   * each channel's address must be there (`missing_email`, `missing_phone`, `invalid_phone`).
+   */
+  contact?: ValidationContact;
 }
 
 /**
@@ -45,8 +54,13 @@ export function validatePlan(input: unknown, options: PlanValidationOptions = {}
   const specificPaths = new Set(
     semantic.filter((issue) => issue.severity === 'error').map((issue) => issue.path),
   );
+  const ownedRoots = new Set(semantic.flatMap((issue) => ownedRoot(issue) ?? []));
   const fromSchema = schema.issues.filter(
-    (issue) => !(issue.code === 'schema' && specificPaths.has(issue.path)),
+    (issue) =>
+      !(
+        issue.code === 'schema' &&
+        (specificPaths.has(issue.path) || [...ownedRoots].some((root) => isUnder(issue.path, root)))
+      ),
   );
 
   // Stranding is judged on the parsed plan: it needs every transition's meaning.
@@ -69,6 +83,32 @@ export function validatePlan(input: unknown, options: PlanValidationOptions = {}
   return { valid, issues, plan: valid ? schema.plan : undefined };
 }
 
+/** The fields whose faults take their own code, with the pattern of their subtree's root. */
+const OWNED_SUBTREES: ReadonlyArray<{ codes: readonly string[]; root: RegExp }> = [
+  { codes: ['invalid_send_window'], root: /^(?:\/nodes\/\d+)?\/sendWindow(?=\/|$)/ },
+  { codes: ['invalid_holidays'], root: /^\/holidays(?=\/|$)/ },
+  { codes: ['invalid_branch', 'channel_event_mismatch'], root: /^\/nodes\/\d+\/branches\/\d+\/when(?=\/|$)/ },
+  { codes: ['invalid_split'], root: /^\/nodes\/\d+\/variants(?=\/|$)/ },
+];
+
+/**
+ * The root of the subtree (a send window, the holidays, a branch condition, a split's variants) an
+ * issue's code owns, when it is reported inside one: the `schema` issues under it are then dropped.
+ */
+function ownedRoot(issue: PlanIssue): string | undefined {
+  for (const { codes, root } of OWNED_SUBTREES) {
+    if (codes.includes(issue.code)) {
+      const match = root.exec(issue.path);
+      if (match) return match[0];
+    }
+  }
+  return undefined;
+}
+
+function isUnder(path: string, root: string): boolean {
+  return path === root || path.startsWith(`${root}/`);
+}
+
 /**
  * Returns the parsed plan, or throws when it has any error.
  *
@@ -89,9 +129,14 @@ function semanticIssues(facts: PlanFacts, options: PlanValidationOptions): PlanI
   // cannot store and nesting past the bound, anywhere in the plan.
   for (const fault of jsonFaults(facts.input)) report(fault.path, 'schema', fault.message);
   checkStructure(facts, report);
+  checkVersionFields(facts, report);
   checkZones(facts, options, report);
   checkTimeouts(facts, report);
+  checkSendWindows(facts, report);
+  checkBranching(facts, report);
   checkContent(facts, options.contact, report);
+  checkChannels(facts, options.contact, report);
+  checkThreads(facts, report);
   checkGraph(facts, report);
   return issues;
 }

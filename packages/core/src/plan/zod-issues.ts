@@ -3,12 +3,14 @@ import { toJsonPointer } from './json-pointer.ts';
 import { idAt, type PlanFacts } from './plan-facts.ts';
 import { type PlanIssue, planIssue } from './plan-issues.ts';
 import {
+  branchNodeSchema,
   ENGAGEMENT_EVENTS,
   endNodeSchema,
   type Plan,
   planSchema,
   quietHoursSchema,
   sendNodeSchema,
+  splitNodeSchema,
   TIMEOUT_EVENTS,
   transitionSchema,
   waitNodeSchema,
@@ -23,7 +25,7 @@ const NODE_ACTIONS =
   '"send" (an email with subject and body), "wait" (no message, only transitions) or "end" (terminal)';
 
 const FIELD_HINTS: Readonly<Record<string, string>> = {
-  version: 'Set "version": "1.0".',
+  version: 'Set "version": "1.0", or "1.1" to use send windows, holidays, expiry, branch, split or SMS.',
   startNodeId: 'Set it to the id of the node entered at activation.',
   nodes: 'Give a non-empty array of nodes.',
   id: 'Every node needs a unique, non-empty string id; transitions point at it.',
@@ -81,11 +83,11 @@ function mapIssue(issue: ZodIssue, path: Path, facts: PlanFacts): PlanIssue {
   }
   if (path.length === 1 && first === 'version') {
     return value === undefined
-      ? planIssue(pointer, 'schema', 'The plan has no "version"; set "version": "1.0".')
+      ? planIssue(pointer, 'schema', `The plan has no "version". ${FIELD_HINTS.version}`)
       : planIssue(
           pointer,
           'unsupported_version',
-          `Plan version ${describeValue(value)} is not supported; set "version": "1.0".`,
+          `Plan version ${describeValue(value)} is not supported (versions "1.0" and "1.1" are). ${FIELD_HINTS.version}`,
         );
   }
   if (first === 'exitOn' && path.length === 2) {
@@ -183,9 +185,12 @@ function allowedKeys(facts: PlanFacts, parent: Path): string[] {
       const action = valueAt(facts.input, [...parent, 'action']);
       if (action === 'wait') return Object.keys(waitNodeSchema.shape);
       if (action === 'end') return Object.keys(endNodeSchema.shape);
+      if (action === 'branch') return Object.keys(branchNodeSchema.shape);
+      if (action === 'split') return Object.keys(splitNodeSchema.shape);
       return Object.keys(sendNodeSchema.shape);
     }
-    if (parent.length === 3 && third === 'schedule') return ['delay'];
+    if (parent.length === 3 && third === 'schedule')
+      return valueAt(facts.input, ['version']) === '1.1' ? ['delay', 'expireAfter'] : ['delay'];
     if (parent.length === 4 && third === 'transitions' && typeof fourth === 'number') {
       return Object.keys(transitionSchema.shape);
     }

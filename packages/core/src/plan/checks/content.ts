@@ -22,7 +22,9 @@ export function checkContent(
 ): void {
   const variables = contact ? contactVariables(contact) : undefined;
   for (const node of facts.nodes) {
-    if (node.node !== undefined && node.action === 'send') checkNodeContent(node, variables, report);
+    // An SMS step's `text` is checked in channels.ts.
+    if (node.node !== undefined && node.action === 'send' && node.node.channel !== 'sms')
+      checkNodeContent(node, variables, report);
   }
 }
 
@@ -34,6 +36,8 @@ function checkNodeContent(
   for (const field of ['subject', 'body'] as const) {
     const path = `/nodes/${node.index}/${field}`;
     const value = node.node?.[field];
+    // A threaded follow-up may take its subject from the thread; threads.ts checks every path to it.
+    if (field === 'subject' && value === undefined && node.node?.thread === true) continue;
     if (value === undefined || value === null) {
       report(
         path,
@@ -61,29 +65,44 @@ function checkNodeContent(
       );
       continue;
     }
-    const parsed = parseTemplate(value);
-    if (!parsed.ok) {
-      report(
-        path,
-        'template_syntax',
-        `The ${field} of ${node.label} has a template error: ${parsed.message} Write variables as {{name}} or {{name|default}}.`,
-      );
-      continue;
-    }
-    if (variables === undefined) continue;
-    const missing: string[] = [];
-    for (const segment of parsed.segments) {
-      if (segment.kind !== 'var' || segment.fallback !== undefined || Object.hasOwn(variables, segment.name))
-        continue;
-      if (!missing.includes(segment.name)) missing.push(segment.name);
-    }
-    if (missing.length === 0) continue;
-    const list = missing.map((name) => `{{${name}}}`).join(', ');
-    const [first] = missing;
+    checkTemplate(value, path, `The ${field} of ${node.label}`, 'the email', variables, report);
+  }
+}
+
+/**
+ * A template's syntax, and (with the contact's variables) a value or a default for every variable.
+ * `what` names the field in a sentence; `message` names what would have a hole.
+ */
+export function checkTemplate(
+  value: string,
+  path: string,
+  what: string,
+  message: string,
+  variables: Record<string, string> | undefined,
+  report: ReportIssue,
+): void {
+  const parsed = parseTemplate(value);
+  if (!parsed.ok) {
     report(
       path,
-      'missing_variable',
-      `The ${field} of ${node.label} uses ${list} but the contact has no value for ${missing.length === 1 ? 'it' : 'them'} and no default is given, so the email would have a hole. Add the value to the contact, or write a default such as {{${first}|there}} (an empty default {{${first}|}} renders nothing).`,
+      'template_syntax',
+      `${what} has a template error: ${parsed.message} Write variables as {{name}} or {{name|default}}.`,
     );
+    return;
   }
+  if (variables === undefined) return;
+  const missing: string[] = [];
+  for (const segment of parsed.segments) {
+    if (segment.kind !== 'var' || segment.fallback !== undefined || Object.hasOwn(variables, segment.name))
+      continue;
+    if (!missing.includes(segment.name)) missing.push(segment.name);
+  }
+  if (missing.length === 0) return;
+  const list = missing.map((name) => `{{${name}}}`).join(', ');
+  const [first] = missing;
+  report(
+    path,
+    'missing_variable',
+    `${what} uses ${list} but the contact has no value for ${missing.length === 1 ? 'it' : 'them'} and no default is given, so ${message} would have a hole. Add the value to the contact, or write a default such as {{${first}|there}} (an empty default {{${first}|}} renders nothing).`,
+  );
 }

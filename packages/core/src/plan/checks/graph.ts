@@ -17,19 +17,26 @@ export function checkGraph(facts: PlanFacts, report: ReportIssue): void {
 
 /**
  * Entering a wait node replays the events already recorded for its reference message, so an
- * engagement edge between wait nodes takes no time; a cycle made only of such edges can spin
- * forever. A send needs a new message and event, and a timeout edge waits a positive time.
+ * engagement edge from a wait node takes no time; so does every move of a branch or split node
+ * (version 1.1). A cycle made only of such moves can spin forever. A send needs a new message and
+ * event, and a timeout edge waits a positive time, so a cycle through either is fine.
  */
 function checkZeroTimeCycles(facts: PlanFacts, report: ReportIssue): void {
   const { nodes } = facts;
+  const zeroTimeNode = (index: number): boolean => {
+    const action = nodes[index]?.action;
+    return action === 'wait' || action === 'branch' || action === 'split';
+  };
   const successors = nodes.map((node) => {
-    if (node.action !== 'wait') return [];
     const next = new Set<number>();
-    for (const transition of node.transitions) {
-      if (!isEngagementEvent(transition.on)) continue;
-      for (const target of targetsOf(facts, transition.to)) {
-        if (nodes[target]?.action === 'wait') next.add(target);
-      }
+    const targets =
+      node.action === 'wait'
+        ? node.transitions.filter((transition) => isEngagementEvent(transition.on)).map((t) => t.to)
+        : node.action === 'branch' || node.action === 'split'
+          ? node.choices.map((choice) => choice.to)
+          : [];
+    for (const to of targets) {
+      for (const target of targetsOf(facts, to)) if (zeroTimeNode(target)) next.add(target);
     }
     return [...next];
   });
@@ -39,13 +46,24 @@ function checkZeroTimeCycles(facts: PlanFacts, report: ReportIssue): void {
     const selfLoop = component.length === 1 && (successors[first] ?? []).includes(first);
     if (component.length < 2 && !selfLoop) continue;
     const names = component.map((index) => nodes[index]?.name ?? `/nodes/${index}`);
-    const subject = selfLoop
-      ? `Wait node ${names.join('')} has an engagement transition to itself`
-      : `Wait nodes ${names.slice(0, -1).join(', ')} and ${names.at(-1)} form a cycle linked only by engagement transitions`;
+    const onlyWaits = component.every((index) => nodes[index]?.action === 'wait');
+    let subject: string;
+    if (onlyWaits) {
+      subject = selfLoop
+        ? `Wait node ${names.join('')} has an engagement transition to itself`
+        : `Wait nodes ${names.slice(0, -1).join(', ')} and ${names.at(-1)} form a cycle linked only by engagement transitions`;
+    } else {
+      subject = selfLoop
+        ? `Node ${names.join('')} leads straight back to itself`
+        : `Nodes ${names.slice(0, -1).join(', ')} and ${names.at(-1)} form a cycle of zero-time moves (branch and split choices, engagement transitions of wait nodes)`;
+    }
+    const replay = onlyWaits
+      ? 'Entering a wait node replays the events already recorded'
+      : 'Branch and split nodes move on at once and entering a wait node replays the events already recorded';
     report(
       `/nodes/${first}`,
       'zero_time_cycle',
-      `${subject}. Entering a wait node replays the events already recorded, so one event can drive the campaign around this cycle forever without time passing. Put a send node in the cycle, or leave through a timeout transition (no_open, no_click or no_reply with "after") instead.`,
+      `${subject}. ${replay}, so one event can drive the campaign around this cycle forever without time passing. Put a send node in the cycle, or leave through a timeout transition (no_open, no_click or no_reply with "after") instead.`,
     );
   }
 }
@@ -68,8 +86,10 @@ function checkReachability(facts: PlanFacts, report: ReportIssue): void {
   const reached = new Set<number>(roots);
   const queue = [...roots];
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    for (const transition of nodes[next]?.transitions ?? []) {
-      for (const target of targetsOf(facts, transition.to)) {
+    const node = nodes[next];
+    const targets = [...(node?.transitions ?? []), ...(node?.choices ?? [])].map((edge) => edge.to);
+    for (const to of targets) {
+      for (const target of targetsOf(facts, to)) {
         if (reached.has(target)) continue;
         reached.add(target);
         queue.push(target);

@@ -20,16 +20,24 @@ export function checkStructure(facts: PlanFacts, report: ReportIssue): void {
       checkTransitionEvent(transition.on, transition.path, transition.where, report);
       checkTransitionTarget(facts, transition.to, transition.path, transition.where, idChoices, report);
     }
+    for (const choice of node.choices) {
+      if (typeof choice.to !== 'string' || facts.indicesById.has(choice.to)) continue;
+      report(
+        choice.path,
+        'unknown_target',
+        `${choice.path} of ${node.label} names ${JSON.stringify(choice.to)}, which is no node; it must be the id of a node${idChoices}.`,
+      );
+    }
   }
 }
 
 function checkVersion(version: unknown, report: ReportIssue): void {
   // A missing version is a plain schema error, reported by the zod mapping.
-  if (version === undefined || version === '1.0') return;
+  if (version === undefined || version === '1.0' || version === '1.1') return;
   report(
     '/version',
     'unsupported_version',
-    `Plan version ${describeValue(version)} is not supported: this engine reads version "1.0" only. Set "version": "1.0" (a string) and write the plan in the 1.0 format.`,
+    `Plan version ${describeValue(version)} is not supported: this engine reads versions "1.0" and "1.1". Set "version": "1.1" (a string) to use send windows, holidays, expiry, branch, split or SMS, else "1.0".`,
   );
 }
 

@@ -1,0 +1,111 @@
+import { holidaysProblems, sendWindowProblems } from '@campaign/schedule-utils';
+import type { PlanFacts } from '../plan-facts.ts';
+import type { JsonPatchOperation, PlanIssueCode, ReportIssue } from '../plan-issues.ts';
+import { DAY_NAMES, type DayName } from '../plan-schema.ts';
+import { isRecord, quoteList } from '../raw-value.ts';
+
+/*
+ * Send windows (on the plan or a send node) and holidays (DESIGN section 10), judged by the
+ * schedule rules' own checks. These are the only judge of their subtrees: the validator drops the
+ * generic `schema` issues under them when one is reported here, so unknown fields are named too.
+ */
+
+const FULL_DAY_NAMES: Readonly<Record<DayName, string>> = {
+  mon: 'monday',
+  tue: 'tuesday',
+  wed: 'wednesday',
+  thu: 'thursday',
+  fri: 'friday',
+  sat: 'saturday',
+  sun: 'sunday',
+};
+
+/** The one day name a near miss means ("Monday", "Mon", "tues" -> "mon"), else undefined. */
+export function dayNameMeant(value: string): DayName | undefined {
+  const text = value.trim().toLowerCase().replace(/\.$/, '');
+  if (text.length < 3) return undefined;
+  const matches = DAY_NAMES.filter((day) => FULL_DAY_NAMES[day].startsWith(text));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+export function checkSendWindows(facts: PlanFacts, report: ReportIssue): void {
+  const { plan } = facts;
+  if (plan === undefined) return;
+  if (plan.sendWindow !== undefined) checkWindow(plan.sendWindow, '/sendWindow', 'the plan', report);
+  if (plan.holidays !== undefined) checkHolidays(plan.holidays, report);
+  for (const node of facts.nodes) {
+    const window = node.node?.sendWindow;
+    if (window !== undefined) checkWindow(window, `${node.path}/sendWindow`, node.label, report);
+  }
+}
+
+function checkWindow(window: unknown, path: string, owner: string, report: ReportIssue): void {
+  const code: PlanIssueCode = 'invalid_send_window';
+  const example = 'such as {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}';
+  unknownKeys(window, ['days', 'start', 'end'], path, code, 'A send window', report);
+  for (const problem of sendWindowProblems(window)) {
+    const at = problem.field === '' ? path : `${path}/${problem.field}`;
+    const day = /^days\/(\d+)$/.exec(problem.field);
+    const written =
+      day && isRecord(window) && Array.isArray(window.days) ? window.days[Number(day[1])] : undefined;
+    const meant = typeof written === 'string' ? dayNameMeant(written) : undefined;
+    const fix: JsonPatchOperation[] | undefined =
+      meant !== undefined ? [{ op: 'replace', path: at, value: meant }] : undefined;
+    report(at, code, `The send window of ${owner}: ${sentence(problem.message)} Write it ${example}.`, fix);
+  }
+}
+
+function checkHolidays(holidays: unknown, report: ReportIssue): void {
+  const code: PlanIssueCode = 'invalid_holidays';
+  unknownKeys(holidays, ['country', 'region', 'dates'], '/holidays', code, '"holidays"', report);
+  const known = isRecord(holidays)
+    ? {
+        ...(typeof holidays.country === 'string' ? { country: holidays.country } : {}),
+        ...(typeof holidays.region === 'string' ? { region: holidays.region } : {}),
+        ...(holidays.dates !== undefined ? { dates: holidays.dates as string[] } : {}),
+      }
+    : holidays;
+  if (isRecord(holidays)) {
+    for (const field of ['country', 'region'] as const) {
+      const value = holidays[field];
+      if (value === undefined || typeof value === 'string') continue;
+      report(
+        `/holidays/${field}`,
+        code,
+        `"holidays.${field}" must be a string code such as ${field === 'country' ? '"DE"' : '"BY"'}.`,
+      );
+    }
+  }
+  for (const problem of holidaysProblems(known as Parameters<typeof holidaysProblems>[0])) {
+    const at = problem.field === '' ? '/holidays' : `/holidays/${problem.field}`;
+    report(
+      at,
+      code,
+      `"holidays": ${sentence(problem.message)} Write it such as {"country": "DE", "region": "BY", "dates": ["2026-12-24"]}.`,
+    );
+  }
+}
+
+function unknownKeys(
+  value: unknown,
+  allowed: readonly string[],
+  path: string,
+  code: PlanIssueCode,
+  what: string,
+  report: ReportIssue,
+): void {
+  if (!isRecord(value)) return;
+  for (const key of Object.keys(value)) {
+    if (allowed.includes(key)) continue;
+    report(
+      `${path}/${key}`,
+      code,
+      `Unknown field "${key}" in ${path}; ${what} has only ${quoteList(allowed)}.`,
+    );
+  }
+}
+
+/** A message as a sentence: with its final stop. */
+function sentence(message: string): string {
+  return /[.?!]$/.test(message) ? message : `${message}.`;
+}
