@@ -17,13 +17,17 @@ export class SmtpTransport implements Transport {
   }
 
   async send(email: OutboundEmail): Promise<TransportResult> {
+    // nodemailer builds the threading headers itself (a prepared References value would be mangled).
+    const { 'In-Reply-To': inReplyTo, References: references, ...headers } = email.headers;
     const info = await this.transporter.sendMail({
       from: this.from,
       to: email.to,
       subject: email.subject,
       html: email.html,
       messageId: email.messageIdHeader,
-      headers: verbatim({ ...email.headers, 'X-Campaign-Id': email.campaignId }),
+      ...(inReplyTo !== undefined ? { inReplyTo } : {}),
+      ...(references !== undefined ? { references: references.split(/\s+/).filter(Boolean) } : {}),
+      headers: verbatim({ ...headers, 'X-Campaign-Id': email.campaignId }),
     });
     return { providerMessageId: info.messageId ?? email.messageIdHeader };
   }
