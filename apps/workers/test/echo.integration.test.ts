@@ -1,9 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Plan } from '@campaign/core';
 import { openOrTimeoutPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
@@ -16,6 +12,18 @@ import {
   sendgridOpen,
   sesOpen,
 } from '../../../packages/webhooks/src/test-support/documented-samples.ts';
+import {
+  epochSeconds,
+  mailgunSignature,
+  makeSnsCertificate,
+  SNS_CERT_URL,
+  sendgridKeys,
+  signSendgrid,
+  snsNotification,
+  svixSecret,
+  svixSignature,
+  TOPIC_ARN,
+} from '../../../packages/webhooks/src/test-support/fixtures.ts';
 import { type ReceivedMail, SmtpSink } from '../../../test-e2e/src/support/smtp-sink.ts';
 import { createApp } from '../../nest-service/dist/app.js';
 
@@ -34,46 +42,13 @@ type Json = any;
 const API_KEY = 'echo-e2e-api-key-0123456789abcdef';
 /** Our Message-IDs end in this domain; no payload posted here may contain it. */
 const DOMAIN = 'echo-e2e.invalid';
-const sendgridKeys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+// Real keys and signatures, from the webhooks package's test support (the one copy of each scheme).
+const sendgrid = sendgridKeys();
 const MAILGUN_KEY = 'echo-mailgun-signing-key-0123456789';
 const POSTMARK = { user: 'echo-postmark', password: 'echo-postmark-password-123' };
-const RESEND_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
-const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-engagement';
-const SNS_CERT_URL =
-  'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem';
+const RESEND_SECRET = svixSecret();
 
 const plan: Plan = openOrTimeoutPlan();
-
-/** A self-signed RSA certificate (openssl CLI) standing in for the one SNS signs with. */
-function snsCertificate(): { certificatePem: string; privateKeyPem: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'echo-sns-'));
-  try {
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        '/CN=sns.amazonaws.com',
-      ],
-      { stdio: 'pipe' },
-    );
-    return { certificatePem: readFileSync(cert, 'utf8'), privateKeyPem: readFileSync(key, 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /** A header the SMTP server received, unfolded, as text. */
 function received(mail: ReceivedMail, name: string): string {
@@ -89,7 +64,7 @@ describe('echo fields: each provider’s documented event finds a message sent o
   timeout: 60_000,
 }, () => {
   const sink = new SmtpSink();
-  const sns = snsCertificate();
+  const sns = makeSnsCertificate();
   let database: TestDatabase;
   let runtime: Runtime;
   let worker: RunningWorker;
@@ -109,14 +84,12 @@ describe('echo fields: each provider’s documented event finds a message sent o
         UNSUBSCRIBE_SECRET: 'echo-unsubscribe-secret-0123456789',
         SMTP_URL: smtpUrl,
         MESSAGE_ID_DOMAIN: DOMAIN,
-        SENDGRID_WEBHOOK_PUBLIC_KEY: sendgridKeys.publicKey
-          .export({ type: 'spki', format: 'der' })
-          .toString('base64'),
+        SENDGRID_WEBHOOK_PUBLIC_KEY: sendgrid.publicKeyBase64,
         MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
         POSTMARK_WEBHOOK_USER: POSTMARK.user,
         POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
         RESEND_WEBHOOK_SECRET: RESEND_SECRET,
-        SES_SNS_TOPIC_ARNS: TOPIC,
+        SES_SNS_TOPIC_ARNS: TOPIC_ARN,
         LOG_LEVEL: 'silent',
       }),
     );
@@ -187,12 +160,9 @@ describe('echo fields: each provider’s documented event finds a message sent o
   it('regression: SendGrid (X-SMTPAPI unique args) — its sample open matched nothing; it moves the campaign', async () => {
     const { id, mail } = await sentOverSmtp();
     const smtpApi = JSON.parse(received(mail, 'X-SMTPAPI')) as { unique_args: Record<string, string> };
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    const timestamp = epochSeconds(new Date());
     const body = JSON.stringify([sendgridOpen(Number(timestamp), smtpApi.unique_args)]);
-    const signature = sign('sha256', Buffer.from(timestamp + body), {
-      key: sendgridKeys.privateKey,
-      dsaEncoding: 'der',
-    }).toString('base64');
+    const signature = signSendgrid(sendgrid.privateKey, timestamp, Buffer.from(body));
     await postAndExpectOpened('sendgrid', id, body, {
       'content-type': 'application/json',
       'x-twilio-email-event-webhook-timestamp': timestamp,
@@ -203,14 +173,8 @@ describe('echo fields: each provider’s documented event finds a message sent o
   it('regression: Mailgun (X-Mailgun-Variables) — its sample open matched nothing; it moves the campaign', async () => {
     const { id, mail } = await sentOverSmtp();
     const variables = JSON.parse(received(mail, 'X-Mailgun-Variables')) as Record<string, string>;
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const token = randomBytes(25).toString('hex');
     const body = JSON.stringify({
-      signature: {
-        timestamp,
-        token,
-        signature: createHmac('sha256', MAILGUN_KEY).update(`${timestamp}${token}`).digest('hex'),
-      },
+      signature: mailgunSignature(MAILGUN_KEY, epochSeconds(new Date())),
       'event-data': mailgunOpened(Date.now() / 1000, variables),
     });
     await postAndExpectOpened('mailgun', id, body, { 'content-type': 'application/json' });
@@ -241,21 +205,11 @@ describe('echo fields: each provider’s documented event finds a message sent o
         .map((pair) => pair.trim().split('='))
         .map(([name = '', value = '']) => [name, [value]]),
     );
-    const message: Record<string, string> = {
-      Type: 'Notification',
+    const notification = snsNotification(sesOpen(nowIso(), tags), sns.privateKeyPem, {
       MessageId: randomUUID(),
-      TopicArn: TOPIC,
-      Message: JSON.stringify(sesOpen(nowIso(), tags)),
       Timestamp: nowIso(),
-      SignatureVersion: '2',
-      SigningCertURL: SNS_CERT_URL,
-    };
-    // AWS's string to sign: these fields, in this order, each as "name\nvalue\n".
-    const signed = ['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Type']
-      .map((field) => `${field}\n${message[field]}\n`)
-      .join('');
-    const Signature = sign('sha256', Buffer.from(signed), sns.privateKeyPem).toString('base64');
-    await postAndExpectOpened('ses', id, JSON.stringify({ ...message, Signature }), {
+    });
+    await postAndExpectOpened('ses', id, JSON.stringify(notification), {
       'content-type': 'text/plain; charset=UTF-8',
       'x-amz-sns-message-type': 'Notification',
     });
@@ -269,9 +223,8 @@ describe('echo fields: each provider’s documented event finds a message sent o
     const ourId = JSON.parse(received(mail, 'X-Mailgun-Variables')).campaign_message_id as string;
     const body = JSON.stringify(resendOpened(nowIso(), { campaign_message_id: ourId }));
     const svixId = `msg_${randomUUID()}`;
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const key = Buffer.from(RESEND_SECRET.slice('whsec_'.length), 'base64');
-    const signature = createHmac('sha256', key).update(`${svixId}.${timestamp}.${body}`).digest('base64');
+    const timestamp = epochSeconds(new Date());
+    const signature = svixSignature(RESEND_SECRET, svixId, timestamp, Buffer.from(body));
     await postAndExpectOpened('resend', id, body, {
       'content-type': 'application/json',
       'svix-id': svixId,
