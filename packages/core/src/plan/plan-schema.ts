@@ -68,8 +68,21 @@ export function isTimeoutEvent(value: unknown): value is TimeoutEvent {
 export const PLAN_VERSIONS = ['1.0', '1.1'] as const;
 export type PlanVersion = (typeof PLAN_VERSIONS)[number];
 
+/**
+ * The ISO 8601 durations isValidIsoDuration accepts, as a regular expression (without its 366-day
+ * bound, which a pattern cannot express): upper-case designators, whole years, months, weeks and
+ * days, a fraction ('.' or ',') only in the last time part, at least one part, no bare 'T'. It goes
+ * into the JSON Schema so structured output cannot produce "3 days".
+ */
+export const ISO_DURATION_PATTERN =
+  '^P(?!$)(?:\\d+Y)?(?:\\d+M)?(?:\\d+W)?(?:\\d+D)?(?:T(?:\\d+(?:[.,]\\d+)?H|(?:\\d+H)?\\d+(?:[.,]\\d+)?M|(?:\\d+H)?(?:\\d+M)?\\d+(?:[.,]\\d+)?S))?$';
+
+/** A 24-hour local time of day, HH:MM (DESIGN sections 3 and 10). */
+export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+
 const isoDuration = z
   .string()
+  .regex(new RegExp(ISO_DURATION_PATTERN))
   .describe(
     'ISO 8601 duration, at most 366 days (P1Y counts as 366 days, P1M as 31). P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours. Years, months, weeks and days are whole numbers (write PT12H, not P0.5D); hours, minutes and seconds may have a fraction in the last part (PT1.5H).',
   );
@@ -118,7 +131,7 @@ export const SMS_EVENTS: readonly TransitionEvent[] = [
 
 const timeOfDay = z
   .string()
-  .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/)
+  .regex(new RegExp(TIME_OF_DAY_PATTERN))
   .describe('Local time of day as HH:MM, 24-hour clock, such as "09:00" or "17:30" (not "9am").');
 
 export const sendWindowSchema = z
@@ -294,8 +307,8 @@ export const planNodeSchema = z.discriminatedUnion('action', [
 
 export const quietHoursSchema = z
   .strictObject({
-    start: z.string().describe('HH:MM local time when quiet hours start (inclusive).'),
-    end: z.string().describe('HH:MM local time when quiet hours end (exclusive); may be earlier than start.'),
+    start: timeOfDay.describe('HH:MM local time when quiet hours start (inclusive).'),
+    end: timeOfDay.describe('HH:MM local time when quiet hours end (exclusive); may be earlier than start.'),
   })
   .describe('Sends falling in [start, end) local time move to the next end.');
 
