@@ -70,6 +70,7 @@ export class CampaignCommands {
     const plan = assertValidPlan(input.plan, {
       contact: {
         email: contactInput.email ?? null,
+        phone: contactInput.phone ?? null,
         name: contactInput.name ?? null,
         attributes: contactInput.attributes ?? null,
       },
