@@ -10,10 +10,13 @@ export type {
   CampaignDefinition,
   CampaignState,
   CampaignStatus,
+  ContactFacts,
   DeferReason,
   MessageRef,
   RecordedEvent,
+  SkipReason,
   StopReason,
+  ZeroTimeMove,
 } from './engine/types.ts';
 export { TERMINAL_STATUSES } from './engine/types.ts';
 // Every domain error is public: callers map them by class or by their stable `code`.
@@ -68,6 +71,7 @@ export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';
 export type * from './ports/transport.ts';
 export * from './service/campaign-plan-execution-service.ts';
+export { contactFacts, InvalidContactError } from './service/contact-input.ts';
 export { ECHO_FIELD, echoHeaders } from './service/echo-headers.ts';
 export type { Contact, SimulationEvent } from './simulate/simulation-input.ts';
 export {

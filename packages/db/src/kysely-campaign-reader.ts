@@ -7,6 +7,7 @@ import {
   type EngagementEvent,
   type OutboundMessageRecord,
   type ScheduledActionRecord,
+  type SkipReason,
   type StopReason,
   smsSegments,
   type TimelineEntry,
@@ -15,6 +16,7 @@ import {
   type TimeoutEvent,
   type TransitionEvent,
   timelineEntriesOf,
+  type ZeroTimeMove,
 } from '@campaign/core';
 import { type Kysely, sql } from 'kysely';
 import { isUuid } from './kysely-repositories.ts';
@@ -229,6 +231,8 @@ export class KyselyCampaignReader implements CampaignReader {
           'status',
           'reason',
           'until_at',
+          'variant',
+          'due_at',
         ])
         .where('campaign_id', '=', campaignId)
         .where('kind', '!=', 'plan_update')
@@ -330,6 +334,8 @@ type AuditRow = {
   status: string | null;
   reason: string | null;
   until_at: Date | null;
+  variant: string | null;
+  due_at: Date | null;
 };
 
 /** A `campaign_transitions` row (not `plan_update`: the API's timeline leaves those out) as an audit record. */
@@ -342,7 +348,16 @@ function auditRecordOf(t: AuditRow): AuditRecord {
         from: t.to_node_id === null ? null : t.from_node_id,
         to: t.to_node_id ?? '',
         step: t.step,
-        on: t.on_event as TransitionEvent | null,
+        on: t.on_event as TransitionEvent | ZeroTimeMove | null,
+        ...(t.variant !== null ? { variant: t.variant } : {}),
+      };
+    case 'skipped':
+      return {
+        kind: 'skipped',
+        at: t.at,
+        node: t.to_node_id ?? '',
+        dueAt: t.due_at ?? t.at,
+        reason: t.reason as SkipReason,
       };
     case 'end':
       return {

@@ -8,6 +8,7 @@ import {
   KyselyMessageEventRepository,
   KyselyOutboundMessageRepository,
   KyselyScheduledActionRepository,
+  KyselySplitAssignmentRepository,
 } from './kysely-repositories.ts';
 import type { Database } from './schema.ts';
 
@@ -78,5 +79,6 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     messages: new KyselyOutboundMessageRepository(trx),
     events: new KyselyMessageEventRepository(trx),
     transitions: new KyselyCampaignTransitionRepository(trx),
+    assignments: new KyselySplitAssignmentRepository(trx),
   };
 }

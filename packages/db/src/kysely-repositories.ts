@@ -14,12 +14,14 @@ import type {
   NewMessageEvent,
   NewOutboundMessage,
   NewScheduledAction,
+  NewSplitAssignment,
   NewTransition,
   OutboundMessageRecord,
   OutboundMessageRepository,
   Plan,
   ScheduledActionRecord,
   ScheduledActionRepository,
+  SplitAssignmentRepository,
   StoredEventEffect,
 } from '@campaign/core';
 import { ENGAGEMENT_EVENTS, type EngagementEvent, type RecordedEvent } from '@campaign/core';
@@ -237,6 +239,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
           transition_index: action.kind === 'timeout' ? action.transitionIndex : null,
           due_at: action.dueAt,
           run_at: action.runAt,
+          expires_at: action.kind === 'send' ? (action.expiresAt ?? null) : null,
           outcome: null,
           last_error: null,
           idempotency_key: idempotencyKey,
@@ -532,7 +535,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
  * not an event type the engine does not know. Written exactly as message_events_decisive_idx's predicate
  * (migration 0004), so the planner can use that index.
  */
-const GENUINE_EVENT = sql<boolean>`type <> 'unknown' and not (type = 'opened' and (machine or bot))
+export const GENUINE_EVENT = sql<boolean>`type <> 'unknown' and not (type = 'opened' and (machine or bot))
             and not (type = 'clicked' and bot) and not (type = 'replied' and auto_reply)`;
 
 type DecisiveRow = {
@@ -604,6 +607,17 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
     return rows.map(toEvent);
   }
 
+  async engagements(campaignId: string): Promise<{ type: EngagementEvent; nodeId: string }[]> {
+    // Through message_events_campaign_idx; distinct pairs, so at most three rows per send node.
+    const { rows } = await sql<{ type: EngagementEvent; node_id: string }>`
+      select distinct e.type, m.node_id
+      from message_events e
+      join outbound_messages m on m.contact_id = e.contact_id and m.id = e.message_id
+      where e.campaign_id = ${campaignId} and e.type in ('opened', 'clicked', 'replied') and ${GENUINE_EVENT}
+      order by m.node_id, e.type`.execute(this.db);
+    return rows.map((r) => ({ type: r.type, nodeId: r.node_id }));
+  }
+
   async setEffect(eventIds: readonly string[], effect: StoredEventEffect): Promise<void> {
     if (eventIds.length === 0) return;
     await this.db
@@ -640,9 +654,34 @@ export class KyselyCampaignTransitionRepository implements CampaignTransitionRep
           status: r.status,
           reason: r.reason,
           until_at: r.untilAt,
+          variant: r.variant ?? null,
+          due_at: r.dueAt ?? null,
           plan_version: r.planVersion,
         })),
       )
+      .execute();
+  }
+}
+
+export class KyselySplitAssignmentRepository implements SplitAssignmentRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async insert(a: NewSplitAssignment): Promise<void> {
+    await this.db
+      .insertInto('split_assignments')
+      .values({
+        contact_id: a.contactId,
+        campaign_id: a.campaignId,
+        node_id: a.nodeId,
+        experiment: a.experiment,
+        variant: a.variant,
+        assigned_at: a.assignedAt,
+        plan_version: a.planVersion,
+      })
+      .onConflict((oc) => oc.columns(['contact_id', 'campaign_id', 'node_id']).doNothing())
       .execute();
   }
 }

@@ -110,6 +110,7 @@ export function toAction(row: Selectable<ScheduledActionsTable>): ScheduledActio
     outcome: row.outcome as ActionOutcome | null,
     executedAt: row.executed_at,
     claimedUntil: row.claimed_until,
+    expiresAt: row.expires_at,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.ts';
-import type { Plan } from '../plan/plan-schema.ts';
+import type { EngagementEvent, Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
 import type {
   ActionOutcome,
@@ -9,6 +9,7 @@ import type {
   NewMessageEvent,
   NewOutboundMessage,
   NewScheduledAction,
+  NewSplitAssignment,
   NewTransition,
   OutboundMessageRecord,
   ScheduledActionRecord,
@@ -51,6 +52,7 @@ export interface StoreTransaction {
   readonly messages: OutboundMessageRepository;
   readonly events: MessageEventRepository;
   readonly transitions: CampaignTransitionRepository;
+  readonly assignments: SplitAssignmentRepository;
 }
 
 export interface ContactInput {
@@ -179,10 +181,24 @@ export interface MessageEventRepository {
   /** Events recorded while the campaign was paused, not applied yet. */
   deferred(campaignId: string): Promise<MessageEventRecord[]>;
   setEffect(eventIds: readonly string[], effect: StoredEventEffect): Promise<void>;
+  /**
+   * The distinct (type, send node) pairs of the genuine `opened`, `clicked` and `replied` events on the
+   * campaign's messages (rule 5's genuine): what `engaged` branch conditions read. At most three rows per
+   * send node, however many events the campaign has.
+   */
+  engagements(campaignId: string): Promise<{ type: EngagementEvent; nodeId: string }[]>;
 }
 
 export interface CampaignTransitionRepository {
   insertMany(rows: readonly NewTransition[]): Promise<void>;
+}
+
+export interface SplitAssignmentRepository {
+  /**
+   * Records a split's assignment; one already stored for the campaign and node is kept (the assignment is
+   * deterministic: a re-entry assigns the same variant).
+   */
+  insert(assignment: NewSplitAssignment): Promise<void>;
 }
 
 export interface CampaignView {

@@ -1,4 +1,12 @@
-import type { CampaignState, DeferReason, PlannedAction, StopReason, ZeroTimeMove } from '../engine/types.ts';
+import type {
+  CampaignState,
+  ContactFacts,
+  DeferReason,
+  PlannedAction,
+  SkipReason,
+  StopReason,
+  ZeroTimeMove,
+} from '../engine/types.ts';
 import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
 
 /*
@@ -41,11 +49,17 @@ export interface CampaignRecord {
    */
   requestHash: string | null;
   createdAt: Date;
+  /**
+   * What the plan's branch and split nodes read of the contact. Repositories leave it out; the service
+   * attaches it (lockCampaign) when the plan has such nodes.
+   */
+  contact?: ContactFacts | undefined;
 }
 
 export type ActionStatus = 'pending' | 'running' | 'done' | 'skipped' | 'cancelled' | 'failed';
 
-export type ActionOutcome = 'sent' | 'transition' | 'skipped' | 'stale' | 'failed';
+/** `expired`: a send not sent because it could not go by `due + expireAfter` (status `skipped`). */
+export type ActionOutcome = 'sent' | 'transition' | 'skipped' | 'stale' | 'failed' | 'expired';
 
 export interface ScheduledActionRecord {
   id: string;
@@ -68,6 +82,8 @@ export interface ScheduledActionRecord {
    * takes the send over (its worker died).
    */
   claimedUntil: Date | null;
+  /** A send's `due + expireAfter` (plan 1.1): it may not go after it. Null: no expiry. */
+  expiresAt: Date | null;
 }
 
 export interface NewScheduledAction {
@@ -170,7 +186,15 @@ export interface NewMessageEvent {
   payload: unknown;
 }
 
-export type TransitionKind = 'enter' | 'pause' | 'resume' | 'cancel' | 'end' | 'plan_update' | 'deferred';
+export type TransitionKind =
+  | 'enter'
+  | 'pause'
+  | 'resume'
+  | 'cancel'
+  | 'end'
+  | 'plan_update'
+  | 'deferred'
+  | 'skipped';
 
 /** One `campaign_transitions` row: the audit trail. */
 export interface NewTransition {
@@ -189,9 +213,24 @@ export interface NewTransition {
   actionId: string | null;
   /** For `end` rows: the final status and the exit event. */
   status: 'completed' | 'stopped' | 'cancelled' | null;
-  /** `end` rows: why it stopped; `deferred` rows: why the send was moved. */
-  reason: StopReason | DeferReason | null;
+  /** `end` rows: why it stopped; `deferred` rows: why the send was moved; `skipped` rows: why not sent. */
+  reason: StopReason | DeferReason | SkipReason | null;
   /** `deferred` rows: when the send runs instead. */
   untilAt: Date | null;
+  /** `enter` rows leaving a split: the variant taken. */
+  variant?: string | null | undefined;
+  /** `skipped` rows: the due time of the send not sent. */
+  dueAt?: Date | null | undefined;
+  planVersion: number;
+}
+
+/** A split node's assignment of the contact to a variant (one per campaign and node; analytics read it). */
+export interface NewSplitAssignment {
+  contactId: string;
+  campaignId: string;
+  nodeId: string;
+  experiment: string;
+  variant: string;
+  assignedAt: Date;
   planVersion: number;
 }

@@ -8,8 +8,9 @@ import {
   InvalidCampaignStateError,
   PlanUpdateConflictError,
 } from '../errors.ts';
+import { PlanValidationError } from '../plan/plan-issues.ts';
 import type { TimeoutEvent } from '../plan/plan-schema.ts';
-import { assertValidPlan } from '../plan/validate-plan.ts';
+import { assertValidPlan, sendTimeIssues } from '../plan/validate-plan.ts';
 import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CampaignRecord } from '../ports/records.ts';
@@ -17,7 +18,13 @@ import { type CampaignSummary, definition, isEngagement, summary, toRecorded } f
 import { checkedContact, contactIdFor } from './contact-input.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { campaignRequestHash } from './request-fingerprint.ts';
-import { type AfterCommit, type CampaignTransactions, engineContext, lockCampaign } from './transactions.ts';
+import {
+  type AfterCommit,
+  type CampaignTransactions,
+  engineContext,
+  lockCampaign,
+  withContact,
+} from './transactions.ts';
 
 /** What a plan update would do (`previewPlanUpdate`, the API's dry run). */
 export interface PlanUpdatePreview {
@@ -132,8 +139,12 @@ export class CampaignCommands {
     campaign: CampaignRecord,
     at: Date,
   ): Promise<CampaignRecord> {
-    const decision = activate(definition(campaign), campaign.state, at, await engineContext(tx, campaign));
-    return this.applier.apply(tx, pending, campaign, decision, { trigger: 'activation' });
+    // No allowed instant for a send within 366 days (section 10): refused, the transaction rolls back.
+    const noSendTime = sendTimeIssues(campaign.plan, campaign.timezone, at);
+    if (noSendTime.length > 0) throw new PlanValidationError(noSendTime);
+    const withFacts = await withContact(tx, campaign);
+    const decision = activate(definition(withFacts), campaign.state, at, await engineContext(tx, campaign));
+    return this.applier.apply(tx, pending, withFacts, decision, { trigger: 'activation' });
   }
 
   /** Rule 8: pause an active campaign; its pending actions stay pending and none runs. */
@@ -158,7 +169,7 @@ export class CampaignCommands {
         this.clock.now(),
         await engineContext(tx, campaign),
         deferred.filter(isEngagement).map(toRecorded),
-        pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt })),
+        pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt, expiresAt: a.expiresAt })),
       );
       // Each event recorded while paused keeps the effect it had at resume (unknown types stay ignored).
       for (const effect of ['transition', 'exit', 'ignored'] as const) {
@@ -232,7 +243,7 @@ export class CampaignCommands {
     const contact = await tx.contacts.get(campaign.contactId);
     const plan = assertValidPlan(planInput, {
       contact: contact
-        ? { email: contact.email, name: contact.name, attributes: contact.attributes }
+        ? { email: contact.email, phone: contact.phone, name: contact.name, attributes: contact.attributes }
         : undefined,
       contactTimezone: contact?.timezone ?? null,
     });

@@ -14,9 +14,16 @@ export interface CampaignSummary {
   step: number;
 }
 
-/** What the engine needs of a stored campaign: its plan and the zone it runs in. */
+/**
+ * What the engine needs of a stored campaign: its plan, the zone it runs in and, when attached (see
+ * withContact), the contact's facts.
+ */
 export function definition(campaign: CampaignRecord): CampaignDefinition {
-  return { plan: campaign.plan, timezone: campaign.timezone };
+  return {
+    plan: campaign.plan,
+    timezone: campaign.timezone,
+    ...(campaign.contact !== undefined ? { contact: campaign.contact } : {}),
+  };
 }
 
 export function summary(campaign: CampaignRecord): CampaignSummary {

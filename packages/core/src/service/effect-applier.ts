@@ -59,6 +59,7 @@ export class EffectApplier {
               fromNodeId: effect.from,
               toNodeId: effect.to,
               on: effect.on,
+              variant: effect.variant ?? null,
               trigger: effect.trigger.kind,
               ...base,
               // a replayed event (wait entry, resume) is the cause of its own transition
@@ -122,9 +123,35 @@ export class EffectApplier {
           // Applied by the caller, which holds the contact lock.
           break;
         case 'assign_variant':
+          await tx.assignments.insert({
+            contactId: campaign.contactId,
+            campaignId: campaign.id,
+            nodeId: effect.node,
+            experiment: effect.experiment,
+            variant: effect.variant,
+            assignedAt: effect.at,
+            planVersion: next.planVersion,
+          });
+          break;
         case 'skip':
-          // TODO(issue 11, database part): stored in the split-assignment table / as a skipped action.
-          throw new Error(`the database service cannot apply a "${effect.type}" effect yet`);
+          // An expired send is not sent: its action ends `skipped` (outcome `expired`), and the audit row
+          // gives the timeline its `skipped` entry; the `end` effect with `send_expired` follows.
+          if (effect.actionId !== null) {
+            await tx.actions.finish(effect.actionId, 'skipped', 'expired', effect.at, effect.reason);
+          }
+          rows.push(
+            transitionRow(next, {
+              kind: 'skipped',
+              at: effect.at,
+              step: effect.step,
+              toNodeId: effect.node,
+              trigger: cause.trigger,
+              reason: effect.reason,
+              dueAt: effect.dueAt,
+              ...base,
+            }),
+          );
+          break;
         case 'plan_update':
           // Rule 9: the new version is stored; rows and actions from here on carry it (new timeout keys).
           await tx.campaigns.savePlan(campaign.id, effect.definition.plan, effect.version, effect.at);

@@ -18,6 +18,7 @@ import {
   EMPTY_CONTEXT,
   engineContext,
   lockCampaign,
+  withContact,
 } from './transactions.ts';
 
 export interface EventInput {
@@ -156,7 +157,8 @@ export class EventIntake {
     return this.transactions.run(async (tx, pending) => {
       // Lock order: contact before campaigns, whenever more than one campaign may change.
       if (suppressing) await tx.contacts.lock(contactId);
-      const campaign = message && type !== null ? await tx.campaigns.lock(message.campaignId) : null;
+      const locked = message && type !== null ? await tx.campaigns.lock(message.campaignId) : null;
+      const campaign = locked ? await withContact(tx, locked) : null;
       const event = await tx.events.insert({
         contactId,
         campaignId: message?.campaignId ?? null,

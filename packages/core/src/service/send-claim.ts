@@ -156,7 +156,8 @@ export class SendClaims {
       if (deferral) {
         if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
         await this.applier.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
-        return { outcome: 'deferred' };
+        // Past its expiresAt (1.1 expireAfter) the send is skipped and the campaign stopped, not moved.
+        return { outcome: deferral.effects.some((e) => e.type === 'skip') ? 'expired' : 'deferred' };
       }
       let composed: ComposedMessage;
       try {

@@ -3,6 +3,8 @@ import { CampaignNotFoundError } from '../errors.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { CampaignRecord } from '../ports/records.ts';
 import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
+import { contactFacts } from './contact-input.ts';
+import { planReads } from './plan-reads.ts';
 
 /** What to tell the scheduler once a transaction commits. */
 export interface AfterCommit {
@@ -41,19 +43,41 @@ export class CampaignTransactions {
   }
 }
 
-/** Locks a campaign's row for the rest of the transaction; CampaignNotFoundError when there is none. */
+/**
+ * Locks a campaign's row for the rest of the transaction; CampaignNotFoundError when there is none. With
+ * a plan that branches or splits, the contact's facts come with it (see withContact).
+ */
 export async function lockCampaign(tx: StoreTransaction, campaignId: string): Promise<CampaignRecord> {
   const campaign = await tx.campaigns.lock(campaignId);
   if (!campaign) throw new CampaignNotFoundError(campaignId);
-  return campaign;
+  return withContact(tx, campaign);
+}
+
+/**
+ * The campaign with `contact` set when its plan reads the contact (branch conditions, split keys) and
+ * it is not set yet; one read of the contact row, none for a plan without branch or split nodes.
+ */
+export async function withContact(tx: StoreTransaction, campaign: CampaignRecord): Promise<CampaignRecord> {
+  if (campaign.contact !== undefined || !planReads(campaign.plan).contact) return campaign;
+  const contact = await tx.contacts.get(campaign.contactId);
+  if (!contact) throw new Error(`campaign ${campaign.id} has no contact ${campaign.contactId}`);
+  return { ...campaign, contact: contactFacts(contact) };
 }
 
 export const EMPTY_CONTEXT: EngineContext = { latestMessage: null, latestMessageEvents: [] };
 
-/** What the engine may read besides the campaign's state: its latest sent message and decisive events. */
+/**
+ * What the engine may read besides the campaign's state: its latest sent message and decisive events, and,
+ * for a plan with `engaged` conditions, the campaign's genuine engagements.
+ */
 export async function engineContext(tx: StoreTransaction, campaign: CampaignRecord): Promise<EngineContext> {
   // Only the decisive events: handling an event must not re-read every earlier event of its message.
   const latest = await tx.messages.latestSentWithDecisiveEvents(campaign.id);
-  if (!latest) return EMPTY_CONTEXT;
-  return { latestMessage: latest.message, latestMessageEvents: latest.events };
+  // Only a plan with `engaged` conditions reads the campaign's engagements (one bounded query).
+  const engagements = planReads(campaign.plan).engagements ? await tx.events.engagements(campaign.id) : null;
+  return {
+    latestMessage: latest?.message ?? null,
+    latestMessageEvents: latest?.events ?? [],
+    ...(engagements !== null ? { engagements } : {}),
+  };
 }
