@@ -4,10 +4,11 @@
  * (Europe/Berlin is UTC+2 in June, UTC+1 in December; 2026-06-01 is a Monday).
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { EXIT_OK, main } from './main.ts';
 
@@ -291,5 +292,44 @@ describe('v1.1-thread.json', () => {
     expect(typeof intro?.message).toBe('string');
     expect(String(bump?.inReplyTo)).toContain(String(intro?.message));
     expect(intro).not.toHaveProperty('inReplyTo');
+  });
+});
+
+describe('docs/writing-plans.md', () => {
+  const doc = readFileSync(join(repoRoot, 'docs/writing-plans.md'), 'utf8');
+  // A block that starts with a key ("sendWindow": {...}) is a fragment of a plan: read it inside braces.
+  const blocks = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => {
+    const text = (m[1] ?? '').trim();
+    return JSON.parse(text.startsWith('"') ? `{${text}}` : text) as Record<string, unknown>;
+  });
+  const files = readdirSync(join(repoRoot, 'examples')).filter(
+    (f) => f.startsWith('v1.1-') || f === 'contact-v1.1.json',
+  );
+  const objectsIn = (value: unknown): Record<string, unknown>[] =>
+    Array.isArray(value)
+      ? value.flatMap(objectsIn)
+      : value !== null && typeof value === 'object'
+        ? [value as Record<string, unknown>, ...Object.values(value).flatMap(objectsIn)]
+        : [];
+
+  it('has the full 1.0 plan, valid with no issue', async () => {
+    const plans = blocks.filter((b) => 'version' in b);
+    expect(plans).toHaveLength(1);
+    const { code, stdout } = await cli('validate', tempFile('plan.json', plans[0]), '--json');
+    expect(JSON.parse(stdout)).toEqual({ valid: true, issues: [] });
+    expect(code).toBe(EXIT_OK);
+  });
+
+  it('shows only fragments that are in an example file, so the guide and the examples cannot drift', () => {
+    const fragments = blocks.filter((b) => !('version' in b) && !('code' in b));
+    expect(fragments.length).toBeGreaterThanOrEqual(8);
+    for (const fragment of fragments) {
+      const holders = files.filter((file) =>
+        objectsIn(example(file)).some((o) =>
+          Object.entries(fragment).every(([key, value]) => key in o && isDeepStrictEqual(o[key], value)),
+        ),
+      );
+      expect(holders, JSON.stringify(fragment)).not.toEqual([]);
+    }
   });
 });
