@@ -3,7 +3,7 @@ import type { Plan } from '@campaign/core';
 import { oneSendPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, pgbossEnv, sleep, startApi } from '../support/api.ts';
+import { type ApiProcess, pgbossEnv, startApi } from '../support/api.ts';
 import { RawConnection } from '../support/raw-http.ts';
 
 /*
@@ -22,13 +22,24 @@ function exitOf(api: ApiProcess): Promise<{ code: number | null; at: number }> {
   return new Promise((resolve) => api.child.once('exit', (code) => resolve({ code, at: Date.now() })));
 }
 
-/** Headers of POST /v1/campaigns with the body's first `sent` bytes; the rest is sent by the caller. */
+/**
+ * Headers of POST /v1/campaigns with the body's first `sent` bytes; the rest is sent by the caller.
+ * `Expect: 100-continue` makes the server say when the request has reached it (see `inFlight`).
+ */
 function halfCreate(body: string, sent: number): string {
   return (
-    'POST /v1/campaigns HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\n' +
+    'POST /v1/campaigns HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n' +
     `Authorization: Bearer ${API_KEY}\r\nContent-Type: application/json\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, sent)}`
   );
+}
+
+/**
+ * Waits until the server holds the request as one in flight: Node answers `100 Continue` to the headers
+ * just before it hands the request to the app's listeners, so from then on a signal finds it in flight.
+ */
+async function inFlight(connection: RawConnection): Promise<void> {
+  expect((await connection.response(5000)).status).toBe(100);
 }
 
 describe('API shutdown on SIGTERM', { timeout: 60_000 }, () => {
@@ -76,9 +87,9 @@ describe('API shutdown on SIGTERM', { timeout: 60_000 }, () => {
     // A request in flight: headers and half the body are in, the rest comes after the signal.
     const email = `${randomUUID()}@example.com`;
     const body = JSON.stringify({ contact: { email }, plan });
-    const inFlight = await open(api);
-    inFlight.write(halfCreate(body, 10));
-    await sleep(300);
+    const pending = await open(api);
+    pending.write(halfCreate(body, 10));
+    await inFlight(pending);
 
     const signalledAt = Date.now();
     api.child.kill('SIGTERM');
@@ -92,11 +103,11 @@ describe('API shutdown on SIGTERM', { timeout: 60_000 }, () => {
     await expect(RawConnection.open(portOf(api))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
 
     // The request in flight completes, is answered, and the server closes that connection after it.
-    inFlight.write(body.slice(10));
-    const created = await inFlight.response();
+    pending.write(body.slice(10));
+    const created = await pending.response();
     expect(created.status).toBe(201);
     expect(created.headers.connection).toBe('close');
-    expect(await inFlight.closesWithin(2000)).toBe(true);
+    expect(await pending.closesWithin(2000)).toBe(true);
 
     const { code, at } = await exited;
     expect(code).toBe(0);
@@ -117,7 +128,7 @@ describe('API shutdown on SIGTERM', { timeout: 60_000 }, () => {
     const exited = exitOf(api);
     const stuck = await open(api);
     stuck.write(halfCreate(JSON.stringify({ contact: { email: 'stuck@example.com' }, plan }), 5));
-    await sleep(300);
+    await inFlight(stuck);
     const signalledAt = Date.now();
     api.child.kill('SIGTERM');
     const { code, at } = await exited;

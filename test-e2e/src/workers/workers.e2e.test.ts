@@ -8,7 +8,6 @@ import { liveWork, waitForDrained } from '../support/drain.ts';
 import {
   type NodeProcess,
   type RedisServer,
-  sleep,
   spawnWorker,
   startRedis,
   waitFor,
@@ -102,8 +101,8 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
     await database?.dispose();
   });
 
-  function startWorker(): NodeProcess {
-    const worker = spawnWorker(env);
+  function startWorker(overrides: NodeJS.ProcessEnv = {}): NodeProcess {
+    const worker = spawnWorker({ ...env, ...overrides });
     worker.child.stderr?.pipe(process.stderr); // its warnings and errors, shown with the test's
     workers.add(worker);
     void worker.exited.then(() => workers.delete(worker));
@@ -297,13 +296,18 @@ describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 
   );
 
   it('SIGTERM lets the send in flight finish before the worker exits', async () => {
-    const worker = startWorker();
+    const worker = startWorker({ LOG_LEVEL: 'info' }); // its shutdown line is at info
     const held = sink.holdNext();
     const { campaign } = await createCampaign();
     await held.arrived; // the worker has claimed the send and waits for the SMTP reply
     const exited = worker.stop('SIGTERM');
-    await sleep(300);
+    // The worker's own word that it took the signal; the send it holds keeps it from exiting.
+    await waitFor(
+      () => worker.output().includes('shutting down: finishing actions in flight'),
+      () => `the worker never logged its shutdown:\n${worker.output()}`,
+    );
     expect(worker.child.exitCode).toBeNull(); // still finishing
+    expect(worker.output()).not.toContain('"msg":"stopped"');
     held.release();
     expect(await exited).toBe(0);
     await waitForSent(campaign.id, 1);
