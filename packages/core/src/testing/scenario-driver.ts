@@ -41,11 +41,14 @@ export async function runScenarioOnService(
   await scheduler.start(async (actionId) => {
     await service.executeAction(actionId);
   });
-  // A contact (and address) of its own per run: suppression holds per address and must not leak.
+  // A contact (and address) of its own per run: suppression holds per address and must not leak. A
+  // contact id the scenario gives is kept: it is the split key (DESIGN section 10), which must be the
+  // simulator's. A phone is kept too (a scenario's SMS runs once per database).
+  const given = scenario.contact;
   const contact = {
-    ...scenario.contact,
-    id: randomUUID(),
-    email: `${randomUUID()}.${scenario.contact.email}`,
+    ...given,
+    id: given.id ?? randomUUID(),
+    ...(given.email !== undefined ? { email: `${randomUUID()}.${given.email}` } : {}),
   };
   const { campaign } = await service.persistPlan({ contact, plan: scenario.plan });
   const until = (scenario.until ?? new Date(scenario.start.getTime() + 365 * DAY_MS)).getTime();
@@ -66,6 +69,7 @@ export async function runScenarioOnService(
         if (input.type === 'pause') await service.pause(campaign.id);
         else if (input.type === 'resume') await service.resume(campaign.id);
         else if (input.type === 'cancel') await service.cancel(campaign.id);
+        else if (input.type === 'plan') await service.updatePlan(campaign.id, input.plan);
         else {
           const view = await service.getCampaign(campaign.id);
           const message = latestMessage(view.timeline, input.node, input.at);
@@ -125,7 +129,10 @@ export function normalizeMessageIds(timeline: readonly TimelineEntry[]): Timelin
     return ids.get(id) as string;
   };
   return timeline.map((entry) => {
-    if (entry.kind === 'send') return { ...entry, message: rename(entry.message) };
+    if (entry.kind === 'send') {
+      const inReplyTo = entry.inReplyTo !== undefined ? { inReplyTo: rename(entry.inReplyTo) } : {};
+      return { ...entry, message: rename(entry.message), ...inReplyTo };
+    }
     if (entry.kind === 'event' && entry.message !== null) return { ...entry, message: rename(entry.message) };
     return entry;
   });

@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/plan-schema.ts';
-import type { Contact, SimulationEvent } from '../simulate/simulation-input.ts';
+import type { Contact, SimulationEvent, SimulationInput } from '../simulate/simulation-input.ts';
+import { V1_1_SCENARIOS } from './scenarios-v1-1.ts';
 
 /**
  * Plan + events scenarios that every engine must run the same way: the simulator and the database-backed
@@ -11,10 +12,22 @@ export interface Scenario {
   plan: Plan;
   contact: Contact;
   start: Date;
-  /** Every event carries an id (the database stores provider event ids). */
-  events: SimulationEvent[];
+  /**
+   * Every engagement event carries an id (the database stores provider event ids). A `plan` input is a
+   * new plan version (rule 9; the service's updatePlan).
+   */
+  events: SimulationInput[];
   until?: Date;
-  expected: { status: string; currentNodeId: string | null; sends: number; stopReason?: string | null };
+  expected: {
+    status: string;
+    currentNodeId: string | null;
+    sends: number;
+    stopReason?: string | null;
+    /** When each message went out, in order (UTC ISO), where the scenario is about when. */
+    sentAt?: string[];
+    /** The timeline entries the scenario is about (each must appear, in this order, with these fields). */
+    entries?: Record<string, unknown>[];
+  };
 }
 
 type SendNode = Extract<Plan['nodes'][number], { action: 'send' }>;
@@ -65,7 +78,7 @@ const seed: Plan = {
 // 2026-03-06T17:00Z is 09:00 PST on a Friday; US DST starts Sunday 2026-03-08.
 const FRIDAY_0900_LA = new Date('2026-03-06T17:00:00.000Z');
 
-export const SCENARIOS: readonly Scenario[] = [
+const V1_0_SCENARIOS: readonly Scenario[] = [
   {
     name: 'send-only campaign',
     plan: { version: '1.0', timezone: 'Europe/London', startNodeId: 'only', nodes: [send('only', [])] },
@@ -257,3 +270,6 @@ export const SCENARIOS: readonly Scenario[] = [
     expected: { status: 'completed', currentNodeId: 'b', sends: 2 },
   },
 ];
+
+/** Every scenario: the 1.0 ones above, then one per plan v1.1 rule (scenarios-v1-1.ts). */
+export const SCENARIOS: readonly Scenario[] = [...V1_0_SCENARIOS, ...V1_1_SCENARIOS];
