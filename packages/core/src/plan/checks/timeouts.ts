@@ -135,7 +135,7 @@ function checkDuration(
     meant !== undefined && durationProblem(meant, label, zeroProblem) === undefined
       ? [{ op: 'replace' as const, path, value: meant }]
       : undefined;
-  const hint = fix !== undefined && !problem.includes(`${meant}`) ? ` Did you mean "${meant}"?` : '';
+  const hint = fix !== undefined && !problem.includes(`: ${meant}`) ? ` Did you mean "${meant}"?` : '';
   report(path, 'invalid_duration', `${problem}${hint}`, fix);
   return undefined;
 }
