@@ -66,6 +66,7 @@ const EXAMPLES = [
   'v1.1-split.json',
   'v1.1-sms.json',
   'v1.1-thread.json',
+  'v1.1-three-touch.json',
 ];
 
 describe('v1.1 examples validate clean', () => {
@@ -292,6 +293,62 @@ describe('v1.1-thread.json', () => {
     expect(typeof intro?.message).toBe('string');
     expect(String(bump?.inReplyTo)).toContain(String(intro?.message));
     expect(intro).not.toHaveProperty('inReplyTo');
+  });
+});
+
+describe("v1.1-three-touch.json (the guide's answer to its LLM prompt)", () => {
+  const plan = 'examples/v1.1-three-touch.json';
+  const brief = (e: Entry) => ({
+    node: e.node,
+    at: e.at,
+    dueAt: e.dueAt,
+    subject: e.subject,
+    channel: e.channel,
+  });
+
+  it('runs intro, threaded bump and SMS on weekdays 09-17 for a large company', async () => {
+    // Tue 06-02 10:00 CEST: enterprise intro; no_reply P3D: bump Fri 06-05 10:00 CEST; no_reply P2D:
+    // the SMS is due Sun 06-07 10:00 CEST, outside mon-fri, so Mon 06-08 09:00 CEST = 07:00Z.
+    const outcome = await simulate(plan, '2026-06-02T08:00:00Z', '--contact', CONTACT);
+    expect(sends(outcome).map(brief)).toEqual([
+      {
+        node: 'intro_enterprise',
+        at: '2026-06-02T08:00:00.000Z',
+        dueAt: '2026-06-02T08:00:00.000Z',
+        subject: 'Outbound across Analytical Engines',
+        channel: undefined,
+      },
+      {
+        node: 'bump',
+        at: '2026-06-05T08:00:00.000Z',
+        dueAt: '2026-06-05T08:00:00.000Z',
+        subject: 'Re: Outbound across Analytical Engines',
+        channel: undefined,
+      },
+      {
+        node: 'sms',
+        at: '2026-06-08T07:00:00.000Z',
+        dueAt: '2026-06-07T08:00:00.000Z',
+        subject: undefined,
+        channel: 'sms',
+      },
+    ]);
+    expect(outcome.status).toBe('completed');
+  });
+
+  it('threads the bump under the small-company intro for a small company', async () => {
+    const contact = tempFile('contact.json', {
+      id: 'crm-9',
+      email: 'tim@tiny.example',
+      phone: '+4915123456789',
+      attributes: { company: 'Tiny Co', employees: 12 },
+    });
+    const outcome = await simulate(plan, '2026-06-02T08:00:00Z', '--contact', contact);
+    expect(sends(outcome).map((e) => [e.node, e.subject])).toEqual([
+      ['intro_smb', 'Outbound for Tiny Co'],
+      ['bump', 'Re: Outbound for Tiny Co'],
+      ['sms', undefined],
+    ]);
   });
 });
 
