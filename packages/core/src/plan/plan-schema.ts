@@ -70,12 +70,26 @@ export type PlanVersion = (typeof PLAN_VERSIONS)[number];
 
 /**
  * The ISO 8601 durations isValidIsoDuration accepts, as a regular expression (without its 366-day
- * bound, which a pattern cannot express): upper-case designators, whole years, months, weeks and
- * days, a fraction ('.' or ',') only in the last time part, at least one part, no bare 'T'. It goes
- * into the JSON Schema so structured output cannot produce "3 days".
+ * bound and its largest-part bound, which a pattern cannot express): upper-case designators, at
+ * least one part, no bare 'T'; a fraction ('.' or ',') only in the last part given, and in a
+ * calendar part (Y, M, W, D) only a zero one (P1.0D is one day; P1.5D is refused). It goes into the
+ * JSON Schema so structured output cannot produce "3 days".
  */
-export const ISO_DURATION_PATTERN =
-  '^P(?!$)(?:\\d+Y)?(?:\\d+M)?(?:\\d+W)?(?:\\d+D)?(?:T(?:\\d+(?:[.,]\\d+)?H|(?:\\d+H)?\\d+(?:[.,]\\d+)?M|(?:\\d+H)?(?:\\d+M)?\\d+(?:[.,]\\d+)?S))?$';
+export const ISO_DURATION_PATTERN = isoDurationPattern();
+
+function isoDurationPattern(): string {
+  const int = '\\d+';
+  const frac = '\\d+(?:[.,]\\d+)?';
+  const zeroFrac = '\\d+(?:[.,]0+)?';
+  const parts = (units: readonly string[]): string => units.map((u) => `(?:${int}${u})?`).join('');
+  /** Optional whole parts `units`, then the last one with the given number form. */
+  const lastOf = (units: readonly string[], num: string): string[] =>
+    units.map((unit, i) => `${parts(units.slice(0, i))}${num}${unit}`);
+  const time = `T(?:${lastOf(['H', 'M', 'S'], frac).join('|')})`;
+  const withTime = `${parts(['Y', 'M', 'W', 'D'])}(?:${time})?`;
+  const calendarLast = lastOf(['Y', 'M', 'W', 'D'], zeroFrac).join('|');
+  return `^P(?!$)(?:${withTime}|${calendarLast})$`;
+}
 
 /** A 24-hour local time of day, HH:MM (DESIGN sections 3 and 10). */
 export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
