@@ -300,3 +300,104 @@ describe('campaign simulate: implausible event times (issue 9 item 9)', () => {
     expect(stderr).toContain('email_bump_1');
   });
 });
+
+describe('campaign simulate: plan v1.1 (DESIGN section 10)', () => {
+  const smsPlan = {
+    version: '1.1',
+    timezone: 'America/New_York',
+    startNodeId: 'segment',
+    nodes: [
+      {
+        id: 'segment',
+        action: 'branch',
+        branches: [{ when: { attribute: 'tier', equals: 'gold' }, to: 'text' }],
+        otherwise: 'done',
+      },
+      { id: 'text', action: 'send', channel: 'sms', text: 'Hi {{name|there}}, reply STOP to opt out' },
+      { id: 'done', action: 'end' },
+    ],
+  };
+
+  it('takes a contact with id, phone and attributes (no email) and prints the SMS send', async () => {
+    const contact = tempFile('c.json', { id: 'c-1', phone: '+14155550123', attributes: { tier: 'gold' } });
+    // 2026-01-06T02:30Z is 21:30 EST: the SMS waits for 08:00 EST = 13:00Z
+    const { code, stdout } = await cli(
+      'simulate',
+      tempFile('plan.json', smsPlan),
+      '--start',
+      '2026-01-06T02:30:00Z',
+      '--contact',
+      contact,
+    );
+    expect(code).toBe(EXIT_OK);
+    const result = JSON.parse(stdout);
+    expect(result.timeline).toContainEqual({
+      at: '2026-01-06T02:30:00.000Z',
+      kind: 'transition',
+      from: 'segment',
+      to: 'text',
+      on: 'branch',
+    });
+    expect(result.timeline).toContainEqual({
+      at: '2026-01-06T13:00:00.000Z',
+      kind: 'send',
+      node: 'text',
+      message: 'msg_1',
+      dueAt: '2026-01-06T02:30:00.000Z',
+      channel: 'sms',
+      text: 'Hi there, reply STOP to opt out',
+      segments: 1,
+    });
+  });
+
+  it('exits 1 with missing_phone when an SMS step meets a contact without a phone', async () => {
+    const contact = tempFile('c.json', { email: 'a@example.com', attributes: { tier: 'gold' } });
+    const { code, stdout } = await cli(
+      'simulate',
+      tempFile('plan.json', smsPlan),
+      '--start',
+      '2026-01-06T15:00:00Z',
+      '--contact',
+      contact,
+    );
+    expect(code).toBe(EXIT_INVALID);
+    const result = JSON.parse(stdout);
+    expect(result.valid).toBe(false);
+    expect(result.issues.map((i: { code: string }) => i.code)).toContain('missing_phone');
+  });
+
+  it('exits 1 with no_send_time when a send can never go (an SMS window 21:00-22:00)', async () => {
+    const plan = {
+      ...smsPlan,
+      startNodeId: 'text',
+      nodes: [{ ...smsPlan.nodes[1], sendWindow: { days: ['mon'], start: '21:00', end: '22:00' } }],
+    };
+    const contact = tempFile('c.json', { phone: '+14155550123' });
+    const { code, stdout } = await cli(
+      'simulate',
+      tempFile('plan.json', plan),
+      '--start',
+      '2026-01-06T15:00:00Z',
+      '--contact',
+      contact,
+    );
+    expect(code).toBe(EXIT_INVALID);
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result).sort()).toEqual(['issues', 'valid']);
+    expect(result.valid).toBe(false);
+    expect(result.issues).toContainEqual(expect.objectContaining({ code: 'no_send_time', path: '/nodes/0' }));
+  });
+
+  it('refuses a contact file with neither email nor phone (exit 2)', async () => {
+    const { code, stderr } = await cli(
+      'simulate',
+      tempFile('plan.json', smsPlan),
+      '--start',
+      '2026-01-06T15:00:00Z',
+      '--contact',
+      tempFile('c.json', { id: 'c-1', name: 'Ada' }),
+    );
+    expect(code).toBe(EXIT_USAGE);
+    expect(stderr).toMatch(/needs an "email" or a "phone"/);
+  });
+});

@@ -9,6 +9,7 @@ import {
   type PlanValidationResult,
   planGraph,
   planJsonSchema,
+  sendTimeIssues,
   simulate,
   simulationEventsSchema,
   validatePlan,
@@ -216,6 +217,12 @@ async function simulateCommand(args: readonly string[], io: CliIo): Promise<numb
   }
   const timezone = result.plan.timezone ?? contact.timezone;
   if (timezone === undefined) throw new Error('validation accepted a plan with no zone');
+  // Activation-time errors the service would refuse the campaign with: a send that can never go.
+  const activationIssues = sendTimeIssues(result.plan, timezone, start);
+  if (activationIssues.length > 0) {
+    printIssuesJson(io, { ...result, valid: false, issues: [...result.issues, ...activationIssues] });
+    return EXIT_INVALID;
+  }
   let outcome: ReturnType<typeof simulate>;
   try {
     outcome = simulate({ definition: { plan: result.plan, timezone }, contact, start, events, until });

@@ -60,6 +60,7 @@ export {
   PlanValidationError,
   type PlanValidationOptions,
   type PlanValidationResult,
+  sendTimeIssues,
   validatePlan,
   WARNING_CODES,
 } from './plan/validate-plan.ts';
@@ -77,6 +78,7 @@ export type { Contact, SimulationEvent } from './simulate/simulation-input.ts';
 export {
   contactSchema,
   DEFAULT_CONTACT,
+  simulationContactFacts,
   simulationEventSchema,
   simulationEventsSchema,
 } from './simulate/simulation-input.ts';

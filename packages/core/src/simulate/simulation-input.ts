@@ -58,9 +58,9 @@ export type Contact = z.output<typeof contactSchema>;
 export const DEFAULT_CONTACT: Contact = { email: 'contact@example.com' };
 
 /** What the engine reads of a contact (ContactFacts): the split key, the attributes, email and phone. */
-export function contactFacts(contact: Contact): ContactFacts {
+export function simulationContactFacts(contact: Contact): ContactFacts {
   return {
-    key: contact.id ?? contact.email?.toLowerCase() ?? contact.phone ?? null,
+    key: contact.id ?? contact.email?.trim().toLowerCase() ?? contact.phone ?? null,
     attributes: contact.attributes ?? {},
     email: contact.email,
     phone: contact.phone,

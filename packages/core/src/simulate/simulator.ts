@@ -34,9 +34,9 @@ import { validatePlan } from '../plan/validate-plan.ts';
 import { type SentEmail, simulatedSend } from './simulated-send.ts';
 import {
   type Contact,
-  contactFacts,
   type SimulationEvent,
   type SimulationInput,
+  simulationContactFacts,
 } from './simulation-input.ts';
 import type { SimulatedStatus, SimulationResult, TimelineEntry } from './timeline.ts';
 
@@ -101,7 +101,7 @@ class Simulation {
   constructor(options: SimulationOptions) {
     const { definition } = options;
     this.campaign = inMemoryCampaign(
-      definition.contact ? definition : { ...definition, contact: contactFacts(options.contact) },
+      definition.contact ? definition : { ...definition, contact: simulationContactFacts(options.contact) },
     );
     this.contact = options.contact;
     this.start = options.start;
