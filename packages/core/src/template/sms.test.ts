@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GSM7_BASIC, GSM7_EXTENSION, renderSms, smsSegments } from './sms.ts';
-import { MissingVariableError } from './template-errors.ts';
+import { MissingVariableError, TemplateSyntaxError } from './template-errors.ts';
 
 describe('GSM 03.38 tables', () => {
   it('hold 127 basic characters (128 less the escape) and 10 extension characters, disjoint', () => {
@@ -129,6 +129,10 @@ describe('renderSms', () => {
   it('counts segments of the rendered text, not of the template', () => {
     const rendered = renderSms('{{city}}', { attributes: { city: 'Zürich 😀' } });
     expect(rendered).toEqual({ text: 'Zürich 😀', encoding: 'ucs2', units: 9, segments: 1 });
+  });
+
+  it('refuses a broken template with TemplateSyntaxError', () => {
+    expect(() => renderSms('Hi {{name', { email: 'a@example.com' })).toThrow(TemplateSyntaxError);
   });
 
   it('refuses a variable with no value and no default, naming it', () => {
