@@ -27,7 +27,7 @@ describe('obviousDuration', () => {
     expect(obviousDuration(written)).toBe(meant);
   });
 
-  it.each([
+  it.each<[unknown, string]>([
     ['P3D', 'already valid'],
     ['30m', 'minutes or months'],
     ['3', 'no unit'],

@@ -143,7 +143,7 @@ const ABBREVIATIONS: readonly [string, string][] = [
 /** A breakage: changes `plan` in place at the site `pick` selects, or returns false when none applies. */
 type Breakage = (plan: Json, pick: number) => boolean;
 
-function sites<T>(list: T[], pick: number): T | undefined {
+function sites<T>(list: readonly T[], pick: number): T | undefined {
   return list.length === 0 ? undefined : list[pick % list.length];
 }
 
@@ -192,7 +192,7 @@ const delayOnNode: Breakage = (plan, pick) => {
   const nodes = plan.nodes.filter(
     (node: Json) => node.schedule?.delay !== undefined && node.delay === undefined,
   );
-  const node = sites(nodes, pick);
+  const node: Json = sites<Json>(nodes, pick);
   if (node === undefined) return false;
   node.delay = node.schedule.delay;
   delete node.schedule.delay;
@@ -204,7 +204,7 @@ const delayOnTransition: Breakage = (plan, pick) => {
   const delayed = (id: string): Json =>
     plan.nodes.find((node: Json) => node.id === id && node.schedule?.delay !== undefined);
   const transitions = transitionsOf(plan).filter((t) => t.delay === undefined && delayed(t.to));
-  const transition = sites(transitions, pick);
+  const transition: Json = sites<Json>(transitions, pick);
   if (transition === undefined) return false;
   const target = delayed(transition.to);
   transition.delay = target.schedule.delay;
