@@ -1,6 +1,7 @@
 import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
+import { timelineEntrySchema } from './openapi-timeline.ts';
 
 const json = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
@@ -16,6 +17,59 @@ const ok = (description: string, schema: object = { type: 'object' }) => ({
 });
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
 const secured = [{ apiKey: [] }];
+
+/**
+ * A standalone JSON Schema placed at `at` in the document: its local references (`#/$defs/...`, the
+ * plan's recursive conditions) resolve against the document's root, so they are rewritten to point
+ * inside the schema where it now stands.
+ */
+function rebased<T>(schema: T, at: string): T {
+  return JSON.parse(
+    JSON.stringify(schema, (key, value) =>
+      key === '$ref' && typeof value === 'string' && value.startsWith('#/')
+        ? `${at}${value.slice(1)}`
+        : value,
+    ),
+  ) as T;
+}
+
+/** The request body of POST /v1/campaigns; its contact needs an email or a phone (a refinement zod cannot emit). */
+function createCampaignSchema(): Record<string, unknown> {
+  const schema = json(createCampaignBody) as unknown as { properties: { contact: Record<string, unknown> } };
+  schema.properties.contact = {
+    ...schema.properties.contact,
+    anyOf: [{ required: ['email'] }, { required: ['phone'] }],
+  };
+  return schema;
+}
+
+const campaignSchema = {
+  type: 'object',
+  required: ['id', 'status', 'currentNodeId', 'planVersion', 'contact', 'pendingActions', 'timeline'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    status: { enum: ['pending', 'active', 'paused', 'completed', 'stopped', 'cancelled'] },
+    currentNodeId: { type: ['string', 'null'] },
+    stopReason: { type: ['string', 'null'] },
+    planVersion: { type: 'integer' },
+    step: { type: 'integer' },
+    contact: {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        email: { type: ['string', 'null'] },
+        phone: { type: ['string', 'null'], description: 'E.164' },
+        name: { type: ['string', 'null'] },
+        timezone: { type: ['string', 'null'] },
+        attributes: { type: 'object' },
+        suppressed: { type: 'boolean' },
+      },
+    },
+    pendingActions: { type: 'array', items: { type: 'object' } },
+    timeline: { type: 'array', items: ref('TimelineEntry') },
+    timelineNextCursor: { type: ['string', 'null'] },
+  },
+};
 
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with. */
 export function openApiDocument(serverUrl: string): Record<string, unknown> {
@@ -42,8 +96,10 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
       schemas: {
-        Plan: planJsonSchema(),
-        CreateCampaign: json(createCampaignBody),
+        Plan: rebased(planJsonSchema(), '#/components/schemas/Plan'),
+        CreateCampaign: createCampaignSchema(),
+        TimelineEntry: timelineEntrySchema,
+        Campaign: campaignSchema,
         PlanBody: json(planBody),
         Events: {
           type: 'object',
@@ -87,7 +143,9 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: {
             201: ok('Created'),
             200: ok('Same idempotency key: the existing campaign'),
-            400: problem('invalid_plan (with issues) or invalid_request'),
+            400: problem(
+              'invalid_plan (with issues); invalid_request (the issues name each field, such as /contact/phone for a phone not in E.164 form, or a contact with neither email nor phone); invalid_phone (a number that cannot exist)',
+            ),
             409: problem(
               'contact_suppressed, or idempotency_conflict: the key was used for this contact with a different request',
             ),
@@ -101,7 +159,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             '`timelineNextCursor` (null when the timeline is whole) continues it at /v1/campaigns/{id}/timeline.',
           security: secured,
           parameters: idParam,
-          responses: { 200: ok('Campaign'), 404: problem('not_found') },
+          responses: { 200: ok('Campaign', ref('Campaign')), 404: problem('not_found') },
         },
       },
       '/v1/campaigns/{id}/timeline': {
@@ -131,7 +189,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
               type: 'object',
               required: ['entries', 'nextCursor'],
               properties: {
-                entries: { type: 'array', items: { type: 'object' } },
+                entries: { type: 'array', items: ref('TimelineEntry') },
                 nextCursor: { type: ['string', 'null'] },
               },
             }),
@@ -225,6 +283,15 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         },
       },
       '/v1/unsubscribe/{token}': {
+        parameters: [
+          {
+            name: 'token',
+            in: 'path',
+            required: true,
+            description: 'The signed token of the List-Unsubscribe link.',
+            schema: { type: 'string' },
+          },
+        ],
         post: {
           summary:
             "Unsubscribe: RFC 8058 one-click (form body List-Unsubscribe=One-Click) answers JSON; any other POST (the confirmation page's button) answers an HTML page",

@@ -26,6 +26,7 @@ function detailBody(view: CampaignDetails) {
     contact: {
       id: contact.id,
       email: contact.email,
+      phone: contact.phone,
       name: contact.name,
       timezone: contact.timezone,
       attributes: contact.attributes,

@@ -14,6 +14,8 @@ const DOMAIN_STATUS: Record<string, number> = {
   idempotency_conflict: 409,
   invalid_cursor: 400,
   invalid_limit: 400,
+  invalid_phone: 400,
+  missing_contact_address: 400,
 };
 
 function fromError(error: unknown): Problem {

@@ -22,23 +22,46 @@ const attributes = z
     `Template variables: strings of at most ${MAX_TEXT_LENGTH} characters, no NUL, nested at most ${MAX_JSON_DEPTH} levels deep in the request body.`,
   );
 
-export const contactBody = z.strictObject({
-  id: z.string().min(1).max(200).optional(),
-  email: emailAddress,
-  name: z.string().max(200).optional(),
-  timezone: z.string().max(100).optional(),
-  attributes: attributes.optional(),
-});
+/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+
+const phoneNumber = z
+  .string()
+  .regex(
+    E164,
+    'contact.phone must be a phone number in E.164 form: a plus, the country code and the number, digits only (such as "+14155550123")',
+  )
+  .describe('E.164 (such as "+14155550123"); SMS sends (plan 1.1) go to it.');
+
+export const contactBody = z
+  .strictObject({
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        'Your id for the contact; absent: derived from the email, else the phone. A split hashes it.',
+      ),
+    email: emailAddress.optional().describe('Required unless the contact has a phone.'),
+    phone: phoneNumber.optional(),
+    name: z.string().max(200).optional(),
+    timezone: z.string().max(100).optional(),
+    attributes: attributes.optional(),
+  })
+  .refine((contact) => contact.email !== undefined || contact.phone !== undefined, {
+    message: 'a contact needs an email or a phone (E.164)',
+  });
 
 export const createCampaignBody = z.strictObject({
   contact: contactBody,
-  plan: z.unknown().describe('A campaign plan v1.0 (GET /v1/plans/schema).'),
+  plan: z.unknown().describe('A campaign plan, version 1.0 or 1.1 (GET /v1/plans/schema).'),
   activate: z.boolean().optional().describe('Default true; false stores the campaign pending.'),
   idempotencyKey: z.string().min(1).max(200).optional(),
 });
 
 export const planBody = z.strictObject({
-  plan: z.unknown().describe('A campaign plan v1.0 (GET /v1/plans/schema).'),
+  plan: z.unknown().describe('A campaign plan, version 1.0 or 1.1 (GET /v1/plans/schema).'),
 });
 
 export const eventItem = z.strictObject({
