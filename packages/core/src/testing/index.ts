@@ -5,8 +5,10 @@ export {
   noOpenBumpPlan,
   noOpenEndPlan,
   oneSendPlan,
+  openClickBumpPlan,
   openedOrNotPlan,
   openOrTimeoutPlan,
+  openThenClickPlan,
   seedPlan,
 } from './plans.ts';
 export { RecordingTransport } from './recording-transport.ts';

@@ -58,9 +58,14 @@ export function noOpenEndPlan(options: { after?: string; subject?: string; body?
   };
 }
 
-/** `intro`, then the send `bump` when it is not opened after `after`: two sends, the second due later. */
-export function noOpenBumpPlan(options: { after?: string; body?: string; bumpBody?: string } = {}): Plan {
-  const { after = 'PT72H', body = 'Hi', bumpBody = 'Still there?' } = options;
+/**
+ * `intro`, then the send `bump` when it is not opened after `after`: two sends, the second due later.
+ * With `delay`, intro itself is scheduled that long after activation.
+ */
+export function noOpenBumpPlan(
+  options: { after?: string; body?: string; bumpBody?: string; delay?: string } = {},
+): Plan {
+  const { after = 'PT72H', body = 'Hi', bumpBody = 'Still there?', delay } = options;
   return {
     version: '1.0',
     timezone: 'UTC',
@@ -71,6 +76,8 @@ export function noOpenBumpPlan(options: { after?: string; body?: string; bumpBod
         action: 'send',
         subject: 'Hello',
         body,
+        // `delay`: intro is sent that long after activation (no `schedule` key without it).
+        ...(delay === undefined ? {} : { schedule: { delay } }),
         transitions: [{ on: 'no_open', to: 'bump', after }],
       },
       { id: 'bump', action: 'send', subject: 'Bump', body: bumpBody, transitions: [] },
@@ -149,6 +156,104 @@ export function openedOrNotPlan(): Plan {
         ],
       },
       { id: 'opened', action: 'end' },
+      { id: 'done', action: 'end' },
+    ],
+  };
+}
+
+/**
+ * `intro` goes to `wait` when opened within `window`, to `done` when not opened after it; `wait` ends at
+ * `done` when not clicked after `clickAfter` (and, with `endOnClick`, at once when clicked).
+ */
+export function openThenClickPlan(
+  options: { window?: string; clickAfter?: string; body?: string; endOnClick?: boolean } = {},
+): Plan {
+  const { window = 'PT72H', clickAfter = 'PT48H', body = 'Hi', endOnClick = false } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      {
+        id: 'intro',
+        action: 'send',
+        subject: 'Hello',
+        body,
+        transitions: [
+          { on: 'opened', to: 'wait', within: window },
+          { on: 'no_open', to: 'done', after: window },
+        ],
+      },
+      {
+        id: 'wait',
+        action: 'wait',
+        transitions: [
+          ...(endOnClick ? [{ on: 'clicked' as const, to: 'done' }] : []),
+          { on: 'no_click', to: 'done', after: clickAfter },
+        ],
+      },
+      { id: 'done', action: 'end' },
+    ],
+  };
+}
+
+/**
+ * The whole funnel on short durations, for tests that run it in real time: `intro` goes to `wait` when
+ * opened within `openWithin`, else to the send `bump` after `noOpenAfter`; `wait` ends at `done` when
+ * clicked or not clicked after `clickAfter`; `bump` (sent `bumpDelay` after it is entered, when given)
+ * is the last send.
+ */
+export function openClickBumpPlan(
+  options: {
+    subject?: string;
+    body?: string;
+    openWithin?: string;
+    noOpenAfter?: string;
+    clickAfter?: string;
+    bumpSubject?: string;
+    bumpDelay?: string;
+  } = {},
+): Plan {
+  const {
+    subject = 'Hello {{name|there}}',
+    body = '<p>Hi {{name|there}}</p>',
+    openWithin = 'PT2S',
+    noOpenAfter = 'PT2S',
+    clickAfter = 'PT1S',
+    bumpSubject = 'Bump',
+    bumpDelay,
+  } = options;
+  return {
+    version: '1.0',
+    timezone: 'UTC',
+    startNodeId: 'intro',
+    nodes: [
+      {
+        id: 'intro',
+        action: 'send',
+        subject,
+        body,
+        transitions: [
+          { on: 'opened', to: 'wait', within: openWithin },
+          { on: 'no_open', to: 'bump', after: noOpenAfter },
+        ],
+      },
+      {
+        id: 'wait',
+        action: 'wait',
+        transitions: [
+          { on: 'clicked', to: 'done' },
+          { on: 'no_click', to: 'done', after: clickAfter },
+        ],
+      },
+      {
+        id: 'bump',
+        action: 'send',
+        subject: bumpSubject,
+        body: '<p>Still there?</p>',
+        ...(bumpDelay === undefined ? {} : { schedule: { delay: bumpDelay } }),
+        transitions: [],
+      },
       { id: 'done', action: 'end' },
     ],
   };
