@@ -50,22 +50,79 @@ describe('campaign validate', () => {
     expect(stdout).toBe('plan is valid\n');
   });
 
-  it('lists every error code of the broken example as {valid, issues}', async () => {
-    const { code, stdout } = await cli('validate', 'examples/broken-plan.json', '--json');
-    expect(code).toBe(EXIT_INVALID);
-    const result = JSON.parse(stdout);
-    expect(Object.keys(result).sort()).toEqual(['issues', 'valid']);
-    expect(result.valid).toBe(false);
+  it('lists every error code of the broken examples as {valid, issues}', async () => {
+    /** The codes of one refused run, after checking the {valid, issues} shape. */
+    async function codesOf(...argv: string[]): Promise<Set<string>> {
+      const { code, stdout } = await cli(...argv);
+      expect(code).toBe(EXIT_INVALID);
+      const result = JSON.parse(stdout);
+      expect(Object.keys(result).sort()).toEqual(['issues', 'valid']);
+      expect(result.valid).toBe(false);
+      for (const issue of result.issues) {
+        const keys = ['code', 'message', 'path', 'severity', ...('fix' in issue ? ['fix'] : [])];
+        expect(Object.keys(issue).sort()).toEqual(keys.sort());
+      }
+      return new Set(result.issues.map((i: { code: string }) => i.code));
+    }
     const errorCodes = PLAN_ISSUE_CODES.filter((c) => !(WARNING_CODES as readonly string[]).includes(c));
-    expect(errorCodes).toHaveLength(17);
-    // fixed_offset_timezone needs a valid zone where this plan has an invalid one, and stranded_by_event a
-    // plan that passes the schema: the block 'campaign validate: zone names, durations, stranded nodes' shows them.
+    expect(errorCodes).toHaveLength(26);
+    // The 1.0 example: every 1.0 code. fixed_offset_timezone needs a valid zone where this plan has an
+    // invalid one, and stranded_by_event a plan that passes the schema: the block 'campaign validate:
+    // zone names, durations, stranded nodes' shows them.
     const needWellFormed = ['fixed_offset_timezone', 'stranded_by_event'];
-    expect(new Set(result.issues.map((i: { code: string }) => i.code))).toEqual(
-      new Set(PLAN_ISSUE_CODES.filter((c) => !needWellFormed.includes(c))),
+    const v11Codes = [
+      'invalid_send_window',
+      'invalid_holidays',
+      'no_send_time',
+      'invalid_branch',
+      'invalid_split',
+      'channel_event_mismatch',
+      'missing_phone',
+      'missing_email',
+      'invalid_phone',
+      'sms_segments',
+    ];
+    expect(await codesOf('validate', 'examples/broken-plan.json', '--json')).toEqual(
+      new Set(PLAN_ISSUE_CODES.filter((c) => !needWellFormed.includes(c) && !v11Codes.includes(c))),
     );
-    for (const issue of result.issues)
-      expect(Object.keys(issue).sort()).toEqual(['code', 'message', 'path', 'severity']);
+    // The 1.1 example with its contact (a phone that is not E.164, no email).
+    const v11 = await codesOf('validate', 'examples/broken-plan-v1.1.json', '--json');
+    expect(v11).toEqual(
+      new Set([
+        'invalid_send_window',
+        'invalid_holidays',
+        'invalid_branch',
+        'invalid_split',
+        'channel_event_mismatch',
+        'missing_email',
+        'invalid_phone',
+        'sms_segments',
+      ]),
+    );
+    // The same plan for a contact with an email and no phone.
+    const noPhone = await codesOf(
+      'validate',
+      'examples/broken-plan-v1.1.json',
+      '--contact',
+      'examples/contact.json',
+      '--json',
+    );
+    expect(noPhone).toContain('missing_phone');
+    // An activation-time code: an SMS window after the legal SMS hours never opens.
+    const noTime = await codesOf(
+      'simulate',
+      'examples/broken-plan-v1.1-no-send-time.json',
+      '--start',
+      '2026-01-05T15:00:00Z',
+    );
+    expect(noTime).toEqual(new Set(['no_send_time']));
+    const covered = new Set([
+      ...v11,
+      ...noPhone,
+      ...noTime,
+      ...PLAN_ISSUE_CODES.filter((c) => !needWellFormed.includes(c) && !v11Codes.includes(c)),
+    ]);
+    for (const code of errorCodes) expect(covered, code).toContain(code);
   });
 
   it('exits 0 on warnings alone', async () => {

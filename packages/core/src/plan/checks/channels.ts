@@ -4,7 +4,7 @@ import { contactVariables, parseTemplate, type TemplateContact } from '../../tem
 import type { NodeFacts, PlanFacts } from '../plan-facts.ts';
 import type { JsonPatchOperation, ReportIssue } from '../plan-issues.ts';
 import { SMS_EVENTS } from '../plan-schema.ts';
-import { describeValue } from '../raw-value.ts';
+import { capitalize, describeValue } from '../raw-value.ts';
 import { checkTemplate } from './content.ts';
 
 /*
@@ -80,7 +80,7 @@ function checkSmsNode(
     report(
       `${transition.path}/on`,
       'channel_event_mismatch',
-      `${transition.where} waits for "${transition.on}", but ${node.label} sends an SMS, which has no opens or clicks, so it would never fire. SMS events are ${SMS_EVENTS.join(', ')}; use "replied" or "no_reply".`,
+      `${capitalize(transition.where)} waits for "${transition.on}", but ${node.label} sends an SMS, which has no opens or clicks, so it would never fire. SMS events are ${SMS_EVENTS.join(', ')}; use "replied" or "no_reply".`,
     );
   }
   checkSmsText(node, raw.text, variables, report);
