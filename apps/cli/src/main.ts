@@ -6,9 +6,11 @@ import {
   contactSchema,
   DEFAULT_CONTACT,
   ImplausibleEventTimeError,
+  type PlanValidationOptions,
   type PlanValidationResult,
   planGraph,
   planJsonSchema,
+  repairPlan,
   sendTimeIssues,
   simulate,
   simulationEventsSchema,
@@ -32,6 +34,10 @@ commands:
   schema                                 print the plan JSON Schema
   validate <plan.json> [--json] [--contact <contact.json>]
                                          check a plan (or a {"contact", "plan"} campaign request)
+  validate <plan.json> --fix [--json] [--contact <contact.json>]
+                                         apply every issue's obvious fix: the repaired plan on stdout
+                                         (with --json: {valid, issues, plan}), the fixes and the
+                                         issues left on stderr; exits as validate on the repaired plan
   simulate <plan.json> --start <ISO instant> [--events <events.json>] [--contact <contact.json>]
            [--until <ISO instant>]      run the plan on a virtual clock and print its timeline
   graph <plan.json>                      print the plan as a Mermaid flowchart
@@ -151,9 +157,14 @@ function printIssuesJson(io: CliIo, result: PlanValidationResult): void {
 }
 
 async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, { json: { type: 'boolean' }, contact: { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    json: { type: 'boolean' },
+    contact: { type: 'string' },
+    fix: { type: 'boolean' },
+  });
   const input = await readPlanInput(io, onePositional(positionals, 'plan file'));
   const contact = (await readContact(io, values.contact)) ?? input.contact;
+  if (values.fix) return fixCommand(io, input.plan, validationOptions(contact), values.json === true);
   const result = validatePlan(input.plan, validationOptions(contact));
   if (values.json) {
     printIssuesJson(io, result);
@@ -167,6 +178,31 @@ async function validateCommand(args: readonly string[], io: CliIo): Promise<numb
       result.valid
         ? `plan is valid${warnings ? ` (${warnings} warning${warnings > 1 ? 's' : ''})` : ''}\n`
         : `plan is invalid: ${errors} error${errors > 1 ? 's' : ''}${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}\n`,
+    );
+  }
+  return result.valid ? EXIT_OK : EXIT_INVALID;
+}
+
+/** `validate --fix`: repairs the plan with every issue's obvious fix (repairPlan) and reports what is left. */
+function fixCommand(io: CliIo, plan: unknown, options: PlanValidationOptions, json: boolean): number {
+  const result = repairPlan(plan, options);
+  if (json) {
+    const { valid, issues, plan: repaired } = result;
+    io.stdout.write(`${JSON.stringify({ valid, issues, plan: repaired }, null, 2)}\n`);
+  } else {
+    io.stdout.write(`${JSON.stringify(result.plan, null, 2)}\n`);
+    for (const fixed of result.applied) {
+      io.stderr.write(`fixed   ${fixed.path}  ${fixed.code}: ${JSON.stringify(fixed.fix)}\n`);
+    }
+    for (const issue of result.issues) {
+      io.stderr.write(`${issue.severity.padEnd(7)} ${issue.path || '/'}  ${issue.code}: ${issue.message}\n`);
+    }
+    const errors = result.issues.filter((i) => i.severity === 'error').length;
+    const fixes = `${result.applied.length} fix${result.applied.length === 1 ? '' : 'es'} applied`;
+    io.stderr.write(
+      result.valid
+        ? `${fixes}; the repaired plan is valid\n`
+        : `${fixes}; the repaired plan is invalid: ${errors} error${errors === 1 ? '' : 's'} left\n`,
     );
   }
   return result.valid ? EXIT_OK : EXIT_INVALID;
