@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../dist/app.js';
+
+/*
+ * POST /v1/campaigns with a contact `id` and `phone` (plan v1.1, DESIGN section 10): the phone is
+ * checked at the edge (E.164) and in core (a number that can exist), each refusal a 400 problem that
+ * names the field; a contact needs an email or a phone. GET /v1/campaigns/:id shows them back.
+ */
+
+const KEY = 'contact-phone-test-api-key-0123456789';
+
+const smsPlan = {
+  version: '1.1',
+  timezone: 'UTC',
+  startNodeId: 'hello',
+  nodes: [{ id: 'hello', action: 'send', channel: 'sms', text: 'Hi {{name|there}}', transitions: [] }],
+};
+
+describe('contact id and phone on POST /v1/campaigns', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let runtime: Runtime;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    runtime = await createRuntime(
+      loadConfig({
+        DATABASE_URL: database.url,
+        QUEUE_BACKEND: 'pgboss',
+        QUEUE_NAME: `phone-${randomUUID()}`,
+        API_KEY: KEY,
+        UNSUBSCRIBE_SECRET: 'contact-phone-unsubscribe-secret-0123456789',
+        LOG_LEVEL: 'silent',
+      }),
+    );
+    app = await createApp(runtime, KEY);
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await runtime?.close();
+    await database?.dispose();
+  });
+
+  async function call(method: string, path: string, body?: unknown) {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      json: (await res.json()) as Record<string, unknown>,
+    };
+  }
+
+  it('a caller id and an E.164 phone without an email: created, and shown back', async () => {
+    const id = `crm-${randomUUID()}`;
+    const created = await call('POST', '/v1/campaigns', {
+      contact: { id, phone: '+4915112345678', name: 'Ada' },
+      plan: smsPlan,
+      activate: false,
+    });
+    expect(created.status).toBe(201);
+    const got = await call('GET', `/v1/campaigns/${created.json.id}`);
+    expect(got.json.contact).toMatchObject({ id, phone: '+4915112345678', email: null });
+  });
+
+  it('a phone not in E.164 form is a 400 problem naming /contact/phone', async () => {
+    const res = await call('POST', '/v1/campaigns', {
+      contact: { email: 'ada@example.com', phone: '0151 1234 5678' },
+      plan: smsPlan,
+    });
+    expect(res.status).toBe(400);
+    expect(res.type).toContain('application/problem+json');
+    expect(res.json.code).toBe('invalid_request');
+    expect(res.json.issues).toEqual([{ path: '/contact/phone', message: expect.stringContaining('E.164') }]);
+  });
+
+  it('an E.164-shaped number no country has is a 400 invalid_phone naming the phone', async () => {
+    const res = await call('POST', '/v1/campaigns', { contact: { phone: '+999123456789' }, plan: smsPlan });
+    expect(res.status).toBe(400);
+    expect(res.json.code).toBe('invalid_phone');
+    expect(res.json.detail).toContain('contact phone "+999123456789"');
+  });
+
+  it('a contact with neither email nor phone is a 400 problem', async () => {
+    const res = await call('POST', '/v1/campaigns', { contact: { id: 'crm-1', name: 'Ada' }, plan: smsPlan });
+    expect(res.status).toBe(400);
+    expect(res.json.issues).toEqual([
+      { path: '/contact', message: 'a contact needs an email or a phone (E.164)' },
+    ]);
+  });
+});
