@@ -99,6 +99,12 @@ describe('validatePlan v1.1: versions', () => {
       expect(issue.message).toContain('"1.1"');
   });
 
+  it('an unknown action in a 1.1 plan lists branch and split among the actions', () => {
+    const result = expectIssues(plan([{ id: 'a', action: 'brnch' }]), ['error schema /nodes/0/action']);
+    expect(result.issues[0]?.message).toContain('"branch"');
+    expect(result.issues[0]?.message).toContain('"split"');
+  });
+
   it('unsupported_version names both versions', () => {
     const result = expectIssues(plan([end('done')], { version: '2.0' }), [
       'error unsupported_version /version',

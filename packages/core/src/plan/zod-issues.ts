@@ -23,6 +23,8 @@ type Path = (string | number)[];
 
 const NODE_ACTIONS =
   '"send" (an email with subject and body), "wait" (no message, only transitions) or "end" (terminal)';
+const NODE_ACTIONS_V11 =
+  '"send" (an email with subject and body, or an SMS with "channel": "sms" and text), "wait" (no message, only transitions), "branch" (a choice by condition), "split" (an A/B split) or "end" (terminal)';
 
 const FIELD_HINTS: Readonly<Record<string, string>> = {
   version: 'Set "version": "1.0", or "1.1" to use send windows, holidays, expiry, branch, split or SMS.',
@@ -78,7 +80,7 @@ function mapIssue(issue: ZodIssue, path: Path, facts: PlanFacts): PlanIssue {
     return planIssue(
       pointer,
       'schema',
-      `${capitalize(context(facts, path))} ${what}; "action" must be ${NODE_ACTIONS}.`,
+      `${capitalize(context(facts, path))} ${what}; "action" must be ${valueAt(facts.input, ['version']) === '1.1' ? NODE_ACTIONS_V11 : NODE_ACTIONS}.`,
     );
   }
   if (path.length === 1 && first === 'version') {
