@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { noOpenBumpPlan } from '@campaign/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
 import { createTestDatabase, manualEngine, type TestDatabase } from './testing.ts';
@@ -14,23 +15,9 @@ const T0 = new Date('2026-01-05T10:00:00.000Z');
 const HOUR_MS = 3_600_000;
 
 /** One send an hour after activation, then a bump three days after it unless opened. */
-const laterPlan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: 'Hi',
-      schedule: { delay: 'PT1H' },
-      transitions: [{ on: 'no_open', to: 'bump', after: 'PT72H' }],
-    },
-    { id: 'bump', action: 'send', subject: 'Bump', body: 'Still there?', transitions: [] },
-  ],
-};
-const nowPlan: Plan = { ...laterPlan, nodes: laterPlan.nodes.map((n) => ({ ...n, schedule: undefined })) };
+const laterPlan: Plan = noOpenBumpPlan({ delay: 'PT1H' });
+/** The same plan, intro sent at once. */
+const nowPlan: Plan = noOpenBumpPlan();
 
 describe.each(['postgres', 'pglite'] as const)('suppression by address on %s', (kind) => {
   let database: TestDatabase;

@@ -7,7 +7,12 @@ import {
   simulate,
   type TimelineEntry,
 } from '@campaign/core';
-import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import {
+  InMemoryScheduler,
+  ManualClock,
+  openThenClickPlan,
+  RecordingTransport,
+} from '@campaign/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
@@ -20,25 +25,7 @@ import { createTestDatabase, type TestDatabase } from './testing.ts';
 const T0 = new Date('2026-01-05T10:00:00.000Z');
 const HOUR = 3_600_000;
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: 'Hi',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'PT72H' },
-        { on: 'no_open', to: 'done', after: 'PT72H' },
-      ],
-    },
-    { id: 'wait', action: 'wait', transitions: [{ on: 'no_click', to: 'done', after: 'PT48H' }] },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openThenClickPlan();
 
 /** `plan` with intro's timeout after `after` (and its window as long). */
 function introAfter(after: string): Plan {

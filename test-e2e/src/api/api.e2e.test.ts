@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Plan, signUnsubscribeToken } from '@campaign/core';
+import { openClickBumpPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
 import { apiCaller, type Json, useApi, waitForCampaign } from '../support/api.ts';
 
@@ -12,33 +13,7 @@ const API_KEY = 'test-api-key-0123456789abcdef';
 const SECRET = 'test-unsubscribe-secret-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello {{name|there}}',
-      body: '<p>Hi {{name|there}}</p>',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'PT2S' },
-        { on: 'no_open', to: 'bump', after: 'PT2S' },
-      ],
-    },
-    {
-      id: 'wait',
-      action: 'wait',
-      transitions: [
-        { on: 'clicked', to: 'done' },
-        { on: 'no_click', to: 'done', after: 'PT1S' },
-      ],
-    },
-    { id: 'bump', action: 'send', subject: 'Bump', body: '<p>Still there?</p>', transitions: [] },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openClickBumpPlan();
 
 describe.each(['pgboss', 'bullmq'] as const)('HTTP API on %s', { timeout: 60_000 }, (backend) => {
   const api = useApi('api', {

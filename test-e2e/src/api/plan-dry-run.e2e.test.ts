@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { openThenClickPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
 import { apiCaller, type Json, useApi, waitForCampaign } from '../support/api.ts';
 
@@ -12,25 +13,7 @@ const API_KEY = 'test-api-key-0123456789abcdef';
 const SECRET = 'test-unsubscribe-secret-0123456789';
 const DAY_MS = 86_400_000;
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'P3D' },
-        { on: 'no_open', to: 'done', after: 'P3D' },
-      ],
-    },
-    { id: 'wait', action: 'wait', transitions: [{ on: 'no_click', to: 'done', after: 'P3D' }] },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openThenClickPlan({ window: 'P3D', clickAfter: 'P3D', body: '<p>Hi</p>' });
 
 /** The same plan with intro's no_open after one day instead of three. */
 const sooner: Plan = {

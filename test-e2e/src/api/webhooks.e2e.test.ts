@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import type { Plan } from '@campaign/core';
+import { openThenClickPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
 import { mailgunOpened } from '../../../packages/webhooks/src/test-support/documented-samples.ts';
 import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
@@ -18,32 +19,12 @@ const POSTMARK = { user: 'postmark-hook', password: 'postmark-password-123' };
 const RESEND_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:ses-engagement';
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello',
-      body: '<p>Hi</p>',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'PT1H' },
-        { on: 'no_open', to: 'done', after: 'PT1H' },
-      ],
-    },
-    {
-      id: 'wait',
-      action: 'wait',
-      transitions: [
-        { on: 'clicked', to: 'done' },
-        { on: 'no_click', to: 'done', after: 'PT1H' },
-      ],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openThenClickPlan({
+  window: 'PT1H',
+  clickAfter: 'PT1H',
+  body: '<p>Hi</p>',
+  endOnClick: true,
+});
 
 describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
   const api = useApi('hooks', {

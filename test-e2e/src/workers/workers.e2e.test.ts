@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Plan, verifyUnsubscribeToken } from '@campaign/core';
+import { openClickBumpPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Redis } from 'ioredis';
@@ -21,40 +22,15 @@ import { type ReceivedMail, SmtpSink } from '../support/smtp-sink.ts';
 
 const SECRET = 'e2e-unsubscribe-secret-0123456789';
 
-const plan: Plan = {
-  version: '1.0',
-  timezone: 'UTC',
-  startNodeId: 'intro',
-  nodes: [
-    {
-      id: 'intro',
-      action: 'send',
-      subject: 'Hello {{name}}',
-      body: '<p>Hi {{name}}, a note for {{company|your team}}.</p>',
-      transitions: [
-        { on: 'opened', to: 'wait', within: 'PT3S' },
-        { on: 'no_open', to: 'bump', after: 'PT2S' },
-      ],
-    },
-    {
-      id: 'wait',
-      action: 'wait',
-      transitions: [
-        { on: 'clicked', to: 'done' },
-        { on: 'no_click', to: 'done', after: 'PT1S' },
-      ],
-    },
-    {
-      id: 'bump',
-      action: 'send',
-      subject: 'Bump for {{name}}',
-      body: '<p>Still there?</p>',
-      schedule: { delay: 'PT1S' },
-      transitions: [],
-    },
-    { id: 'done', action: 'end' },
-  ],
-};
+const plan: Plan = openClickBumpPlan({
+  subject: 'Hello {{name}}',
+  body: '<p>Hi {{name}}, a note for {{company|your team}}.</p>',
+  openWithin: 'PT3S',
+  noOpenAfter: 'PT2S',
+  clickAfter: 'PT1S',
+  bumpSubject: 'Bump for {{name}}',
+  bumpDelay: 'PT1S',
+});
 
 describe.each(['bullmq', 'pgboss'] as const)('workers on %s', { timeout: 60_000 }, (backend) => {
   let database: TestDatabase;
