@@ -130,9 +130,60 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       '/v1/plans/validate': {
         post: {
           summary: 'Validate a plan',
+          description:
+            'Every issue is `{path, code, message, severity}`; one with a single obvious repair also has `fix`, an RFC 6902 JSON Patch against the plan as given. With `fix=true` every such fix is applied (one round at a time, re-validating between rounds) and the answer adds `plan`, the repaired plan, with `valid` and `issues` those of the repaired plan.',
           security: secured,
+          parameters: [
+            {
+              name: 'fix',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
+              description: "true: apply every issue's fix and return the repaired plan",
+            },
+          ],
           requestBody: body('PlanBody'),
-          responses: { 200: ok('{valid, issues}') },
+          responses: {
+            200: ok('{valid, issues}; with fix=true, {valid, issues, plan}', {
+              type: 'object',
+              required: ['valid', 'issues'],
+              properties: {
+                valid: { type: 'boolean' },
+                issues: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['path', 'code', 'message', 'severity'],
+                    properties: {
+                      path: { type: 'string', description: 'RFC 6901 JSON pointer into the plan' },
+                      code: { type: 'string' },
+                      message: { type: 'string' },
+                      severity: { type: 'string', enum: ['error', 'warning'] },
+                      fix: {
+                        type: 'array',
+                        description: 'RFC 6902 JSON Patch operations: the one obvious repair',
+                        items: {
+                          type: 'object',
+                          required: ['op', 'path'],
+                          properties: {
+                            op: {
+                              type: 'string',
+                              enum: ['add', 'remove', 'replace', 'move', 'copy', 'test'],
+                            },
+                            path: { type: 'string' },
+                            from: { type: 'string' },
+                            value: {},
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+                plan: { description: 'With fix=true: the repaired plan, as JSON (no defaults filled in)' },
+              },
+            }),
+            400: problem('invalid_request (no plan, or fix neither true nor false)'),
+          },
         },
       },
       '/v1/campaigns': {
