@@ -198,6 +198,15 @@ describe('validatePlan v1.1: split', () => {
     }
   });
 
+  it('invalid_split: an unknown field or a non-object variant keeps the split code', () => {
+    expectIssues(plan([split('ab', [v('A'), { ...v('B'), share: 0.5 }]), end('done')]), [
+      'error invalid_split /nodes/0/variants/1/share',
+    ]);
+    expectIssues(plan([split('ab', [v('A'), 'B']), end('done')]), [
+      'error invalid_split /nodes/0/variants/1',
+    ]);
+  });
+
   it('unknown_target for a variant target', () => {
     expectIssues(plan([split('ab', [v('A'), v('B', 'nope')]), end('done')]), [
       'error unknown_target /nodes/0/variants/1/to',

@@ -153,6 +153,12 @@ describe('validatePlan v1.1: send windows and holidays', () => {
     ]);
   });
 
+  it('invalid_holidays: an unknown field keeps the holidays code', () => {
+    expectIssues(plan([send('a')], { holidays: { country: 'DE', state: 'BY' } }), [
+      'error invalid_holidays /holidays/state',
+    ]);
+  });
+
   it('invalid_holidays: unknown country with did-you-mean, unknown region, region alone, bad dates', () => {
     const germany = expectIssues(plan([send('a')], { holidays: { country: 'Germany' } }), [
       'error invalid_holidays /holidays/country',
