@@ -40,7 +40,7 @@ describe.each(['postgres', 'pglite'] as const)('scenario parity on %s', (kind) =
     expect(stored.status).toBe(scenario.expected.status);
     expect(stored.currentNodeId).toBe(scenario.expected.currentNodeId);
     expect(stored.stopReason).toBe(scenario.expected.stopReason ?? null);
-    expect(stored.transport.sent).toHaveLength(scenario.expected.sends);
+    expect(stored.transport.sent.length + stored.smsTransport.sent.length).toBe(scenario.expected.sends);
     expect(simulated.timeline.filter((e) => e.kind === 'send')).toHaveLength(scenario.expected.sends);
   });
 });

@@ -11,7 +11,7 @@ export {
   openThenClickPlan,
   seedPlan,
 } from './plans.ts';
-export { RecordingTransport } from './recording-transport.ts';
+export { RecordingSmsTransport, RecordingTransport } from './recording-transport.ts';
 export { normalizeMessageIds, runScenarioOnService, runScenarioOnSimulator } from './scenario-driver.ts';
 export { SCENARIOS, type Scenario } from './scenarios.ts';
 export {

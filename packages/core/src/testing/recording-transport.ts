@@ -1,4 +1,10 @@
-import type { OutboundEmail, Transport, TransportResult } from '../ports/transport.ts';
+import type {
+  OutboundEmail,
+  OutboundSms,
+  SmsTransport,
+  Transport,
+  TransportResult,
+} from '../ports/transport.ts';
 
 /** A transport that records what it accepted, and can refuse or hold sends on demand. */
 export class RecordingTransport implements Transport {
@@ -41,5 +47,15 @@ export class RecordingTransport implements Transport {
     }
     this.sent.push(email);
     return { providerMessageId: `provider-${email.messageId}` };
+  }
+}
+
+/** An SMS transport that records what it accepted (the provider gives no message id). */
+export class RecordingSmsTransport implements SmsTransport {
+  readonly sent: OutboundSms[] = [];
+
+  async send(sms: OutboundSms): Promise<TransportResult> {
+    this.sent.push(sms);
+    return { providerMessageId: null };
   }
 }

@@ -6,7 +6,7 @@ import { simulate } from '../simulate/simulator.ts';
 import type { SimulationResult, TimelineEntry } from '../simulate/timeline.ts';
 import { InMemoryScheduler } from './in-memory-scheduler.ts';
 import { ManualClock } from './manual-clock.ts';
-import { RecordingTransport } from './recording-transport.ts';
+import { RecordingSmsTransport, RecordingTransport } from './recording-transport.ts';
 import type { Scenario } from './scenarios.ts';
 
 const DAY_MS = 86_400_000;
@@ -33,11 +33,12 @@ export function runScenarioOnSimulator(scenario: Scenario): SimulationResult {
 export async function runScenarioOnService(
   scenario: Scenario,
   store: CampaignStore,
-): Promise<SimulationResult & { transport: RecordingTransport }> {
+): Promise<SimulationResult & { transport: RecordingTransport; smsTransport: RecordingSmsTransport }> {
   const clock = new ManualClock(scenario.start);
   const scheduler = new InMemoryScheduler(clock);
   const transport = new RecordingTransport();
-  const service = new CampaignPlanExecutionService({ store, scheduler, transport, clock });
+  const smsTransport = new RecordingSmsTransport();
+  const service = new CampaignPlanExecutionService({ store, scheduler, transport, smsTransport, clock });
   await scheduler.start(async (actionId) => {
     await service.executeAction(actionId);
   });
@@ -100,6 +101,7 @@ export async function runScenarioOnService(
     stopReason: view.campaign.state.stopReason,
     timeline: view.timeline,
     transport,
+    smsTransport,
   };
 }
 
@@ -121,19 +123,25 @@ function latestMessage(
   return undefined;
 }
 
-/** Message ids differ between engines; number them in order of first appearance. */
+/**
+ * Message ids differ between engines; number them in order of first appearance (`inReplyTo` too).
+ * `plan_update` entries are left out: the API's timeline leaves them out (the simulator shows them).
+ */
 export function normalizeMessageIds(timeline: readonly TimelineEntry[]): TimelineEntry[] {
   const ids = new Map<string, string>();
   const rename = (id: string) => {
     if (!ids.has(id)) ids.set(id, `msg_${ids.size + 1}`);
     return ids.get(id) as string;
   };
-  return timeline.map((entry) => {
-    if (entry.kind === 'send') {
-      const inReplyTo = entry.inReplyTo !== undefined ? { inReplyTo: rename(entry.inReplyTo) } : {};
-      return { ...entry, message: rename(entry.message), ...inReplyTo };
-    }
-    if (entry.kind === 'event' && entry.message !== null) return { ...entry, message: rename(entry.message) };
-    return entry;
-  });
+  return timeline
+    .filter((entry) => entry.kind !== 'plan_update')
+    .map((entry) => {
+      if (entry.kind === 'send') {
+        const inReplyTo = entry.inReplyTo !== undefined ? { inReplyTo: rename(entry.inReplyTo) } : {};
+        return { ...entry, message: rename(entry.message), ...inReplyTo };
+      }
+      if (entry.kind === 'event' && entry.message !== null)
+        return { ...entry, message: rename(entry.message) };
+      return entry;
+    });
 }
