@@ -81,6 +81,27 @@ describe('scheduling a send (rule 2 with section 10)', () => {
     });
   });
 
+  it('a send with no allowed instant within 366 days is skipped at entry, expireAfter or not', () => {
+    // SMS hours end at 21:00, the window opens at 21:00: never allowed
+    const never = { days: ['mon' as const], start: '21:00', end: '22:00' };
+    const d = def(
+      planWith({ channel: 'sms', text: 't', subject: undefined, body: undefined, sendWindow: never }),
+    );
+    const at = new Date('2026-01-05T10:00:00Z');
+    const { state, effects } = activate(d, initialState(), at, noHistory);
+    expect(scheduled(effects)).toBeUndefined();
+    expect(effects).toContainEqual({
+      type: 'skip',
+      at,
+      node: 'intro',
+      step: 1,
+      dueAt: at,
+      actionId: null,
+      reason: 'expired',
+    });
+    expect(state).toMatchObject({ status: 'stopped', stopReason: 'send_expired' });
+  });
+
   it('a 1.0 plan schedules no expiresAt and only obeys quiet hours', () => {
     const plan: Plan = {
       version: '1.0',

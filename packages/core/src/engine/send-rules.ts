@@ -43,10 +43,11 @@ export function sendRulesOf(def: CampaignDefinition, node: SendNode): SendRules 
 /**
  * Rule 2 for a send node entered at `at`, step `step`: due = at + delay; it runs at the first allowed
  * instant from due. With `expireAfter`, `expiresAt` = due + expireAfter (calendar-aware in the zone);
- * when no allowed instant exists by then (or none within 366 days) the send is not scheduled: a `skip`
- * (no action) and an `end` (stopped, `send_expired`) follow, and the returned state is stopped.
- * Without `expireAfter`, a send with no allowed instant throws: activation refuses such a plan
- * (`no_send_time`), so reaching it is a bug, not a silent stall.
+ * when no allowed instant exists by then the send is not scheduled: a `skip` (no action) and an `end`
+ * (stopped, `send_expired`) follow, and the returned state is stopped. A send with no allowed instant
+ * within 366 days at all ends the same way, expiry or not: activation refuses such a plan
+ * (`no_send_time`), so only a node entered later can meet it, and stopping visibly beats a send that
+ * waits forever (or an error that fails every retry of the transaction).
  */
 export function scheduleSend(
   def: CampaignDefinition,
@@ -60,11 +61,6 @@ export function scheduleSend(
   const expireAfter = node.schedule?.expireAfter;
   const expiresAt = expireAfter === undefined ? undefined : addDuration(dueAt, expireAfter, def.timezone);
   if (runAt === null || (expiresAt !== undefined && runAt.getTime() > expiresAt.getTime())) {
-    if (expiresAt === undefined) {
-      throw new Error(
-        `send node "${node.id}" due at ${dueAt.toISOString()} has no allowed send instant within 366 days (no_send_time)`,
-      );
-    }
     return expire(state, { node: node.id, step: state.step, dueAt, actionId: null }, at, effects);
   }
   effects.push({
