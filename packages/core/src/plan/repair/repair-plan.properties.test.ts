@@ -77,6 +77,8 @@ const ORIGINALS: readonly Json[] = [
   openedOrNotPlan(),
   // A fixture with a send delay and quiet hours, so that every breakage applies to a fixture plan too.
   { ...noOpenBumpPlan(), quietHours: { start: '20:30', end: '08:00' } },
+  // Quiet hours across noon and midnight, where 12-hour clocks are easiest to get wrong.
+  { ...oneSendPlan(), quietHours: { start: '12:15', end: '00:45' } },
 ].map((plan) => {
   const copy = structuredClone(plan);
   if (copy.nodes[1]?.action === 'send' && copy.nodes[1].schedule === undefined && copy.quietHours) {
