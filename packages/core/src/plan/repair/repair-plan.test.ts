@@ -253,6 +253,15 @@ describe('repairPlan', () => {
     },
   );
 
+  it('never throws on a plan nested too deep to copy: the fix is not applied and its issue stays', () => {
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 200_000; level++) deep = { deeper: deep };
+    const input = { ...plan(), timezone: 'PST', extra: deep };
+    const result = repairPlan(input);
+    expect(result.valid).toBe(false);
+    expect(result.issues.map((issue) => issue.path)).toContain('/extra');
+  });
+
   it('stops after maxRounds: a chain of two repairs needs two rounds', () => {
     const input = plan();
     Object.assign(input.nodes[1] ?? {}, { delay: '1 day' });
