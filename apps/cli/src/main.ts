@@ -39,7 +39,12 @@ commands:
                                          (with --json: {valid, issues, plan}), the fixes and the
                                          issues left on stderr; exits as validate on the repaired plan
   simulate <plan.json> --start <ISO instant> [--events <events.json>] [--contact <contact.json>]
-           [--until <ISO instant>]      run the plan on a virtual clock and print its timeline
+           [--until <ISO instant>]      run the plan on a virtual clock and print its timeline;
+                                         exits 1 with the issues (as validate --json) when the
+                                         campaign could not start (missing_variable, missing_phone,
+                                         no_send_time, ...)
+  contact.json: {"id"?, "email"?, "phone"? (E.164), "name"?, "timezone"?, "attributes"?}, with an
+                email or a phone; the split key is the id, else the email, else the phone
   graph <plan.json>                      print the plan as a Mermaid flowchart
 `;
 
