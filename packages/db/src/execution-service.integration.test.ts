@@ -17,6 +17,8 @@ import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 const T0 = new Date('2026-01-05T10:00:00.000Z');
 
+// Inline on purpose: this suite's rules read this exact plan (exitOn, the templates, the delayed bump,
+// clicked ending at done), a shape no other test shares.
 const plan: Plan = {
   version: '1.0',
   timezone: 'UTC',

@@ -13,6 +13,8 @@ import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 const T0 = new Date('2026-01-05T10:00:00.000Z');
 const HOUR = 3_600_000;
+// Inline on purpose: the scenario below walks this plan (an open to `wait`, its 24 h no_click to `bump`)
+// for every kind of timeline entry; no other test shares its shape.
 const plan: Plan = {
   version: '1.0',
   timezone: 'UTC',

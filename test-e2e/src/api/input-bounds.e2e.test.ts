@@ -12,6 +12,7 @@ import { apiCaller, type Json, sentMessage, useApi, waitForCampaign } from '../s
 const API_KEY = 'test-api-key-bounds-0123456789';
 const RESEND_SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 
+// Inline on purpose: the bad-input cases below are edits of this plan's intro (see withIntro).
 const plan: Plan = {
   version: '1.0',
   timezone: 'UTC',

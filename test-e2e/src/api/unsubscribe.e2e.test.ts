@@ -12,6 +12,7 @@ import { apiCaller, sentMessage, useApi } from '../support/api.ts';
 const API_KEY = 'test-api-key-0123456789abcdef';
 const SECRET = 'unsubscribe-pages-secret-0123456789';
 
+// Inline on purpose: a no_click timeout days away keeps the campaign active while the links are tried.
 const plan: Plan = {
   version: '1.0',
   timezone: 'UTC',
