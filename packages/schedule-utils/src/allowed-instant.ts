@@ -7,7 +7,7 @@ import type { QuietHours, Window } from './quiet-hours.ts';
 import { isQuietWallClock, toWindow } from './quiet-hours.ts';
 import type { ParsedSendWindow, SendWindow } from './send-window.ts';
 import { parseSendWindow } from './send-window.ts';
-import { ianaZone } from './zone.ts';
+import { ianaZone, offsetMsAt } from './zone.ts';
 
 export type Channel = 'email' | 'sms';
 
@@ -73,9 +73,13 @@ function localDate(wallMs: number): string {
 }
 
 function reasonAt(rules: CompiledRules, epochMs: number): DisallowReason | null {
+  return reasonAtWall(rules, wallClockAt(rules.tz, epochMs));
+}
+
+/** reasonAt for the wall clock (ms, written as if UTC) an instant shows. */
+function reasonAtWall(rules: CompiledRules, wall: number): DisallowReason | null {
   // Membership is read off the wall clock the instant shows; DST matters only for where a send
   // moves to (nextAllowedInstant), not for whether an instant is allowed.
-  const wall = wallClockAt(rules.tz, epochMs);
   if (rules.quiet !== undefined && isQuietWallClock(wall, rules.quiet)) return 'quiet_hours';
   if (rules.window !== undefined) {
     const isoWeekday = new Date(wall).getUTCDay() || 7;
@@ -146,8 +150,20 @@ export function nextAllowedInstant(due: Date, rules: SendRules): Date | null {
   for (let day = local.day - 1; lastDay === undefined || day <= lastDay; day++) {
     const midnightWall = wallClockMs({ year: local.year, month: local.month, day, hour: 0, minute: 0 });
     if (midnightWall - MAX_OFFSET_MS > limit) break;
+    // A day with one offset from well before its midnight to well after its end (most days) maps
+    // each wall time to one instant: two offset reads instead of several per boundary. Assumes, as
+    // wallClockOccurrences does, that no zone changes its offset twice within two days.
+    const offset = offsetMsAt(compiled.tz, midnightWall - MAX_OFFSET_MS);
+    const steady = offset === offsetMsAt(compiled.tz, midnightWall + DAY_MS + MAX_OFFSET_MS);
     for (const time of times) {
-      const { instants, gapResolved } = wallClockOccurrences(compiled.tz, midnightWall + time);
+      const wall = midnightWall + time;
+      if (steady) {
+        const candidate = wall - offset;
+        if (candidate < ms || candidate > limit || (best !== undefined && candidate >= best)) continue;
+        if (reasonAtWall(compiled, wall) === null) best = candidate;
+        continue;
+      }
+      const { instants, gapResolved } = wallClockOccurrences(compiled.tz, wall);
       for (const candidate of instants.length > 0 ? instants : [gapResolved]) {
         if (candidate < ms || candidate > limit || (best !== undefined && candidate >= best)) continue;
         if (reasonAt(compiled, candidate) === null) best = candidate;
