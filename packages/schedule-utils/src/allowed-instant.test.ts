@@ -86,6 +86,18 @@ describe('nextAllowedInstant', () => {
     expect(next('2026-03-15T05:00:00Z', rules)).toBe('2026-03-15T06:30:00.000Z');
   });
 
+  it('reads membership off the wall clock: a window start shifted to its end opens nothing (Troll)', () => {
+    // Troll jumps from UTC+0 to UTC+2 at 01:00Z on Sun 2026-03-29: 01:00 local becomes 03:00.
+    const rules: SendRules = {
+      zone: 'Antarctica/Troll',
+      sendWindow: { days: ['sun'], start: '02:00', end: '04:00' },
+    };
+    // Due 03:30 local (01:30Z): inside the window, goes at once.
+    expect(next('2026-03-29T01:30:00Z', rules)).toBe('2026-03-29T01:30:00.000Z');
+    // Due 00:30 local: 02:00 shifts by 2 h to 04:00, the window's end; next Sunday 02:00 (UTC+2).
+    expect(next('2026-03-29T00:30:00Z', rules)).toBe('2026-04-05T00:00:00.000Z');
+  });
+
   it('starts a day at 01:00 when its midnight does not exist (Havana)', () => {
     // Havana springs forward at 00:00 on 2026-03-08; Saturday the 7th is a listed holiday.
     const rules: SendRules = { zone: 'America/Havana', holidays: holidayCalendar({ dates: ['2026-03-07'] }) };

@@ -130,6 +130,12 @@ function openingTimes(rules: CompiledRules): number[] {
  * becomes 01:00), and when the wall clock shows it twice the earlier occurrence at or after `due`
  * is taken. With only quiet hours and email this is applyQuietHours (so calculateScheduleTime).
  *
+ * Whether an instant is allowed is read off the wall clock it shows (disallowReason); only where a
+ * send moves to is resolved through DST. So, as with rule 3's quiet-hours end, a send due inside a
+ * window right after a gap goes at once, while one due before the gap waits for the shifted start;
+ * and a shifted start that lands at or past the window's end (a 02:00-04:00 window on Troll's 2-hour
+ * gap opens at 04:00) opens nothing that day.
+ *
  * Jumps from boundary to boundary, a few per local day, never minute by minute.
  *
  * @returns a new Date, or null when no allowed instant lies within 366 days after `due`.
