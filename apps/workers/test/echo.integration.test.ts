@@ -124,12 +124,21 @@ describe('echo fields: each provider’s documented event finds a message sent o
     return res.json();
   };
 
-  /** A campaign whose first message the SMTP server has received. */
+  /**
+   * A campaign whose first message the SMTP server has received and the worker has recorded as sent. The
+   * SMTP server has the mail a moment before the worker commits the send: an event posted in between is
+   * stored and applied later, so the campaign read right after it would not have moved yet.
+   */
   async function sentOverSmtp(): Promise<{ id: string; mail: ReceivedMail }> {
     const email = `${randomUUID()}@example.com`;
     const created = await api('POST', '/v1/campaigns', { contact: { email }, plan });
     const [mail] = await sink.waitFor((m) => m.to === email);
     if (!mail) throw new Error('nothing arrived');
+    const deadline = Date.now() + 10_000;
+    while (!(await api('GET', `/v1/campaigns/${created.id}`)).timeline.some((e: Json) => e.kind === 'send')) {
+      if (Date.now() > deadline) throw new Error(`campaign ${created.id}: the send was never recorded`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return { id: created.id, mail };
   }
 
