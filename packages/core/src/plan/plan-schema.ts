@@ -94,9 +94,11 @@ function isoDurationPattern(): string {
 /** A 24-hour local time of day, HH:MM (DESIGN sections 3 and 10). */
 export const TIME_OF_DAY_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 
+// The pattern is JSON Schema metadata only: parsing keeps accepting any string, so a 1.0 plan's
+// issues stay those of the semantic checks (invalid_duration), and a plan they pass still parses.
 const isoDuration = z
   .string()
-  .regex(new RegExp(ISO_DURATION_PATTERN))
+  .meta({ pattern: ISO_DURATION_PATTERN })
   .describe(
     'ISO 8601 duration, at most 366 days (P1Y counts as 366 days, P1M as 31). P1D is a calendar day in the plan zone (wall clock kept across DST); PT24H is 24 elapsed hours. Years, months, weeks and days are whole numbers (write PT12H, not P0.5D); hours, minutes and seconds may have a fraction in the last part (PT1.5H).',
   );
@@ -321,8 +323,15 @@ export const planNodeSchema = z.discriminatedUnion('action', [
 
 export const quietHoursSchema = z
   .strictObject({
-    start: timeOfDay.describe('HH:MM local time when quiet hours start (inclusive).'),
-    end: timeOfDay.describe('HH:MM local time when quiet hours end (exclusive); may be earlier than start.'),
+    // Pattern as metadata only (see isoDuration): the zones check judges quiet hours.
+    start: z
+      .string()
+      .meta({ pattern: TIME_OF_DAY_PATTERN })
+      .describe('HH:MM local time when quiet hours start (inclusive).'),
+    end: z
+      .string()
+      .meta({ pattern: TIME_OF_DAY_PATTERN })
+      .describe('HH:MM local time when quiet hours end (exclusive); may be earlier than start.'),
   })
   .describe('Sends falling in [start, end) local time move to the next end.');
 
