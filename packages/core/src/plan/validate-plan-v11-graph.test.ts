@@ -369,6 +369,14 @@ describe('1.0 plans behave as before', () => {
     }
   });
 
+  it('regression: a bad quiet hour does not fail the parse (the pattern is JSON Schema only), so stranded_by_event is still judged', () => {
+    const nodes = [send('a', [t('no_open', 'done', { after: 'P1D' })]), end('done')];
+    expectIssues(plan(nodes, { version: '1.0', quietHours: { start: '9pm', end: '07:00' } }), [
+      'warning stranded_by_event /nodes/0/transitions/0',
+      'error invalid_quiet_hours /quietHours/start',
+    ]);
+  });
+
   it('the 1.0 seed example is valid with no issue; every 1.1 example is valid', () => {
     const dir = new URL('../../../../examples/', import.meta.url);
     for (const name of readdirSync(dir).filter((n) => /^(seed-campaign|v1\.1-[a-z-]+)\.json$/.test(n))) {
