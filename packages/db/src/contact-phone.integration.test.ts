@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest } from './migrate.ts';
+import { migrations } from './migrations/index.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 describe.each(['postgres', 'pglite'] as const)('contacts with a phone (0006) on %s', (kind) => {
@@ -52,5 +55,48 @@ describe.each(['postgres', 'pglite'] as const)('contacts with a phone (0006) on 
       id: string;
     }>`select id from contacts where lower(email) = 'mixed@example.com'`.execute(database.db);
     expect(rows.map((r) => r.id)).toEqual(['by-mail']);
+  });
+});
+
+describe.each(['postgres', 'pglite'] as const)('migration 0006 down and up on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  }, 30_000);
+  afterAll(async () => database?.dispose());
+
+  it('goes back to 0005 keeping email contacts, and forward again', async () => {
+    await database.db
+      .insertInto('contacts')
+      .values({
+        id: 'kept',
+        email: 'kept@example.com',
+        attributes: '{}',
+        suppressed_at: null,
+        suppression_reason: null,
+        name: null,
+        timezone: null,
+      })
+      .execute();
+    const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+    const down = await migrator.migrateTo('0005-idempotency-request-hash');
+    expect(down.error).toBeUndefined();
+    const { rows: columns } = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns where table_name = 'contacts' and column_name in ('phone', 'id_given')`.execute(
+      database.db,
+    );
+    expect(columns).toEqual([]);
+    const { rows: tables } = await sql<{ n: string }>`
+      select count(*)::text as n from information_schema.tables where table_name = 'split_assignments'`.execute(
+      database.db,
+    );
+    expect(tables).toEqual([{ n: '0' }]);
+    await migrateToLatest(database.db);
+    const kept = await database.db
+      .selectFrom('contacts')
+      .select(['email', 'phone'])
+      .where('id', '=', 'kept')
+      .executeTakeFirstOrThrow();
+    expect(kept).toEqual({ email: 'kept@example.com', phone: null });
   });
 });
