@@ -131,6 +131,14 @@ describe('validatePlan v1.1: branch', () => {
     expectIssues(oneCondition({ field: 'a' }), ['error invalid_branch /nodes/0/branches/0/when']);
   });
 
+  it('schema: an unknown field of a branch entry names "when" or "to"', () => {
+    const result = expectIssues(
+      plan([branch('pick', [{ if: { engaged: 'replied' }, to: 'done' }], 'done'), end('done')]),
+      ['error schema /nodes/0/branches/0/if', 'error invalid_branch /nodes/0/branches/0/when'],
+    );
+    expect(result.issues[0]?.message).toContain('The condition of a branch goes in "when".');
+  });
+
   it('unknown_target for a branch target and otherwise', () => {
     expectIssues(plan([branch('pick', [when({ engaged: 'replied' }, 'nope')], 'gone'), end('done')]), [
       'error unknown_target /nodes/0/branches/0/to',

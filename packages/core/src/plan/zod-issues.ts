@@ -196,6 +196,7 @@ function allowedKeys(facts: PlanFacts, parent: Path): string[] {
     if (parent.length === 4 && third === 'transitions' && typeof fourth === 'number') {
       return Object.keys(transitionSchema.shape);
     }
+    if (parent.length === 4 && third === 'branches' && typeof fourth === 'number') return ['when', 'to'];
   }
   return [];
 }
@@ -232,6 +233,12 @@ function misplacedFieldHint(facts: PlanFacts, parent: Path, key: string): string
     ) {
       return `Only a "send" node has "${key}"; use action "send" to send an email.`;
     }
+  }
+  if (parent.length === 4 && first === 'nodes' && third === 'branches') {
+    if (['if', 'condition', 'where', 'test'].includes(key))
+      return 'The condition of a branch goes in "when".';
+    if (['target', 'next', 'node', 'goto', 'then'].includes(key))
+      return 'The node a branch enters goes in "to".';
   }
   if (isTransition) {
     if (['event', 'trigger', 'type', 'when'].includes(key)) return 'The event of a transition goes in "on".';
