@@ -1,0 +1,1 @@
+export { plainTextOf } from './plain-text.ts';
