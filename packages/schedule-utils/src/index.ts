@@ -22,6 +22,7 @@ export {
 export { ScheduleError } from './errors.ts';
 export type { HolidayCalendar, HolidaysSpec } from './holidays.ts';
 export { holidayCalendar, holidaysProblems, InvalidHolidaysError } from './holidays.ts';
+export { localDayNumber, localDayStart } from './local-day.ts';
 export type { LocalDateTime } from './local-time.ts';
 export { resolveLocalTime } from './local-time.ts';
 export type { QuietHours } from './quiet-hours.ts';
