@@ -22,6 +22,7 @@ export { TERMINAL_STATUSES } from './engine/types.ts';
 // Every domain error is public: callers map them by class or by their stable `code`.
 export * from './errors.ts';
 export { planGraph } from './graph/plan-graph.ts';
+export { type ApiEventBatchResult, apiEventItemSchema, recordApiEventBatch } from './input/api-events.ts';
 export { type JsonBoundsOptions, type JsonFault, jsonFaults, MAX_JSON_DEPTH } from './input/json-bounds.ts';
 export { formatMessageIdHeader, messageIdFromHeader } from './messages/message-id.ts';
 export type { JsonPatchOperation } from './plan/plan-issues.ts';
@@ -71,6 +72,7 @@ export type * from './ports/records.ts';
 export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';
 export type * from './ports/transport.ts';
+export { TransportError, transportErrorKind } from './ports/transport.ts';
 export * from './service/campaign-plan-execution-service.ts';
 export { contactFacts, InvalidContactError } from './service/contact-input.ts';
 export { ECHO_FIELD, echoHeaders } from './service/echo-headers.ts';

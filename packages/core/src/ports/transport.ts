@@ -17,6 +17,58 @@ export interface OutboundEmail {
    * A transport MUST send them as given.
    */
   headers: Record<string, string>;
+  /**
+   * The campaign's email sender, when it has one (issue 12): which identity the message goes from and
+   * through which transport. Absent: the default sender (`MAIL_FROM`, the configured transport).
+   */
+  sender?: OutboundSender | undefined;
+}
+
+/** The sender an email goes from, as a transport needs it (no credentials: those come from the environment). */
+export interface OutboundSender {
+  id: string;
+  /** `Ada <ada@acme.example>` or a bare address. */
+  from: string;
+  /** `smtp`, `sendgrid`, `mailgun`, `postmark`, `ses`, `resend` or `log`. */
+  transport: string;
+}
+
+/**
+ * What kind of refusal a transport's error is, so the send path acts on it:
+ * - `retryable`: throttling (429), a 5xx, a network failure: tried again with backoff;
+ * - `recipient_rejected`: the provider refused the address itself: a hard bounce (`bounced`);
+ * - `bad_credentials`: the provider refused our key (401/403): the sender is disabled, its sends held;
+ * - `permanent`: any other refusal of this message (a 4xx): trying again cannot help.
+ */
+export type TransportErrorKind = 'retryable' | 'recipient_rejected' | 'bad_credentials' | 'permanent';
+
+/**
+ * A transport's refusal, classified. A transport SHOULD throw this; any other error is `retryable`.
+ * The message never carries a credential.
+ */
+export class TransportError extends Error {
+  readonly kind: TransportErrorKind;
+  /** The provider's HTTP status, when it answered. */
+  readonly status: number | undefined;
+  /** The provider's own error code or name (`invalid_api_key`, `MessageRejected`, 406), when it gave one. */
+  readonly providerCode: string | undefined;
+
+  constructor(
+    kind: TransportErrorKind,
+    message: string,
+    details: { status?: number | undefined; providerCode?: string | undefined; cause?: unknown } = {},
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'TransportError';
+    this.kind = kind;
+    this.status = details.status;
+    this.providerCode = details.providerCode;
+  }
+}
+
+/** The kind of any error a transport threw: a TransportError's own, else `retryable`. */
+export function transportErrorKind(error: unknown): TransportErrorKind {
+  return error instanceof TransportError ? error.kind : 'retryable';
 }
 
 export interface TransportResult {
