@@ -71,6 +71,7 @@ export type { ExecutionObserver } from './ports/execution-observer.ts';
 export type * from './ports/records.ts';
 export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';
+export type * from './ports/send-holds.ts';
 export type * from './ports/transport.ts';
 export { TransportError, transportErrorKind } from './ports/transport.ts';
 export * from './service/campaign-plan-execution-service.ts';

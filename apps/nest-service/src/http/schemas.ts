@@ -1,4 +1,4 @@
-import { ENGAGEMENT_EVENTS, jsonFaults, MAX_JSON_DEPTH } from '@campaign/core';
+import { apiEventItemSchema, jsonFaults, MAX_JSON_DEPTH } from '@campaign/core';
 import { z } from 'zod';
 import { ProblemError } from './problem.ts';
 
@@ -64,15 +64,8 @@ export const planBody = z.strictObject({
   plan: z.unknown().describe('A campaign plan, version 1.0 or 1.1 (GET /v1/plans/schema).'),
 });
 
-export const eventItem = z.strictObject({
-  id: z.string().min(1).max(500).describe('Your event id; the same id twice is stored once.'),
-  messageId: z.string().min(1).describe('The `message` of a send in the campaign timeline.'),
-  type: z.enum(ENGAGEMENT_EVENTS),
-  occurredAt: z.iso.datetime({ offset: true }),
-  machine: z.boolean().optional(),
-  bot: z.boolean().optional(),
-  autoReply: z.boolean().optional(),
-});
+/** One item of `POST /v1/events` (core's schema: items are checked one by one there). */
+export const eventItem = apiEventItemSchema;
 
 export const eventsBody = z.strictObject({ events: z.array(z.unknown()).min(1).max(1000) });
 

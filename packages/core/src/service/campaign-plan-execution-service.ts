@@ -1,4 +1,5 @@
 import type { PlannedAction } from '../engine/types.ts';
+import { type ApiEventBatchResult, recordApiEventBatch } from '../input/api-events.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
@@ -176,6 +177,11 @@ export class CampaignPlanExecutionService {
   /** See `EventIntake.recordEvents`: a batch, counted as the API and the webhooks report it. */
   recordEvents(batch: readonly EventIntakeInput[]): Promise<RecordEventsResult> {
     return this.events.recordEvents(batch);
+  }
+
+  /** `POST /v1/events`: each item checked (bad ones rejected by position), the rest recorded as one batch. */
+  recordApiEvents(items: readonly unknown[]): Promise<ApiEventBatchResult> {
+    return recordApiEventBatch((batch) => this.events.recordEvents(batch), items);
   }
 
   /** The seed's name for applying an already recorded event: see `EventIntake.processTransition`. */
