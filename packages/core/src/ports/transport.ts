@@ -27,9 +27,9 @@ export interface OutboundEmail {
 /** The sender an email goes from, as a transport needs it (no credentials: those come from the environment). */
 export interface OutboundSender {
   id: string;
-  /** `Ada <ada@acme.example>` or a bare address. */
+  /** Email: `Ada <ada@acme.example>` or a bare address; SMS: the number, E.164. */
   from: string;
-  /** `smtp`, `sendgrid`, `mailgun`, `postmark`, `ses`, `resend` or `log`. */
+  /** Email: `smtp`, `sendgrid`, `mailgun`, `postmark`, `ses`, `resend` or `log`; SMS: `twilio` or `log`. */
   transport: string;
 }
 
@@ -38,9 +38,16 @@ export interface OutboundSender {
  * - `retryable`: throttling (429), a 5xx, a network failure: tried again with backoff;
  * - `recipient_rejected`: the provider refused the address itself: a hard bounce (`bounced`);
  * - `bad_credentials`: the provider refused our key (401/403): the sender is disabled, its sends held;
- * - `permanent`: any other refusal of this message (a 4xx): trying again cannot help.
+ * - `permanent`: any other refusal of this message (a 4xx): trying again cannot help;
+ * - `recipient_opted_out`: an SMS to a number that opted out at the carrier (Twilio 21610): the contact
+ *   is `unsubscribed` and its number suppressed for SMS.
  */
-export type TransportErrorKind = 'retryable' | 'recipient_rejected' | 'bad_credentials' | 'permanent';
+export type TransportErrorKind =
+  | 'retryable'
+  | 'recipient_rejected'
+  | 'bad_credentials'
+  | 'permanent'
+  | 'recipient_opted_out';
 
 /**
  * A transport's refusal, classified. A transport SHOULD throw this; any other error is `retryable`.
@@ -99,6 +106,11 @@ export interface OutboundSms {
   text: string;
   /** The parts the text is sent as (GSM-7 160/153, else UCS-2 70/67 characters a part). */
   segments: number;
+  /**
+   * The campaign's SMS sender (issue 12): `from` is its number (E.164), `transport` `twilio` or `log`.
+   * Absent: the default sender number (`TWILIO_FROM`).
+   */
+  sender?: OutboundSender | undefined;
 }
 
 /**
