@@ -142,6 +142,8 @@ describe(`index use on ${COPIES} campaigns (Postgres EXPLAIN)`, { timeout: 300_0
     await reader.expiredClaims(T0, 100);
     await reader.contactIdsByEmail('probe@example.com');
     await reader.timeline(campaign.id);
+    // What an `engaged` branch condition reads (plan 1.1): the campaign's genuine (type, node) pairs.
+    await new KyselyCampaignStore(watched).transaction((tx) => tx.events.engagements(campaign.id));
 
     const scans: string[] = [];
     const indexes = new Set<string>();
