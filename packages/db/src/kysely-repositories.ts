@@ -119,6 +119,26 @@ export class KyselyContactRepository implements ContactRepository {
     return row ? (row.suppression_reason ?? 'suppressed') : null;
   }
 
+  async suppressSms(contactId: string, reason: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('contacts')
+      .set({ sms_suppressed_at: at, sms_suppression_reason: reason, updated_at: at })
+      .where('id', '=', contactId)
+      .where('sms_suppressed_at', 'is', null)
+      .execute();
+  }
+
+  async phoneSuppressed(phone: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('contacts')
+      .select('sms_suppression_reason')
+      .where('phone', '=', phone)
+      .where('sms_suppressed_at', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    return row ? (row.sms_suppression_reason ?? 'suppressed') : null;
+  }
+
   async suppress(contactId: string, reason: string, at: Date): Promise<void> {
     await this.db
       .updateTable('contacts')

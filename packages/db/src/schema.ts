@@ -25,6 +25,9 @@ export interface ContactsTable {
   suppression_reason: string | null;
   created_at: DefaultedTimestamp;
   updated_at: DefaultedTimestamp;
+  /** 0008: the phone is suppressed for SMS (an SMS unsubscribe or complaint). */
+  sms_suppressed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  sms_suppression_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ContactCampaignsTable {
@@ -44,6 +47,11 @@ export interface ContactCampaignsTable {
   request_hash: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0009: the campaign's senders (null: the MAIL_FROM default, or no SMS step). */
+  email_sender_id: ColumnType<string | null, string | null | undefined, string | null>;
+  sms_sender_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 0009: `live` or `shadow`. */
+  mode: Generated<string>;
 }
 
 export interface ScheduledActionsTable {
@@ -94,6 +102,10 @@ export interface OutboundMessagesTable {
   in_reply_to: string | null;
   /** 0007: the References header a threaded follow-up went with. */
   references_header: string | null;
+  /** 0009: the sender it went from (null: the MAIL_FROM default). */
+  sender_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 0009: when it was (last) claimed, by the service's clock; what a sender's usage counts. */
+  claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface MessageEventsTable {
@@ -158,4 +170,35 @@ export interface Database {
   message_events: MessageEventsTable;
   campaign_transitions: CampaignTransitionsTable;
   split_assignments: SplitAssignmentsTable;
+  senders: SendersTable;
+  sending_control: SendingControlTable;
+}
+
+/** 0009: a from-identity with its caps (DESIGN section 11). */
+export interface SendersTable {
+  id: string;
+  channel: string;
+  from_address: string;
+  timezone: string;
+  daily_cap: number;
+  hourly_cap: number | null;
+  /** ISO 8601 duration. */
+  min_gap: string | null;
+  warmup_start: number | null;
+  warmup_days: number | null;
+  enabled: Generated<boolean>;
+  transport: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  paused_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  paused_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  health: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  deleted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+}
+
+/** 0009: the single row of the emergency stop. */
+export interface SendingControlTable {
+  id: Generated<boolean>;
+  enabled: boolean;
+  since: Date | null;
 }

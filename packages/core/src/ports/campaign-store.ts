@@ -1,6 +1,7 @@
 import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.ts';
 import type { EngagementEvent, Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
+import type { SenderRepository } from './sender-repository.ts';
 import type {
   ActionOutcome,
   CampaignRecord,
@@ -15,6 +16,7 @@ import type {
   ScheduledActionRecord,
   StoredEventEffect,
 } from './records.ts';
+import type { SendHoldRepository } from './send-holds.ts';
 
 /**
  * An opaque handle on the store's current transaction. Only an adapter built for the same store (the
@@ -53,6 +55,10 @@ export interface StoreTransaction {
   readonly events: MessageEventRepository;
   readonly transitions: CampaignTransitionRepository;
   readonly assignments: SplitAssignmentRepository;
+  /** The emergency stop and the holds it (and paused or disabled senders) put on sends. */
+  readonly holds: SendHoldRepository;
+  /** The senders (DESIGN section 11) and their usage. */
+  readonly senders: SenderRepository;
 }
 
 export interface ContactInput {
@@ -78,6 +84,13 @@ export interface ContactRepository {
   suppress(contactId: string, reason: string, at: Date): Promise<void>;
   /** The suppression reason when any contact with this address (case-insensitive) is suppressed. */
   emailSuppressed(email: string): Promise<string | null>;
+  /**
+   * Suppresses the contact's phone number for SMS only (an SMS unsubscribe or complaint, DESIGN
+   * section 10); its email suppression (`suppress`) is untouched.
+   */
+  suppressSms(contactId: string, reason: string, at: Date): Promise<void>;
+  /** The SMS suppression reason when any contact with this phone number (E.164) is suppressed for SMS. */
+  phoneSuppressed(phone: string): Promise<string | null>;
 }
 
 export interface NewCampaign {

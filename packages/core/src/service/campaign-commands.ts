@@ -9,7 +9,7 @@ import {
   PlanUpdateConflictError,
 } from '../errors.ts';
 import { PlanValidationError } from '../plan/plan-issues.ts';
-import type { TimeoutEvent } from '../plan/plan-schema.ts';
+import type { Plan, TimeoutEvent } from '../plan/plan-schema.ts';
 import { assertValidPlan, sendTimeIssues } from '../plan/validate-plan.ts';
 import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -92,9 +92,13 @@ export class CampaignCommands {
         id: contactId,
         idGiven: input.contact.id !== undefined,
       });
-      if (contact.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+      // Email suppression is for email (DESIGN section 10): a plan that sends only SMS still goes (its
+      // sends check the number's SMS suppression when they are claimed).
+      if (contact.suppressedAt && !smsOnly(plan))
+        throw new ContactSuppressedError(contact.id, contact.suppressionReason);
       // Suppression holds per address: a new contact id for a suppressed address is refused too.
-      const byEmail = contact.email === null ? null : await tx.contacts.emailSuppressed(contact.email);
+      const byEmail =
+        contact.email === null || smsOnly(plan) ? null : await tx.contacts.emailSuppressed(contact.email);
       if (byEmail) throw new ContactSuppressedError(contact.id, byEmail);
       const key = input.idempotencyKey ?? null;
       const requestHash = key === null ? null : campaignRequestHash(input);
@@ -128,7 +132,8 @@ export class CampaignCommands {
       const campaign = await lockCampaign(tx, campaignId);
       if (campaign.state.status !== 'pending') return summary(campaign);
       const contact = await tx.contacts.get(campaign.contactId);
-      if (contact?.suppressedAt) throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+      if (contact?.suppressedAt && !smsOnly(campaign.plan))
+        throw new ContactSuppressedError(contact.id, contact.suppressionReason);
       return summary(await this.activateLocked(tx, pending, campaign, this.clock.now()));
     });
   }
@@ -262,4 +267,10 @@ export class CampaignCommands {
     }
     return { campaign, decision };
   }
+}
+
+/** Whether every send of the plan is an SMS (and it has one): email suppression does not concern it. */
+function smsOnly(plan: Plan): boolean {
+  const sends = plan.nodes.filter((node) => node.action === 'send');
+  return sends.length > 0 && sends.every((node) => node.channel === 'sms');
 }

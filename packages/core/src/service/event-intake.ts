@@ -264,7 +264,12 @@ export class EventIntake {
     await this.applier.apply(tx, pending, campaign, decision, { trigger: 'event', eventId: event.id });
     // Unsubscribes and complaints suppress the contact whatever this campaign's state: the one-click
     // link of a completed campaign's last email must still stop the contact's other campaigns.
-    if (SUPPRESSING_EVENTS.includes(event.type)) {
+    // An SMS unsubscribe (STOP) or complaint suppresses the number for SMS only (DESIGN section 10): the
+    // contact's email and its other campaigns are untouched; their SMS sends are skipped at claim time.
+    const smsMessage = event.messageId ? (await tx.messages.get(event.messageId))?.channel === 'sms' : false;
+    if (SUPPRESSING_EVENTS.includes(event.type) && smsMessage) {
+      await tx.contacts.suppressSms(campaign.contactId, event.type, now);
+    } else if (SUPPRESSING_EVENTS.includes(event.type)) {
       const stoppedOthers = await this.suppressContact(tx, pending, campaign.contactId, event, campaign.id);
       if (stoppedOthers && effect === 'ignored') effect = 'exit';
     }

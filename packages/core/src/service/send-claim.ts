@@ -15,6 +15,7 @@ import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/uns
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import { echoHeaders } from './echo-headers.ts';
 import type { EffectApplier } from './effect-applier.ts';
+import { holdReason, holdSend } from './send-holds.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
 
 export type ExecuteActionResult =
@@ -130,11 +131,18 @@ export class SendClaims {
       }
       const contact = await tx.contacts.get(campaign.contactId);
       if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
-      const suppressedAs = contact.suppressedAt
-        ? (contact.suppressionReason ?? 'suppressed')
-        : contact.email === null
-          ? null
-          : await tx.contacts.emailSuppressed(contact.email);
+      // Suppression is per channel (DESIGN section 10): an SMS goes unless its number is suppressed for
+      // SMS; an email unless its address (or the contact, by an email event) is suppressed for email.
+      const suppressedAs =
+        node.channel === 'sms'
+          ? contact.phone
+            ? await tx.contacts.phoneSuppressed(contact.phone)
+            : null
+          : contact.suppressedAt
+            ? (contact.suppressionReason ?? 'suppressed')
+            : contact.email === null
+              ? null
+              : await tx.contacts.emailSuppressed(contact.email);
       if (suppressedAs !== null) {
         // Suppression stops campaigns in the same transaction; this is the backstop for an address
         // suppressed under another contact id, which stops this campaign too (never left idling).
@@ -151,6 +159,13 @@ export class SendClaims {
         await tx.messages.markFailed(messageId, 'the claim expired on the last attempt');
         const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
         return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
+      }
+      // Held without an end (the emergency stop): pending at its due time until the hold is lifted.
+      const hold = await holdReason(tx);
+      if (hold) {
+        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+        await holdSend(tx, pending, this.applier, campaign, action, hold, now);
+        return { outcome: 'deferred' };
       }
       const deferral = deferSend(definition(campaign), campaign.state, action, now);
       if (deferral) {

@@ -6,6 +6,8 @@ import * as readPaths from './0004-read-paths.ts';
 import * as idempotencyRequestHash from './0005-idempotency-request-hash.ts';
 import * as planV11 from './0006-plan-v1-1.ts';
 import * as threading from './0007-threading.ts';
+import * as smsSuppression from './0008-sms-suppression.ts';
+import * as senders from './0009-senders.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +18,6 @@ export const migrations: Record<string, Migration> = {
   '0005-idempotency-request-hash': idempotencyRequestHash,
   '0006-plan-v1-1': planV11,
   '0007-threading': threading,
+  '0008-sms-suppression': smsSuppression,
+  '0009-senders': senders,
 };
