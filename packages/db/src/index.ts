@@ -12,6 +12,7 @@ export {
   kyselyTransactionOf,
 } from './kysely-campaign-store.ts';
 export * from './kysely-repositories.ts';
+export { KyselySenderRepository, toSender } from './kysely-senders.ts';
 export { migrateToLatest } from './migrate.ts';
 export { migrations } from './migrations/index.ts';
 export { CorruptStoredPlanError, parseStoredPlan } from './row-mappers.ts';

@@ -10,6 +10,7 @@ import {
   KyselyScheduledActionRepository,
   KyselySplitAssignmentRepository,
 } from './kysely-repositories.ts';
+import { KyselySenderRepository } from './kysely-senders.ts';
 import type { Database } from './schema.ts';
 
 const HANDLE_KIND = 'kysely';
@@ -80,5 +81,6 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     events: new KyselyMessageEventRepository(trx),
     transitions: new KyselyCampaignTransitionRepository(trx),
     assignments: new KyselySplitAssignmentRepository(trx),
+    senders: new KyselySenderRepository(trx),
   };
 }
