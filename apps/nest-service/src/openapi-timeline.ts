@@ -96,8 +96,17 @@ export const timelineEntrySchema = {
       'deferred',
       {
         node: text,
-        until: { ...instant, description: 'When the send runs instead.' },
-        reason: { enum: ['quiet_hours', 'send_window', 'holiday', 'sms_hours'] },
+        until: {
+          type: ['string', 'null'],
+          format: 'date-time',
+          description: 'When the send runs instead; null: held without an end (until the hold is lifted).',
+        },
+        reason: {
+          type: 'string',
+          description:
+            'Why: a plan rule (`quiet_hours`, `send_window`, `holiday`, `sms_hours`) or a sending control (DESIGN section 11).',
+          examples: ['quiet_hours', 'send_window', 'holiday', 'sms_hours'],
+        },
       },
       ['node', 'until', 'reason'],
     ),
