@@ -266,15 +266,21 @@ export class EventIntake {
     // link of a completed campaign's last email must still stop the contact's other campaigns.
     // An SMS unsubscribe (STOP) or complaint suppresses the number for SMS only (DESIGN section 10): the
     // contact's email and its other campaigns are untouched; their SMS sends are skipped at claim time.
-    const smsMessage = event.messageId ? (await tx.messages.get(event.messageId))?.channel === 'sms' : false;
-    if (SUPPRESSING_EVENTS.includes(event.type) && smsMessage) {
+    const suppressing = SUPPRESSING_EVENTS.includes(event.type);
+    if (suppressing && (await this.onSms(tx, event))) {
       await tx.contacts.suppressSms(campaign.contactId, event.type, now);
-    } else if (SUPPRESSING_EVENTS.includes(event.type)) {
+    } else if (suppressing) {
       const stoppedOthers = await this.suppressContact(tx, pending, campaign.contactId, event, campaign.id);
       if (stoppedOthers && effect === 'ignored') effect = 'exit';
     }
     await tx.events.setEffect([event.id], effect);
     return effect;
+  }
+
+  /** Whether the event is about an SMS message (read only for the suppressing events). */
+  private async onSms(tx: StoreTransaction, event: EngagementRecord): Promise<boolean> {
+    if (!event.messageId) return false;
+    return (await tx.messages.get(event.messageId))?.channel === 'sms';
   }
 
   /** Suppresses the contact and stops its other open campaigns, locked in id order. */
