@@ -170,6 +170,9 @@ export class KyselyCampaignRepository implements CampaignRepository {
         paused_at: null,
         created_at: campaign.createdAt,
         updated_at: campaign.createdAt,
+        email_sender_id: campaign.senderIds?.email ?? null,
+        sms_sender_id: campaign.senderIds?.sms ?? null,
+        mode: campaign.mode ?? 'live',
       })
       .returningAll()
       .executeTakeFirstOrThrow();
@@ -419,6 +422,8 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         channel: message.channel ?? 'email',
         in_reply_to: message.inReplyTo ?? null,
         references_header: message.references ?? null,
+        sender_id: message.senderId ?? null,
+        claimed_at: message.claimedAt ?? null,
       })
       .onConflict((oc) =>
         oc
@@ -429,6 +434,8 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
             body: (eb) => eb.ref('excluded.body'),
             in_reply_to: (eb) => eb.ref('excluded.in_reply_to'),
             references_header: (eb) => eb.ref('excluded.references_header'),
+            sender_id: (eb) => eb.ref('excluded.sender_id'),
+            claimed_at: (eb) => eb.ref('excluded.claimed_at'),
             last_error: null,
             seq: sql<string>`nextval('timeline_seq')`,
           })

@@ -81,6 +81,8 @@ export function toCampaign(row: Selectable<ContactCampaignsTable>, plan?: Plan):
     idempotencyKey: row.idempotency_key,
     requestHash: row.request_hash,
     createdAt: row.created_at,
+    senderIds: { email: row.email_sender_id, sms: row.sms_sender_id },
+    mode: row.mode === 'shadow' ? 'shadow' : 'live',
     state: {
       status: row.status as CampaignStatus,
       currentNodeId: row.current_node_id,
@@ -132,6 +134,7 @@ export function toMessage(row: Selectable<OutboundMessagesTable>): OutboundMessa
     channel: row.channel === 'sms' ? 'sms' : 'email',
     inReplyTo: row.in_reply_to,
     references: row.references_header,
+    senderId: row.sender_id,
   };
 }
 

@@ -4,6 +4,8 @@ import type { TimelineEntry } from '../simulate/timeline.ts';
 import type { SenderRepository } from './sender-repository.ts';
 import type {
   ActionOutcome,
+  CampaignMode,
+  CampaignSenderIds,
   CampaignRecord,
   ContactRecord,
   MessageEventRecord,
@@ -101,6 +103,10 @@ export interface NewCampaign {
   /** See CampaignRecord.requestHash. */
   requestHash: string | null;
   createdAt: Date;
+  /** Default: no senders (email goes from the MAIL_FROM default). */
+  senderIds?: CampaignSenderIds | undefined;
+  /** Default `live`. */
+  mode?: CampaignMode | undefined;
 }
 
 export interface CampaignRepository {

@@ -33,6 +33,14 @@ export interface ContactRecord {
   suppressionReason: string | null;
 }
 
+/** A campaign's sender per channel; null: none (email: the MAIL_FROM default). */
+export interface CampaignSenderIds {
+  email: string | null;
+  sms: string | null;
+}
+
+export type CampaignMode = 'live' | 'shadow';
+
 export interface CampaignRecord {
   id: string;
   contactId: string;
@@ -49,6 +57,13 @@ export interface CampaignRecord {
    */
   requestHash: string | null;
   createdAt: Date;
+  /**
+   * The senders the campaign got at creation and keeps (DESIGN section 11), by channel; null: no sender
+   * of that channel (email: the MAIL_FROM default, without caps).
+   */
+  senderIds: CampaignSenderIds;
+  /** `shadow`: its messages are rendered and recorded, never handed to a transport (DESIGN section 11). */
+  mode: CampaignMode;
   /**
    * What the plan's branch and split nodes read of the contact. Repositories leave it out; the service
    * attaches it (lockCampaign) when the plan has such nodes.
@@ -118,6 +133,8 @@ export interface OutboundMessageRecord {
   inReplyTo: string | null;
   /** A threaded follow-up: the References header it went with (Message-IDs, space-separated); else null. */
   references: string | null;
+  /** The sender it went from (0009); null: the MAIL_FROM default, or sent before senders existed. */
+  senderId: string | null;
 }
 
 /** The channel a message goes on (plan 1.1 adds `sms`). */
@@ -145,6 +162,10 @@ export interface NewOutboundMessage {
   inReplyTo?: string | null | undefined;
   /** See OutboundMessageRecord.references. */
   references?: string | null | undefined;
+  /** The sender it goes from (the campaign's of its channel); null or absent: the MAIL_FROM default. */
+  senderId?: string | null | undefined;
+  /** When it is claimed (the service's clock): what the sender's usage counts. */
+  claimedAt?: Date | null | undefined;
 }
 
 /** How an engagement event affected its campaign; `deferred`: recorded while paused, applied at resume. */

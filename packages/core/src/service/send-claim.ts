@@ -11,6 +11,8 @@ import type {
   ScheduledActionRecord,
 } from '../ports/records.ts';
 import type { OutboundEmail, OutboundSms } from '../ports/transport.ts';
+import { campaignSender, outboundSender } from '../senders/campaign-sender.ts';
+import type { Sender } from '../senders/sender.ts';
 import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import { echoHeaders } from './echo-headers.ts';
@@ -184,6 +186,7 @@ export class SendClaims {
         await tx.actions.finish(action.id, 'failed', 'failed', now, errorMessage(error));
         return { outcome: 'failed' };
       }
+      const sender = await campaignSender(tx, campaign, composed.channel);
       const message = await tx.messages.claim(
         {
           id: messageId,
@@ -194,6 +197,8 @@ export class SendClaims {
           step: action.step,
           dedupeKey,
           toEmail: composed.to,
+          senderId: sender?.id ?? null,
+          claimedAt: now,
           ...(composed.channel === 'sms'
             ? { channel: 'sms', subject: '', body: composed.text }
             : {
@@ -211,7 +216,7 @@ export class SendClaims {
         return { outcome: 'stale' };
       }
       await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
-      return { ...claim, request: this.request(message.id, campaign.id, contact.id, composed) };
+      return { ...claim, request: this.request(message.id, campaign.id, contact.id, composed, sender) };
     });
   }
 
@@ -221,8 +226,9 @@ export class SendClaims {
     campaignId: string,
     contactId: string,
     composed: ComposedMessage,
+    sender: Sender | null,
   ): OutboundEmail | OutboundSms {
-    const ids = { messageId, campaignId, contactId, to: composed.to };
+    const ids = { messageId, campaignId, contactId, to: composed.to, ...outboundSender(sender) };
     if (composed.channel === 'sms')
       return { channel: 'sms', ...ids, text: composed.text, segments: composed.segments };
     return {
