@@ -14,6 +14,7 @@ import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
+import { AdminController } from './controllers/admin.controller.ts';
 import { AuthController } from './controllers/auth.controller.ts';
 import { CampaignsController } from './controllers/campaigns.controller.ts';
 import { DocsController } from './controllers/docs.controller.ts';
@@ -53,6 +54,7 @@ export class AppModule {
         UnsubscribeController,
         HealthController,
         DocsController,
+        AdminController,
         ...extraControllers,
       ],
       providers: [

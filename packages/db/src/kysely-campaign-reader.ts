@@ -371,7 +371,7 @@ function auditRecordOf(t: AuditRow): AuditRecord {
         kind: 'deferred',
         at: t.at,
         node: t.to_node_id ?? '',
-        until: t.until_at ?? t.at,
+        until: t.until_at,
         reason: t.reason as DeferReason,
       };
     default:

@@ -11,6 +11,7 @@ import {
   KyselySplitAssignmentRepository,
 } from './kysely-repositories.ts';
 import { KyselySenderRepository } from './kysely-senders.ts';
+import { KyselySendHoldRepository } from './kysely-send-holds.ts';
 import type { Database } from './schema.ts';
 
 const HANDLE_KIND = 'kysely';
@@ -81,6 +82,7 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     events: new KyselyMessageEventRepository(trx),
     transitions: new KyselyCampaignTransitionRepository(trx),
     assignments: new KyselySplitAssignmentRepository(trx),
+    holds: new KyselySendHoldRepository(trx),
     senders: new KyselySenderRepository(trx),
   };
 }

@@ -80,7 +80,8 @@ export function applyEffect(campaign: InMemoryCampaign, effect: Effect): void {
     }
     case 'defer': {
       const a = campaign.actions.find((x) => x.id === effect.actionId);
-      if (a) a.runAt = effect.until;
+      // A hold without an end (until null) leaves the action where it is.
+      if (a && effect.until !== null) a.runAt = effect.until;
       campaign.timeline.push(
         ...timelineEntriesOf({
           kind: 'deferred',

@@ -27,7 +27,7 @@ export type AuditRecord =
     }
   | { kind: 'skipped'; at: Date; node: string; dueAt: Date; reason: SkipReason }
   | { kind: 'end'; at: Date; status: 'completed' | 'stopped' | 'cancelled'; reason: StopReason | null }
-  | { kind: 'deferred'; at: Date; node: string; until: Date; reason: DeferReason }
+  | { kind: 'deferred'; at: Date; node: string; until: Date | null; reason: DeferReason }
   | { kind: 'pause' | 'resume' | 'cancel'; at: Date }
   | { kind: 'plan_update'; at: Date; version: number; node: string | null }
   /** `at`: when it was sent; `dueAt`: entry time + delay, before quiet hours. */
@@ -110,7 +110,7 @@ export function timelineEntriesOf(record: AuditRecord): TimelineEntry[] {
       ];
     case 'deferred':
       return [
-        { at, kind: 'deferred', node: record.node, until: record.until.toISOString(), reason: record.reason },
+        { at, kind: 'deferred', node: record.node, until: record.until?.toISOString() ?? null, reason: record.reason },
       ];
     case 'pause':
     case 'resume':

@@ -13,7 +13,18 @@ export type StopReason = EngagementEvent | 'send_failed' | 'no_path' | 'send_exp
  * Why a due send was moved at execution time (DESIGN section 11 lists the reasons): the first rule of
  * section 10's allowed instant that the due time breaks.
  */
-export type DeferReason = 'quiet_hours' | 'send_window' | 'holiday' | 'sms_hours';
+export type DeferReason =
+  | 'quiet_hours'
+  | 'send_window'
+  | 'holiday'
+  | 'sms_hours'
+  | 'sender_daily_cap'
+  | 'sender_hourly_cap'
+  | 'sender_min_gap'
+  | 'contact_frequency_cap'
+  | 'sender_paused'
+  | 'sender_disabled'
+  | 'emergency_stop';
 
 /** Why a send was not sent (DESIGN section 10: it could not go by `due + expireAfter`). */
 export type SkipReason = 'expired';
@@ -195,8 +206,12 @@ export type Effect =
   | { type: 'resume'; at: Date }
   | { type: 'cancel'; at: Date }
   | { type: 'end'; at: Date; status: 'completed' | 'stopped' | 'cancelled'; reason: StopReason | null }
-  /** A due send may not go at `at` (rule 3 at execution time): it runs at `until` instead. */
-  | { type: 'defer'; actionId: string; node: string; at: Date; until: Date; reason: DeferReason }
+  /**
+   * A due send may not go at `at` (rule 3 at execution time): it runs at `until` instead. `until` null:
+   * held without an end (an emergency stop, a paused or disabled sender); the action stays pending and
+   * is queued again when the hold is lifted.
+   */
+  | { type: 'defer'; actionId: string; node: string; at: Date; until: Date | null; reason: DeferReason }
   /** Stop every other campaign of the contact and refuse new ones (unsubscribe, complaint). */
   | { type: 'suppress_contact'; at: Date; reason: EngagementEvent }
   /**

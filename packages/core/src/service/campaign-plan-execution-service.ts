@@ -18,6 +18,7 @@ import {
   type RecordEventsResult,
 } from './event-intake.ts';
 import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
+import { SendingControls } from './send-holds.ts';
 import { type AfterCommit, CampaignTransactions } from './transactions.ts';
 
 export { ActionRunner, type ActionRunnerSettings } from './action-runner.ts';
@@ -45,6 +46,7 @@ export {
   type SendClaimSettings,
   SendClaims,
 } from './send-claim.ts';
+export { type HoldReason, SendingControls } from './send-holds.ts';
 export { type AfterCommit, CampaignTransactions } from './transactions.ts';
 
 export interface ExecutionServiceDeps {
@@ -97,6 +99,8 @@ export class CampaignPlanExecutionService {
   readonly queries: CampaignQueries;
   readonly events: EventIntake;
   readonly actions: ActionRunner;
+  /** The emergency stop (`POST /v1/admin/sending`). */
+  readonly sending: SendingControls;
   private readonly applier: EffectApplier;
 
   constructor(deps: ExecutionServiceDeps) {
@@ -119,6 +123,7 @@ export class CampaignPlanExecutionService {
       { store, scheduler, transport, smsTransport, clock, transactions, applier, claims, observer },
       { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs },
     );
+    this.sending = new SendingControls({ store, clock, runner: this.actions });
   }
 
   /** See `CampaignCommands.persistPlan`. */

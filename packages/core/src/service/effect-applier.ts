@@ -79,8 +79,12 @@ export class EffectApplier {
           pending.jobs.push({ actionId: effect.actionId, runAt: effect.runAt });
           break;
         case 'defer':
-          await tx.actions.reschedule(effect.actionId, effect.until);
-          pending.jobs.push({ actionId: effect.actionId, runAt: effect.until });
+          // Held without an end: the action stays pending at its due time (due order kept) with no job;
+          // lifting the hold queues it again.
+          if (effect.until !== null) {
+            await tx.actions.reschedule(effect.actionId, effect.until);
+            pending.jobs.push({ actionId: effect.actionId, runAt: effect.until });
+          }
           rows.push(
             transitionRow(next, {
               kind: 'deferred',

@@ -51,8 +51,8 @@ export type TimelineEntry =
     }
   | { at: string; kind: 'timeout'; node: string; event: TimeoutEvent; effect: TimeoutEffect }
   | { at: string; kind: 'pause' | 'resume' | 'cancel' }
-  /** A due send moved at execution time; `until` is when it runs instead. */
-  | { at: string; kind: 'deferred'; node: string; until: string; reason: DeferReason }
+  /** A due send moved at execution time; `until` is when it runs instead (null: held without an end). */
+  | { at: string; kind: 'deferred'; node: string; until: string | null; reason: DeferReason }
   /** A send not sent (1.1 `expireAfter`); the `end` entry with reason `send_expired` follows. */
   | { at: string; kind: 'skipped'; node: string; dueAt: string; reason: SkipReason }
   | {
