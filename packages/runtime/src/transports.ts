@@ -20,7 +20,8 @@ export class SmtpTransport implements Transport {
     // nodemailer builds the threading headers itself (a prepared References value would be mangled).
     const { 'In-Reply-To': inReplyTo, References: references, ...headers } = email.headers;
     const info = await this.transporter.sendMail({
-      from: this.from,
+      // The campaign's sender (issue 12), else the MAIL_FROM default.
+      from: email.sender?.from ?? this.from,
       to: email.to,
       subject: email.subject,
       html: email.html,
