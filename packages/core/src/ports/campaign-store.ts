@@ -1,12 +1,11 @@
 import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.ts';
 import type { EngagementEvent, Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
-import type { SenderRepository } from './sender-repository.ts';
 import type {
   ActionOutcome,
   CampaignMode,
-  CampaignSenderIds,
   CampaignRecord,
+  CampaignSenderIds,
   ContactRecord,
   MessageEventRecord,
   NewMessageEvent,
@@ -19,6 +18,8 @@ import type {
   StoredEventEffect,
 } from './records.ts';
 import type { SendHoldRepository } from './send-holds.ts';
+import type { SenderRepository } from './sender-repository.ts';
+import type { ThrottleUsageRepository } from './throttle-usage.ts';
 
 /**
  * An opaque handle on the store's current transaction. Only an adapter built for the same store (the
@@ -61,6 +62,8 @@ export interface StoreTransaction {
   readonly holds: SendHoldRepository;
   /** The senders (DESIGN section 11) and their usage. */
   readonly senders: SenderRepository;
+  /** What throttling reads and reserves under the sender's lock (DESIGN section 11). */
+  readonly throttle: ThrottleUsageRepository;
 }
 
 export interface ContactInput {
@@ -93,6 +96,11 @@ export interface ContactRepository {
   suppressSms(contactId: string, reason: string, at: Date): Promise<void>;
   /** The SMS suppression reason when any contact with this phone number (E.164) is suppressed for SMS. */
   phoneSuppressed(phone: string): Promise<string | null>;
+  /**
+   * Lifts the SMS suppression of every contact with this phone number (an inbound START or UNSTOP);
+   * their email suppression is untouched. Returns how many contacts it lifted.
+   */
+  unsuppressSms(phone: string, at: Date): Promise<number>;
 }
 
 export interface NewCampaign {
@@ -191,6 +199,13 @@ export interface OutboundMessageRepository {
    * follow-up replies to; null when the campaign has sent no email.
    */
   latestSentEmail(campaignId: string): Promise<OutboundMessageRecord | null>;
+  /**
+   * The latest SMS sent (status `sent`, latest `sentAt`) to `phone` (E.164, a contact's number) from
+   * `senderNumber`: a message of a sender whose `from` is that number, or one with no sender (it went
+   * from the default number, `TWILIO_FROM`). What an inbound SMS answers (DESIGN section 10); null when
+   * nothing was sent between them.
+   */
+  latestSmsBetween(phone: string, senderNumber: string): Promise<OutboundMessageRecord | null>;
 }
 
 export interface MessageEventRepository {
