@@ -10,9 +10,8 @@ import {
   KyselyScheduledActionRepository,
   KyselySplitAssignmentRepository,
 } from './kysely-repositories.ts';
-import { KyselySendHoldRepository } from './kysely-send-holds.ts';
 import { KyselySenderRepository } from './kysely-senders.ts';
-import { KyselyThrottleUsageRepository } from './kysely-throttle-usage.ts';
+import { KyselySendHoldRepository } from './kysely-send-holds.ts';
 import type { Database } from './schema.ts';
 
 const HANDLE_KIND = 'kysely';
@@ -83,8 +82,7 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     events: new KyselyMessageEventRepository(trx),
     transitions: new KyselyCampaignTransitionRepository(trx),
     assignments: new KyselySplitAssignmentRepository(trx),
-    senders: new KyselySenderRepository(trx),
     holds: new KyselySendHoldRepository(trx),
-    throttle: new KyselyThrottleUsageRepository(trx),
+    senders: new KyselySenderRepository(trx),
   };
 }

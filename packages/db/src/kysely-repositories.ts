@@ -139,6 +139,16 @@ export class KyselyContactRepository implements ContactRepository {
     return row ? (row.sms_suppression_reason ?? 'suppressed') : null;
   }
 
+  async unsuppressSms(phone: string, at: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('contacts')
+      .set({ sms_suppressed_at: null, sms_suppression_reason: null, updated_at: at })
+      .where('phone', '=', phone)
+      .where('sms_suppressed_at', 'is not', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async suppress(contactId: string, reason: string, at: Date): Promise<void> {
     await this.db
       .updateTable('contacts')
@@ -500,6 +510,25 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .where('status', '=', 'sent')
       .where('channel', '=', 'email')
       .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? toMessage(row) : null;
+  }
+
+  async latestSmsBetween(phone: string, senderNumber: string): Promise<OutboundMessageRecord | null> {
+    // By contacts_phone_idx (0006) to the contact's messages; a message with no sender went from the
+    // default number, which only the transport knows, so it answers whichever number it is.
+    const row = await this.db
+      .selectFrom('outbound_messages as m')
+      .innerJoin('contacts as c', 'c.id', 'm.contact_id')
+      .leftJoin('senders as s', 's.id', 'm.sender_id')
+      .selectAll('m')
+      .where('c.phone', '=', phone)
+      .where('m.channel', '=', 'sms')
+      .where('m.status', '=', 'sent')
+      .where((eb) => eb.or([eb('m.sender_id', 'is', null), eb('s.from_address', '=', senderNumber)]))
+      .orderBy('m.sent_at', 'desc')
+      .orderBy('m.seq', 'desc')
       .limit(1)
       .executeTakeFirst();
     return row ? toMessage(row) : null;

@@ -4,12 +4,13 @@ import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import type { ScheduledActionRecord } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
-import type {
-  OutboundEmail,
-  OutboundSms,
-  SmsTransport,
-  Transport,
-  TransportResult,
+import {
+  type OutboundEmail,
+  type OutboundSms,
+  type SmsTransport,
+  type Transport,
+  type TransportResult,
+  transportErrorKind,
 } from '../ports/transport.ts';
 import { definition, errorMessage } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
@@ -37,6 +38,7 @@ export class ActionRunner {
   private readonly applier: EffectApplier;
   private readonly claims: SendClaims;
   private readonly observer: ExecutionObserver;
+  private readonly smsOptedOut: ((messageId: string) => Promise<unknown>) | undefined;
   private readonly maxSendAttempts: number;
   private readonly sendClaimLeaseMs: number;
   private readonly retryBaseDelayMs: number;
@@ -52,6 +54,11 @@ export class ActionRunner {
       applier: EffectApplier;
       claims: SendClaims;
       observer?: ExecutionObserver | undefined;
+      /**
+       * Records that an SMS's number opted out at the carrier (`recipient_opted_out`: `unsubscribed`,
+       * the number suppressed for SMS). Absent: such a refusal is retried as any other.
+       */
+      smsOptedOut?: ((messageId: string) => Promise<unknown>) | undefined;
     },
     settings: ActionRunnerSettings,
   ) {
@@ -64,6 +71,7 @@ export class ActionRunner {
     this.applier = deps.applier;
     this.claims = deps.claims;
     this.observer = deps.observer ?? {};
+    this.smsOptedOut = deps.smsOptedOut;
     this.maxSendAttempts = settings.maxSendAttempts;
     this.sendClaimLeaseMs = settings.sendClaimLeaseMs;
     this.retryBaseDelayMs = settings.retryBaseDelayMs;
@@ -168,6 +176,8 @@ export class ActionRunner {
         try {
           ({ providerMessageId } = await this.deliver(claim.request));
         } catch (error) {
+          if (this.smsOptedOut && transportErrorKind(error) === 'recipient_opted_out')
+            return await this.recipientOptedOut(claim, errorMessage(error));
           return await this.sendRefused(claim, errorMessage(error));
         }
         const sentAt = this.clock.now();
@@ -200,6 +210,25 @@ export class ActionRunner {
       await tx.actions.release(action.id, runAt, error);
       pending.jobs.push({ actionId: action.id, runAt });
       return { outcome: 'retry' };
+    });
+  }
+
+  /**
+   * The SMS provider refused the message because its number opted out at the carrier: never retried. The
+   * opt-out is recorded first (an `unsubscribed` event of the message: the campaign stops, the number is
+   * suppressed for SMS), then the message is `failed` and the action `skipped`. A crash between the two
+   * leaves the claim to expire; the reconcile pass then finds the campaign stopped.
+   */
+  private async recipientOptedOut(claim: SendClaim, error: string): Promise<ExecuteActionResult> {
+    await this.smsOptedOut?.(claim.messageId);
+    return this.transactions.run(async (tx): Promise<ExecuteActionResult> => {
+      await lockCampaign(tx, claim.campaignId);
+      const action = await tx.actions.lock(claim.actionId);
+      await tx.messages.markFailed(claim.messageId, error);
+      if (action?.status !== 'running' || action.attempts !== claim.attempt)
+        return { outcome: 'not_pending' };
+      await tx.actions.finish(action.id, 'skipped', 'skipped', this.clock.now(), error);
+      return { outcome: 'skipped' };
     });
   }
 

@@ -19,6 +19,7 @@ import {
 } from './event-intake.ts';
 import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
 import { SendingControls } from './send-holds.ts';
+import { type InboundSmsInput, type InboundSmsResult, SmsInbound } from './sms-inbound.ts';
 import { type AfterCommit, CampaignTransactions } from './transactions.ts';
 
 export { ActionRunner, type ActionRunnerSettings } from './action-runner.ts';
@@ -47,6 +48,14 @@ export {
   SendClaims,
 } from './send-claim.ts';
 export { type HoldReason, SendingControls } from './send-holds.ts';
+export {
+  type InboundSmsInput,
+  type InboundSmsResult,
+  SMS_START_KEYWORDS,
+  SMS_STOP_KEYWORDS,
+  SmsInbound,
+  smsKeyword,
+} from './sms-inbound.ts';
 export { type AfterCommit, CampaignTransactions } from './transactions.ts';
 
 export interface ExecutionServiceDeps {
@@ -99,6 +108,8 @@ export class CampaignPlanExecutionService {
   readonly queries: CampaignQueries;
   readonly events: EventIntake;
   readonly actions: ActionRunner;
+  /** Inbound SMS (replies, STOP / START) and carrier opt-outs. */
+  readonly sms: SmsInbound;
   /** The emergency stop (`POST /v1/admin/sending`). */
   readonly sending: SendingControls;
   private readonly applier: EffectApplier;
@@ -115,12 +126,16 @@ export class CampaignPlanExecutionService {
     this.commands = new CampaignCommands({ clock, transactions, applier });
     this.queries = new CampaignQueries({ store });
     this.events = new EventIntake({ store, clock, transactions, applier, unsubscribe });
+    this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });
     const claims = new SendClaims(
       { store, clock, transactions, applier, observer },
       { maxSendAttempts, sendClaimLeaseMs, messageIdDomain, unsubscribe },
     );
     this.actions = new ActionRunner(
-      { store, scheduler, transport, smsTransport, clock, transactions, applier, claims, observer },
+      {
+        ...{ store, scheduler, transport, smsTransport, clock, transactions, applier, claims, observer },
+        smsOptedOut: (messageId) => this.sms.optedOut('sms_transport', messageId),
+      },
       { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs },
     );
     this.sending = new SendingControls({ store, clock, runner: this.actions });
@@ -187,6 +202,11 @@ export class CampaignPlanExecutionService {
   /** `POST /v1/events`: each item checked (bad ones rejected by position), the rest recorded as one batch. */
   recordApiEvents(items: readonly unknown[]): Promise<ApiEventBatchResult> {
     return recordApiEventBatch((batch) => this.events.recordEvents(batch), items);
+  }
+
+  /** See `SmsInbound.receive`: an inbound SMS (a reply, STOP or START). */
+  recordInboundSms(input: InboundSmsInput): Promise<InboundSmsResult> {
+    return this.sms.receive(input);
   }
 
   /** The seed's name for applying an already recorded event: see `EventIntake.processTransition`. */
