@@ -73,9 +73,23 @@ export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';
 export type * from './ports/sender-repository.ts';
 export type * from './ports/send-holds.ts';
+export type * from './ports/throttle-usage.ts';
 export type * from './ports/transport.ts';
 export { TransportError, transportErrorKind } from './ports/transport.ts';
 export * from './senders/sender.ts';
+export type {
+  ContactFrequencyCap,
+  SenderUsage,
+  ThrottleDecision,
+  ThrottledSender,
+  ThrottleInput,
+  ThrottleReason,
+} from './senders/throttle.ts';
+export {
+  InvalidContactFrequencyCapError,
+  parseContactFrequencyCap,
+  throttleDecision,
+} from './senders/throttle.ts';
 export * from './service/campaign-plan-execution-service.ts';
 export { contactFacts, InvalidContactError } from './service/contact-input.ts';
 export { ECHO_FIELD, echoHeaders } from './service/echo-headers.ts';

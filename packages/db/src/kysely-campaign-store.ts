@@ -10,8 +10,9 @@ import {
   KyselyScheduledActionRepository,
   KyselySplitAssignmentRepository,
 } from './kysely-repositories.ts';
-import { KyselySenderRepository } from './kysely-senders.ts';
 import { KyselySendHoldRepository } from './kysely-send-holds.ts';
+import { KyselySenderRepository } from './kysely-senders.ts';
+import { KyselyThrottleUsageRepository } from './kysely-throttle-usage.ts';
 import type { Database } from './schema.ts';
 
 const HANDLE_KIND = 'kysely';
@@ -82,7 +83,8 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     events: new KyselyMessageEventRepository(trx),
     transitions: new KyselyCampaignTransitionRepository(trx),
     assignments: new KyselySplitAssignmentRepository(trx),
-    holds: new KyselySendHoldRepository(trx),
     senders: new KyselySenderRepository(trx),
+    holds: new KyselySendHoldRepository(trx),
+    throttle: new KyselyThrottleUsageRepository(trx),
   };
 }

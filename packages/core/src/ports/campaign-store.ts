@@ -1,12 +1,11 @@
 import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.ts';
 import type { EngagementEvent, Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
-import type { SenderRepository } from './sender-repository.ts';
 import type {
   ActionOutcome,
   CampaignMode,
-  CampaignSenderIds,
   CampaignRecord,
+  CampaignSenderIds,
   ContactRecord,
   MessageEventRecord,
   NewMessageEvent,
@@ -19,6 +18,8 @@ import type {
   StoredEventEffect,
 } from './records.ts';
 import type { SendHoldRepository } from './send-holds.ts';
+import type { SenderRepository } from './sender-repository.ts';
+import type { ThrottleUsageRepository } from './throttle-usage.ts';
 
 /**
  * An opaque handle on the store's current transaction. Only an adapter built for the same store (the
@@ -61,6 +62,8 @@ export interface StoreTransaction {
   readonly holds: SendHoldRepository;
   /** The senders (DESIGN section 11) and their usage. */
   readonly senders: SenderRepository;
+  /** What throttling reads and reserves under the sender's lock (DESIGN section 11). */
+  readonly throttle: ThrottleUsageRepository;
 }
 
 export interface ContactInput {

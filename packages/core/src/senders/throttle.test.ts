@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { effectiveDailyCap as dailyCapAt } from './sender.ts';
 import {
   type ContactFrequencyCap,
-  dailyCapAt,
   InvalidContactFrequencyCapError,
   parseContactFrequencyCap,
   type ThrottledSender,
@@ -17,7 +17,7 @@ const anyTime = (t: Date) => t;
 const d = (iso: string) => new Date(iso);
 
 function sender(caps: ThrottledSender['caps'], more: Partial<ThrottledSender> = {}): ThrottledSender {
-  return { timezone: 'UTC', caps, createdAt: d('2026-01-01T00:00:00Z'), ...more };
+  return { timezone: 'UTC', caps, warmup: null, createdAt: d('2026-01-01T00:00:00Z'), ...more };
 }
 
 function input(more: Partial<ThrottleInput> & { now: Date }): ThrottleInput {
@@ -146,6 +146,17 @@ describe('throttleDecision, hand-worked', () => {
     expect(throttleDecision(input({ sender: s, usage, now, nextAllowed }))).toEqual({
       kind: 'defer',
       until: d('2026-02-11T08:00:00Z'),
+      reason: 'sender_daily_cap',
+    });
+  });
+
+  it('slots promised on later days count: a full tomorrow moves to the day after', () => {
+    const s = sender({ daily: 2 });
+    const tomorrow = Math.floor(d('2026-02-11T12:00:00Z').getTime() / 86_400_000);
+    const usage = { today: 2, lastHour: [], last: null, byDay: new Map([[tomorrow, 2]]) };
+    expect(throttleDecision(input({ sender: s, usage, now }))).toEqual({
+      kind: 'defer',
+      until: d('2026-02-12T00:00:00Z'),
       reason: 'sender_daily_cap',
     });
   });

@@ -1,4 +1,5 @@
 import { addDuration, isValidIsoDuration, localDayNumber, localDayStart } from '@campaign/schedule-utils';
+import { effectiveDailyCap, type Sender } from './sender.ts';
 
 /* DESIGN section 11, "Throttling": whether a due send may take a slot of its sender and its contact now,
  * else the earliest instant that satisfies every cap and is an allowed instant of section 10. Pure. */
@@ -8,16 +9,8 @@ const DAY_MS = 86_400_000;
 /** How far ahead a throttled send looks for a slot (as section 10 looks for an allowed instant). */
 const MAX_THROTTLE_SEARCH_DAYS = 366;
 
-/** What the decision reads of a sender (structurally a subset of `Sender`). */
-export interface ThrottledSender {
-  /** IANA zone of the sender's local day (daily cap, warm-up). */
-  timezone: string;
-  /** `daily`: messages per local day (> 0); `hourly`: in any rolling 60 minutes; `minGap`: ISO duration between two sends. */
-  caps: { daily: number; hourly?: number | null | undefined; minGap?: string | null | undefined };
-  /** The daily cap grows linearly from `start` to `daily` over `days` local days from `createdAt`. */
-  warmup?: { start: number; days: number } | null | undefined;
-  createdAt: Date;
-}
+/** What the decision reads of a sender. */
+export type ThrottledSender = Pick<Sender, 'timezone' | 'caps' | 'warmup' | 'createdAt'>;
 
 /** The sender's use, counted under its row lock: every message claimed or sent. */
 export interface SenderUsage {
@@ -27,6 +20,8 @@ export interface SenderUsage {
   lastHour: readonly Date[];
   /** The latest claim instant, null if none. */
   last: Date | null;
+  /** Slots already promised on later local days (local day number, see localDayNumber): counted as used. */
+  byDay?: ReadonlyMap<number, number> | undefined;
 }
 
 /** `CONTACT_FREQUENCY_CAP`: at most `count` messages to a contact in any `window` (ISO duration), both channels. */
@@ -79,21 +74,6 @@ export function parseContactFrequencyCap(value: string): ContactFrequencyCap {
   return { count: Number(match[1]), window };
 }
 
-/**
- * The daily cap on the local day of `at` (DESIGN section 11): with warm-up, on the sender's local day
- * k since its creation (k = 0 on the day it was created), min(daily, floor(start + (daily - start) * k / days)).
- */
-export function dailyCapAt(sender: ThrottledSender, at: Date): number {
-  const { daily } = sender.caps;
-  if (!sender.warmup) return daily;
-  const k = Math.max(
-    0,
-    localDayNumber(at, sender.timezone) - localDayNumber(sender.createdAt, sender.timezone),
-  );
-  const { start, days } = sender.warmup;
-  return Math.min(daily, Math.floor(start + ((daily - start) * k) / days));
-}
-
 /** The instant from which `SenderUsage.today` counts: the start of the sender's local day of `now`. */
 export function usageDayStart(sender: ThrottledSender, now: Date): Date {
   return localDayStart(now, sender.timezone);
@@ -122,10 +102,9 @@ function capFree(input: ThrottleInput, reason: ThrottleReason, t: number): numbe
   if (!sender) return t;
   if (reason === 'sender_daily_cap') {
     const at = new Date(t);
-    const sameDay = localDayNumber(at, sender.timezone) === localDayNumber(now, sender.timezone);
-    return (sameDay ? usage.today : 0) < dailyCapAt(sender, at)
-      ? t
-      : localDayStart(at, sender.timezone, 1).getTime();
+    const day = localDayNumber(at, sender.timezone);
+    const used = day === localDayNumber(now, sender.timezone) ? usage.today : (usage.byDay?.get(day) ?? 0);
+    return used < effectiveDailyCap(sender, at) ? t : localDayStart(at, sender.timezone, 1).getTime();
   }
   if (reason === 'sender_hourly_cap') {
     const hourly = sender.caps.hourly;

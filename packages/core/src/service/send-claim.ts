@@ -4,6 +4,7 @@ import { formatMessageIdHeader } from '../messages/message-id.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
+import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import type {
   ActionOutcome,
   CampaignRecord,
@@ -18,6 +19,7 @@ import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import { echoHeaders } from './echo-headers.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { holdReason, holdSend } from './send-holds.ts';
+import { SendThrottle } from './send-throttle.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
 
 export type ExecuteActionResult =
@@ -42,6 +44,8 @@ export interface SendClaimSettings {
   sendClaimLeaseMs: number;
   messageIdDomain: string;
   unsubscribe?: { baseUrl: string; secret: string } | undefined;
+  /** `CONTACT_FREQUENCY_CAP` parsed; absent: no contact cap. */
+  contactFrequencyCap?: ContactFrequencyCap | undefined;
 }
 
 /**
@@ -59,6 +63,7 @@ export class SendClaims {
   private readonly sendClaimLeaseMs: number;
   private readonly messageIdDomain: string;
   private readonly unsubscribe: SendClaimSettings['unsubscribe'];
+  private readonly throttle: SendThrottle;
 
   constructor(
     deps: {
@@ -79,6 +84,7 @@ export class SendClaims {
     this.sendClaimLeaseMs = settings.sendClaimLeaseMs;
     this.messageIdDomain = settings.messageIdDomain;
     this.unsubscribe = settings.unsubscribe;
+    this.throttle = new SendThrottle(deps.applier, settings.contactFrequencyCap);
   }
 
   /** A send left `running` by a worker whose lease ran out (it died, or its step failed and waits). */
@@ -175,6 +181,11 @@ export class SendClaims {
         await this.applier.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
         // Past its expiresAt (1.1 expireAfter) the send is skipped and the campaign stopped, not moved.
         return { outcome: deferral.effects.some((e) => e.type === 'skip') ? 'expired' : 'deferred' };
+      }
+      // Caps (DESIGN section 11): a takeover retries the slot its first claim reserved.
+      if (!takeover) {
+        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, now);
+        if (throttled) return throttled;
       }
       let composed: ComposedMessage;
       try {

@@ -8,6 +8,7 @@ import * as planV11 from './0006-plan-v1-1.ts';
 import * as threading from './0007-threading.ts';
 import * as smsSuppression from './0008-sms-suppression.ts';
 import * as senders from './0009-senders.ts';
+import * as shadowMessages from './0010-shadow-messages.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007-threading': threading,
   '0008-sms-suppression': smsSuppression,
   '0009-senders': senders,
+  '0010-shadow-messages': shadowMessages,
 };

@@ -1,0 +1,167 @@
+import { localDayNumber, longestDurationMs, nextAllowedInstant } from '@campaign/schedule-utils';
+import { expire, sendRulesOf } from '../engine/send-rules.ts';
+import type { Effect } from '../engine/types.ts';
+import type { SendNode } from '../plan/plan-schema.ts';
+import type { StoreTransaction } from '../ports/campaign-store.ts';
+import type { CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
+import {
+  type ContactFrequencyCap,
+  type SenderUsage,
+  type ThrottleDecision,
+  type ThrottledSender,
+  throttleDecision,
+  usageDayStart,
+} from '../senders/throttle.ts';
+import { definition } from './campaign-record.ts';
+import type { EffectApplier } from './effect-applier.ts';
+import type { AfterCommit } from './transactions.ts';
+
+const HOUR_MS = 3_600_000;
+
+/** A throttled send: moved (`deferred`) or, past its `expiresAt`, skipped with the campaign stopped. */
+export type Throttled = { outcome: 'deferred' | 'expired' };
+
+/**
+ * Throttling in the claim transaction (DESIGN section 11). `admit` locks the campaign's sender of the
+ * send's channel (serializing every worker's decision for that sender), counts its usage and the
+ * contact's, and either admits the send or applies the deferral: the action's `runAt` moves to the
+ * decision's `until` (its `dueAt` kept, so it keeps its place in due order), with a `deferred` timeline
+ * entry only when the reason differs from the action's latest deferral; past `expiresAt` (or with no
+ * instant at all) the send is skipped (`expired`) and the campaign stops `send_expired`.
+ */
+export class SendThrottle {
+  private readonly applier: EffectApplier;
+  private readonly contactCap: ContactFrequencyCap | undefined;
+
+  constructor(applier: EffectApplier, contactCap: ContactFrequencyCap | undefined) {
+    this.applier = applier;
+    this.contactCap = contactCap;
+  }
+
+  async admit(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    campaign: CampaignRecord,
+    action: ScheduledActionRecord,
+    node: SendNode,
+    now: Date,
+  ): Promise<Throttled | null> {
+    const senderId = campaign.senderIds[node.channel ?? 'email'];
+    const sender = senderId === null ? null : await tx.senders.lock(senderId);
+    if (sender === null && this.contactCap === undefined) return null;
+    const usage = sender ? await this.senderUsage(tx, sender, now) : { today: 0, lastHour: [], last: null };
+    const contactSends = this.contactCap
+      ? await tx.throttle.contactClaims(
+          campaign.contactId,
+          windowStart(now, this.contactCap),
+          new Date(now.getTime() + 1),
+        )
+      : [];
+    const def = definition(campaign);
+    const rules = sendRulesOf(def, node);
+    const base = {
+      sender: sender as ThrottledSender | null,
+      contactCap: this.contactCap,
+      contactSends,
+      now,
+      nextAllowed: (t: Date) => nextAllowedInstant(t, rules),
+    };
+    // Sends of the same sender ahead in due order take the next slots first: count them as phantom
+    // claims at the instants they will get, then decide for this one.
+    const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now) : 0;
+    const decision = decideAfter(base, usage, ahead);
+    if (decision.kind === 'send') return null;
+    const effects: Effect[] = [];
+    const late =
+      decision.until === null ||
+      (action.expiresAt !== null && decision.until.getTime() > action.expiresAt.getTime());
+    if (late) {
+      const send = { node: action.nodeId, step: action.step, dueAt: action.dueAt, actionId: action.id };
+      const state = expire(campaign.state, send, now, effects);
+      await this.applier.apply(
+        tx,
+        pending,
+        campaign,
+        { state, effects },
+        { trigger: 'send', actionId: action.id },
+      );
+      return { outcome: 'expired' };
+    }
+    const until = decision.until as Date;
+    const previous = await tx.throttle.lastDeferralReason(campaign.id, action.id);
+    if (previous === decision.reason) {
+      // Same reason as last time: the send moves, the timeline already says why.
+      await tx.actions.reschedule(action.id, until);
+      pending.jobs.push({ actionId: action.id, runAt: until });
+      return { outcome: 'deferred' };
+    }
+    const defer: Effect = {
+      type: 'defer',
+      actionId: action.id,
+      node: action.nodeId,
+      at: now,
+      until,
+      reason: decision.reason,
+    };
+    await this.applier.apply(
+      tx,
+      pending,
+      campaign,
+      { state: campaign.state, effects: [defer] },
+      { trigger: 'send', actionId: action.id },
+    );
+    return { outcome: 'deferred' };
+  }
+
+  private async senderUsage(tx: StoreTransaction, sender: ThrottledSender & { id: string }, now: Date) {
+    const dayStart = usageDayStart(sender, now);
+    const hourStart = new Date(now.getTime() - HOUR_MS);
+    const from = dayStart.getTime() < hourStart.getTime() ? dayStart : hourStart;
+    const claims = await tx.throttle.senderClaims(sender.id, from, now);
+    const last = await tx.throttle.senderLastClaim(sender.id);
+    return {
+      today: claims.filter((c) => c.getTime() >= dayStart.getTime()).length,
+      lastHour: claims.filter((c) => c.getTime() > hourStart.getTime()),
+      last,
+    } satisfies SenderUsage;
+  }
+}
+
+/** A bound on the start of the contact cap's window ending at `now` (the decision filters exactly). */
+function windowStart(now: Date, cap: ContactFrequencyCap): Date {
+  return new Date(now.getTime() - longestDurationMs(cap.window));
+}
+
+/**
+ * The decision for a send with `ahead` sends of the same sender before it in due order: each of those
+ * takes the slot the decision gives it (now, or its `until`), then this one decides on that usage.
+ */
+function decideAfter(
+  base: Omit<Parameters<typeof throttleDecision>[0], 'usage'>,
+  usage: SenderUsage,
+  ahead: number,
+): ThrottleDecision {
+  let current = usage;
+  let first: ThrottleDecision | null = null;
+  for (let i = 0; i < ahead; i++) {
+    const d = throttleDecision({ ...base, usage: current });
+    first ??= d;
+    if (d.kind === 'defer' && d.until === null) return d;
+    const at = d.kind === 'send' ? base.now : (d.until as Date);
+    const sender = base.sender as ThrottledSender;
+    const day = localDayNumber(at, sender.timezone);
+    const today = day === localDayNumber(base.now, sender.timezone);
+    const byDay = new Map(current.byDay ?? []);
+    if (!today) byDay.set(day, (byDay.get(day) ?? 0) + 1);
+    current = {
+      today: current.today + (today ? 1 : 0),
+      lastHour: [...current.lastHour, at],
+      last: current.last === null || at.getTime() > current.last.getTime() ? at : current.last,
+      byDay,
+    };
+  }
+  const mine = throttleDecision({ ...base, usage: current });
+  if (mine.kind === 'send' || ahead === 0) return mine;
+  // Waiting behind earlier sends: the reason is what holds the first of them.
+  return first && first.kind === 'defer' ? { ...mine, reason: first.reason } : mine;
+}

@@ -1,0 +1,89 @@
+import type { ThrottleUsageRepository } from '@campaign/core';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database>;
+
+/** Messages that hold a slot: claimed or sent (a failed one gave it back, a shadow one never took one). */
+const COUNTED = ['sending', 'sent'];
+
+/** core's ThrottleUsageRepository on kysely (see its contract). */
+export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async senderClaims(senderId: string, from: Date, to: Date): Promise<Date[]> {
+    const rows = await this.db
+      .selectFrom('outbound_messages')
+      .select('claimed_at')
+      .where('sender_id', '=', senderId)
+      .where('status', 'in', COUNTED)
+      .where('claimed_at', '>=', from)
+      .where('claimed_at', '<=', to)
+      .orderBy('claimed_at')
+      .execute();
+    return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
+  }
+
+  async senderLastClaim(senderId: string): Promise<Date | null> {
+    const row = await this.db
+      .selectFrom('outbound_messages')
+      .select('claimed_at')
+      .where('sender_id', '=', senderId)
+      .where('status', 'in', COUNTED)
+      .where('claimed_at', 'is not', null)
+      .orderBy('claimed_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.claimed_at ?? null;
+  }
+
+  async contactClaims(contactId: string, from: Date, to: Date): Promise<Date[]> {
+    const rows = await this.db
+      .selectFrom('outbound_messages')
+      .select('claimed_at')
+      .where('contact_id', '=', contactId)
+      .where('status', 'in', COUNTED)
+      .where('claimed_at', '>', from)
+      .where('claimed_at', '<=', to)
+      .orderBy('claimed_at')
+      .execute();
+    return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
+  }
+
+  async waitingAhead(senderId: string, action: { id: string; dueAt: Date }, now: Date): Promise<number> {
+    const row = await this.db
+      .selectFrom('scheduled_actions as a')
+      .innerJoin('contact_campaigns as c', 'c.id', 'a.campaign_id')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where((eb) => eb.or([eb('c.email_sender_id', '=', senderId), eb('c.sms_sender_id', '=', senderId)]))
+      .where('c.status', '=', 'active')
+      .where('a.kind', '=', 'send')
+      .where('a.status', '=', 'pending')
+      .where('a.due_at', '<=', now)
+      .where('a.id', '<>', action.id)
+      .where((eb) =>
+        eb.or([
+          eb('a.due_at', '<', action.dueAt),
+          eb.and([eb('a.due_at', '=', action.dueAt), eb('a.id', '<', action.id)]),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async lastDeferralReason(campaignId: string, actionId: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('campaign_transitions')
+      .select('reason')
+      .where('campaign_id', '=', campaignId)
+      .where('action_id', '=', actionId)
+      .where('kind', '=', 'deferred')
+      .orderBy('seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.reason ?? null;
+  }
+}
