@@ -3,6 +3,7 @@ import { type ApiEventBatchResult, recordApiEventBatch } from '../input/api-even
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
+import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import type { CampaignRecord, StoredEventEffect } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { SmsTransport, Transport } from '../ports/transport.ts';
@@ -88,6 +89,11 @@ export interface ExecutionServiceDeps {
   unsubscribe?: { baseUrl: string; secret: string; previousSecrets?: string[] };
   /** Metrics hooks. */
   observer?: ExecutionObserver;
+  /**
+   * `CONTACT_FREQUENCY_CAP` parsed (parseContactFrequencyCap): at most `count` messages to a contact in
+   * any `window`, over all its campaigns and both channels. Absent: no contact cap.
+   */
+  contactFrequencyCap?: ContactFrequencyCap;
 }
 
 /**
@@ -129,7 +135,13 @@ export class CampaignPlanExecutionService {
     this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });
     const claims = new SendClaims(
       { store, clock, transactions, applier, observer },
-      { maxSendAttempts, sendClaimLeaseMs, messageIdDomain, unsubscribe },
+      {
+        maxSendAttempts,
+        sendClaimLeaseMs,
+        messageIdDomain,
+        unsubscribe,
+        contactFrequencyCap: deps.contactFrequencyCap,
+      },
     );
     this.actions = new ActionRunner(
       {
