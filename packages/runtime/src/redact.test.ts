@@ -124,3 +124,39 @@ describe('LOG_REDACT_PATHS on a pino logger', () => {
     expect(logged.headers.authorization).toBe(REDACTED);
   });
 });
+
+describe('sender credentials from the environment', () => {
+  const config = loadConfig({
+    DATABASE_URL: 'postgres://app@db:5432/app',
+    REDIS_URL: 'redis://cache:6379',
+    API_KEY: 'api-key-0123456789abcdef',
+    UNSUBSCRIBE_SECRET: 'unsubscribe-secret-0123456789',
+  });
+  const env = {
+    SENDER_SND_ACME_API_KEY: 'SG.sendgrid-key-0123456789',
+    SENDER_SND_EU_AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE0123',
+    SENDER_SND_EU_AWS_SECRET_ACCESS_KEY: 'aws-secret-0123456789abcdef',
+    SENDER_SND_EU_MAILGUN_DOMAIN: 'mg.acme.example',
+    SENDGRID_API_BASE_URL: 'http://127.0.0.1:9999',
+  };
+
+  it('lists every SENDER_<ID>_ credential value, and not the settings beside them', () => {
+    const secrets = configSecrets(config, env);
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'SG.sendgrid-key-0123456789',
+        'AKIAEXAMPLE0123',
+        'aws-secret-0123456789abcdef',
+      ]),
+    );
+    expect(secrets).not.toContain('mg.acme.example');
+    expect(secrets).not.toContain('http://127.0.0.1:9999');
+  });
+
+  it('scrubs them from a log line (an SDK error that echoed the key)', () => {
+    const scrub = lineScrubber(configSecrets(config, env));
+    expect(scrub('{"err":"401 for key SG.sendgrid-key-0123456789"}')).toBe(
+      `{"err":"401 for key ${REDACTED}"}`,
+    );
+  });
+});

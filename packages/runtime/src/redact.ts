@@ -14,6 +14,7 @@ export const SECRET_HEADERS = [
   'cookie',
   'set-cookie',
   'x-api-key',
+  'x-postmark-server-token',
   'x-twilio-email-event-webhook-signature',
   'svix-signature',
   'webhook-signature',
@@ -49,12 +50,29 @@ export function redactUrlsIn(text: string): string {
 }
 
 /**
- * The secret values of a configuration, in every spelling a log line could carry them: as they are,
- * JSON-escaped, percent-decoded (a URL's password), and the Postmark basic-auth credentials in base64.
- * Values shorter than 8 characters are left out: replacing them would mangle ordinary words, and the
- * URL rule covers them where they occur in a connection string.
+ * The environment variables that hold a sender's provider credentials (`SENDER_<ID>_API_KEY`, the SES
+ * key pair, an auth token): never stored in the database, never returned, never logged.
  */
-export function configSecrets(config: RuntimeConfig): string[] {
+export const SENDER_CREDENTIAL_VARIABLE =
+  /^SENDER_[A-Z0-9_]+_(API_KEY|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AUTH_TOKEN)$/;
+
+/** The values of `env`'s sender credential variables (see `SENDER_CREDENTIAL_VARIABLE`). */
+export function senderCredentialValues(env: Readonly<Record<string, string | undefined>>): string[] {
+  return Object.entries(env).flatMap(([name, value]) =>
+    SENDER_CREDENTIAL_VARIABLE.test(name) && value !== undefined ? [value.trim()] : [],
+  );
+}
+
+/**
+ * The secret values of a configuration (and of `env`'s sender credentials), in every spelling a log
+ * line could carry them: as they are, JSON-escaped, percent-decoded (a URL's password), and the
+ * Postmark basic-auth credentials in base64. Values shorter than 8 characters are left out: replacing
+ * them would mangle ordinary words, and the URL rule covers them where they occur in a connection string.
+ */
+export function configSecrets(
+  config: RuntimeConfig,
+  env: Readonly<Record<string, string | undefined>> = {},
+): string[] {
   const values: (string | undefined)[] = [
     config.apiKey,
     config.apiKeyPrevious,
@@ -63,6 +81,7 @@ export function configSecrets(config: RuntimeConfig): string[] {
     config.webhooks.mailgunSigningKey,
     config.webhooks.postmark?.password,
     config.webhooks.resendSecret,
+    ...senderCredentialValues(env),
   ];
   if (config.webhooks.postmark) {
     const { username, password } = config.webhooks.postmark;

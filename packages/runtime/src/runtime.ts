@@ -19,7 +19,7 @@ import type { RuntimeConfig } from './config.ts';
 import { PrometheusMetrics } from './metrics.ts';
 import { checkReadiness, type Readiness } from './readiness.ts';
 import { configSecrets, LOG_REDACT_PATHS, lineScrubber, REDACTED } from './redact.ts';
-import { LogSmsTransport, LogTransport, SmtpTransport } from './transports.ts';
+import { emailTransport, LogSmsTransport, SmtpTransport } from './transports.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -97,7 +97,7 @@ export async function createRuntime(
       base: { service: 'campaign-engine' },
       // Secret headers by path; then every line is scrubbed of URL passwords and the configured secrets.
       redact: { paths: LOG_REDACT_PATHS, censor: REDACTED },
-      hooks: { streamWrite: lineScrubber(configSecrets(config)) },
+      hooks: { streamWrite: lineScrubber(configSecrets(config, process.env)) },
     });
   const database = await openDatabase({
     url: config.databaseUrl,
@@ -108,7 +108,7 @@ export async function createRuntime(
   const store = new KyselyCampaignStore(database.db);
   const scheduler = createScheduler(config, database, { ownQueueWorker: options.ownQueueWorker ?? true });
   const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
-  const transport = options.transport ?? smtp ?? new LogTransport(logger);
+  const transport = options.transport ?? emailTransport({ smtp, logger, env: process.env });
   const smsTransport = options.smsTransport ?? new LogSmsTransport(logger);
   const metrics = options.metrics ?? new PrometheusMetrics();
   const clock = options.clock ?? systemClock;

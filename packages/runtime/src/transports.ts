@@ -1,4 +1,5 @@
 import type { OutboundEmail, OutboundSms, SmsTransport, Transport, TransportResult } from '@campaign/core';
+import { ProviderTransports, plainTextOf } from '@campaign/transports';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 
@@ -25,6 +26,8 @@ export class SmtpTransport implements Transport {
       to: email.to,
       subject: email.subject,
       html: email.html,
+      // multipart/alternative: HTML-only mail is scored as spam more often.
+      text: plainTextOf(email.html),
       messageId: email.messageIdHeader,
       ...(inReplyTo !== undefined ? { inReplyTo } : {}),
       ...(references !== undefined ? { references: references.split(/\s+/).filter(Boolean) } : {}),
@@ -36,6 +39,21 @@ export class SmtpTransport implements Transport {
   close(): void {
     this.transporter.close();
   }
+}
+
+/**
+ * The email Transport of the engine: each email goes through its sender's transport (`sendgrid`,
+ * `mailgun`, `postmark`, `ses`, `resend` through the provider's SDK with the sender's credentials from
+ * `env`, see the README's configuration table; `log` to the log), and an email without a sender, or
+ * whose sender is on `smtp`, through SMTP when SMTP_URL is set, else the log.
+ */
+export function emailTransport(options: {
+  smtp: SmtpTransport | undefined;
+  logger: Logger;
+  env: Readonly<Record<string, string | undefined>>;
+}): Transport {
+  const log = new LogTransport(options.logger);
+  return new ProviderTransports({ env: options.env, fallback: options.smtp ?? log, log });
 }
 
 /** Printable ASCII that fits one header line (RFC 5322: 998 octets) with its name. */
