@@ -26,3 +26,18 @@ describe('SES_SNS_REQUIRE_SIGNATURE_V2', () => {
     );
   });
 });
+
+describe('CONTACT_FREQUENCY_CAP', () => {
+  it('is absent by default and parsed as N/duration', () => {
+    expect(loadConfig(base).contactFrequencyCap).toBeUndefined();
+    expect(loadConfig({ ...base, CONTACT_FREQUENCY_CAP: '2/P7D' }).contactFrequencyCap).toEqual({
+      count: 2,
+      window: 'P7D',
+    });
+  });
+
+  it.each(['2', '0/P7D', '2/7D', 'x/P1D'])('%j is a ConfigError naming the variable', (value) => {
+    expect(() => loadConfig({ ...base, CONTACT_FREQUENCY_CAP: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, CONTACT_FREQUENCY_CAP: value })).toThrow(/CONTACT_FREQUENCY_CAP/);
+  });
+});

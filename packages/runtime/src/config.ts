@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { type ContactFrequencyCap, parseContactFrequencyCap } from '@campaign/core';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -43,6 +44,7 @@ const envSchema = z.object({
   SES_SNS_TOPIC_ARNS: z.string().min(1).optional(),
   SES_SNS_REQUIRE_SIGNATURE_V2: z.enum(['0', '1', 'true', 'false']).default('false'),
   RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
+  CONTACT_FREQUENCY_CAP: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -86,6 +88,8 @@ export interface RuntimeConfig {
   sendClaimLeaseMs: number;
   /** Delay before a send step is tried again, doubled per attempt, in ms. Default 30 000. */
   sendRetryBaseDelayMs: number;
+  /** CONTACT_FREQUENCY_CAP (`N/duration`, e.g. `2/P7D`): at most N messages to a contact in any window. */
+  contactFrequencyCap: ContactFrequencyCap | undefined;
   /** Port of the worker process's own /metrics listener; undefined: none. */
   metricsPort: number | undefined;
   logLevel: string;
@@ -152,6 +156,16 @@ export function resolveSharedSecrets(env: NodeJS.ProcessEnv, role: ProcessRole):
   return resolved;
 }
 
+/** CONTACT_FREQUENCY_CAP parsed; a malformed value is a ConfigError naming the variable. */
+function contactFrequencyCap(value: string | undefined): ContactFrequencyCap | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseContactFrequencyCap(value);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 /**
  * Reads the configuration from `env`. Bad values throw ConfigError naming every variable that is wrong.
  * UNSUBSCRIBE_SECRET is required (there is no per-process default): pass `env` through
@@ -199,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
     sendClaimLeaseMs: e.SEND_CLAIM_LEASE_MS,
     sendRetryBaseDelayMs: e.SEND_RETRY_BASE_DELAY_MS,
+    contactFrequencyCap: contactFrequencyCap(e.CONTACT_FREQUENCY_CAP),
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     webhooks: {
