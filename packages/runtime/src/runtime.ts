@@ -127,6 +127,7 @@ export async function createRuntime(
     maxSendAttempts: config.sendMaxAttempts,
     sendClaimLeaseMs: config.sendClaimLeaseMs,
     retryBaseDelayMs: config.sendRetryBaseDelayMs,
+    contactFrequencyCap: config.contactFrequencyCap,
     store,
     scheduler,
     transport,
