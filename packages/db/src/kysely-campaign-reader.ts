@@ -254,7 +254,8 @@ export class KyselyCampaignReader implements CampaignReader {
           'a.due_at',
         ])
         .where('m.campaign_id', '=', campaignId)
-        .where('m.status', '=', 'sent')
+        // A shadow campaign's messages are on its timeline as sends (DESIGN section 11).
+        .where('m.status', 'in', ['sent', 'shadow'])
         .$if(from !== null, (q) => q.where('m.seq', '>=', from as string))
         .$if(rowLimit !== null, (q) => q.orderBy('m.seq').limit(rowLimit as number))
         .execute(),

@@ -425,10 +425,10 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         to_email: message.toEmail,
         subject: message.subject,
         body: message.body,
-        status: 'sending',
+        status: message.shadowAt ? 'shadow' : 'sending',
         provider_message_id: null,
         last_error: null,
-        sent_at: null,
+        sent_at: message.shadowAt ?? null,
         channel: message.channel ?? 'email',
         in_reply_to: message.inReplyTo ?? null,
         references_header: message.references ?? null,
@@ -439,7 +439,8 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         oc
           .columns(['contact_id', 'dedupe_key'])
           .doUpdateSet({
-            status: 'sending',
+            status: (eb) => eb.ref('excluded.status'),
+            sent_at: (eb) => eb.ref('excluded.sent_at'),
             subject: (eb) => eb.ref('excluded.subject'),
             body: (eb) => eb.ref('excluded.body'),
             in_reply_to: (eb) => eb.ref('excluded.in_reply_to'),
@@ -497,21 +498,25 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .updateTable('outbound_messages')
       .set({ status: 'failed', last_error: error })
       .where('id', '=', messageId)
-      .where('status', '!=', 'sent')
+      .where('status', 'not in', ['sent', 'shadow'])
       .execute();
   }
 
   async latestSentEmail(campaignId: string): Promise<OutboundMessageRecord | null> {
-    // On outbound_messages_latest_idx (campaign_id, seq desc where sent); SMS rows are passed over.
-    const row = await this.db
-      .selectFrom('outbound_messages')
-      .selectAll()
-      .where('campaign_id', '=', campaignId)
-      .where('status', '=', 'sent')
-      .where('channel', '=', 'email')
-      .orderBy('seq', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    // On outbound_messages_latest_idx (campaign_id, seq desc where sent); SMS rows are passed over. A
+    // campaign's messages are all sent or all shadow (its mode is fixed), so a shadow campaign's are read
+    // only when it has no sent one, on the shadow twin of the index (0010).
+    const latest = (status: 'sent' | 'shadow') =>
+      this.db
+        .selectFrom('outbound_messages')
+        .selectAll()
+        .where('campaign_id', '=', campaignId)
+        .where('status', '=', status)
+        .where('channel', '=', 'email')
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+    const row = (await latest('sent')) ?? (await latest('shadow'));
     return row ? toMessage(row) : null;
   }
 
@@ -545,8 +550,14 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       select m.id as m_id, m.node_id as m_node_id, m.step as m_step, m.sent_at as m_sent_at,
              e.id, e.type, e.occurred_at, e.machine, e.bot, e.auto_reply
       from (
-        select id, node_id, step, sent_at from outbound_messages
-        where campaign_id = ${campaignId} and status = 'sent'
+        -- a shadow message stands for a sent one (shadow mode); each status on its partial index
+        select id, node_id, step, sent_at from (
+          (select id, node_id, step, sent_at, seq from outbound_messages
+           where campaign_id = ${campaignId} and status = 'sent' order by seq desc limit 1)
+          union all
+          (select id, node_id, step, sent_at, seq from outbound_messages
+           where campaign_id = ${campaignId} and status = 'shadow' order by seq desc limit 1)
+        ) latest
         order by seq desc limit 1
       ) m
       left join lateral (

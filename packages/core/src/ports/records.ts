@@ -109,7 +109,8 @@ export interface NewScheduledAction {
   idempotencyKey: string;
 }
 
-export type MessageStatus = 'sending' | 'sent' | 'failed';
+/** `shadow`: recorded by a shadow campaign and never handed to a transport (DESIGN section 11). */
+export type MessageStatus = 'sending' | 'sent' | 'failed' | 'shadow';
 
 export interface OutboundMessageRecord {
   id: string;
@@ -166,6 +167,11 @@ export interface NewOutboundMessage {
   senderId?: string | null | undefined;
   /** When it is claimed (the service's clock): what the sender's usage counts. */
   claimedAt?: Date | null | undefined;
+  /**
+   * Shadow mode: the message is stored with status `shadow` and `sentAt` this instant (it stands for a
+   * sent message in everything the engine reads) and is never handed to a transport.
+   */
+  shadowAt?: Date | undefined;
 }
 
 /** How an engagement event affected its campaign; `deferred`: recorded while paused, applied at resume. */

@@ -13,7 +13,7 @@ import type { Plan, TimeoutEvent } from '../plan/plan-schema.ts';
 import { assertValidPlan, sendTimeIssues } from '../plan/validate-plan.ts';
 import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
-import type { CampaignRecord } from '../ports/records.ts';
+import type { CampaignMode, CampaignRecord } from '../ports/records.ts';
 import { type CampaignSummary, definition, isEngagement, summary, toRecorded } from './campaign-record.ts';
 import { checkedContact, contactIdFor } from './contact-input.ts';
 import type { EffectApplier } from './effect-applier.ts';
@@ -47,6 +47,12 @@ export interface PersistPlanInput {
    * IdempotencyConflictError.
    */
   idempotencyKey?: string | null;
+  /**
+   * `shadow`: the campaign runs as live but its messages are only recorded (status `shadow`), never
+   * sent (DESIGN section 11). Default `live`; under the service's `executionMode` `shadow` every campaign
+   * is shadow whatever this says.
+   */
+  mode?: CampaignMode | undefined;
 }
 
 /**
@@ -58,8 +64,16 @@ export class CampaignCommands {
   private readonly clock: Clock;
   private readonly transactions: CampaignTransactions;
   private readonly applier: EffectApplier;
+  private readonly executionMode: CampaignMode;
 
-  constructor(deps: { clock: Clock; transactions: CampaignTransactions; applier: EffectApplier }) {
+  constructor(deps: {
+    clock: Clock;
+    transactions: CampaignTransactions;
+    applier: EffectApplier;
+    /** `EXECUTION_MODE`: `shadow` makes every new campaign shadow. Default `live`. */
+    executionMode?: CampaignMode | undefined;
+  }) {
+    this.executionMode = deps.executionMode ?? 'live';
     this.clock = deps.clock;
     this.transactions = deps.transactions;
     this.applier = deps.applier;
@@ -117,6 +131,7 @@ export class CampaignCommands {
         idempotencyKey: key,
         requestHash,
         createdAt: now,
+        mode: this.executionMode === 'shadow' ? 'shadow' : (input.mode ?? 'live'),
       });
       if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now);
       return { campaign: summary(campaign), created: true };

@@ -4,7 +4,7 @@ import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import type { ContactFrequencyCap } from '../senders/throttle.ts';
-import type { CampaignRecord, StoredEventEffect } from '../ports/records.ts';
+import type { CampaignMode, CampaignRecord, StoredEventEffect } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { SmsTransport, Transport } from '../ports/transport.ts';
 import { ActionRunner } from './action-runner.ts';
@@ -94,6 +94,11 @@ export interface ExecutionServiceDeps {
    * any `window`, over all its campaigns and both channels. Absent: no contact cap.
    */
   contactFrequencyCap?: ContactFrequencyCap;
+  /**
+   * `EXECUTION_MODE`: `shadow` runs every new campaign in shadow mode (rendered and recorded, never sent;
+   * DESIGN section 11). Default `live`: each campaign's own `mode`.
+   */
+  executionMode?: CampaignMode;
 }
 
 /**
@@ -129,7 +134,7 @@ export class CampaignPlanExecutionService {
     const transactions = new CampaignTransactions({ store, scheduler });
     const applier = new EffectApplier({ scheduler, clock, observer });
     this.applier = applier;
-    this.commands = new CampaignCommands({ clock, transactions, applier });
+    this.commands = new CampaignCommands({ clock, transactions, applier, executionMode: deps.executionMode });
     this.queries = new CampaignQueries({ store });
     this.events = new EventIntake({ store, clock, transactions, applier, unsubscribe });
     this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });

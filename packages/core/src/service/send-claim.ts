@@ -120,7 +120,7 @@ export class SendClaims {
       if (takeover) {
         // Locked: a late acceptance record of the worker that lost the claim waits for this decision.
         const message = await tx.messages.lock(messageId);
-        if (message?.status === 'sent')
+        if (message?.status === 'sent' || message?.status === 'shadow')
           return this.takeOverAccepted(tx, pending, campaign, action, claim, message);
       } else if (action.runAt.getTime() > now.getTime()) {
         pending.jobs.push({ actionId: action.id, runAt: action.runAt });
@@ -210,6 +210,8 @@ export class SendClaims {
           toEmail: composed.to,
           senderId: sender?.id ?? null,
           claimedAt: now,
+          // Shadow mode (DESIGN section 11): recorded as if sent now, never handed to a transport.
+          ...(campaign.mode === 'shadow' ? { shadowAt: now } : {}),
           ...(composed.channel === 'sms'
             ? { channel: 'sms', subject: '', body: composed.text }
             : {
@@ -227,6 +229,8 @@ export class SendClaims {
         return { outcome: 'stale' };
       }
       await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
+      // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
+      if (message.status === 'shadow') return { ...claim, sentAt: now };
       return { ...claim, request: this.request(message.id, campaign.id, contact.id, composed, sender) };
     });
   }
