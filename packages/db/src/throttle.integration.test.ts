@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { CampaignPlanExecutionService, type Plan } from '@campaign/core';
+import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KyselyCampaignStore } from './kysely-campaign-store.ts';
+import { createTestDatabase, type TestDatabase } from './testing.ts';
+
+/*
+ * Throttling in the claim transaction (DESIGN section 11): racing workers never grant more than a
+ * sender's caps, sends keep their due order per sender, a deferral moves the action to the instant
+ * every cap allows and is recorded once per change of reason, and it counts toward expireAfter.
+ */
+
+const T0 = new Date('2026-03-02T15:00:00.000Z');
+const NEXT_UTC_MIDNIGHT = new Date('2026-03-03T00:00:00.000Z');
+
+function onePlan(expireAfter?: string): Plan {
+  return {
+    version: '1.1',
+    timezone: 'UTC',
+    startNodeId: 'only',
+    nodes: [
+      {
+        id: 'only',
+        action: 'send',
+        subject: 'Hello',
+        body: 'Hi',
+        ...(expireAfter ? { schedule: { delay: 'PT0S', expireAfter } } : {}),
+        transitions: [],
+      },
+    ],
+  } as Plan;
+}
+
+describe.each(['postgres', 'pglite'] as const)('throttling on %s', (kind) => {
+  let database: TestDatabase;
+  let store: KyselyCampaignStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind, { poolSize: 12 });
+    store = new KyselyCampaignStore(database.db);
+  }, 30_000);
+  afterAll(async () => database?.dispose());
+
+  function worker(
+    clock: ManualClock,
+    scheduler: InMemoryScheduler,
+    contactCap?: { count: number; window: string },
+  ) {
+    const transport = new RecordingTransport();
+    const service = new CampaignPlanExecutionService({
+      store,
+      scheduler,
+      transport,
+      clock,
+      maxSendAttempts: 3,
+      ...(contactCap ? { contactFrequencyCap: contactCap } : {}),
+    });
+    return { service, transport };
+  }
+
+  async function sender(caps: { daily: number; hourly?: number; minGap?: string }) {
+    const id = `snd_${randomUUID().slice(0, 8)}`;
+    await store.transaction((tx) =>
+      tx.senders.insert({
+        id,
+        channel: 'email',
+        from: `${id}@example.com`,
+        timezone: 'UTC',
+        caps,
+        warmup: null,
+        enabled: true,
+        transport: 'log',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    return id;
+  }
+
+  /** `n` campaigns on the sender, due 1 ms apart from T0 (due order = creation order); their send action ids. */
+  async function campaigns(senderId: string, n: number, plan: Plan = onePlan(), email?: string) {
+    const clock = new ManualClock(T0);
+    const scheduler = new InMemoryScheduler(clock);
+    const { service } = worker(clock, scheduler);
+    const ids: { campaignId: string; actionId: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      const contact = { email: email ?? `${randomUUID()}@example.com` };
+      const { campaign } = await service.persistPlan({ contact, plan });
+      await database.db
+        .updateTable('contact_campaigns')
+        .set({ email_sender_id: senderId })
+        .where('id', '=', campaign.id)
+        .execute();
+      const action = await database.db
+        .selectFrom('scheduled_actions')
+        .select('id')
+        .where('campaign_id', '=', campaign.id)
+        .executeTakeFirstOrThrow();
+      ids.push({ campaignId: campaign.id, actionId: action.id });
+      clock.advance(1);
+    }
+    return ids;
+  }
+
+  async function actionRow(id: string) {
+    return database.db
+      .selectFrom('scheduled_actions')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  }
+
+  async function deferredEntries(campaignId: string) {
+    return database.db
+      .selectFrom('campaign_transitions')
+      .select(['reason', 'until_at', 'at'])
+      .where('campaign_id', '=', campaignId)
+      .where('kind', '=', 'deferred')
+      .orderBy('seq')
+      .execute();
+  }
+
+  it('four racing workers grant exactly the daily cap, to the earliest due; the rest wait for the next local day, one entry per reason', async () => {
+    const senderId = await sender({ daily: 3 });
+    const sends = await campaigns(senderId, 8);
+    const at = new Date(T0.getTime() + 1000);
+    const workers = Array.from({ length: 4 }, () => {
+      const clock = new ManualClock(at);
+      return { clock, ...worker(clock, new InMemoryScheduler(clock)) };
+    });
+    // Latest due first, spread over the four workers: order of execution must not decide the winners.
+    const reversed = [...sends].reverse();
+    await Promise.all(
+      reversed.map((s, i) => (workers[i % 4] as (typeof workers)[number]).service.executeAction(s.actionId)),
+    );
+    const sent = workers.flatMap((w) => w.transport.sent);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((m) => m.campaignId))).toEqual(
+      new Set(sends.slice(0, 3).map((s) => s.campaignId)),
+    );
+    // Each waiting send is promised the slot its place in due order gets: the 4th-6th tomorrow, the
+    // 7th and 8th the day after (the daily cap checked through the until values).
+    const DAY_AFTER = new Date('2026-03-04T00:00:00.000Z');
+    for (const [i, s] of sends.entries()) {
+      if (i < 3) continue;
+      const until = i < 6 ? NEXT_UTC_MIDNIGHT : DAY_AFTER;
+      expect(await actionRow(s.actionId)).toMatchObject({ status: 'pending', run_at: until });
+      expect(await deferredEntries(s.campaignId)).toEqual([
+        { reason: 'sender_daily_cap', until_at: until, at },
+      ]);
+    }
+
+    // The next day: three more in due order; the last two, run early, keep their day and write no
+    // second entry (same reason).
+    for (const w of workers) w.clock.set(NEXT_UTC_MIDNIGHT);
+    await Promise.all(
+      sends
+        .slice(3)
+        .reverse()
+        .map((s, i) => (workers[i % 4] as (typeof workers)[number]).service.executeAction(s.actionId)),
+    );
+    const sentNow = workers.flatMap((w) => w.transport.sent);
+    expect(sentNow).toHaveLength(6);
+    expect(new Set(sentNow.slice(0).map((m) => m.campaignId))).toEqual(
+      new Set(sends.slice(0, 6).map((s) => s.campaignId)),
+    );
+    for (const s of sends.slice(6)) {
+      expect(await actionRow(s.actionId)).toMatchObject({
+        status: 'pending',
+        run_at: new Date('2026-03-04T00:00:00.000Z'),
+      });
+      expect(await deferredEntries(s.campaignId)).toHaveLength(1);
+    }
+  });
+
+  it('min gap: a send within the gap of the last waits exactly until last + gap', async () => {
+    const senderId = await sender({ daily: 1000, minGap: 'PT0.05S' });
+    const [first, second] = await campaigns(senderId, 2);
+    const clock = new ManualClock(new Date(T0.getTime() + 10));
+    const { service, transport } = worker(clock, new InMemoryScheduler(clock));
+    expect(await service.executeAction(first?.actionId ?? '')).toEqual({ outcome: 'sent' });
+    clock.advance(20);
+    expect(await service.executeAction(second?.actionId ?? '')).toEqual({ outcome: 'deferred' });
+    expect((await actionRow(second?.actionId ?? '')).run_at).toEqual(new Date(T0.getTime() + 60));
+    expect(await deferredEntries(second?.campaignId ?? '')).toMatchObject([{ reason: 'sender_min_gap' }]);
+    clock.advance(30);
+    expect(await service.executeAction(second?.actionId ?? '')).toEqual({ outcome: 'sent' });
+    expect(transport.sent).toHaveLength(2);
+  });
+
+  it('deferral counts toward expireAfter: a send the cap holds past due + expireAfter is skipped and the campaign stops send_expired', async () => {
+    const senderId = await sender({ daily: 1 });
+    const [first, second] = await campaigns(senderId, 2, onePlan('PT2H'));
+    const clock = new ManualClock(new Date(T0.getTime() + 10));
+    const { service, transport } = worker(clock, new InMemoryScheduler(clock));
+    expect(await service.executeAction(first?.actionId ?? '')).toEqual({ outcome: 'sent' });
+    // The next slot is the next UTC midnight, 9 h away: past due + 2 h.
+    expect(await service.executeAction(second?.actionId ?? '')).toEqual({ outcome: 'expired' });
+    expect(transport.sent).toHaveLength(1);
+    expect(await actionRow(second?.actionId ?? '')).toMatchObject({ status: 'skipped' });
+    const view = await service.getCampaign(second?.campaignId ?? '');
+    expect(view.campaign.state).toMatchObject({ status: 'stopped', stopReason: 'send_expired' });
+  });
+
+  it('the contact frequency cap counts the contact across campaigns', async () => {
+    const senderId = await sender({ daily: 1000 });
+    const email = `${randomUUID()}@example.com`;
+    const [first, second] = await campaigns(senderId, 2, onePlan(), email);
+    const clock = new ManualClock(new Date(T0.getTime() + 10));
+    const { service, transport } = worker(clock, new InMemoryScheduler(clock), { count: 1, window: 'P1D' });
+    expect(await service.executeAction(first?.actionId ?? '')).toEqual({ outcome: 'sent' });
+    expect(await service.executeAction(second?.actionId ?? '')).toEqual({ outcome: 'deferred' });
+    expect(transport.sent).toHaveLength(1);
+    // One day after the first claim (T0 + 10 ms).
+    expect((await actionRow(second?.actionId ?? '')).run_at).toEqual(
+      new Date(T0.getTime() + 86_400_000 + 10),
+    );
+    expect(await deferredEntries(second?.campaignId ?? '')).toMatchObject([
+      { reason: 'contact_frequency_cap' },
+    ]);
+  });
+});
