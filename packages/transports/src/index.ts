@@ -18,3 +18,11 @@ export type { TwilioSmsTransportConfig } from './twilio-sms-transport.ts';
 export { TWILIO_OPTED_OUT, TwilioSmsTransport } from './twilio-sms-transport.ts';
 export type { TwilioStandInAnswer, TwilioStandInRequest } from './twilio-stand-in.ts';
 export { TwilioStandIn, twilioError } from './twilio-stand-in.ts';
+export type {
+  TwilioInboundMessage,
+  TwilioStatusEvent,
+  TwilioWebhookConfig,
+  TwilioWebhookResult,
+  TwilioWebhookVerifier,
+} from './twilio-webhook.ts';
+export { createTwilioWebhookVerifier, TWILIO_WEBHOOK_PATH } from './twilio-webhook.ts';
