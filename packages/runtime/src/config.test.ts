@@ -27,6 +27,18 @@ describe('SES_SNS_REQUIRE_SIGNATURE_V2', () => {
   });
 });
 
+describe('EXECUTION_MODE', () => {
+  it('is live by default and shadow when asked', () => {
+    expect(loadConfig(base).executionMode).toBe('live');
+    expect(loadConfig({ ...base, EXECUTION_MODE: 'shadow' }).executionMode).toBe('shadow');
+  });
+
+  it('anything else is a ConfigError naming the variable, never a silent live', () => {
+    expect(() => loadConfig({ ...base, EXECUTION_MODE: 'dry-run' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, EXECUTION_MODE: 'dry-run' })).toThrow(/EXECUTION_MODE/);
+  });
+});
+
 describe('CONTACT_FREQUENCY_CAP', () => {
   it('is absent by default and parsed as N/duration', () => {
     expect(loadConfig(base).contactFrequencyCap).toBeUndefined();

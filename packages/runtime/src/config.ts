@@ -45,6 +45,7 @@ const envSchema = z.object({
   SES_SNS_REQUIRE_SIGNATURE_V2: z.enum(['0', '1', 'true', 'false']).default('false'),
   RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   CONTACT_FREQUENCY_CAP: z.string().optional(),
+  EXECUTION_MODE: z.enum(['live', 'shadow']).default('live'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -90,6 +91,8 @@ export interface RuntimeConfig {
   sendRetryBaseDelayMs: number;
   /** CONTACT_FREQUENCY_CAP (`N/duration`, e.g. `2/P7D`): at most N messages to a contact in any window. */
   contactFrequencyCap: ContactFrequencyCap | undefined;
+  /** EXECUTION_MODE: `shadow` runs every new campaign in shadow mode (recorded, never sent). Default `live`. */
+  executionMode: 'live' | 'shadow';
   /** Port of the worker process's own /metrics listener; undefined: none. */
   metricsPort: number | undefined;
   logLevel: string;
@@ -214,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     sendClaimLeaseMs: e.SEND_CLAIM_LEASE_MS,
     sendRetryBaseDelayMs: e.SEND_RETRY_BASE_DELAY_MS,
     contactFrequencyCap: contactFrequencyCap(e.CONTACT_FREQUENCY_CAP),
+    executionMode: e.EXECUTION_MODE,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     webhooks: {

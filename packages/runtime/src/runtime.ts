@@ -128,6 +128,7 @@ export async function createRuntime(
     sendClaimLeaseMs: config.sendClaimLeaseMs,
     retryBaseDelayMs: config.sendRetryBaseDelayMs,
     contactFrequencyCap: config.contactFrequencyCap,
+    executionMode: config.executionMode,
     store,
     scheduler,
     transport,

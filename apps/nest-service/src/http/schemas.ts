@@ -58,6 +58,10 @@ export const createCampaignBody = z.strictObject({
   plan: z.unknown().describe('A campaign plan, version 1.0 or 1.1 (GET /v1/plans/schema).'),
   activate: z.boolean().optional().describe('Default true; false stores the campaign pending.'),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  mode: z
+    .enum(['live', 'shadow'])
+    .optional()
+    .describe('Default live; shadow renders and records every message (status shadow) and never sends one.'),
 });
 
 export const planBody = z.strictObject({
