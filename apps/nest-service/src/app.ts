@@ -21,6 +21,7 @@ import { DocsController } from './controllers/docs.controller.ts';
 import { EventsController } from './controllers/events.controller.ts';
 import { HealthController } from './controllers/health.controller.ts';
 import { PlansController } from './controllers/plans.controller.ts';
+import { SendersController } from './controllers/senders.controller.ts';
 import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
 import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, Authenticator } from './http/api-key.guard.ts';
@@ -55,6 +56,7 @@ export class AppModule {
         HealthController,
         DocsController,
         AdminController,
+        SendersController,
         ...extraControllers,
       ],
       providers: [

@@ -1,6 +1,7 @@
 import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
+import { senderPaths, senderSchemas } from './openapi-senders.ts';
 import { timelineEntrySchema } from './openapi-timeline.ts';
 
 const json = (schema: z.ZodType) =>
@@ -68,6 +69,11 @@ const campaignSchema = {
     pendingActions: { type: 'array', items: { type: 'object' } },
     timeline: { type: 'array', items: ref('TimelineEntry') },
     timelineNextCursor: { type: ['string', 'null'] },
+    senderIds: {
+      type: 'object',
+      description: 'The senders it got at creation, per channel; email null: the MAIL_FROM default',
+      properties: { email: { type: ['string', 'null'] }, sms: { type: ['string', 'null'] } },
+    },
   },
 };
 
@@ -98,6 +104,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       schemas: {
         Plan: rebased(planJsonSchema(), '#/components/schemas/Plan'),
         CreateCampaign: createCampaignSchema(),
+        ...senderSchemas,
         TimelineEntry: timelineEntrySchema,
         Campaign: campaignSchema,
         PlanBody: json(planBody),
@@ -195,7 +202,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             201: ok('Created'),
             200: ok('Same idempotency key: the existing campaign'),
             400: problem(
-              'invalid_plan (with issues); invalid_request (the issues name each field, such as /contact/phone for a phone not in E.164 form, or a contact with neither email nor phone); invalid_phone (a number that cannot exist)',
+              'invalid_plan (with issues); invalid_request (the issues name each field, such as /contact/phone for a phone not in E.164 form, or a contact with neither email nor phone); invalid_phone (a number that cannot exist); no_sender (the plan sends SMS and there is no enabled SMS sender); unknown_sender or sender_channel_mismatch (a senderIds entry that names no sender, or one of the other channel)',
             ),
             409: problem(
               'contact_suppressed, or idempotency_conflict: the key was used for this contact with a different request',
@@ -304,6 +311,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           },
         },
       },
+      ...senderPaths,
       '/v1/events': {
         post: {
           summary: 'Record normalized engagement events',

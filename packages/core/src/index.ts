@@ -71,12 +71,17 @@ export type { ExecutionObserver } from './ports/execution-observer.ts';
 export type * from './ports/records.ts';
 export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';
-export type * from './ports/sender-repository.ts';
 export type * from './ports/send-holds.ts';
+export type * from './ports/sender-repository.ts';
 export type * from './ports/throttle-usage.ts';
 export type * from './ports/transport.ts';
 export { TransportError, transportErrorKind } from './ports/transport.ts';
+export { planChannels, type RequestedSenderIds } from './senders/assign-senders.ts';
 export * from './senders/sender.ts';
+export * from './senders/sender-errors.ts';
+export { senderBody, senderPatchBody } from './senders/sender-input.ts';
+export { SenderService } from './senders/sender-service.ts';
+export { HEALTH_WINDOW_MESSAGES, type SenderView } from './senders/sender-view.ts';
 export type {
   ContactFrequencyCap,
   SenderUsage,

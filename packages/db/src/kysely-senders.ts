@@ -175,6 +175,39 @@ export class KyselySenderRepository implements SenderRepository {
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }
+
+  healthCounts(
+    senderId: string,
+    window: number,
+  ): Promise<{ sent: number; complaints: number; hardBounces: number }> {
+    return healthCountsOf(this.db, senderId, window);
+  }
+}
+
+async function healthCountsOf(
+  db: Db,
+  senderId: string,
+  window: number,
+): Promise<{ sent: number; complaints: number; hardBounces: number }> {
+  const result = await sql<{ sent: string; complaints: string; hard_bounces: string }>`
+    with recent as (
+      select m.id from outbound_messages m
+      where m.sender_id = ${senderId} and m.status = 'sent'
+      order by m.claimed_at desc nulls last, m.seq desc
+      limit ${window}
+    )
+    select count(*) as sent,
+      count(*) filter (where exists (select 1 from message_events e
+        where e.message_id = r.id and e.type = 'complained')) as complaints,
+      count(*) filter (where exists (select 1 from message_events e
+        where e.message_id = r.id and e.type = 'bounced')) as hard_bounces
+    from recent r`.execute(db);
+  const row = result.rows[0];
+  return {
+    sent: Number(row?.sent ?? 0),
+    complaints: Number(row?.complaints ?? 0),
+    hardBounces: Number(row?.hard_bounces ?? 0),
+  };
 }
 
 function statusesOf(mode: SenderUsageMode): string[] {

@@ -135,6 +135,8 @@ export async function createRuntime(
     smsTransport,
     clock,
     messageIdDomain: config.messageIdDomain,
+    // The API and workers: an SMS plan needs an SMS sender (issue 12, `no_sender`).
+    smsSenderRequired: true,
     unsubscribe: {
       baseUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/unsubscribe`,
       secret: config.unsubscribeSecret,

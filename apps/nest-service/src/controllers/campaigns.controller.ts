@@ -41,6 +41,7 @@ function detailBody(view: CampaignDetails) {
     })),
     timeline: view.timeline,
     timelineNextCursor: view.timelineNextCursor,
+    senderIds: campaign.senderIds,
   };
 }
 

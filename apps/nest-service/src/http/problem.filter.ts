@@ -1,4 +1,4 @@
-import { DomainError, PlanValidationError } from '@campaign/core';
+import { DomainError, InvalidSenderError, PlanValidationError } from '@campaign/core';
 import { redactUrlsIn } from '@campaign/runtime';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
@@ -16,6 +16,12 @@ const DOMAIN_STATUS: Record<string, number> = {
   invalid_limit: 400,
   invalid_phone: 400,
   missing_contact_address: 400,
+  invalid_sender: 400,
+  sender_exists: 409,
+  sender_in_use: 409,
+  no_sender: 400,
+  unknown_sender: 400,
+  sender_channel_mismatch: 400,
 };
 
 function fromError(error: unknown): Problem {
@@ -26,6 +32,16 @@ function fromError(error: unknown): Problem {
       title: 'Invalid plan',
       status: 400,
       code: 'invalid_plan',
+      detail: error.message,
+      issues: error.issues,
+    };
+  }
+  if (error instanceof InvalidSenderError) {
+    return {
+      type: 'about:blank',
+      title: 'Invalid sender',
+      status: 400,
+      code: error.code,
       detail: error.message,
       issues: error.issues,
     };

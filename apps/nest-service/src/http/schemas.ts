@@ -58,6 +58,15 @@ export const createCampaignBody = z.strictObject({
   plan: z.unknown().describe('A campaign plan, version 1.0 or 1.1 (GET /v1/plans/schema).'),
   activate: z.boolean().optional().describe('Default true; false stores the campaign pending.'),
   idempotencyKey: z.string().min(1).max(200).optional(),
+  senderIds: z
+    .strictObject({
+      email: z.string().min(1).max(100).optional(),
+      sms: z.string().min(1).max(100).optional(),
+    })
+    .optional()
+    .describe(
+      'The sender per channel the plan uses; a channel not named gets the least-loaded enabled sender (email without any: MAIL_FROM).',
+    ),
   mode: z
     .enum(['live', 'shadow'])
     .optional()

@@ -67,4 +67,13 @@ export interface SenderRepository {
    * `[from, to)`: the sends it is due to make (what least-loaded assignment adds to the day's sent).
    */
   countDue(senderId: string, from: Date, to: Date): Promise<number>;
+  /**
+   * Of its latest `window` live messages sent (status `sent`, by claim instant), how many drew a
+   * complaint and how many a hard bounce (a stored `bounced` event is a hard one: soft bounces are not
+   * stored as bounces). What the sender's health rates divide.
+   */
+  healthCounts(
+    senderId: string,
+    window: number,
+  ): Promise<{ sent: number; complaints: number; hardBounces: number }>;
 }

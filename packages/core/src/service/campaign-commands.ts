@@ -14,6 +14,11 @@ import { assertValidPlan, sendTimeIssues } from '../plan/validate-plan.ts';
 import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CampaignMode, CampaignRecord } from '../ports/records.ts';
+import {
+  assignSenders,
+  type RequestedSenderIds,
+  type SenderAssignmentOptions,
+} from '../senders/assign-senders.ts';
 import { type CampaignSummary, definition, isEngagement, summary, toRecorded } from './campaign-record.ts';
 import { checkedContact, contactIdFor } from './contact-input.ts';
 import type { EffectApplier } from './effect-applier.ts';
@@ -48,6 +53,11 @@ export interface PersistPlanInput {
    */
   idempotencyKey?: string | null;
   /**
+   * The sender per channel (DESIGN section 11); a channel the plan uses and that is not named gets the
+   * least-loaded enabled sender of the channel. Unknown or other-channel ids throw CampaignSenderError.
+   */
+  senderIds?: RequestedSenderIds | undefined;
+  /**
    * `shadow`: the campaign runs as live but its messages are only recorded (status `shadow`), never
    * sent (DESIGN section 11). Default `live`; under the service's `executionMode` `shadow` every campaign
    * is shadow whatever this says.
@@ -65,6 +75,7 @@ export class CampaignCommands {
   private readonly transactions: CampaignTransactions;
   private readonly applier: EffectApplier;
   private readonly executionMode: CampaignMode;
+  private readonly senderOptions: SenderAssignmentOptions;
 
   constructor(deps: {
     clock: Clock;
@@ -72,7 +83,10 @@ export class CampaignCommands {
     applier: EffectApplier;
     /** `EXECUTION_MODE`: `shadow` makes every new campaign shadow. Default `live`. */
     executionMode?: CampaignMode | undefined;
+    /** How campaigns get their senders. */
+    senders?: SenderAssignmentOptions | undefined;
   }) {
+    this.senderOptions = deps.senders ?? {};
     this.executionMode = deps.executionMode ?? 'live';
     this.clock = deps.clock;
     this.transactions = deps.transactions;
@@ -131,6 +145,7 @@ export class CampaignCommands {
         idempotencyKey: key,
         requestHash,
         createdAt: now,
+        senderIds: await assignSenders(tx, plan, input.senderIds, now, this.senderOptions),
         mode: this.executionMode === 'shadow' ? 'shadow' : (input.mode ?? 'live'),
       });
       if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now);

@@ -3,6 +3,7 @@ import { type ApiEventBatchResult, recordApiEventBatch } from '../input/api-even
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
+import { SenderService } from '../senders/sender-service.ts';
 import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import type { CampaignMode, CampaignRecord, StoredEventEffect } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
@@ -99,6 +100,11 @@ export interface ExecutionServiceDeps {
    * DESIGN section 11). Default `live`: each campaign's own `mode`.
    */
   executionMode?: CampaignMode;
+  /**
+   * True (the API and workers): a plan that sends SMS needs an SMS sender, else `no_sender`. Default
+   * false (an embedding host): an SMS without a sender goes from the SMS transport's default number.
+   */
+  smsSenderRequired?: boolean | undefined;
 }
 
 /**
@@ -123,6 +129,8 @@ export class CampaignPlanExecutionService {
   readonly sms: SmsInbound;
   /** The emergency stop (`POST /v1/admin/sending`). */
   readonly sending: SendingControls;
+  /** The senders (`/v1/senders`). */
+  readonly senders: SenderService;
   private readonly applier: EffectApplier;
 
   constructor(deps: ExecutionServiceDeps) {
@@ -134,7 +142,11 @@ export class CampaignPlanExecutionService {
     const transactions = new CampaignTransactions({ store, scheduler });
     const applier = new EffectApplier({ scheduler, clock, observer });
     this.applier = applier;
-    this.commands = new CampaignCommands({ clock, transactions, applier, executionMode: deps.executionMode });
+    this.commands = new CampaignCommands({
+      ...{ clock, transactions, applier, executionMode: deps.executionMode },
+      senders: { smsSenderRequired: deps.smsSenderRequired },
+    });
+    this.senders = new SenderService({ store, clock });
     this.queries = new CampaignQueries({ store });
     this.events = new EventIntake({ store, clock, transactions, applier, unsubscribe });
     this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });

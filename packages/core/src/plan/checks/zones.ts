@@ -30,7 +30,7 @@ const ZONE_EXAMPLES = '"America/Los_Angeles" or "Europe/Paris"';
  * Why a zone name is refused, with what to write instead (DESIGN section 10, "Zone names"): the
  * did-you-mean for an abbreviation with one reading, the candidates for an ambiguous one.
  */
-function zoneProblem(zone: unknown): string {
+export function zoneProblem(zone: unknown): string {
   const shown = describeValue(zone);
   const check: TimezoneCheck =
     typeof zone === 'string' ? checkTimezone(zone) : { valid: false, reason: 'unknown' };
