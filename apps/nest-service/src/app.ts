@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CampaignEngineModule } from '@campaign/nestjs';
-import { type Runtime, WebhookIntake } from '@campaign/runtime';
+import { type Runtime, TwilioWebhookIntake, WebhookIntake } from '@campaign/runtime';
 import {
   createWebhookVerifier,
   InMemoryReplayCache,
@@ -22,6 +22,7 @@ import { EventsController } from './controllers/events.controller.ts';
 import { HealthController } from './controllers/health.controller.ts';
 import { PlansController } from './controllers/plans.controller.ts';
 import { SendersController } from './controllers/senders.controller.ts';
+import { TWILIO_INTAKE, TwilioWebhookController } from './controllers/twilio-webhook.controller.ts';
 import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
 import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, Authenticator } from './http/api-key.guard.ts';
@@ -51,6 +52,8 @@ export class AppModule {
         PlansController,
         CampaignsController,
         EventsController,
+        // Before WebhooksController: its /v1/webhooks/:provider would take `twilio`.
+        TwilioWebhookController,
         WebhooksController,
         UnsubscribeController,
         HealthController,
@@ -63,6 +66,7 @@ export class AppModule {
         { provide: Authenticator, useValue: authenticator },
         { provide: RUNTIME, useValue: runtime },
         { provide: WEBHOOK_INTAKE, useValue: webhookIntake(runtime) },
+        { provide: TWILIO_INTAKE, useValue: twilioIntake(runtime) },
       ],
     };
   }
@@ -106,6 +110,17 @@ function webhookIntake(runtime: Runtime): WebhookIntake<ProviderName> {
     metrics: runtime.metrics,
     clock: runtime.clock,
     logger: runtime.logger,
+  });
+}
+
+/** Twilio's status callbacks and inbound SMS (see TwilioWebhookIntake). */
+function twilioIntake(runtime: Runtime): TwilioWebhookIntake {
+  return new TwilioWebhookIntake({
+    settings: runtime.config.twilio,
+    publicUrl: runtime.config.publicUrl,
+    engine: runtime.service,
+    metrics: runtime.metrics,
+    clock: runtime.clock,
   });
 }
 
@@ -179,6 +194,8 @@ export async function createApp(
   // HTML forms post urlencoded; only the sign-in and the unsubscribe links (RFC 8058's one-click body) take them.
   app.use('/auth', parser(express.urlencoded));
   app.use('/v1/unsubscribe', parser(express.urlencoded));
+  // Twilio posts form-encoded; its signature covers the decoded params, the raw body is kept too.
+  app.use('/v1/webhooks/twilio', parser(express.urlencoded));
   app.use(
     parser(((options: Parameters<typeof express.text>[0]) =>
       express.text({ ...options, type: 'text/plain' })) as typeof express.json),

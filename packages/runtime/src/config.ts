@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ContactFrequencyCap, parseContactFrequencyCap } from '@campaign/core';
 import { z } from 'zod';
+import { type TwilioSettings, twilioSettings } from './twilio.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -72,6 +73,8 @@ export interface RuntimeConfig {
   mailFrom: string;
   /** Base URL of the API as recipients reach it. Default `http://localhost:${PORT}`. */
   publicUrl: string;
+  /** TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM, TWILIO_API_BASE_URL; absent: SMS to the log. */
+  twilio: TwilioSettings | undefined;
   unsubscribeSecret: string;
   /** Accepted when verifying unsubscribe tokens only (rotation without downtime). */
   unsubscribeSecretPrevious: string | undefined;
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    twilio: twilioConfig(env),
     unsubscribeSecret: e.UNSUBSCRIBE_SECRET,
     unsubscribeSecretPrevious: e.UNSUBSCRIBE_SECRET_PREVIOUS,
     messageIdDomain: e.MESSAGE_ID_DOMAIN,
@@ -236,4 +240,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
       resendSecret: e.RESEND_WEBHOOK_SECRET,
     },
   };
+}
+
+/** Twilio's settings (see `twilioSettings`), an unusable one refused as a ConfigError. */
+function twilioConfig(env: NodeJS.ProcessEnv): TwilioSettings | undefined {
+  try {
+    return twilioSettings(env);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }

@@ -13,6 +13,13 @@ export { REDACTED, redactUrl, redactUrlsIn } from './redact.ts';
 export { createRuntime, createScheduler, type Runtime, systemClock } from './runtime.ts';
 export { LogSmsTransport, LogTransport, SmtpTransport } from './transports.ts';
 export {
+  type TwilioIntakeEngine,
+  type TwilioSettings,
+  TwilioWebhookIntake,
+  twilioSettings,
+  twilioSmsTransport,
+} from './twilio.ts';
+export {
   type IntakeVerifier,
   type VerifiedWebhook,
   type VerifiedWebhookEvent,

@@ -20,6 +20,7 @@ import { PrometheusMetrics } from './metrics.ts';
 import { checkReadiness, type Readiness } from './readiness.ts';
 import { configSecrets, LOG_REDACT_PATHS, lineScrubber, REDACTED } from './redact.ts';
 import { emailTransport, LogSmsTransport, SmtpTransport } from './transports.ts';
+import { twilioSmsTransport } from './twilio.ts';
 
 export const systemClock: Clock = { now: () => new Date() };
 
@@ -109,7 +110,9 @@ export async function createRuntime(
   const scheduler = createScheduler(config, database, { ownQueueWorker: options.ownQueueWorker ?? true });
   const smtp = config.smtpUrl ? new SmtpTransport({ url: config.smtpUrl, from: config.mailFrom }) : undefined;
   const transport = options.transport ?? emailTransport({ smtp, logger, env: process.env });
-  const smsTransport = options.smsTransport ?? new LogSmsTransport(logger);
+  const smsTransport =
+    options.smsTransport ??
+    (config.twilio ? twilioSmsTransport(config.twilio, config.publicUrl) : new LogSmsTransport(logger));
   const metrics = options.metrics ?? new PrometheusMetrics();
   const clock = options.clock ?? systemClock;
   const observer = metrics.observer();
