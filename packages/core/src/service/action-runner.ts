@@ -9,6 +9,7 @@ import {
   type OutboundSms,
   type SmsTransport,
   type Transport,
+  type TransportErrorKind,
   type TransportResult,
   transportErrorKind,
 } from '../ports/transport.ts';
@@ -16,6 +17,7 @@ import { definition, errorMessage } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import type { ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
 import { type CampaignTransactions, engineContext, lockCampaign } from './transactions.ts';
+import { disableOnBadCredentials, refusalIsFinal } from './transport-refusal.ts';
 
 /** Settings of the action runner (see `ExecutionServiceDeps` for what each means and its default). */
 export interface ActionRunnerSettings {
@@ -39,6 +41,7 @@ export class ActionRunner {
   private readonly claims: SendClaims;
   private readonly observer: ExecutionObserver;
   private readonly smsOptedOut: ((messageId: string) => Promise<unknown>) | undefined;
+  private readonly hardBounced: ((messageId: string, error: string) => Promise<unknown>) | undefined;
   private readonly maxSendAttempts: number;
   private readonly sendClaimLeaseMs: number;
   private readonly retryBaseDelayMs: number;
@@ -59,6 +62,8 @@ export class ActionRunner {
        * the number suppressed for SMS). Absent: such a refusal is retried as any other.
        */
       smsOptedOut?: ((messageId: string) => Promise<unknown>) | undefined;
+      /** Records a recipient refused at send time as the message's `bounced` event (`hardBounceEvent`). */
+      hardBounced?: ((messageId: string, error: string) => Promise<unknown>) | undefined;
     },
     settings: ActionRunnerSettings,
   ) {
@@ -72,6 +77,7 @@ export class ActionRunner {
     this.claims = deps.claims;
     this.observer = deps.observer ?? {};
     this.smsOptedOut = deps.smsOptedOut;
+    this.hardBounced = deps.hardBounced;
     this.maxSendAttempts = settings.maxSendAttempts;
     this.sendClaimLeaseMs = settings.sendClaimLeaseMs;
     this.retryBaseDelayMs = settings.retryBaseDelayMs;
@@ -178,7 +184,9 @@ export class ActionRunner {
         } catch (error) {
           if (this.smsOptedOut && transportErrorKind(error) === 'recipient_opted_out')
             return await this.recipientOptedOut(claim, errorMessage(error));
-          return await this.sendRefused(claim, errorMessage(error));
+          if (this.hardBounced && transportErrorKind(error) === 'recipient_rejected')
+            return await this.recipientRejected(claim, errorMessage(error));
+          return await this.sendRefused(claim, errorMessage(error), transportErrorKind(error));
         }
         const sentAt = this.clock.now();
         await this.recordAcceptance(claim.messageId, sentAt, providerMessageId);
@@ -194,8 +202,15 @@ export class ActionRunner {
     }
   }
 
-  /** The transport threw: the provider did not take the message. Retry with backoff, or give up. */
-  private async sendRefused(claim: SendClaim, error: string): Promise<ExecuteActionResult> {
+  /**
+   * The transport threw: the provider did not take the message. Retry with backoff, or give up (at once
+   * when the refusal is final); bad credentials disable the sender and hold the send (transport-refusal).
+   */
+  private async sendRefused(
+    claim: SendClaim,
+    error: string,
+    kind: TransportErrorKind = 'retryable',
+  ): Promise<ExecuteActionResult> {
     return this.transactions.run(async (tx, pending): Promise<ExecuteActionResult> => {
       const campaign = await lockCampaign(tx, claim.campaignId);
       const action = await tx.actions.lock(claim.actionId);
@@ -203,7 +218,8 @@ export class ActionRunner {
       if (action?.status !== 'running' || action.attempts !== claim.attempt)
         return { outcome: 'not_pending' };
       await tx.messages.markFailed(claim.messageId, error);
-      if (claim.attempt >= this.maxSendAttempts) {
+      const held = await disableOnBadCredentials(tx, claim.request, kind, error, this.clock.now());
+      if (!held && (refusalIsFinal(kind) || claim.attempt >= this.maxSendAttempts)) {
         return this.claims.giveUp(tx, pending, campaign, action.id, 'transport', error);
       }
       const runAt = this.backoff(claim.attempt);
@@ -211,6 +227,21 @@ export class ActionRunner {
       pending.jobs.push({ actionId: action.id, runAt });
       return { outcome: 'retry' };
     });
+  }
+
+  /**
+   * The provider refused the recipient itself: a hard bounce at send time, handled as a provider's
+   * bounce report of a sent message is (never retried): the attempt is recorded as the message sent
+   * (without a provider id), then its `bounced` event (the campaign exits if exitOn says so; the sender's
+   * hard-bounce rate counts it), then rule 4 completes the step and replays the bounce into the node's
+   * `bounced` transition if it has one. A crash after the first record leaves only rule 4 to the lease.
+   */
+  private async recipientRejected(claim: SendClaim, error: string): Promise<ExecuteActionResult> {
+    const sentAt = this.clock.now();
+    await this.recordAcceptance(claim.messageId, sentAt, null);
+    claim.sentAt = sentAt;
+    await this.hardBounced?.(claim.messageId, error);
+    return this.completeSend(claim).catch((e: unknown) => this.stepFailed(claim, errorMessage(e)));
   }
 
   /**

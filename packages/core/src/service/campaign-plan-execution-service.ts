@@ -23,6 +23,7 @@ import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
 import { SendingControls } from './send-holds.ts';
 import { type InboundSmsInput, type InboundSmsResult, SmsInbound } from './sms-inbound.ts';
 import { type AfterCommit, CampaignTransactions } from './transactions.ts';
+import { hardBounceEvent } from './transport-refusal.ts';
 
 export { ActionRunner, type ActionRunnerSettings } from './action-runner.ts';
 export { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
@@ -164,6 +165,8 @@ export class CampaignPlanExecutionService {
       {
         ...{ store, scheduler, transport, smsTransport, clock, transactions, applier, claims, observer },
         smsOptedOut: (messageId) => this.sms.optedOut('sms_transport', messageId),
+        hardBounced: (messageId, error) =>
+          this.events.recordEvent(hardBounceEvent(messageId, error, clock.now())),
       },
       { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs },
     );
