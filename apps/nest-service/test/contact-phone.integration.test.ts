@@ -64,6 +64,15 @@ describe('contact id and phone on POST /v1/campaigns', { timeout: 60_000 }, () =
   }
 
   it('a caller id and an E.164 phone without an email: created, and shown back', async () => {
+    // A plan that sends SMS needs an SMS sender (DESIGN section 11).
+    const sender = await call('POST', '/v1/senders', {
+      channel: 'sms',
+      from: '+14155550100',
+      timezone: 'UTC',
+      caps: { daily: 100 },
+      transport: 'log',
+    });
+    expect(sender.status).toBe(201);
     const id = `crm-${randomUUID()}`;
     const created = await call('POST', '/v1/campaigns', {
       contact: { id, phone: '+4915112345678', name: 'Ada' },
