@@ -141,6 +141,16 @@ function decideAfter(
   usage: SenderUsage,
   ahead: number,
 ): ThrottleDecision {
+  if (ahead > 0 && base.sender?.caps.minGap == null) {
+    // Without a min gap the sends ahead may all go now when the caps hold with every one of them counted
+    // at `now` (then each of them, counted with fewer, holds too): no need to place them one by one.
+    const all = {
+      ...usage,
+      today: usage.today + ahead,
+      lastHour: [...usage.lastHour, ...Array(ahead).fill(base.now)],
+    };
+    if (throttleDecision({ ...base, usage: all }).kind === 'send') return { kind: 'send' };
+  }
   let current = usage;
   let first: ThrottleDecision | null = null;
   for (let i = 0; i < ahead; i++) {
