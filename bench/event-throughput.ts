@@ -4,6 +4,8 @@
  * Results are ratios against that baseline (machines here are noisy; absolute numbers are not comparable
  * between runs). Writes bench/results/latest.json and latest.md.
  *
+ * The throttled-send row is compared with the unthrottled one too (`throttledToUnthrottledSends`).
+ *
  *   BENCH_CAMPAIGNS (default 400)   BENCH_CONCURRENCY (default 8)   BENCH_PGBENCH_SECONDS (default 8)
  */
 import { execFileSync } from 'node:child_process';
@@ -87,8 +89,9 @@ try {
   const clock = new ManualClock(new Date('2026-01-05T10:00:00Z'));
   const scheduler = new InMemoryScheduler(clock);
   const transport = new RecordingTransport();
+  const store = new KyselyCampaignStore(database.db);
   const service = new CampaignPlanExecutionService({
-    store: new KyselyCampaignStore(database.db),
+    store,
     scheduler,
     transport,
     clock,
@@ -131,12 +134,51 @@ try {
       occurredAt: clock.now(),
     }),
   );
+  // The same sends on one sender whose caps are never reached: what throttling costs (the sender's row
+  // lock, its usage and the due order counted in the claim transaction), against the sends above.
+  const senderId = 'snd_bench';
+  await store.transaction((tx) =>
+    tx.senders.insert({
+      id: senderId,
+      channel: 'email',
+      from: 'bench@bench.test',
+      timezone: 'UTC',
+      caps: { daily: 1_000_000, hourly: 1_000_000 },
+      warmup: null,
+      enabled: true,
+      transport: 'log',
+      createdAt: clock.now(),
+    }),
+  );
+  const throttledContacts = contacts.map(() => ({ id: randomUUID(), email: `${randomUUID()}@bench.test` }));
+  const throttledCampaigns = await Promise.all(
+    throttledContacts.map((contact) => service.persistPlan({ contact, plan }).then((r) => r.campaign.id)),
+  );
+  await database.db
+    .updateTable('contact_campaigns')
+    .set({ email_sender_id: senderId })
+    .where('id', 'in', throttledCampaigns)
+    .execute();
+  const throttledIds = (
+    await database.db
+      .selectFrom('scheduled_actions')
+      .select('id')
+      .where('campaign_id', 'in', throttledCampaigns)
+      .where('kind', '=', 'send')
+      .execute()
+  ).map((r) => r.id);
+  await scheduler.cancel(throttledIds);
+  const sentBefore = transport.sent.length;
+  const throttled = await rate(throttledIds, CONCURRENCY, (id) => service.executeAction(id));
+  if (transport.sent.length - sentBefore !== throttledIds.length)
+    throw new Error('a throttled send did not go although no cap was reached');
   const baseline = pgbenchTps(database.url ?? '');
 
   const rows = [
     ['pgbench TPC-B-like transaction (baseline)', baseline],
     ['campaign created and activated', activations],
     ['send executed (recording transport)', sends],
+    ['send executed through a sender (throttled, caps not reached)', throttled],
     ['event that moves a campaign', transitions],
     ['event that changes nothing', ignored],
     ['duplicate event', duplicates],
@@ -145,6 +187,8 @@ try {
     at: new Date().toISOString(),
     campaigns: CAMPAIGNS,
     concurrency: CONCURRENCY,
+    /** Throttled sends per second over unthrottled ones, same run. */
+    throttledToUnthrottledSends: Number((throttled / sends).toFixed(3)),
     results: rows.map(([name, perSecond]) => ({
       name,
       perSecond: Math.round(perSecond),
@@ -157,6 +201,8 @@ try {
     '| operation | per second | ratio to pgbench |',
     '|---|---:|---:|',
     ...result.results.map((r) => `| ${r.name} | ${r.perSecond} | ${r.ratioToPgbench} |`),
+    '',
+    `Throttled sends / unthrottled sends: ${result.throttledToUnthrottledSends}`,
   ].join('\n');
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
