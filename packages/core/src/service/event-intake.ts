@@ -9,6 +9,7 @@ import {
   type StoredEventEffect,
   UNKNOWN_EVENT_TYPE,
 } from '../ports/records.ts';
+import { judgeSenderHealth } from '../senders/sender-health.ts';
 import { verifyUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
 import { definition, type EngagementRecord, isEngagement, toRecorded } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
@@ -174,6 +175,8 @@ export class EventIntake {
         payload: input.payload ?? null,
       });
       if (!event) return { status: 'duplicate' as const };
+      // A complaint or bounce may pause the message's sender (its health, DESIGN section 11).
+      if (message && type !== null) await judgeSenderHealth(tx, message, type, this.clock.now());
       let effect: StoredEventEffect = 'ignored';
       if (campaign && isEngagement(event)) effect = await this.applyEvent(tx, pending, campaign, event);
       else if (suppressing && isEngagement(event)) {

@@ -18,7 +18,7 @@ import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/uns
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import { echoHeaders } from './echo-headers.ts';
 import type { EffectApplier } from './effect-applier.ts';
-import { holdReason, holdSend } from './send-holds.ts';
+import { holdReason, holdSend, senderHold } from './send-holds.ts';
 import { SendThrottle } from './send-throttle.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
 
@@ -168,8 +168,9 @@ export class SendClaims {
         const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
         return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
       }
-      // Held without an end (the emergency stop): pending at its due time until the hold is lifted.
-      const hold = await holdReason(tx);
+      // Held without an end (the emergency stop; a paused, disabled or deleted sender): pending at its due
+      // time until the hold is lifted.
+      const hold = await holdReason(tx, () => senderHold(tx, campaign, node.channel ?? 'email'));
       if (hold) {
         if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
         await holdSend(tx, pending, this.applier, campaign, action, hold, now);

@@ -3,6 +3,7 @@ import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts
 import type { Clock } from '../ports/clock.ts';
 import type { CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
 import type { SendingControl } from '../ports/send-holds.ts';
+import type { SenderChannel } from '../senders/sender.ts';
 import type { ActionRunner } from './action-runner.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import type { AfterCommit } from './transactions.ts';
@@ -22,6 +23,23 @@ export async function holdReason(
   const control = await tx.holds.control();
   if (!control.enabled) return 'emergency_stop';
   return senderHold ? senderHold() : null;
+}
+
+/**
+ * The hold a campaign's sender of `channel` puts on its sends: `sender_disabled` when it is disabled or
+ * deleted (its sends wait, never dropped), `sender_paused` when its health paused it, else null (also for
+ * the default sender, which has no row).
+ */
+export async function senderHold(
+  tx: StoreTransaction,
+  campaign: Pick<CampaignRecord, 'senderIds'>,
+  channel: SenderChannel,
+): Promise<HoldReason | null> {
+  const id = campaign.senderIds[channel];
+  if (id === null) return null;
+  const sender = await tx.senders.get(id);
+  if (!sender?.enabled) return 'sender_disabled';
+  return sender.pausedAt !== null ? 'sender_paused' : null;
 }
 
 /**
