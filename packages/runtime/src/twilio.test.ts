@@ -44,7 +44,12 @@ describe('Twilio settings from the environment', () => {
   });
 
   it('loadConfig refuses an unusable Twilio setting with a ConfigError', () => {
-    expect(loadConfig({}).twilio).toBeUndefined();
-    expect(() => loadConfig({ TWILIO_ACCOUNT_SID: SID })).toThrow(ConfigError);
+    const base = { UNSUBSCRIBE_SECRET: 'u'.repeat(16), DATABASE_URL: 'postgres://127.0.0.1/x' };
+    expect(loadConfig(base).twilio).toBeUndefined();
+    expect(loadConfig({ ...base, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 't' }).twilio?.accountSid).toBe(
+      SID,
+    );
+    expect(() => loadConfig({ ...base, TWILIO_ACCOUNT_SID: SID })).toThrow(/TWILIO_AUTH_TOKEN/);
+    expect(() => loadConfig({ ...base, TWILIO_ACCOUNT_SID: SID })).toThrow(ConfigError);
   });
 });
