@@ -81,8 +81,13 @@ export function configSecrets(
     config.webhooks.mailgunSigningKey,
     config.webhooks.postmark?.password,
     config.webhooks.resendSecret,
+    config.twilio?.authToken,
     ...senderCredentialValues(env),
   ];
+  if (config.twilio) {
+    // The Basic authorization the SDK sends Twilio.
+    values.push(Buffer.from(`${config.twilio.accountSid}:${config.twilio.authToken}`).toString('base64'));
+  }
   if (config.webhooks.postmark) {
     const { username, password } = config.webhooks.postmark;
     values.push(Buffer.from(`${username}:${password}`).toString('base64'));

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
+import { configSecrets } from './redact.ts';
 import { twilioSettings } from './twilio.ts';
 
 const SID = `AC${'a'.repeat(32)}`;
@@ -51,5 +52,20 @@ describe('Twilio settings from the environment', () => {
     );
     expect(() => loadConfig({ ...base, TWILIO_ACCOUNT_SID: SID })).toThrow(/TWILIO_AUTH_TOKEN/);
     expect(() => loadConfig({ ...base, TWILIO_ACCOUNT_SID: SID })).toThrow(ConfigError);
+  });
+
+  it('the auth token and the Basic authorization made of it are secrets the logs never show', () => {
+    const config = loadConfig({
+      UNSUBSCRIBE_SECRET: 'u'.repeat(16),
+      DATABASE_URL: 'postgres://127.0.0.1/x',
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: 'twilio-auth-token-123',
+    });
+    expect(configSecrets(config)).toEqual(
+      expect.arrayContaining([
+        'twilio-auth-token-123',
+        Buffer.from(`${SID}:twilio-auth-token-123`).toString('base64'),
+      ]),
+    );
   });
 });
