@@ -1,8 +1,8 @@
-import type { OutboundEmail } from '@campaign/core';
+import { ECHO_FIELD, type OutboundEmail } from '@campaign/core';
 import { plainTextOf } from './plain-text.ts';
 
-/** The field every provider echoes our message id back in (core's `ECHO_FIELD`, read by the webhooks). */
-export const ECHO_FIELD = 'campaign_message_id';
+/** The field every provider echoes our message id back in (core's, read back by the webhooks). */
+export { ECHO_FIELD };
 
 /**
  * The relay headers core adds so that an SMTP relay echoes our message id (X-SMTPAPI, X-Mailgun-Variables,

@@ -1,6 +1,7 @@
-import { type OutboundEmail, type Transport, TransportError } from '@campaign/core';
+import { echoHeaders, type OutboundEmail, type Transport, TransportError } from '@campaign/core';
 import { describe, expect, it } from 'vitest';
 import { senderEnvName } from './credentials.ts';
+import { emailParts } from './email-parts.ts';
 import { credentialVariables, ProviderTransports } from './provider-transports.ts';
 
 class Recording implements Transport {
@@ -89,5 +90,20 @@ describe('ProviderTransports routing', () => {
     ]);
     expect(credentialVariables('snd_1', 'postmark')).toEqual(['SENDER_SND_1_API_KEY']);
     expect(credentialVariables('snd_1', 'smtp')).toEqual([]);
+  });
+});
+
+describe('emailParts', () => {
+  it("drops every relay echo header core adds (an API transport echoes through the provider's own field)", () => {
+    const id = '0b5e2d4c-1f3a-4c9e-8d7b-2a6f9e1c3b5d';
+    const relay = echoHeaders(id);
+    const parts = emailParts({ ...email(), headers: { ...relay, 'List-Unsubscribe': '<u>' } }, 'a@x.example');
+    for (const name of Object.keys(relay)) expect(parts.headers).not.toHaveProperty(name);
+    expect(parts.headers['List-Unsubscribe']).toBe('<u>');
+    expect(parts.echoId).toBe(id);
+  });
+
+  it('refuses an email with neither a sender nor a default from', () => {
+    expect(() => emailParts(email())).toThrow(/no sender and no default from/);
   });
 });
