@@ -140,6 +140,9 @@ describe('inbound SMS and carrier opt-outs', () => {
         transport: 'twilio',
         created_at: T0,
         updated_at: T0,
+        // Out of the assignment of the other tests' campaigns (they go from the default number).
+        enabled: false,
+        deleted_at: T0,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
