@@ -254,8 +254,9 @@ export class KyselyCampaignReader implements CampaignReader {
           'a.due_at',
         ])
         .where('m.campaign_id', '=', campaignId)
-        // A shadow campaign's messages are on its timeline as sends (DESIGN section 11).
-        .where('m.status', 'in', ['sent', 'shadow'])
+        // A shadow campaign's messages are on its timeline as sends (DESIGN section 11); an `or`, not an
+        // `in`, so that each arm is read on its partial index (latest_idx, latest_shadow_idx).
+        .where((eb) => eb.or([eb('m.status', '=', 'sent'), eb('m.status', '=', 'shadow')]))
         .$if(from !== null, (q) => q.where('m.seq', '>=', from as string))
         .$if(rowLimit !== null, (q) => q.orderBy('m.seq').limit(rowLimit as number))
         .execute(),
