@@ -25,6 +25,8 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
       'message_events',
       'outbound_messages',
       'scheduled_actions',
+      'senders',
+      'sending_control',
       'split_assignments',
     ]);
   });

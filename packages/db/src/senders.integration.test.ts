@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { NewSender } from '@campaign/core';
 import { sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
+import { migrateToLatest } from './migrate.ts';
+import { migrations } from './migrations/index.ts';
 import { createTestDatabase, type TestDatabase } from './testing.ts';
 
 /*
@@ -183,5 +186,37 @@ describe.each(['postgres', 'pglite'] as const)('senders repository on %s', (kind
       database.db,
     );
     expect(await store.transaction((tx) => tx.senders.activeCampaignCount('snd_usage'))).toBe(0);
+  });
+});
+
+describe.each(['postgres', 'pglite'] as const)('migration 0009 down and up on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  }, 30_000);
+  afterAll(async () => database?.dispose());
+
+  it('goes back to 0008 without the senders, their columns or the shadow status, and forward again', async () => {
+    const migrator = new Migrator({ db: database.db, provider: { getMigrations: async () => migrations } });
+    const down = await migrator.migrateTo('0008-sms-suppression');
+    expect(down.error).toBeUndefined();
+    const { rows: tables } = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables
+      where table_name in ('senders', 'sending_control')`.execute(database.db);
+    expect(tables).toEqual([]);
+    const { rows: columns } = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns
+      where (table_name = 'outbound_messages' and column_name in ('sender_id', 'claimed_at'))
+         or (table_name = 'contact_campaigns' and column_name in ('email_sender_id', 'sms_sender_id', 'mode'))`.execute(
+      database.db,
+    );
+    expect(columns).toEqual([]);
+    await migrateToLatest(database.db);
+    const store = new KyselyCampaignStore(database.db);
+    expect((await store.transaction((tx) => tx.senders.insert(newSender('again'))))?.id).toBe('again');
+    const { rows: control } = await sql<{ enabled: boolean }>`select enabled from sending_control`.execute(
+      database.db,
+    );
+    expect(control).toEqual([{ enabled: true }]);
   });
 });
