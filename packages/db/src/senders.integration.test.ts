@@ -151,6 +151,7 @@ describe.each(['postgres', 'pglite'] as const)('senders repository on %s', (kind
       ['sent', 60],
     ];
     let step = 0;
+    const messageAt = new Map<number, string>();
     for (const [status, minutes] of rows) {
       step += 1;
       const actionId = randomUUID();
@@ -159,8 +160,22 @@ describe.each(['postgres', 'pglite'] as const)('senders repository on %s', (kind
         values (${actionId}, ${contactId}, ${campaignId}, 'send', 'n', ${step}, ${at}, ${at}, 'done', ${`k${step}`})`.execute(
         database.db,
       );
-      await sql`insert into outbound_messages (contact_id, campaign_id, action_id, node_id, step, dedupe_key, to_email, subject, body, status, sender_id, claimed_at)
-        values (${contactId}, ${campaignId}, ${actionId}, 'n', ${step}, ${`d${step}`}, 'u@example.com', 's', 'b', ${status}, 'snd_usage', ${at})`.execute(
+      const { rows: inserted } = await sql<{
+        id: string;
+      }>`insert into outbound_messages (contact_id, campaign_id, action_id, node_id, step, dedupe_key, to_email, subject, body, status, sender_id, claimed_at)
+        values (${contactId}, ${campaignId}, ${actionId}, 'n', ${step}, ${`d${step}`}, 'u@example.com', 's', 'b', ${status}, 'snd_usage', ${at})
+        returning id`.execute(database.db);
+      messageAt.set(minutes, inserted[0]?.id ?? '');
+    }
+    // Health: a complaint on the sent@10 message, a (hard) bounce on sent@59, and a complaint on the
+    // failed one, which is no sent message and is not counted.
+    for (const [minutes, type] of [
+      [10, 'complained'],
+      [59, 'bounced'],
+      [20, 'complained'],
+    ] as const) {
+      await sql`insert into message_events (contact_id, campaign_id, message_id, provider, provider_event_id, type, occurred_at)
+        values (${contactId}, ${campaignId}, ${messageAt.get(minutes)}, 'test', ${randomUUID()}, ${type}, ${T0})`.execute(
         database.db,
       );
     }
@@ -181,6 +196,22 @@ describe.each(['postgres', 'pglite'] as const)('senders repository on %s', (kind
         new Date(T0.getTime() + 30 * MIN).toISOString(),
       );
       expect(await tx.senders.activeCampaignCount('snd_usage')).toBe(1);
+      // Sent messages, latest claim first: @60, @59, @10.
+      expect(await tx.senders.healthCounts('snd_usage', 1000)).toEqual({
+        sent: 3,
+        complaints: 1,
+        hardBounces: 1,
+      });
+      expect(await tx.senders.healthCounts('snd_usage', 2)).toEqual({
+        sent: 2,
+        complaints: 0,
+        hardBounces: 1,
+      });
+      expect(await tx.senders.healthCounts('snd_usage', 1)).toEqual({
+        sent: 1,
+        complaints: 0,
+        hardBounces: 0,
+      });
     });
     await sql`update contact_campaigns set status = 'completed' where id = ${campaignId}`.execute(
       database.db,
