@@ -152,10 +152,8 @@ function decideAfter(
     if (throttleDecision({ ...base, usage: all }).kind === 'send') return { kind: 'send' };
   }
   let current = usage;
-  let first: ThrottleDecision | null = null;
   for (let i = 0; i < ahead; i++) {
     const d = throttleDecision({ ...base, usage: current });
-    first ??= d;
     if (d.kind === 'defer' && d.until === null) return d;
     const at = d.kind === 'send' ? base.now : (d.until as Date);
     const sender = base.sender as ThrottledSender;
@@ -170,8 +168,6 @@ function decideAfter(
       byDay,
     };
   }
-  const mine = throttleDecision({ ...base, usage: current });
-  if (mine.kind === 'send' || ahead === 0) return mine;
-  // Waiting behind earlier sends: the reason is what holds the first of them.
-  return first && first.kind === 'defer' ? { ...mine, reason: first.reason } : mine;
+  // The reason is the cap that holds this send now, the sends ahead counted.
+  return throttleDecision({ ...base, usage: current });
 }
