@@ -1,4 +1,4 @@
-import type { ThrottleUsageRepository } from '@campaign/core';
+import type { CampaignMode, ThrottleUsageRepository } from '@campaign/core';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -7,6 +7,9 @@ type Db = Kysely<Database>;
 /** Messages that hold a slot: claimed or sent (a failed one gave it back, a shadow one never took one). */
 const COUNTED = ['sending', 'sent'];
 
+/** Shadow sends count against counters of their own: their `shadow` messages only. */
+const counted = (mode: CampaignMode = 'live') => (mode === 'shadow' ? ['shadow'] : COUNTED);
+
 /** core's ThrottleUsageRepository on kysely (see its contract). */
 export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
   private readonly db: Db;
@@ -14,12 +17,12 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     this.db = db;
   }
 
-  async senderClaims(senderId: string, from: Date, to: Date): Promise<Date[]> {
+  async senderClaims(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {
     const rows = await this.db
       .selectFrom('outbound_messages')
       .select('claimed_at')
       .where('sender_id', '=', senderId)
-      .where('status', 'in', COUNTED)
+      .where('status', 'in', counted(mode))
       .where('claimed_at', '>=', from)
       .where('claimed_at', '<=', to)
       .orderBy('claimed_at')
@@ -27,12 +30,12 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
   }
 
-  async senderLastClaim(senderId: string): Promise<Date | null> {
+  async senderLastClaim(senderId: string, mode?: CampaignMode): Promise<Date | null> {
     const row = await this.db
       .selectFrom('outbound_messages')
       .select('claimed_at')
       .where('sender_id', '=', senderId)
-      .where('status', 'in', COUNTED)
+      .where('status', 'in', counted(mode))
       .where('claimed_at', 'is not', null)
       .orderBy('claimed_at', 'desc')
       .limit(1)
@@ -40,12 +43,12 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     return row?.claimed_at ?? null;
   }
 
-  async contactClaims(contactId: string, from: Date, to: Date): Promise<Date[]> {
+  async contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {
     const rows = await this.db
       .selectFrom('outbound_messages')
       .select('claimed_at')
       .where('contact_id', '=', contactId)
-      .where('status', 'in', COUNTED)
+      .where('status', 'in', counted(mode))
       .where('claimed_at', '>', from)
       .where('claimed_at', '<=', to)
       .orderBy('claimed_at')
@@ -53,13 +56,19 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
   }
 
-  async waitingAhead(senderId: string, action: { id: string; dueAt: Date }, now: Date): Promise<number> {
+  async waitingAhead(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode = 'live',
+  ): Promise<number> {
     const row = await this.db
       .selectFrom('scheduled_actions as a')
       .innerJoin('contact_campaigns as c', 'c.id', 'a.campaign_id')
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where((eb) => eb.or([eb('c.email_sender_id', '=', senderId), eb('c.sms_sender_id', '=', senderId)]))
       .where('c.status', '=', 'active')
+      .where('c.mode', '=', mode)
       .where('a.kind', '=', 'send')
       .where('a.status', '=', 'pending')
       .where('a.due_at', '<=', now)

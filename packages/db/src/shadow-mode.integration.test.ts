@@ -134,4 +134,48 @@ describe.each<TestDatabaseKind>(['postgres', 'pglite'])('shadow mode on %s', (ki
     expect(transport.sent.map((m) => m.messageId)).toEqual((await messagesOf(campaign.id)).map((r) => r.id));
     expect((await messagesOf(campaign.id)).map((r) => r.status)).toEqual(['sent']);
   });
+
+  // Last: the sender it creates is assigned to every campaign created after it (least-loaded sender).
+  it('shadow sends are throttled against counters of their own, apart from live ones', async () => {
+    const { service, scheduler, transport } = await engineAt(T0);
+    const sender = await service.senders.create({
+      id: `snd_${randomUUID().slice(0, 8)}`,
+      channel: 'email',
+      from: 'Ada <ada@acme.example>',
+      timezone: 'UTC',
+      caps: { daily: 1 },
+    });
+    const start = (mode: 'live' | 'shadow') =>
+      service.persistPlan({
+        contact: contact(),
+        plan: noOpenBumpPlan(),
+        senderIds: { email: sender.id },
+        mode,
+      });
+    const live = await start('live');
+    await scheduler.runDue();
+    // The live send took the live day's one slot; the shadow day still has its own.
+    const shadow = await start('shadow');
+    await scheduler.runDue();
+    const secondShadow = await start('shadow');
+    await scheduler.runDue();
+    expect(transport.sent.map((m) => m.campaignId)).toEqual([live.campaign.id]);
+    expect((await messagesOf(shadow.campaign.id)).map((r) => r.status)).toEqual(['shadow']);
+    expect(await messagesOf(secondShadow.campaign.id)).toEqual([]);
+    const held = await service.getCampaign(secondShadow.campaign.id);
+    expect(held.timeline.filter((e) => e.kind === 'deferred')).toEqual([
+      {
+        at: T0.toISOString(),
+        kind: 'deferred',
+        node: 'intro',
+        until: '2026-03-03T00:00:00.000Z',
+        reason: 'sender_daily_cap',
+      },
+    ]);
+    // And a second live campaign is held by the live count, not helped by the shadow one's.
+    const secondLive = await start('live');
+    await scheduler.runDue();
+    expect(transport.sent).toHaveLength(1);
+    expect(await messagesOf(secondLive.campaign.id)).toEqual([]);
+  });
 });

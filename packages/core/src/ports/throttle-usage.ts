@@ -1,24 +1,32 @@
+import type { CampaignMode } from './records.ts';
+
 /**
  * What throttling (DESIGN section 11) reads and records in the claim transaction (`tx.throttle`).
  *
  * Instants are claim instants (`claimedAt` of a message, the service's clock; never the database's).
  * A message counts while it is claimed or sent (status `sending` or `sent`); a `failed` one gave its
- * slot back, a `shadow` one never used one. Callers MUST hold the sender's row lock
+ * slot back, a `shadow` one never used one. With `mode` `shadow` (default `live`) every count is of
+ * `shadow` messages (and of shadow campaigns) instead: shadow sends have counters of their own. Callers MUST hold the sender's row lock
  * (`tx.senders.lock`) when they read a sender's usage and then reserve, so that any number of workers
  * agree without over-granting.
  */
 export interface ThrottleUsageRepository {
   /** Claim instants of the sender's messages in `[from, to]`, ascending. */
-  senderClaims(senderId: string, from: Date, to: Date): Promise<Date[]>;
+  senderClaims(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
   /** The sender's latest claim instant, null before its first. */
-  senderLastClaim(senderId: string): Promise<Date | null>;
+  senderLastClaim(senderId: string, mode?: CampaignMode): Promise<Date | null>;
   /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
-  contactClaims(contactId: string, from: Date, to: Date): Promise<Date[]>;
+  contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
   /**
    * How many other pending sends of the sender (its active campaigns) are due by `now` (`dueAt <= now`,
    * deferred or not) and ahead of this one in due order `(dueAt, id)`: they take slots first.
    */
-  waitingAhead(senderId: string, action: { id: string; dueAt: Date }, now: Date): Promise<number>;
+  waitingAhead(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode?: CampaignMode,
+  ): Promise<number>;
   /** The reason of the action's latest `deferred` timeline entry, null when it was never deferred. */
   lastDeferralReason(campaignId: string, actionId: string): Promise<string | null>;
 }

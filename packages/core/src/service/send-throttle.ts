@@ -3,7 +3,7 @@ import { expire, sendRulesOf } from '../engine/send-rules.ts';
 import type { Effect } from '../engine/types.ts';
 import type { SendNode } from '../plan/plan-schema.ts';
 import type { StoreTransaction } from '../ports/campaign-store.ts';
-import type { CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
+import type { CampaignMode, CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
 import {
   type ContactFrequencyCap,
   type SenderUsage,
@@ -49,12 +49,16 @@ export class SendThrottle {
     const senderId = campaign.senderIds[node.channel ?? 'email'];
     const sender = senderId === null ? null : await tx.senders.lock(senderId);
     if (sender === null && this.contactCap === undefined) return null;
-    const usage = sender ? await this.senderUsage(tx, sender, now) : { today: 0, lastHour: [], last: null };
+    // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
+    const usage = sender
+      ? await this.senderUsage(tx, sender, now, campaign.mode)
+      : { today: 0, lastHour: [], last: null };
     const contactSends = this.contactCap
       ? await tx.throttle.contactClaims(
           campaign.contactId,
           windowStart(now, this.contactCap),
           new Date(now.getTime() + 1),
+          campaign.mode,
         )
       : [];
     const def = definition(campaign);
@@ -68,7 +72,7 @@ export class SendThrottle {
     };
     // Sends of the same sender ahead in due order take the next slots first: count them as phantom
     // claims at the instants they will get, then decide for this one.
-    const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now) : 0;
+    const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now, campaign.mode) : 0;
     const decision = decideAfter(base, usage, ahead);
     if (decision.kind === 'send') return null;
     const effects: Effect[] = [];
@@ -113,12 +117,17 @@ export class SendThrottle {
     return { outcome: 'deferred' };
   }
 
-  private async senderUsage(tx: StoreTransaction, sender: ThrottledSender & { id: string }, now: Date) {
+  private async senderUsage(
+    tx: StoreTransaction,
+    sender: ThrottledSender & { id: string },
+    now: Date,
+    mode: CampaignMode,
+  ) {
     const dayStart = usageDayStart(sender, now);
     const hourStart = new Date(now.getTime() - HOUR_MS);
     const from = dayStart.getTime() < hourStart.getTime() ? dayStart : hourStart;
-    const claims = await tx.throttle.senderClaims(sender.id, from, now);
-    const last = await tx.throttle.senderLastClaim(sender.id);
+    const claims = await tx.throttle.senderClaims(sender.id, from, now, mode);
+    const last = await tx.throttle.senderLastClaim(sender.id, mode);
     return {
       today: claims.filter((c) => c.getTime() >= dayStart.getTime()).length,
       lastHour: claims.filter((c) => c.getTime() > hourStart.getTime()),
