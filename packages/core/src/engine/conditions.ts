@@ -1,12 +1,17 @@
-import type { AttributeCondition, Condition, EngagedCondition } from '../plan/plan-schema.ts';
+import type { AttributeCondition, Condition, EngagedCondition, EventCondition } from '../plan/plan-schema.ts';
 import type { ContactFacts, EngineContext } from './types.ts';
 
 /* DESIGN section 10: the conditions a `branch` node tries, evaluated with no type coercion. */
 
-/** What a condition reads: the contact's facts and the campaign's genuine engagements. */
+/**
+ * What a condition reads: the contact's facts, the campaign's genuine engagements, the contact's custom
+ * events and the instant the branch is entered (`at`; absent: every custom event counts).
+ */
 export interface ConditionFacts {
   contact: ContactFacts | undefined;
   engagements: EngineContext['engagements'];
+  customEvents?: EngineContext['customEvents'];
+  at?: Date | undefined;
 }
 
 /**
@@ -15,7 +20,8 @@ export interface ConditionFacts {
  * numbers; `equals`, `notEquals` and `in` compare strictly (`"20"` is not `20`; `===` for primitives,
  * structural equality for arrays and objects); `contains` is a case-sensitive substring test on a
  * string attribute, or membership (strict) in an array attribute. `engaged` holds when a genuine event
- * of that type concerns any message of the campaign (or only `node`'s message). `all` / `any` / `not`
+ * of that type concerns any message of the campaign (or only `node`'s message); `event` when a custom
+ * event of that name occurred for the contact at or before `facts.at`. `all` / `any` / `not`
  * combine. An attribute condition with no operator, or with several, throws: the validator refuses it
  * (`invalid_branch`), so reaching one here is a bug, not a silent false.
  */
@@ -24,6 +30,7 @@ export function conditionHolds(condition: Condition, facts: ConditionFacts): boo
   if ('any' in condition) return condition.any.some((c) => conditionHolds(c, facts));
   if ('not' in condition) return !conditionHolds(condition.not, facts);
   if ('engaged' in condition) return engagedHolds(condition, facts);
+  if ('event' in condition) return eventHolds(condition, facts);
   return attributeHolds(condition, facts.contact);
 }
 
@@ -33,6 +40,12 @@ function engagedHolds(condition: EngagedCondition, facts: ConditionFacts): boole
   return (facts.engagements ?? []).some(
     (e) => e.type === condition.engaged && (condition.node === undefined || e.nodeId === condition.node),
   );
+}
+
+/** A custom event of that name occurred at or before the branch's entry (section 14's "before"). */
+function eventHolds(condition: EventCondition, facts: ConditionFacts): boolean {
+  const at = facts.at?.getTime() ?? Number.POSITIVE_INFINITY;
+  return (facts.customEvents ?? []).some((e) => e.name === condition.event && e.occurredAt.getTime() <= at);
 }
 
 function attributeHolds(condition: AttributeCondition, contact: ContactFacts | undefined): boolean {

@@ -10,6 +10,7 @@
 export { cancel, pause, resume } from './controls.ts';
 export { activate, timeoutsFromAnchor } from './entry.ts';
 export { onEvent } from './events.ts';
+export { goalReason, onCustomEvent } from './goals.ts';
 export { decisiveEvents, isGenuine, matchTransition, referenceMessage } from './matching.ts';
 export { findNode, initialState } from './nodes.ts';
 export {

@@ -120,7 +120,12 @@ export function enterNode(
     }
     case 'branch': {
       // A zero-time node: the first branch whose condition holds (else `otherwise`) is entered at once.
-      const facts = { contact: def.contact, engagements: ctx.engagements };
+      const facts = {
+        contact: def.contact,
+        engagements: ctx.engagements,
+        customEvents: ctx.customEvents,
+        at,
+      };
       const chosen = node.branches.find((b) => conditionHolds(b.when, facts))?.to ?? node.otherwise;
       return enterNode(def, next, chosen, at, { on: 'branch' }, trigger, ctx, effects, depth + 1);
     }

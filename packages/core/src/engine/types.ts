@@ -7,7 +7,10 @@ export type CampaignStatus = 'pending' | 'active' | 'paused' | 'completed' | 'st
  * status `stopped`), or `no_path` (status `completed`: an event broke the node's last timeout and none of
  * its transitions can still fire, rule 6, see `onTimeout`).
  */
-export type StopReason = EngagementEvent | 'send_failed' | 'no_path' | 'send_expired';
+export type StopReason = EngagementEvent | 'send_failed' | 'no_path' | 'send_expired' | GoalReason;
+
+/** A goal reached (DESIGN section 14): the campaign `completed` as converted, by the custom event `name`. */
+export type GoalReason = `goal:${string}`;
 
 /**
  * Why a due send was moved at execution time (DESIGN section 11 lists the reasons): the first rule of
@@ -121,6 +124,23 @@ export interface EngineContext {
    * Absent: none.
    */
   engagements?: readonly { type: EngagementEvent; nodeId: string }[] | undefined;
+  /**
+   * The contact's custom events (DESIGN section 14), at least the earliest occurrence of each name:
+   * what `event` branch conditions read. Absent: none.
+   */
+  customEvents?: readonly CustomEventFact[] | undefined;
+}
+
+/** A custom event of the contact (`POST /v1/events` type `custom`), as a branch condition reads it. */
+export interface CustomEventFact {
+  name: string;
+  occurredAt: Date;
+}
+
+/** A custom event reaching the contact's campaigns: a goal of a plan that lists `name`. */
+export interface CustomEvent extends CustomEventFact {
+  /** The caller's event id (unique per contact). */
+  id: string;
 }
 
 /** An action the campaign wants run later: a send, or a timeout that raises a synthetic event. */

@@ -33,6 +33,7 @@ export const PLAN_ISSUE_CODES = [
   'missing_email',
   'invalid_phone',
   'sms_segments',
+  'invalid_goal',
 ] as const;
 export type PlanIssueCode = (typeof PLAN_ISSUE_CODES)[number];
 

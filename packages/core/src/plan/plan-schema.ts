@@ -1,4 +1,19 @@
 import { z } from 'zod';
+import { conditionSchema, goalNameSchema } from './condition-schema.ts';
+
+export {
+  type AttributeCondition,
+  attributeConditionSchema,
+  type Condition,
+  conditionSchema,
+  ENGAGED_EVENTS,
+  type EngagedCondition,
+  type EventCondition,
+  engagedConditionSchema,
+  eventConditionSchema,
+  GOAL_NAME_PATTERN,
+  goalNameSchema,
+} from './condition-schema.ts';
 
 /** Engagement events a provider reports for a message. */
 export const ENGAGEMENT_EVENTS = [
@@ -182,44 +197,6 @@ export const holidaysSchema = z
   })
   .describe('Version 1.1: dates with no sends (public holidays of a country or region, and listed dates).');
 
-/** `{ "attribute": name, op: value }`: exactly one operator. */
-export const attributeConditionSchema = z.strictObject({
-  attribute: z.string().min(1).describe('Key of the contact attributes.'),
-  equals: z.unknown().optional(),
-  notEquals: z.unknown().optional(),
-  in: z.array(z.unknown()).optional(),
-  gte: z.number().optional(),
-  lte: z.number().optional(),
-  exists: z.boolean().optional(),
-  contains: z.string().optional(),
-});
-
-export const ENGAGED_EVENTS = ['opened', 'clicked', 'replied'] as const;
-
-export const engagedConditionSchema = z.strictObject({
-  engaged: z.enum(ENGAGED_EVENTS).describe('A genuine event of this type on a message of this campaign.'),
-  node: nodeId.optional().describe('Only the message of this send node.'),
-});
-
-export type AttributeCondition = z.infer<typeof attributeConditionSchema>;
-export type EngagedCondition = z.infer<typeof engagedConditionSchema>;
-export type Condition =
-  | AttributeCondition
-  | EngagedCondition
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
-
-export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    attributeConditionSchema,
-    engagedConditionSchema,
-    z.strictObject({ all: z.array(conditionSchema).min(1) }),
-    z.strictObject({ any: z.array(conditionSchema).min(1) }),
-    z.strictObject({ not: conditionSchema }),
-  ]),
-);
-
 export const sendNodeSchema = z
   .strictObject({
     id: nodeId,
@@ -339,7 +316,7 @@ export const planSchema = z
   .strictObject({
     version: z
       .enum(PLAN_VERSIONS)
-      .describe('"1.1" to use send windows, holidays, expiry, branch, split or SMS.'),
+      .describe('"1.1" to use send windows, holidays, expiry, branch, split, SMS or goals.'),
     timezone: z
       .string()
       .optional()
@@ -355,6 +332,12 @@ export const planSchema = z
       .optional()
       .describe(
         'Engagement events that stop the campaign. Default: replied, bounced, complained, unsubscribed.',
+      ),
+    goals: z
+      .array(goalNameSchema)
+      .optional()
+      .describe(
+        'Version 1.1: custom event names (POST /v1/events type "custom") that stop the campaign as converted: status completed, reason "goal:<name>".',
       ),
     nodes: z.array(planNodeSchema).min(1),
   })

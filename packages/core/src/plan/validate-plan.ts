@@ -2,6 +2,7 @@ import { jsonFaults } from '../input/json-bounds.ts';
 import { checkBranching } from './checks/branching.ts';
 import { checkChannels, type ValidationContact } from './checks/channels.ts';
 import { checkContent } from './checks/content.ts';
+import { checkGoals } from './checks/goals.ts';
 import { checkGraph } from './checks/graph.ts';
 import { checkSendWindows } from './checks/send-windows.ts';
 import { strandedByEventIssues } from './checks/stranded-by-event.ts';
@@ -89,6 +90,7 @@ const OWNED_SUBTREES: ReadonlyArray<{ codes: readonly string[]; root: RegExp }> 
   { codes: ['invalid_holidays'], root: /^\/holidays(?=\/|$)/ },
   { codes: ['invalid_branch', 'channel_event_mismatch'], root: /^\/nodes\/\d+\/branches\/\d+\/when(?=\/|$)/ },
   { codes: ['invalid_split'], root: /^\/nodes\/\d+\/variants(?=\/|$)/ },
+  { codes: ['invalid_goal'], root: /^\/goals(?=\/|$)/ },
 ];
 
 /**
@@ -134,6 +136,7 @@ function semanticIssues(facts: PlanFacts, options: PlanValidationOptions): PlanI
   checkTimeouts(facts, report);
   checkSendWindows(facts, report);
   checkBranching(facts, report);
+  checkGoals(facts, report);
   checkContent(facts, options.contact, report);
   checkChannels(facts, options.contact, report);
   checkThreads(facts, report);

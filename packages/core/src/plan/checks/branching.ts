@@ -2,6 +2,7 @@ import { type NodeFacts, type PlanFacts, targetsOf } from '../plan-facts.ts';
 import type { ReportIssue } from '../plan-issues.ts';
 import { ENGAGED_EVENTS } from '../plan-schema.ts';
 import { describeValue, isRecord, quoteList } from '../raw-value.ts';
+import { GOAL_NAME_RULE, isGoalName } from './goals.ts';
 
 /*
  * Branch and split nodes (DESIGN section 10): a branch's `otherwise` and conditions, a split's
@@ -11,7 +12,7 @@ import { describeValue, isRecord, quoteList } from '../raw-value.ts';
 
 const OPERATORS = ['equals', 'notEquals', 'in', 'gte', 'lte', 'exists', 'contains'] as const;
 const CONDITION_EXAMPLE =
-  '{"attribute": "employees", "gte": 200}, {"engaged": "opened"}, {"all": [...]}, {"any": [...]} or {"not": {...}}';
+  '{"attribute": "employees", "gte": 200}, {"engaged": "opened"}, {"event": "signed_up"}, {"all": [...]}, {"any": [...]} or {"not": {...}}';
 const MAX_VARIANTS = 10;
 
 export function checkBranching(facts: PlanFacts, report: ReportIssue): void {
@@ -87,11 +88,13 @@ function checkCondition(facts: PlanFacts, condition: unknown, path: string, repo
     }
   } else if ('engaged' in condition) {
     checkEngaged(facts, condition, path, report);
+  } else if ('event' in condition) {
+    checkEvent(condition, path, report);
   } else if ('attribute' in condition) {
     checkAttribute(condition, path, report);
   } else {
     fault(
-      `The condition at ${path} has neither "attribute", "engaged", "all", "any" nor "not" (it has ${keys.length > 0 ? quoteList(keys) : 'no fields'}); write one such as ${CONDITION_EXAMPLE}.`,
+      `The condition at ${path} has neither "attribute", "engaged", "event", "all", "any" nor "not" (it has ${keys.length > 0 ? quoteList(keys) : 'no fields'}); write one such as ${CONDITION_EXAMPLE}.`,
     );
   }
 }
@@ -187,6 +190,25 @@ function checkEngaged(
       `${path}/engaged`,
       'channel_event_mismatch',
       `${target.label} sends an SMS, which reports no "${engaged}" event, so this condition would never hold. Use "replied", or name an email send node.`,
+    );
+  }
+}
+
+/** `{ "event": name }` (DESIGN section 14): one well-formed custom event name and nothing else. */
+function checkEvent(condition: Record<string, unknown>, path: string, report: ReportIssue): void {
+  for (const key of Object.keys(condition)) {
+    if (key === 'event') continue;
+    report(
+      `${path}/${key}`,
+      'invalid_branch',
+      `Unknown field "${key}" in the condition at ${path}; a custom event condition is {"event": "<name>"} only.`,
+    );
+  }
+  if (!isGoalName(condition.event)) {
+    report(
+      `${path}/event`,
+      'invalid_branch',
+      `"event" at ${path} must be a custom event name: ${GOAL_NAME_RULE}; got ${describeValue(condition.event)}.`,
     );
   }
 }

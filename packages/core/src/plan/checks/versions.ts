@@ -19,6 +19,7 @@ export function checkVersionFields(facts: PlanFacts, report: ReportIssue): void 
   };
   if (plan.sendWindow !== undefined) refuse('/sendWindow', '"sendWindow"');
   if (plan.holidays !== undefined) refuse('/holidays', '"holidays"');
+  if (plan.goals !== undefined) refuse('/goals', '"goals"');
   for (const node of facts.nodes) {
     const raw = node.node;
     if (raw === undefined) continue;
