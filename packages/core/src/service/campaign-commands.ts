@@ -19,6 +19,7 @@ import {
   type RequestedSenderIds,
   type SenderAssignmentOptions,
 } from '../senders/assign-senders.ts';
+import { keepSuppressed, suppressedAddressesReplaced } from './address-change.ts';
 import { type CampaignSummary, definition, isEngagement, summary, toRecorded } from './campaign-record.ts';
 import { checkedContact, contactIdFor } from './contact-input.ts';
 import type { EffectApplier } from './effect-applier.ts';
@@ -115,11 +116,18 @@ export class CampaignCommands {
     if (!timezone) throw new Error('validation accepted a plan without a zone');
     const now = this.clock.now();
     return this.transactions.run(async (tx, pending) => {
+      // An address the input replaces keeps its suppression (read only when it may replace one).
+      const before =
+        contactInput.id !== undefined || contactInput.phone !== undefined
+          ? await tx.contacts.lock(contactId)
+          : null;
+      const replaced = await suppressedAddressesReplaced(tx, before, contactInput);
       const contact = await tx.contacts.upsertAndLock({
         ...contactInput,
         id: contactId,
         idGiven: input.contact.id !== undefined,
       });
+      await keepSuppressed(tx, replaced, now);
       // Email suppression is for email (DESIGN section 10): a plan that sends only SMS still goes (its
       // sends check the number's SMS suppression when they are claimed).
       if (contact.suppressedAt && !smsOnly(plan))
