@@ -40,6 +40,8 @@ describe('newSenderFromBody', () => {
   });
 
   it('takes a bare address, an SMS sender in E.164 (default transport twilio), all caps and a warm-up', () => {
+    const quoted = '"Lovelace, Ada" <ada@acme.example>';
+    expect(newSenderFromBody({ ...valid, from: quoted }, () => 'a', AT).from).toBe(quoted);
     expect(newSenderFromBody({ ...valid, from: 'ada@acme.example' }, () => 'a', AT).from).toBe(
       'ada@acme.example',
     );
@@ -77,6 +79,11 @@ describe('newSenderFromBody', () => {
     ['a zone abbreviation', { ...valid, timezone: 'PST' }, '/timezone'],
     ['a from that is not an address', { ...valid, from: 'Ada Lovelace' }, '/from'],
     ['a named from without an address', { ...valid, from: 'Ada <ada>' }, '/from'],
+    [
+      'an unquoted display name with a comma',
+      { ...valid, from: 'Lovelace, Ada <ada@acme.example>' },
+      '/from',
+    ],
     ['an SMS from not in E.164', { ...valid, channel: 'sms', from: '555-0001111' }, '/from'],
     ['an SMS from that is an email', { ...valid, channel: 'sms', from: 'ada@acme.example' }, '/from'],
     ['a warm-up of 367 days', { ...valid, warmup: { start: 10, days: 367 } }, '/warmup/days'],

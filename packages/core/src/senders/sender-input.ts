@@ -90,7 +90,8 @@ function parsed<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 const ADDRESS = /^[^\s@<>()[\]",;:\\]+@[^\s@<>()[\]",;:\\]+\.[^\s@<>()[\]",;:\\.]+$/;
-const NAMED_ADDRESS = /^(?:"[^"\\]*"|[^<>"@\\]+?)\s*<([^<>]+)>$/;
+// A display name with `,`, `;` or `:` must be quoted (unquoted, it would split into several addresses).
+const NAMED_ADDRESS = /^(?:"[^"\\]*"|[^<>"@\\,;:]+?)\s*<([^<>]+)>$/;
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
 /** Why `from` is not an identity of the channel; undefined when it is one. */
