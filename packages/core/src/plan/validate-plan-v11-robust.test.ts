@@ -85,3 +85,58 @@ describe('validatePlan v1.1: any value in a new field', () => {
     );
   });
 });
+
+describe('validatePlan v1.1: inputs past the bounds', () => {
+  const withCondition = (condition: string): unknown =>
+    JSON.parse(
+      `{"version": "1.1", "timezone": "UTC", "startNodeId": "br", "nodes": [
+        {"id": "br", "action": "branch", "branches": [{"when": ${condition}, "to": "a"}], "otherwise": "a"},
+        {"id": "a", "action": "send", "subject": "s", "body": "b", "transitions": []}]}`,
+    );
+  const leaf = '{"attribute": "x", "exists": true}';
+
+  it.each([
+    ['not', (n: number) => `${'{"not": '.repeat(n)}${leaf}${'}'.repeat(n)}`, ['not']],
+    ['all', (n: number) => `${'{"all": ['.repeat(n)}${leaf}${']}'.repeat(n)}`, ['all', '0']],
+  ])(
+    'a condition nested 20,000 levels deep through "%s" is one schema issue at depth 32, not a stack overflow',
+    (_, build, step) => {
+      const result = validatePlan(withCondition(build(20_000)));
+      // The container at depth 32 has 32 path segments: nodes, 0, branches, 0, when, then the chain.
+      const chain = Array.from({ length: 27 }, (_unused, i) => step[i % step.length]);
+      const path = `/nodes/0/branches/0/when/${chain.join('/')}`;
+      expect(result.valid).toBe(false);
+      expect(result.issues.map((issue) => [issue.path, issue.code])).toEqual([[path, 'schema']]);
+      expect(result.issues[0]?.message).toContain('nested more than 32 levels deep');
+    },
+  );
+
+  it('a chain of 32 levels is within the bound and judged as usual', () => {
+    // when is at depth 5 (its object at depth 4); 27 more objects reach depth 32 exactly.
+    const result = validatePlan(withCondition(`${'{"not": '.repeat(27)}"x"${'}'.repeat(27)}`));
+    expect(result.issues.map((issue) => issue.code)).toEqual(['invalid_branch']);
+  });
+
+  it('a split weight past 2^53 - 1 is invalid_split at the weight (not a generic schema issue)', () => {
+    const plan = {
+      version: '1.1',
+      timezone: 'UTC',
+      startNodeId: 'ab',
+      nodes: [
+        {
+          id: 'ab',
+          action: 'split',
+          variants: [
+            { id: 'A', weight: 1e20, to: 'a' },
+            { id: 'B', weight: 1, to: 'a' },
+          ],
+        },
+        { id: 'a', action: 'send', subject: 's', body: 'b', transitions: [] },
+      ],
+    };
+    const result = validatePlan(plan);
+    expect(result.issues.map((issue) => [issue.path, issue.code])).toEqual([
+      ['/nodes/0/variants/0/weight', 'invalid_split'],
+    ]);
+  });
+});

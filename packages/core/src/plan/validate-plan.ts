@@ -1,4 +1,4 @@
-import { jsonFaults } from '../input/json-bounds.ts';
+import { jsonFaults, MAX_JSON_DEPTH } from '../input/json-bounds.ts';
 import { checkBranching } from './checks/branching.ts';
 import { checkChannels, type ValidationContact } from './checks/channels.ts';
 import { checkContent } from './checks/content.ts';
@@ -11,7 +11,7 @@ import { checkThreads } from './checks/threads.ts';
 import { checkTimeouts } from './checks/timeouts.ts';
 import { checkVersionFields } from './checks/versions.ts';
 import { checkZones, type ZoneOptions } from './checks/zones.ts';
-import { compareJsonPointers } from './json-pointer.ts';
+import { compareJsonPointers, toJsonPointer } from './json-pointer.ts';
 import { type PlanFacts, readPlanFacts } from './plan-facts.ts';
 import {
   type PlanIssue,
@@ -49,18 +49,37 @@ export interface PlanValidationOptions extends ZoneOptions {
  * specific code at a path, the generic `schema` issue at that path is dropped.
  */
 export function validatePlan(input: unknown, options: PlanValidationOptions = {}): PlanValidationResult {
-  const facts = readPlanFacts(input);
+  // The schema pass and the condition checks recurse: a plan nested thousands of levels deep (a `not`
+  // chain, say) would exhaust the stack. They judge a copy cut at the bound (deeper containers become
+  // null) and say nothing at or under a cut, where jsonFaults reports the nesting on the input as given.
+  const cut = nestedTooDeep(input, MAX_JSON_DEPTH)
+    ? cutAtDepth(input, MAX_JSON_DEPTH)
+    : { value: input, paths: [] };
+  const facts = readPlanFacts(cut.value);
   const schema = schemaPass(facts);
-  const semantic = semanticIssues(facts, options);
+  // First, so that its message wins at a path another check also reports as `schema`: text Postgres
+  // cannot store and nesting past the bound, anywhere in the plan.
+  const bounds = jsonFaults(input).map((fault) => planIssue(fault.path, 'schema', fault.message));
+  const beyondCut = (issue: PlanIssue): boolean => cut.paths.some((path) => isUnder(issue.path, path));
+  const semantic = [...bounds, ...semanticIssues(facts, options).filter((issue) => !beyondCut(issue))];
   const specificPaths = new Set(
     semantic.filter((issue) => issue.severity === 'error').map((issue) => issue.path),
   );
   const ownedRoots = new Set(semantic.flatMap((issue) => ownedRoot(issue) ?? []));
+  // A cut inside a field with its own code: the zod union above it fails too, but the nesting is the fault.
+  for (const path of cut.paths) {
+    for (const { root } of OWNED_SUBTREES) {
+      const match = root.exec(path);
+      if (match) ownedRoots.add(match[0]);
+    }
+  }
   const fromSchema = schema.issues.filter(
     (issue) =>
       !(
         issue.code === 'schema' &&
-        (specificPaths.has(issue.path) || [...ownedRoots].some((root) => isUnder(issue.path, root)))
+        (specificPaths.has(issue.path) ||
+          [...ownedRoots].some((root) => isUnder(issue.path, root)) ||
+          beyondCut(issue))
       ),
   );
 
@@ -82,6 +101,44 @@ export function validatePlan(input: unknown, options: PlanValidationOptions = {}
 
   const valid = schema.plan !== undefined && !issues.some((issue) => issue.severity === 'error');
   return { valid, issues, plan: valid ? schema.plan : undefined };
+}
+
+/** Whether some object or array of `value` lies deeper than `maxDepth` levels; iterative, any depth is safe. */
+function nestedTooDeep(value: unknown, maxDepth: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const item = stack.pop() as { value: unknown; depth: number };
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    if (item.depth + 1 > maxDepth) return true;
+    for (const child of Object.values(item.value)) stack.push({ value: child, depth: item.depth + 1 });
+  }
+  return false;
+}
+
+/**
+ * A copy of `value` in which every object or array deeper than `maxDepth` levels is null, with the
+ * JSON pointers of those cuts (the paths jsonFaults reports); iterative, so any depth is safe.
+ */
+function cutAtDepth(value: unknown, maxDepth: number): { value: unknown; paths: string[] } {
+  const root: Record<string, unknown> = { value };
+  const paths: string[] = [];
+  type Item = { parent: Record<string, unknown>; key: string; segments: string[] };
+  const stack: Item[] = [{ parent: root, key: 'value', segments: [] }];
+  while (stack.length > 0) {
+    const { parent, key, segments } = stack.pop() as Item;
+    const current = parent[key];
+    if (typeof current !== 'object' || current === null) continue;
+    if (segments.length + 1 > maxDepth) {
+      parent[key] = null;
+      paths.push(toJsonPointer(segments));
+      continue;
+    }
+    const copy = (Array.isArray(current) ? [...current] : { ...current }) as Record<string, unknown>;
+    parent[key] = copy;
+    for (const child of Object.keys(copy))
+      stack.push({ parent: copy, key: child, segments: [...segments, child] });
+  }
+  return { value: root.value, paths };
 }
 
 /** The fields whose faults take their own code, with the pattern of their subtree's root. */
@@ -127,9 +184,7 @@ function semanticIssues(facts: PlanFacts, options: PlanValidationOptions): PlanI
   const report: ReportIssue = (path, code, message, fix) => {
     issues.push(planIssue(path, code, message, fix));
   };
-  // First, so that its message wins at a path another check also reports as `schema`: text Postgres
-  // cannot store and nesting past the bound, anywhere in the plan.
-  for (const fault of jsonFaults(facts.input)) report(fault.path, 'schema', fault.message);
+
   checkStructure(facts, report);
   checkVersionFields(facts, report);
   checkZones(facts, options, report);

@@ -259,9 +259,9 @@ function checkSplit(node: NodeFacts, raw: Record<string, unknown>, report: Repor
         `${at}/id`,
       );
     } else seen.set(id, k);
-    if (typeof weight !== 'number' || !Number.isInteger(weight) || weight <= 0) {
+    if (typeof weight !== 'number' || !Number.isSafeInteger(weight) || weight <= 0) {
       fault(
-        `"weight" of variant ${at} must be a whole number greater than 0 (weights are relative: 50 and 50 split evenly); got ${describeValue(weight)}.`,
+        `"weight" of variant ${at} must be a whole number greater than 0 and at most ${Number.MAX_SAFE_INTEGER} (weights are relative: 50 and 50 split evenly); got ${describeValue(weight)}.`,
         `${at}/weight`,
       );
     }
