@@ -9,7 +9,7 @@ import {
   PlanUpdateConflictError,
 } from '../errors.ts';
 import { PlanValidationError } from '../plan/plan-issues.ts';
-import type { Plan, TimeoutEvent } from '../plan/plan-schema.ts';
+import type { TimeoutEvent } from '../plan/plan-schema.ts';
 import { assertValidPlan, sendTimeIssues } from '../plan/validate-plan.ts';
 import type { ContactInput, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -23,6 +23,7 @@ import { keepSuppressed, suppressedAddressesReplaced } from './address-change.ts
 import { type CampaignSummary, definition, isEngagement, summary, toRecorded } from './campaign-record.ts';
 import { checkedContact, contactIdFor } from './contact-input.ts';
 import type { EffectApplier } from './effect-applier.ts';
+import { smsOnly } from './plan-reads.ts';
 import { campaignRequestHash } from './request-fingerprint.ts';
 import {
   type AfterCommit,
@@ -305,10 +306,4 @@ export class CampaignCommands {
     }
     return { campaign, decision };
   }
-}
-
-/** Whether every send of the plan is an SMS (and it has one): email suppression does not concern it. */
-function smsOnly(plan: Plan): boolean {
-  const sends = plan.nodes.filter((node) => node.action === 'send');
-  return sends.length > 0 && sends.every((node) => node.channel === 'sms');
 }

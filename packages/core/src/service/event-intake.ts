@@ -13,6 +13,7 @@ import { judgeSenderHealth } from '../senders/sender-health.ts';
 import { verifyUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
 import { definition, type EngagementRecord, isEngagement, toRecorded } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
+import { smsOnly } from './plan-reads.ts';
 import {
   type AfterCommit,
   type CampaignTransactions,
@@ -301,6 +302,8 @@ export class EventIntake {
       if (id === alreadyStopped) continue;
       const other = await tx.campaigns.lock(id);
       if (!other) continue;
+      // Email suppression is for email (DESIGN section 10): a campaign that sends only SMS goes on.
+      if (smsOnly(other.plan)) continue;
       const decision = onEvent(
         definition(other),
         other.state,
