@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkedContact, InvalidContactError } from '../service/contact-input.ts';
 import { type PlanValidationOptions, type PlanValidationResult, validatePlan } from './validate-plan.ts';
 
 /*
@@ -304,5 +305,18 @@ describe('validatePlan v1.1: contact addresses', () => {
       });
     }
     expectIssues(plan(nodes), [], { contact: { email: 'a@example.com', phone: '+4915123456789' } });
+  });
+
+  it('invalid_phone: the rule the service stores a phone by (digits only; full metadata)', () => {
+    // Spaces are not E.164; +49 1234567 and +49 12345678901 pass a length-only check but are no German number.
+    for (const phone of ['+1 415 555 2671', '+1-415-555-2671', '+491234567', '+4912345678901']) {
+      expectIssues(plan(nodes), ['error invalid_phone /nodes/1'], {
+        contact: { email: 'a@example.com', phone },
+      });
+      expect(() => checkedContact({ email: 'a@example.com', phone })).toThrow(InvalidContactError);
+    }
+    // The service trims a phone before it checks and stores it.
+    expectIssues(plan(nodes), [], { contact: { email: 'a@example.com', phone: ' +14155552671 ' } });
+    expect(checkedContact({ email: 'a@example.com', phone: ' +14155552671 ' }).phone).toBe('+14155552671');
   });
 });

@@ -1,4 +1,4 @@
-import { isValidPhoneNumber } from 'libphonenumber-js';
+import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import { smsSegments } from '../../template/sms.ts';
 import { contactVariables, parseTemplate, type TemplateContact } from '../../template/template.ts';
 import type { NodeFacts, PlanFacts } from '../plan-facts.ts';
@@ -128,6 +128,19 @@ function checkSmsText(
   );
 }
 
+/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+
+/**
+ * The rule the service stores a contact's phone by (checkedContact): E.164 digits only, after trimming,
+ * and a number that can exist by libphonenumber's full metadata. The same rule here, so a contact the
+ * simulator sends an SMS to is one the database accepts ("+1 415 555 2671" and "+491234567" are not).
+ */
+function isStorablePhone(phone: string): boolean {
+  const trimmed = phone.trim();
+  return E164.test(trimmed) && isValidPhoneNumber(trimmed);
+}
+
 function checkContact(facts: PlanFacts, contact: ValidationContact, report: ReportIssue): void {
   const phone = typeof contact.phone === 'string' && contact.phone.trim() !== '' ? contact.phone : undefined;
   const email = typeof contact.email === 'string' && contact.email.trim() !== '' ? contact.email : undefined;
@@ -141,7 +154,7 @@ function checkContact(facts: PlanFacts, contact: ValidationContact, report: Repo
           'missing_phone',
           `SMS ${node.label} needs the contact's phone number, but the contact has none; add "phone" in E.164 form (such as "+14155552671") to the contact, or send this step by email.`,
         );
-      } else if (!phoneChecked && !(phone.startsWith('+') && isValidPhoneNumber(phone))) {
+      } else if (!phoneChecked && !isStorablePhone(phone)) {
         phoneChecked = true;
         report(
           node.path,
