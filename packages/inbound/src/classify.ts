@@ -44,7 +44,7 @@ export interface Classified {
  * 5. anything else is a genuine reply.
  */
 export function classify(facts: MessageFacts): Classified {
-  if (facts.deliveryStatus !== null) return dsn(facts.deliveryStatus, facts.reportType);
+  if (facts.deliveryStatus !== null || facts.reportType === 'delivery-status') return dsn(facts);
   if (facts.contentType === 'multipart/report' || facts.feedbackReport !== null) {
     const report = otherReport(facts);
     if (report) return report;
@@ -52,8 +52,8 @@ export function classify(facts: MessageFacts): Classified {
   return nonStandardBounce(facts) ?? autoReply(facts) ?? plain('reply', 'no automatic marker');
 }
 
-function dsn(body: string, reportType: string | null): Classified {
-  const groups = readFieldGroups(body);
+function dsn(facts: MessageFacts): Classified {
+  const groups = readFieldGroups(facts.deliveryStatus ?? '');
   const recipients = groups.filter(
     (group) => fieldValue(group, 'final-recipient') !== null || fieldValue(group, 'status') !== null,
   );
@@ -62,10 +62,15 @@ function dsn(body: string, reportType: string | null): Classified {
     withStatus.find((entry) => entry.status?.startsWith('5.')) ??
     withStatus.find((entry) => entry.status) ??
     withStatus[0];
-  const marker =
-    reportType === 'delivery-status' ? 'report-type=delivery-status' : 'message/delivery-status part';
+  let marker =
+    facts.reportType === 'delivery-status' ? 'report-type=delivery-status' : 'message/delivery-status part';
   const originalRecipient = chosen ? recipientOf(chosen.group) : null;
-  const status = chosen?.status ?? null;
+  let status = chosen?.status ?? null;
+  if (status === null && facts.deliveryStatus === null) {
+    // Labelled a DSN but without a readable status part (Office 365 sends some so): its text decides.
+    marker = `${marker} without a delivery-status part`;
+    status = textStatus(facts.text);
+  }
   if (status === null) {
     return {
       ...bounce('soft_bounce', `${marker}; no status`),

@@ -6,12 +6,8 @@ import { fieldValue, type HeaderField, messageIds, readHeaderBlock } from './hea
 import { MAX_INBOUND_BYTES, type ParsedInbound } from './types.ts';
 
 const DELIVERY_STATUS_TYPES = new Set(['message/delivery-status', 'message/global-delivery-status']);
-const EMBEDDED_ORIGINAL_TYPES = new Set([
-  'message/rfc822',
-  'text/rfc822-headers',
-  'message/global',
-  'message/global-headers',
-]);
+const EMBEDDED_PART =
+  /^Content-Type:[ \t]*(?:message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)\b/gim;
 const HEADER_FIELD_LINE = /^[!-9;-~]+[ \t]*:/;
 
 /**
@@ -51,7 +47,7 @@ export async function parseInbound(raw: Buffer | string): Promise<ParsedInbound>
     ...headers
       .filter((field) => field.name === 'references')
       .flatMap((field) => messageIds(field.value).reverse()),
-    ...(classified.aboutEmbeddedOriginal ? embeddedOriginalIds(mail) : []),
+    ...(classified.aboutEmbeddedOriginal ? embeddedOriginalIds(message, mail.text ?? '') : []),
   ];
   return {
     messageId: ownId ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
@@ -130,14 +126,27 @@ function messageFacts(mail: ParsedMail, headers: readonly HeaderField[]): Messag
   };
 }
 
-/** The Message-IDs of the original messages a bounce or report carries, as parts or quoted in its text. */
-function embeddedOriginalIds(mail: ParsedMail): string[] {
-  const fromParts = mail.attachments
-    .filter((part) => EMBEDDED_ORIGINAL_TYPES.has(part.contentType.toLowerCase()))
-    .flatMap((part) =>
-      messageIds(fieldValue(readHeaderBlock(part.content.toString('utf8')), 'message-id') ?? '').slice(0, 1),
-    );
-  const quoted = [...(mail.text ?? '').matchAll(/^[ \t>]*Message-ID:[ \t]*<([^<>\s]+)>/gim)].map(
+/**
+ * The Message-IDs of the original messages a bounce or report carries: the header block of each
+ * message/rfc822, text/rfc822-headers (or RFC 6533 global) part, read from the raw text because
+ * mailparser hands such parts over empty; and Message-ID lines quoted in the text of bounces that
+ * copy the original inline (qmail, Exim).
+ */
+function embeddedOriginalIds(raw: Buffer, text: string): string[] {
+  const source = raw.toString('latin1');
+  const fromParts: string[] = [];
+  for (const match of source.matchAll(EMBEDDED_PART)) {
+    const afterPartHeaders = source.slice((match.index ?? 0) + match[0].length);
+    const partHeaders = /^(.*?)\r?\n\r?\n/s.exec(afterPartHeaders);
+    if (!partHeaders) continue;
+    let body = afterPartHeaders.slice(partHeaders[0].length);
+    if (/content-transfer-encoding:[ \t]*base64/i.test(partHeaders[1] ?? '')) {
+      body = Buffer.from((body.split(/\r?\n--/)[0] ?? '').replace(/\s+/g, ''), 'base64').toString('latin1');
+    }
+    const id = messageIds(fieldValue(readHeaderBlock(body), 'message-id') ?? '')[0];
+    if (id) fromParts.push(id);
+  }
+  const quoted = [...text.matchAll(/^[ \t>]*Message-ID:[ \t]*<([^<>\s]+)>/gim)].map(
     (match) => match[1] ?? '',
   );
   return [...fromParts, ...quoted].filter(Boolean);
