@@ -95,9 +95,9 @@ describe.each<TestDatabaseKind>(['postgres', 'pglite'])('sender health on %s', (
       { at: T0.toISOString(), kind: 'deferred', node: 'intro', until: null, reason: 'sender_paused' },
     ]);
 
+    // The PATCH queues the held sends itself (no reconcile pass needed).
     await service.senders.update(sender.id, { enabled: true });
     expect((await service.senders.get(sender.id)).health.pausedAt).toBeNull();
-    await service.actions.reconcileOverdue(0);
     await scheduler.runDue();
     expect(transport.sent.at(-1)?.subject).toBe('held');
   }, 120_000);
@@ -113,7 +113,6 @@ describe.each<TestDatabaseKind>(['postgres', 'pglite'])('sender health on %s', (
       { at: T0.toISOString(), kind: 'deferred', node: 'intro', until: null, reason: 'sender_disabled' },
     ]);
     await service.senders.update(sender.id, { enabled: true });
-    await service.actions.reconcileOverdue(0);
     await scheduler.runDue();
     expect(transport.sent.map((m) => m.subject)).toEqual(['waiting']);
     expect((await service.getCampaign(held)).campaign.state.status).toBe('completed');

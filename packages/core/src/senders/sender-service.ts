@@ -11,10 +11,20 @@ import { type SenderView, senderView } from './sender-view.ts';
 export class SenderService {
   private readonly store: CampaignStore;
   private readonly clock: Clock;
+  private readonly released: (() => Promise<unknown>) | undefined;
 
-  constructor(deps: { store: CampaignStore; clock: Clock }) {
+  constructor(deps: {
+    store: CampaignStore;
+    clock: Clock;
+    /**
+     * Queues the sends held without an end (SendingControls.releaseHeld), called once an update enabled
+     * the sender; absent: the reconcile loop finds them.
+     */
+    released?: (() => Promise<unknown>) | undefined;
+  }) {
     this.store = deps.store;
     this.clock = deps.clock;
+    this.released = deps.released;
   }
 
   /** @throws InvalidSenderError; SenderExistsError for a taken id (a deleted sender's too). */
@@ -55,13 +65,16 @@ export class SenderService {
    */
   async update(senderId: string, body: unknown): Promise<SenderView> {
     const at = this.clock.now();
-    return this.store.transaction(async (tx) => {
+    const view = await this.store.transaction(async (tx) => {
       const current = await tx.senders.lock(senderId);
       if (!current) throw new SenderNotFoundError(senderId);
       const updated = await tx.senders.update(senderId, senderPatchFromBody(body, current), at);
       if (!updated) throw new SenderNotFoundError(senderId);
       return senderView(tx, updated, at);
     });
+    // Enabled (or resumed from a health pause): its held sends go now, through the claim as any due send.
+    if (view.enabled && view.health.pausedAt === null) await this.released?.();
+    return view;
   }
 
   /**

@@ -59,6 +59,7 @@ export {
   SmsInbound,
   smsKeyword,
 } from './sms-inbound.ts';
+export { type HoldReason, SendingControls } from './send-holds.ts';
 export { type AfterCommit, CampaignTransactions } from './transactions.ts';
 
 export interface ExecutionServiceDeps {
@@ -126,6 +127,8 @@ export class CampaignPlanExecutionService {
   readonly queries: CampaignQueries;
   readonly events: EventIntake;
   readonly actions: ActionRunner;
+  /** The emergency stop (`POST /v1/admin/sending`). */
+  readonly sending: SendingControls;
   /** Inbound SMS (replies, STOP / START) and carrier opt-outs. */
   readonly sms: SmsInbound;
   /** The emergency stop (`POST /v1/admin/sending`). */
@@ -147,7 +150,7 @@ export class CampaignPlanExecutionService {
       ...{ clock, transactions, applier, executionMode: deps.executionMode },
       senders: { smsSenderRequired: deps.smsSenderRequired },
     });
-    this.senders = new SenderService({ store, clock });
+    this.senders = new SenderService({ store, clock, released: () => this.sending.releaseHeld() });
     this.queries = new CampaignQueries({ store });
     this.events = new EventIntake({ store, clock, transactions, applier, unsubscribe });
     this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });
