@@ -43,7 +43,9 @@ describe('RFC 3464 delivery status notifications', () => {
     expect(parsed.classification.decidedBy).toBe('report-type=delivery-status; status 5.1.351');
     expect(parsed.classification.event).toBe('bounced');
     expect(parsed.originalRecipient).toBe('otsu-sakaba-hunter-neko-nyaaaaaaan@ezweb.ne.jp');
-    expect(parsed.refersTo[0]).toBe('SLXP216MB0381A8F03A83505296890D11A9950@SLXP216MB0381.KORP216.PROD.OUTLOOK.COM');
+    expect(parsed.refersTo[0]).toBe(
+      'SLXP216MB0381A8F03A83505296890D11A9950@SLXP216MB0381.KORP216.PROD.OUTLOOK.COM',
+    );
   });
 
   it('Amazon SES: "Status: 5.0.0 (permanent failure)" is 5.0.0, the original Message-ID from the rfc822 part', async () => {
@@ -51,7 +53,9 @@ describe('RFC 3464 delivery status notifications', () => {
     expect(parsed.classification.kind).toBe('hard_bounce');
     expect(parsed.classification.status).toBe('5.0.0');
     expect(parsed.originalRecipient).toBe('shironeko@example.co.jp');
-    expect(parsed.refersTo).toEqual(['000001321defbd2a-788e31c8-2be1-422f-a8d4-cf7765cc9ed7-000000@email.amazonses.com']);
+    expect(parsed.refersTo).toEqual([
+      '000001321defbd2a-788e31c8-2be1-422f-a8d4-cf7765cc9ed7-000000@email.amazonses.com',
+    ]);
   });
 });
 
