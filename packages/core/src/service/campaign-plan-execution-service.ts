@@ -59,7 +59,6 @@ export {
   SmsInbound,
   smsKeyword,
 } from './sms-inbound.ts';
-export { type HoldReason, SendingControls } from './send-holds.ts';
 export { type AfterCommit, CampaignTransactions } from './transactions.ts';
 
 export interface ExecutionServiceDeps {
@@ -131,8 +130,6 @@ export class CampaignPlanExecutionService {
   readonly sending: SendingControls;
   /** Inbound SMS (replies, STOP / START) and carrier opt-outs. */
   readonly sms: SmsInbound;
-  /** The emergency stop (`POST /v1/admin/sending`). */
-  readonly sending: SendingControls;
   /** The senders (`/v1/senders`). */
   readonly senders: SenderService;
   private readonly applier: EffectApplier;
