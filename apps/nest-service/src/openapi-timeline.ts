@@ -123,7 +123,16 @@ export const timelineEntrySchema = {
       'end',
       {
         status: { enum: ['completed', 'stopped', 'cancelled'] },
-        reason: { enum: [...ENGAGEMENT_EVENTS, 'send_failed', 'no_path', 'send_expired'] },
+        reason: {
+          anyOf: [
+            { enum: [...ENGAGEMENT_EVENTS, 'send_failed', 'no_path', 'send_expired'] },
+            {
+              type: 'string',
+              pattern: '^goal:',
+              description: 'A goal reached (plan 1.1 `goals`): the custom event name follows `goal:`; status completed.',
+            },
+          ],
+        },
       },
       ['status'],
     ),

@@ -11,7 +11,9 @@ export type {
   CampaignState,
   CampaignStatus,
   ContactFacts,
+  CustomEventFact,
   DeferReason,
+  GoalReason,
   MessageRef,
   RecordedEvent,
   SkipReason,
@@ -31,6 +33,7 @@ export {
   ENGAGEMENT_EVENTS,
   type EndNode,
   type EngagementEvent,
+  GOAL_NAME_PATTERN,
   isEngagementEvent,
   isTimeoutEvent,
   type Plan,
@@ -67,6 +70,7 @@ export {
 } from './plan/validate-plan.ts';
 export type * from './ports/campaign-store.ts';
 export type { Clock } from './ports/clock.ts';
+export type * from './ports/custom-event-repository.ts';
 export type { ExecutionObserver } from './ports/execution-observer.ts';
 export type * from './ports/records.ts';
 export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
@@ -97,6 +101,7 @@ export {
 } from './senders/throttle.ts';
 export * from './service/campaign-plan-execution-service.ts';
 export { contactFacts, InvalidContactError } from './service/contact-input.ts';
+export type { CustomEventInput, RecordCustomEventResult } from './service/custom-event-intake.ts';
 export { ECHO_FIELD, echoHeaders } from './service/echo-headers.ts';
 export type { Contact, SimulationEvent } from './simulate/simulation-input.ts';
 export {

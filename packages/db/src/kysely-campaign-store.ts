@@ -1,6 +1,7 @@
 import type { CampaignReader, CampaignStore, StoreTransaction, TransactionHandle } from '@campaign/core';
 import type { Kysely, Transaction } from 'kysely';
 import { KyselyCampaignReader } from './kysely-campaign-reader.ts';
+import { KyselyCustomEventRepository } from './kysely-custom-events.ts';
 import {
   KyselyCampaignRepository,
   KyselyCampaignTransitionRepository,
@@ -83,6 +84,7 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     events: new KyselyMessageEventRepository(trx),
     transitions: new KyselyCampaignTransitionRepository(trx),
     assignments: new KyselySplitAssignmentRepository(trx),
+    customEvents: new KyselyCustomEventRepository(trx),
     senders: new KyselySenderRepository(trx),
     holds: new KyselySendHoldRepository(trx),
     throttle: new KyselyThrottleUsageRepository(trx),

@@ -172,6 +172,19 @@ export interface Database {
   split_assignments: SplitAssignmentsTable;
   senders: SendersTable;
   sending_control: SendingControlTable;
+  custom_events: CustomEventsTable;
+}
+
+/** 0012: a contact's custom events (DESIGN section 14: goals and `event` branch conditions). */
+export interface CustomEventsTable {
+  id: Generated<string>;
+  contact_id: string;
+  /** The caller's event id, unique per contact. */
+  event_id: string;
+  name: string;
+  occurred_at: Timestamp;
+  received_at: DefaultedTimestamp;
+  payload: JSONColumnType<object, string | null, string | null> | null;
 }
 
 /** 0009: a from-identity with its caps (DESIGN section 11). */

@@ -1,6 +1,7 @@
 import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.ts';
 import type { EngagementEvent, Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
+import type { CustomEventRepository } from './custom-event-repository.ts';
 import type {
   ActionOutcome,
   CampaignMode,
@@ -58,6 +59,8 @@ export interface StoreTransaction {
   readonly events: MessageEventRepository;
   readonly transitions: CampaignTransitionRepository;
   readonly assignments: SplitAssignmentRepository;
+  /** The contacts' custom events (goals and `event` conditions, DESIGN section 14). */
+  readonly customEvents: CustomEventRepository;
   /** The emergency stop and the holds it (and paused or disabled senders) put on sends. */
   readonly holds: SendHoldRepository;
   /** The senders (DESIGN section 11) and their usage. */

@@ -5,6 +5,11 @@ import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import { SenderService } from '../senders/sender-service.ts';
 import type { ContactFrequencyCap } from '../senders/throttle.ts';
+import {
+  type CustomEventInput,
+  CustomEventIntake,
+  type RecordCustomEventResult,
+} from './custom-event-intake.ts';
 import type { CampaignMode, CampaignRecord, StoredEventEffect } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { SmsTransport, Transport } from '../ports/transport.ts';
@@ -125,6 +130,8 @@ export class CampaignPlanExecutionService {
   readonly commands: CampaignCommands;
   readonly queries: CampaignQueries;
   readonly events: EventIntake;
+  /** Custom events of contacts: goals and `event` conditions (DESIGN section 14). */
+  readonly customEvents: CustomEventIntake;
   readonly actions: ActionRunner;
   /** The emergency stop (`POST /v1/admin/sending`). */
   readonly sending: SendingControls;
@@ -150,6 +157,7 @@ export class CampaignPlanExecutionService {
     this.senders = new SenderService({ store, clock, released: () => this.sending.releaseHeld() });
     this.queries = new CampaignQueries({ store });
     this.events = new EventIntake({ store, clock, transactions, applier, unsubscribe });
+    this.customEvents = new CustomEventIntake({ store, clock, transactions, applier });
     this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });
     const claims = new SendClaims(
       { store, clock, transactions, applier, observer },
@@ -233,7 +241,16 @@ export class CampaignPlanExecutionService {
 
   /** `POST /v1/events`: each item checked (bad ones rejected by position), the rest recorded as one batch. */
   recordApiEvents(items: readonly unknown[]): Promise<ApiEventBatchResult> {
-    return recordApiEventBatch((batch) => this.events.recordEvents(batch), items);
+    return recordApiEventBatch(
+      (batch) => this.events.recordEvents(batch),
+      items,
+      (input) => this.customEvents.record(input),
+    );
+  }
+
+  /** See `CustomEventIntake.record`: a custom event of a contact (a goal, an `event` condition's fact). */
+  recordCustomEvent(input: CustomEventInput): Promise<RecordCustomEventResult> {
+    return this.customEvents.record(input);
   }
 
   /** See `SmsInbound.receive`: an inbound SMS (a reply, STOP or START). */

@@ -75,9 +75,14 @@ export async function engineContext(tx: StoreTransaction, campaign: CampaignReco
   const latest = await tx.messages.latestSentWithDecisiveEvents(campaign.id);
   // Only a plan with `engaged` conditions reads the campaign's engagements (one bounded query).
   const engagements = planReads(campaign.plan).engagements ? await tx.events.engagements(campaign.id) : null;
+  // Likewise only a plan with `event` conditions reads the contact's custom events (one row per name).
+  const customEvents = planReads(campaign.plan).customEvents
+    ? await tx.customEvents.firstOccurrences(campaign.contactId)
+    : null;
   return {
     latestMessage: latest?.message ?? null,
     latestMessageEvents: latest?.events ?? [],
     ...(engagements !== null ? { engagements } : {}),
+    ...(customEvents !== null ? { customEvents } : {}),
   };
 }

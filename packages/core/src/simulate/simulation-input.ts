@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ContactFacts } from '../engine/types.ts';
-import { ENGAGEMENT_EVENTS } from '../plan/plan-schema.ts';
+import { ENGAGEMENT_EVENTS, goalNameSchema } from '../plan/plan-schema.ts';
 
 const isoInstant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 
@@ -22,14 +22,27 @@ const planUpdateSchema = z.strictObject({
   type: z.literal('plan'),
   plan: z.unknown(),
 });
+/**
+ * A custom event of the contact (DESIGN section 14, `POST /v1/events` type `custom`): a goal of the plan
+ * ends the campaign, and `event` branch conditions read it. An `id` seen before is dropped.
+ */
+const customEventSchema = z.strictObject({
+  at: isoInstant,
+  type: z.literal('custom'),
+  name: goalNameSchema,
+  id: z.string().min(1).optional(),
+});
 /** One line of a simulation's events file. */
 export const simulationEventSchema = z.discriminatedUnion('type', [
   engagementOrControlSchema,
   planUpdateSchema,
+  customEventSchema,
 ]);
 export const simulationEventsSchema = z.array(simulationEventSchema);
 /** An engagement event or a control, as the events file holds it. */
 export type SimulationEvent = z.output<typeof engagementOrControlSchema>;
+/** A custom event, as the events file holds it. */
+export type CustomEventInput = z.output<typeof customEventSchema>;
 /** A new plan version, as the events file holds it (the plan still unvalidated). */
 export type PlanUpdateInput = z.output<typeof planUpdateSchema>;
 /** One line of the events file, parsed. */

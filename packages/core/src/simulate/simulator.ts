@@ -11,6 +11,7 @@ import {
   deferSend,
   findNode,
   initialState,
+  onCustomEvent,
   onEvent,
   onSendExecuted,
   onTimeout,
@@ -24,6 +25,7 @@ import { eventEntry, timelineEntriesOf } from '../engine/timeline-entries.ts';
 import type {
   CampaignDefinition,
   CampaignState,
+  CustomEvent,
   Decision,
   EngineContext,
   MessageRef,
@@ -34,6 +36,7 @@ import { validatePlan } from '../plan/validate-plan.ts';
 import { type SentEmail, simulatedSend } from './simulated-send.ts';
 import {
   type Contact,
+  type CustomEventInput,
   type SimulationEvent,
   type SimulationInput,
   simulationContactFacts,
@@ -94,6 +97,7 @@ class Simulation {
   private readonly emails: SentEmail[] = [];
   private readonly recorded: RecordedEvent[] = [];
   private readonly seenEventIds = new Set<string>();
+  private readonly customEvents: CustomEvent[] = []; // the contact's (section 14), for `event` conditions
   private pausedEvents: RecordedEvent[] = [];
   /** Timeline entries of events recorded while paused: resume gives them their real effect. */
   private readonly pausedEntries = new Map<string, Extract<TimelineEntry, { kind: 'event' }>>();
@@ -174,6 +178,7 @@ class Simulation {
       latestMessage,
       latestMessageEvents: latestMessage ? this.recorded.filter((e) => e.messageId === latestMessage.id) : [],
       engagements: this.engagements(),
+      customEvents: this.customEvents,
     };
   }
 
@@ -197,6 +202,9 @@ class Simulation {
         return;
       case 'plan':
         this.handlePlan(input.plan, at);
+        return;
+      case 'custom':
+        this.handleCustom(input);
         return;
       default:
         break;
@@ -231,6 +239,14 @@ class Simulation {
     this.timeline.push(entry);
     if (wasPaused && decision.effect === 'ignored') this.pausedEntries.set(event.id, entry);
     this.apply(decision);
+  }
+
+  /** A custom event: kept for `event` conditions; a goal of the plan ends the campaign (no entry of its own). */
+  private handleCustom(input: CustomEventInput): void {
+    const id = input.id ?? `custom_${this.customEvents.length + 1}`;
+    if (this.customEvents.some((e) => e.id === id)) return;
+    this.customEvents.push({ id, name: input.name, occurredAt: input.at });
+    this.apply(onCustomEvent(this.def, this.state, { id, name: input.name, occurredAt: input.at }, input.at));
   }
 
   private handleControl(kind: 'pause' | 'resume' | 'cancel', at: Date): void {

@@ -71,7 +71,14 @@ export async function runScenarioOnService(
         else if (input.type === 'resume') await service.resume(campaign.id);
         else if (input.type === 'cancel') await service.cancel(campaign.id);
         else if (input.type === 'plan') await service.updatePlan(campaign.id, input.plan);
-        else {
+        else if (input.type === 'custom') {
+          await service.recordCustomEvent({
+            id: input.id ?? `custom-${index}`,
+            name: input.name,
+            occurredAt: input.at,
+            contactId: campaign.contactId,
+          });
+        } else {
           const view = await service.getCampaign(campaign.id);
           const message = latestMessage(view.timeline, input.node, input.at);
           await service.recordEvent({
