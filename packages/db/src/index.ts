@@ -12,6 +12,11 @@ export {
   kyselyTransactionOf,
 } from './kysely-campaign-store.ts';
 export * from './kysely-repositories.ts';
+export {
+  KyselySenderImapRepository,
+  type SenderImapSettingsInput,
+  type StoredSenderImap,
+} from './kysely-sender-imap.ts';
 export { KyselySenderRepository, toSender } from './kysely-senders.ts';
 export { migrateToLatest } from './migrate.ts';
 export { migrations } from './migrations/index.ts';

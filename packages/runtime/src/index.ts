@@ -6,6 +6,14 @@ export {
   type RuntimeConfig,
   resolveSharedSecrets,
 } from './config.ts';
+export { imapMetrics } from './imap/imap-metrics.ts';
+export {
+  type ImapWatchersOptions,
+  type RunningImapWatchers,
+  startImapWatchers,
+} from './imap/imap-watchers.ts';
+export { decryptSecret, encryptSecret, ImapSecretKeyError, imapSecretKey } from './imap/secret-box.ts';
+export type { ImapIntake } from './imap/sender-watcher.ts';
 export { PrometheusMetrics } from './metrics.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { checkReadiness, READINESS_TIMEOUT_MS, type Readiness } from './readiness.ts';
