@@ -18,6 +18,15 @@ const ok = (description: string, schema: object = { type: 'object' }) => ({
 });
 const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
 const secured = [{ apiKey: [] }];
+/** `GET`/`POST /v1/admin/sending`'s answer. */
+const sendingState = {
+  type: 'object',
+  required: ['enabled', 'since'],
+  properties: {
+    enabled: { type: 'boolean' },
+    since: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
 
 /**
  * A standalone JSON Schema placed at `at` in the document: its local references (`#/$defs/...`, the
@@ -312,6 +321,33 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         },
       },
       ...senderPaths,
+      '/v1/admin/sending': {
+        get: {
+          summary: 'The emergency stop: whether sending is enabled, and since when (null: never changed)',
+          security: secured,
+          responses: { 200: ok('{enabled, since}', sendingState) },
+        },
+        post: {
+          summary: 'Stop or resume every send (DESIGN section 11)',
+          description:
+            '`{"enabled": false}` holds every due send (it stays pending; its timeline gets a `deferred` entry with reason `emergency_stop` and `until` null). `{"enabled": true}` releases them, oldest due first, throttled and obeying send windows and expiry. `since` changes only when `enabled` does.',
+          security: secured,
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['enabled'],
+                  properties: { enabled: { type: 'boolean' } },
+                },
+              },
+            },
+          },
+          responses: { 200: ok('{enabled, since}', sendingState), 400: problem('invalid_request') },
+        },
+      },
       '/v1/events': {
         post: {
           summary: 'Record normalized engagement events and custom (goal) events',
