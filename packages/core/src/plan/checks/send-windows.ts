@@ -46,13 +46,36 @@ function checkWindow(window: unknown, path: string, owner: string, report: Repor
   for (const problem of sendWindowProblems(window)) {
     const at = problem.field === '' ? path : `${path}/${problem.field}`;
     const day = /^days\/(\d+)$/.exec(problem.field);
-    const written =
-      day && isRecord(window) && Array.isArray(window.days) ? window.days[Number(day[1])] : undefined;
-    const meant = typeof written === 'string' ? dayNameMeant(written) : undefined;
-    const fix: JsonPatchOperation[] | undefined =
-      meant !== undefined ? [{ op: 'replace', path: at, value: meant }] : undefined;
+    const fix = day && isRecord(window) ? dayFix(window.days, Number(day[1]), path) : undefined;
     report(at, code, `The send window of ${owner}: ${sentence(problem.message)} Write it ${example}.`, fix);
   }
+}
+
+/** A listed day as meant: a day name as is, a near miss ("Monday") as its name, else undefined. */
+function dayMeant(written: unknown): DayName | undefined {
+  if (typeof written !== 'string') return undefined;
+  return (DAY_NAMES as readonly string[]).includes(written) ? (written as DayName) : dayNameMeant(written);
+}
+
+/**
+ * The fix of the day at `index` of a window's `days`: a near miss is replaced by its name; a day that
+ * an earlier entry already means (["mon", "mon"], ["mon", "Monday"]) makes the whole list its
+ * entries as meant, each once, in order (a removal by index would shift the indexes other fixes of
+ * the same round point at). Undefined when the day meant is not clear.
+ */
+function dayFix(days: unknown, index: number, path: string): JsonPatchOperation[] | undefined {
+  if (!Array.isArray(days)) return undefined;
+  const meant = dayMeant(days[index]);
+  if (meant === undefined) return undefined;
+  if (!days.slice(0, index).some((earlier) => dayMeant(earlier) === meant)) {
+    return [{ op: 'replace', path: `${path}/days/${index}`, value: meant }];
+  }
+  const listed: unknown[] = [];
+  for (const written of days) {
+    const value = dayMeant(written) ?? written;
+    if (!listed.includes(value)) listed.push(value);
+  }
+  return [{ op: 'replace', path: `${path}/days`, value: listed }];
 }
 
 function checkHolidays(holidays: unknown, report: ReportIssue): void {

@@ -299,3 +299,38 @@ describe('repairPlan', () => {
     }
   });
 });
+
+describe('repairPlan: a day listed twice in a send window', () => {
+  const withDays = (days: unknown[]) => ({
+    version: '1.1',
+    timezone: 'UTC',
+    sendWindow: { days, start: '09:00', end: '17:00' },
+    startNodeId: 'a',
+    nodes: [{ id: 'a', action: 'send', subject: 's', body: 'b', transitions: [] }],
+  });
+
+  it.each([
+    // [days as written, days after the repair, fixes applied]: written out by hand.
+    [['mon', 'mon'], ['mon'], 1],
+    [['mon', 'Monday'], ['mon'], 1],
+    // Round 1 replaces days/0 and days/2; the list fix of days/1 overlaps days/0 and waits for round 2.
+    [['Monday', 'monday', 'Fri'], ['mon', 'fri'], 3],
+    [['tue', 'mon', 'tue', 'wed', 'mon'], ['tue', 'mon', 'wed'], 1],
+  ])('%j repairs to %j, a valid plan, with %i fix(es)', (days, expected, count) => {
+    const result = repairPlan(withDays(days));
+    expect(result.valid).toBe(true);
+    expect(result.issues).toEqual([]);
+    expect((result.plan as ReturnType<typeof withDays>).sendWindow.days).toEqual(expected);
+    expect(result.applied).toHaveLength(count);
+  });
+
+  it('the duplicate carries a fix that changes the plan (never a no-op replace), and an unclear day none', () => {
+    const result = validatePlan(withDays(['mon', 'mon', 'xyz', 'xyz']));
+    const fixes = result.issues.map((issue) => [issue.path, issue.fix]);
+    expect(fixes).toEqual([
+      ['/sendWindow/days/1', [{ op: 'replace', path: '/sendWindow/days', value: ['mon', 'xyz'] }]],
+      ['/sendWindow/days/2', undefined],
+      ['/sendWindow/days/3', undefined],
+    ]);
+  });
+});
