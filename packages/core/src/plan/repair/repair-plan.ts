@@ -76,6 +76,13 @@ function tryApply(
   copyFirst: boolean,
 ): { document: unknown } | undefined {
   try {
+    // A fix that would change nothing (every operation a replace by the value already there) is not
+    // applied: counted as applied, it would be offered and "applied" again every round.
+    if (
+      fix.every((op) => op.op === 'replace' && sameJson(jsonPatch.getValueByPointer(plan, op.path), op.value))
+    ) {
+      return undefined;
+    }
     const base = copyFirst ? jsonPatch.deepClone(plan) : plan;
     // Validate the whole patch against a copy before mutating, so a failing operation leaves no half patch.
     if (jsonPatch.validate(fix as Operation[], base) !== undefined) return undefined;
@@ -83,6 +90,10 @@ function tryApply(
   } catch {
     return undefined;
   }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Whether one pointer is the other or inside it (their patches could interfere). */
