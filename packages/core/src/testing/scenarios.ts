@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/plan-schema.ts';
 import type { Contact, SimulationEvent, SimulationInput } from '../simulate/simulation-input.ts';
+import { GOAL_SCENARIOS } from './scenarios-goals.ts';
 import { V1_1_SCENARIOS } from './scenarios-v1-1.ts';
 
 /**
@@ -272,4 +273,4 @@ const V1_0_SCENARIOS: readonly Scenario[] = [
 ];
 
 /** Every scenario: the 1.0 ones above, then one per plan v1.1 rule (scenarios-v1-1.ts). */
-export const SCENARIOS: readonly Scenario[] = [...V1_0_SCENARIOS, ...V1_1_SCENARIOS];
+export const SCENARIOS: readonly Scenario[] = [...V1_0_SCENARIOS, ...V1_1_SCENARIOS, ...GOAL_SCENARIOS];
