@@ -45,12 +45,16 @@ export async function runScenarioOnService(
   // A contact (and address) of its own per run: suppression holds per address and must not leak. A
   // contact id the scenario gives is kept: it is the split key (DESIGN section 10), which must be the
   // simulator's. A phone is kept too (a scenario's SMS runs once per database).
+  // A plan with a split hashes the contact as given (id, else email, else phone), so such a scenario's
+  // contact goes as it is and has addresses no other scenario uses.
   const given = scenario.contact;
-  const contact = {
-    ...given,
-    id: given.id ?? randomUUID(),
-    ...(given.email !== undefined ? { email: `${randomUUID()}.${given.email}` } : {}),
-  };
+  const contact = scenario.plan.nodes.some((node) => node.action === 'split')
+    ? given
+    : {
+        ...given,
+        id: given.id ?? randomUUID(),
+        ...(given.email !== undefined ? { email: `${randomUUID()}.${given.email}` } : {}),
+      };
   const { campaign } = await service.persistPlan({ contact, plan: scenario.plan });
   const until = (scenario.until ?? new Date(scenario.start.getTime() + 365 * DAY_MS)).getTime();
   const inputs = [...scenario.events].sort((a, b) => a.at.getTime() - b.at.getTime());
