@@ -72,6 +72,7 @@ export type * from './ports/campaign-store.ts';
 export type { Clock } from './ports/clock.ts';
 export type * from './ports/custom-event-repository.ts';
 export type { ExecutionObserver } from './ports/execution-observer.ts';
+export type * from './ports/inbound-repository.ts';
 export type * from './ports/records.ts';
 export { UNKNOWN_EVENT_TYPE } from './ports/records.ts';
 export type * from './ports/scheduler.ts';

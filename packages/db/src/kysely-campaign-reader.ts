@@ -5,6 +5,7 @@ import {
   type CampaignView,
   type DeferReason,
   type EngagementEvent,
+  type InboundKind,
   type OutboundMessageRecord,
   type ScheduledActionRecord,
   type SkipReason,
@@ -16,9 +17,11 @@ import {
   type TimeoutEvent,
   type TransitionEvent,
   timelineEntriesOf,
+  type UnmatchedInboundRecord,
   type ZeroTimeMove,
 } from '@campaign/core';
 import { type Kysely, sql } from 'kysely';
+import { KyselyInboundRepository } from './kysely-inbound.ts';
 import { isUuid } from './kysely-repositories.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
 import type { Database } from './schema.ts';
@@ -84,6 +87,10 @@ export class KyselyCampaignReader implements CampaignReader {
       .where('id', '=', campaignId)
       .executeTakeFirst();
     return row ? toCampaign(row) : null;
+  }
+
+  async unmatchedInbound(after: string | null, limit: number): Promise<UnmatchedInboundRecord[]> {
+    return new KyselyInboundRepository(this.db).unmatched(after, limit);
   }
 
   async duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]> {
@@ -262,7 +269,16 @@ export class KyselyCampaignReader implements CampaignReader {
         .execute(),
       this.db
         .selectFrom('message_events')
-        .select(['seq', 'type', 'message_id', 'provider_event_id', 'occurred_at', 'effect'])
+        .select([
+          'seq',
+          'type',
+          'message_id',
+          'provider_event_id',
+          'occurred_at',
+          'effect',
+          'inbound_kind',
+          'decided_by',
+        ])
         .where('campaign_id', '=', campaignId)
         .where('type', '!=', 'unknown')
         .$if(from !== null, (q) => q.where('seq', '>=', from as string))
@@ -299,6 +315,9 @@ export class KyselyCampaignReader implements CampaignReader {
           message: e.message_id,
           id: e.provider_event_id,
           effect: e.effect === 'transition' || e.effect === 'exit' ? e.effect : 'ignored',
+          ...(e.inbound_kind !== null
+            ? { inbound: { kind: e.inbound_kind as InboundKind, decidedBy: e.decided_by ?? '' } }
+            : {}),
         }),
       });
     }

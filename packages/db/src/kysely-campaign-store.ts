@@ -2,6 +2,7 @@ import type { CampaignReader, CampaignStore, StoreTransaction, TransactionHandle
 import type { Kysely, Transaction } from 'kysely';
 import { KyselyCampaignReader } from './kysely-campaign-reader.ts';
 import { KyselyCustomEventRepository } from './kysely-custom-events.ts';
+import { KyselyInboundRepository } from './kysely-inbound.ts';
 import {
   KyselyCampaignRepository,
   KyselyCampaignTransitionRepository,
@@ -88,5 +89,6 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     senders: new KyselySenderRepository(trx),
     holds: new KyselySendHoldRepository(trx),
     throttle: new KyselyThrottleUsageRepository(trx),
+    inbound: new KyselyInboundRepository(trx),
   };
 }

@@ -643,6 +643,8 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
         machine: event.machine,
         bot: event.bot,
         auto_reply: event.autoReply,
+        inbound_kind: event.inbound?.kind ?? null,
+        decided_by: event.inbound?.decidedBy ?? null,
         effect: null,
         payload: event.payload === undefined || event.payload === null ? null : JSON.stringify(event.payload),
       })

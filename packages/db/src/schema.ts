@@ -122,6 +122,9 @@ export interface MessageEventsTable {
   machine: Generated<boolean>;
   bot: Generated<boolean>;
   auto_reply: Generated<boolean>;
+  /** 0011: an inbound message's classification and what decided it. */
+  inbound_kind: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
   effect: string | null;
   payload: JSONColumnType<object, string | null, string | null> | null;
   seq: Int8;
@@ -173,6 +176,21 @@ export interface Database {
   senders: SendersTable;
   sending_control: SendingControlTable;
   custom_events: CustomEventsTable;
+  inbound_unmatched: InboundUnmatchedTable;
+}
+
+/** 0011: inbound messages that matched nothing we sent (DESIGN section 14). */
+export interface InboundUnmatchedTable {
+  message_id: string;
+  source: string;
+  from_address: string | null;
+  to_addresses: string[];
+  subject: string | null;
+  kind: string;
+  decided_by: string;
+  refers_to: string[];
+  received_at: Timestamp;
+  seq: Generated<Int8>;
 }
 
 /** 0012: a contact's custom events (DESIGN section 14: goals and `event` branch conditions). */

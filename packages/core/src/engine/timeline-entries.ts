@@ -1,4 +1,5 @@
 import type { EngagementEvent, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
+import type { InboundKind } from '../ports/inbound-repository.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
 import type {
   DeferReason,
@@ -58,6 +59,8 @@ export interface EventRecord {
   message: string | null;
   id?: string | undefined;
   effect: EventEffect;
+  /** An inbound message's classification (DESIGN section 14). */
+  inbound?: { kind: InboundKind; decidedBy: string } | undefined;
 }
 
 /** The timeline entry of an event (see timelineEntriesOf). */
@@ -69,6 +72,7 @@ export function eventEntry(record: EventRecord): Extract<TimelineEntry, { kind: 
     message: record.message,
     ...(record.id !== undefined ? { id: record.id } : {}),
     effect: record.effect,
+    ...(record.inbound !== undefined ? { inbound: record.inbound } : {}),
   };
 }
 
@@ -110,7 +114,13 @@ export function timelineEntriesOf(record: AuditRecord): TimelineEntry[] {
       ];
     case 'deferred':
       return [
-        { at, kind: 'deferred', node: record.node, until: record.until?.toISOString() ?? null, reason: record.reason },
+        {
+          at,
+          kind: 'deferred',
+          node: record.node,
+          until: record.until?.toISOString() ?? null,
+          reason: record.reason,
+        },
       ];
     case 'pause':
     case 'resume':

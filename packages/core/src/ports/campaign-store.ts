@@ -2,6 +2,7 @@ import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.t
 import type { EngagementEvent, Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
 import type { CustomEventRepository } from './custom-event-repository.ts';
+import type { InboundRepository, UnmatchedInboundRecord } from './inbound-repository.ts';
 import type {
   ActionOutcome,
   CampaignMode,
@@ -63,6 +64,8 @@ export interface StoreTransaction {
   readonly customEvents: CustomEventRepository;
   /** The emergency stop and the holds it (and paused or disabled senders) put on sends. */
   readonly holds: SendHoldRepository;
+  /** Inbound mail: the address-pair match and the unmatched list (DESIGN section 14). */
+  readonly inbound: InboundRepository;
   /** The senders (DESIGN section 11) and their usage. */
   readonly senders: SenderRepository;
   /** What throttling reads and reserves under the sender's lock (DESIGN section 11). */
@@ -297,6 +300,11 @@ export interface CampaignReader {
     after: TimelinePosition | null,
     limit: number,
   ): Promise<TimelinePage | null>;
+  /**
+   * At most `limit` unmatched inbound messages after position `after` (null: from the newest), newest
+   * first, by keyset on their position (never by offset).
+   */
+  unmatchedInbound(after: string | null, limit: number): Promise<UnmatchedInboundRecord[]>;
   /** Pending actions of active campaigns whose run_at is at or before `before`, oldest first (the reconcile loop). */
   duePending(before: Date, limit: number): Promise<ScheduledActionRecord[]>;
   /** Running sends whose claim expired at or before `at` (their worker died), oldest first. */

@@ -14,6 +14,8 @@ export interface ExecutionObserver {
    * whether the transport kept refusing the message or the step after the provider's acceptance kept
    * failing. `error` is the last error's message.
    */
+  /** An inbound message matched nothing we sent and was kept in the unmatched list (counted once per message). */
+  inboundUnmatched?(source: string): void;
   sendFailed?(
     stage: 'transport' | 'after_acceptance',
     info: { actionId: string; campaignId: string; error: string },

@@ -8,6 +8,7 @@ import type {
   ZeroTimeMove,
 } from '../engine/types.ts';
 import type { EngagementEvent, Plan, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
+import type { InboundKind } from './inbound-repository.ts';
 
 /*
  * Domain records the repositories return. They mirror the tables of DESIGN section 5 without being
@@ -210,7 +211,16 @@ export interface NewMessageEvent {
   machine: boolean;
   bot: boolean;
   autoReply: boolean;
+  /** An inbound message's classification (DESIGN section 14); absent: not an inbound message. */
+  inbound?: InboundEventInfo | undefined;
   payload: unknown;
+}
+
+/** How an inbound message was classified and what decided it, as the timeline shows it. */
+export interface InboundEventInfo {
+  kind: InboundKind;
+  /** `Auto-Submitted: auto-replied`, `report-type=delivery-status; status 5.1.1`, `no automatic marker`, ... */
+  decidedBy: string;
 }
 
 export type TransitionKind =

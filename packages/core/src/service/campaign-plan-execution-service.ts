@@ -3,20 +3,21 @@ import { type ApiEventBatchResult, recordApiEventBatch } from '../input/api-even
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
+import type { InboundSource } from '../ports/inbound-repository.ts';
+import type { CampaignMode, CampaignRecord, StoredEventEffect } from '../ports/records.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import type { SmsTransport, Transport } from '../ports/transport.ts';
 import { SenderService } from '../senders/sender-service.ts';
 import type { ContactFrequencyCap } from '../senders/throttle.ts';
+import { ActionRunner } from './action-runner.ts';
+import { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
+import { type CampaignDetails, CampaignQueries, type TimelinePageResult } from './campaign-queries.ts';
+import type { CampaignSummary } from './campaign-record.ts';
 import {
   type CustomEventInput,
   CustomEventIntake,
   type RecordCustomEventResult,
 } from './custom-event-intake.ts';
-import type { CampaignMode, CampaignRecord, StoredEventEffect } from '../ports/records.ts';
-import type { Scheduler } from '../ports/scheduler.ts';
-import type { SmsTransport, Transport } from '../ports/transport.ts';
-import { ActionRunner } from './action-runner.ts';
-import { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
-import { type CampaignDetails, CampaignQueries, type TimelinePageResult } from './campaign-queries.ts';
-import type { CampaignSummary } from './campaign-record.ts';
 import { EffectApplier } from './effect-applier.ts';
 import {
   EventIntake,
@@ -24,6 +25,7 @@ import {
   type RecordEventResult,
   type RecordEventsResult,
 } from './event-intake.ts';
+import { InboundIntake, type InboundMessageInput, type InboundResult } from './inbound-intake.ts';
 import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
 import { SendingControls } from './send-holds.ts';
 import { type InboundSmsInput, type InboundSmsResult, SmsInbound } from './sms-inbound.ts';
@@ -49,6 +51,16 @@ export {
   type RecordEventsResult,
   tallyEvent,
 } from './event-intake.ts';
+export {
+  bareAddress,
+  INBOUND_PROVIDER,
+  type InboundClassificationInput,
+  InboundIntake,
+  type InboundMessageInput,
+  type InboundResult,
+  UNMATCHED_PAGE_MAX,
+  UNMATCHED_PAGE_SIZE,
+} from './inbound-intake.ts';
 export {
   type ExecuteActionResult,
   type SendClaim,
@@ -111,6 +123,8 @@ export interface ExecutionServiceDeps {
    * false (an embedding host): an SMS without a sender goes from the SMS transport's default number.
    */
   smsSenderRequired?: boolean | undefined;
+  /** MAIL_FROM: an inbound message to its address matches what was sent with no sender (DESIGN section 14). */
+  mailFrom?: string | undefined;
 }
 
 /**
@@ -133,6 +147,8 @@ export class CampaignPlanExecutionService {
   /** Custom events of contacts: goals and `event` conditions (DESIGN section 14). */
   readonly customEvents: CustomEventIntake;
   readonly actions: ActionRunner;
+  /** Inbound mail: replies, bounces and complaints (DESIGN section 14). */
+  readonly inbound: InboundIntake;
   /** The emergency stop (`POST /v1/admin/sending`). */
   readonly sending: SendingControls;
   /** Inbound SMS (replies, STOP / START) and carrier opt-outs. */
@@ -159,6 +175,10 @@ export class CampaignPlanExecutionService {
     this.events = new EventIntake({ store, clock, transactions, applier, unsubscribe });
     this.customEvents = new CustomEventIntake({ store, clock, transactions, applier });
     this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });
+    this.inbound = new InboundIntake({
+      ...{ store, clock, observer, defaultFrom: deps.mailFrom },
+      recordEvent: (input) => this.events.recordEvent(input),
+    });
     const claims = new SendClaims(
       { store, clock, transactions, applier, observer },
       {
@@ -256,6 +276,11 @@ export class CampaignPlanExecutionService {
   /** See `SmsInbound.receive`: an inbound SMS (a reply, STOP or START). */
   recordInboundSms(input: InboundSmsInput): Promise<InboundSmsResult> {
     return this.sms.receive(input);
+  }
+
+  /** See `InboundIntake.receive`: an inbound email (reply, auto-reply, bounce, complaint) from `source`. */
+  recordInbound(parsed: InboundMessageInput, source: InboundSource): Promise<InboundResult> {
+    return this.inbound.receive(parsed, source);
   }
 
   /** The seed's name for applying an already recorded event: see `EventIntake.processTransition`. */

@@ -5,6 +5,7 @@ import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts
 import type { Clock } from '../ports/clock.ts';
 import {
   type CampaignRecord,
+  type InboundEventInfo,
   type OutboundMessageRecord,
   type StoredEventEffect,
   UNKNOWN_EVENT_TYPE,
@@ -44,6 +45,8 @@ export interface EventInput {
   machine?: boolean | undefined;
   bot?: boolean | undefined;
   autoReply?: boolean | undefined;
+  /** An inbound message's classification (DESIGN section 14), shown on the timeline's event entry. */
+  inbound?: InboundEventInfo | undefined;
   payload?: unknown;
 }
 
@@ -173,6 +176,7 @@ export class EventIntake {
         machine: input.machine ?? false,
         bot: input.bot ?? false,
         autoReply: input.autoReply ?? false,
+        ...(input.inbound ? { inbound: input.inbound } : {}),
         payload: input.payload ?? null,
       });
       if (!event) return { status: 'duplicate' as const };

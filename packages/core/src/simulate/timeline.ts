@@ -8,6 +8,7 @@ import type {
   ZeroTimeMove,
 } from '../engine/types.ts';
 import type { EngagementEvent, TimeoutEvent, TransitionEvent } from '../plan/plan-schema.ts';
+import type { InboundKind } from '../ports/inbound-repository.ts';
 
 /**
  * One entry of a campaign's timeline, as `campaign simulate` prints it and `GET /v1/campaigns/:id`
@@ -39,6 +40,8 @@ export type TimelineEntry =
       message: string | null;
       id?: string;
       effect: EventEffect;
+      /** An inbound message (DESIGN section 14): its classification and the header that decided it. */
+      inbound?: { kind: InboundKind; decidedBy: string };
     }
   /** Leaving a node on an event or timeout, or a `branch` / `split` node (with the split's `variant`). */
   | {

@@ -9,6 +9,7 @@ import * as threading from './0007-threading.ts';
 import * as smsSuppression from './0008-sms-suppression.ts';
 import * as senders from './0009-senders.ts';
 import * as shadowMessages from './0010-shadow-messages.ts';
+import * as inbound from './0011-inbound.ts';
 import * as customEvents from './0012-custom-events.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
@@ -23,5 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008-sms-suppression': smsSuppression,
   '0009-senders': senders,
   '0010-shadow-messages': shadowMessages,
+  '0011-inbound': inbound,
   '0012-custom-events': customEvents,
 };
