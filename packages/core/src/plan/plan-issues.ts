@@ -19,6 +19,7 @@ export const PLAN_ISSUE_CODES = [
   'wait_forever',
   'window_gap',
   'zero_time_cycle',
+  'zero_time_chain',
   'unreachable_node',
   'missing_variable',
   'fixed_offset_timezone',

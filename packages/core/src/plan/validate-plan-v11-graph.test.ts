@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isValidIsoDuration } from '@campaign/schedule-utils';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { simulate } from '../simulate/simulator.ts';
 import * as fixtures from '../testing/plans.ts';
 import { ISO_DURATION_PATTERN, type Plan, planJsonSchema, TIME_OF_DAY_PATTERN } from './plan-schema.ts';
 import { type PlanValidationResult, sendTimeIssues, validatePlan } from './validate-plan.ts';
@@ -391,5 +392,60 @@ describe('1.0 plans behave as before', () => {
       const file = JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as Json;
       expect(summary(validatePlan(file.plan ?? file)), name).toEqual([]);
     }
+  });
+});
+
+describe('validatePlan v1.1: zero_time_chain', () => {
+  /** n branch nodes in a row (each to the next, either way), then a send: a chain of n zero-time nodes. */
+  const chain = (n: number): Json =>
+    plan([
+      ...Array.from({ length: n }, (_, i) =>
+        branch(`b${i}`, [when({ attribute: 'x', exists: true }, `b${i + 1}`)], `b${i + 1}`),
+      ),
+      send(`b${n}`),
+    ]);
+
+  it('100 zero-time nodes in a row are fine, and the engine runs them (entering 101 nodes at one instant)', () => {
+    const result = validatePlan(chain(100));
+    expect(result.issues).toEqual([]);
+    const outcome = simulate({
+      definition: { plan: result.plan as Plan, timezone: 'Europe/Berlin' },
+      contact: { email: 'ada@example.com' },
+      start: new Date('2026-06-01T08:00:00Z'),
+      events: [],
+    });
+    expect(outcome.timeline.filter((entry) => entry.kind === 'enter')).toHaveLength(101);
+  });
+
+  it.each([101, 5_000])(
+    '%i in a row are zero_time_chain at the first, not an engine crash at activation',
+    (n) => {
+      const result = validatePlan(chain(n));
+      expect(result.valid).toBe(false);
+      expect(result.issues.map((issue) => `${issue.code} ${issue.path}`)).toEqual([
+        'zero_time_chain /nodes/0',
+      ]);
+      expect(result.issues[0]?.message).toContain(`${n} zero-time nodes`);
+    },
+  );
+
+  it('counts wait nodes moved on by engagement transitions and split choices too', () => {
+    // 50 waits (each "opened" to the next) then 51 splits: 101 zero-time nodes after the send.
+    const waits = Array.from({ length: 50 }, (_, i) =>
+      wait(`w${i}`, [t('opened', i < 49 ? `w${i + 1}` : 's0'), t('no_open', 'done', { after: 'P1D' })]),
+    );
+    const splits = Array.from({ length: 51 }, (_, i) =>
+      split(`s${i}`, [v('A', i < 50 ? `s${i + 1}` : 'done'), v('B', i < 50 ? `s${i + 1}` : 'done')]),
+    );
+    const result = validatePlan(
+      plan([
+        send('intro', [t('delivered', 'w0'), t('no_reply', 'done', { after: 'P3D' })]),
+        ...waits,
+        ...splits,
+        end('done'),
+      ]),
+    );
+    expect(result.issues.map((issue) => `${issue.code} ${issue.path}`)).toEqual(['zero_time_chain /nodes/1']);
+    expect(result.issues[0]?.message).toContain('101 zero-time nodes');
   });
 });

@@ -516,6 +516,7 @@ describe('validatePlan: reporting', () => {
       'fixed_offset_timezone',
       'invalid_branch',
       'invalid_duration',
+      'invalid_goal',
       'invalid_holidays',
       'invalid_phone',
       'invalid_quiet_hours',
@@ -540,6 +541,7 @@ describe('validatePlan: reporting', () => {
       'wait_forever',
       'window_gap',
       'within_on_timeout',
+      'zero_time_chain',
       'zero_time_cycle',
     ]);
   });

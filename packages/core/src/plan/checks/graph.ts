@@ -40,7 +40,12 @@ function checkZeroTimeCycles(facts: PlanFacts, report: ReportIssue): void {
     }
     return [...next];
   });
-  for (const component of stronglyConnectedComponents(nodes.length, successors)) {
+  const components = stronglyConnectedComponents(nodes.length, successors);
+  const cyclic = components.some(
+    (c) => c.length > 1 || (c[0] !== undefined && (successors[c[0]] ?? []).includes(c[0])),
+  );
+  if (!cyclic) checkZeroTimeChains(facts, successors, zeroTimeNode, report);
+  for (const component of components) {
     const [first] = component;
     if (first === undefined) continue;
     const selfLoop = component.length === 1 && (successors[first] ?? []).includes(first);
@@ -66,6 +71,52 @@ function checkZeroTimeCycles(facts: PlanFacts, report: ReportIssue): void {
       `${subject}. ${replay}, so one event can drive the campaign around this cycle forever without time passing. Put a send node in the cycle, or leave through a timeout transition (no_open, no_click or no_reply with "after") instead.`,
     );
   }
+}
+
+/**
+ * The most zero-time nodes one entry may pass through at one instant (the engine refuses more than 256
+ * entries in one decision as a runaway; this leaves room for the entries that lead in).
+ */
+export const MAX_ZERO_TIME_CHAIN = 100;
+
+/**
+ * Without cycles, the longest path of zero-time moves (branch and split choices, engagement edges of
+ * wait nodes) is what one entry may chain through at one instant: longer than MAX_ZERO_TIME_CHAIN is
+ * `zero_time_chain`, reported at the chain's first node. Iterative, so any number of nodes is safe.
+ */
+function checkZeroTimeChains(
+  facts: PlanFacts,
+  successors: readonly number[][],
+  zeroTimeNode: (index: number) => boolean,
+  report: ReportIssue,
+): void {
+  const longest = new Array<number>(successors.length).fill(0);
+  const done = new Array<boolean>(successors.length).fill(false);
+  for (let root = 0; root < successors.length; root++) {
+    if (done[root] || !zeroTimeNode(root)) continue;
+    const stack: { node: number; expanded: boolean }[] = [{ node: root, expanded: false }];
+    while (stack.length > 0) {
+      const item = stack.pop() as { node: number; expanded: boolean };
+      if (done[item.node]) continue;
+      const next = successors[item.node] ?? [];
+      if (!item.expanded) {
+        stack.push({ node: item.node, expanded: true });
+        for (const target of next) if (!done[target]) stack.push({ node: target, expanded: false });
+        continue;
+      }
+      longest[item.node] = 1 + next.reduce((most, target) => Math.max(most, longest[target] ?? 0), 0);
+      done[item.node] = true;
+    }
+  }
+  const length = longest.reduce((most, value) => Math.max(most, value), 0);
+  if (length <= MAX_ZERO_TIME_CHAIN) return;
+  const first = longest.indexOf(length);
+  const name = facts.nodes[first]?.name ?? `/nodes/${first}`;
+  report(
+    `/nodes/${first}`,
+    'zero_time_chain',
+    `From node ${name}, ${length} zero-time nodes (branch and split nodes, wait nodes moved on by engagement transitions) follow one another with no time passing; at most ${MAX_ZERO_TIME_CHAIN} may. Merge branch conditions into fewer nodes (a branch tries its branches in order, and "all"/"any" combine conditions), or put a send or a timeout between them.`,
+  );
 }
 
 function checkReachability(facts: PlanFacts, report: ReportIssue): void {
