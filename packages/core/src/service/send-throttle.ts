@@ -160,22 +160,22 @@ function decideAfter(
     };
     if (throttleDecision({ ...base, usage: all }).kind === 'send') return { kind: 'send' };
   }
-  let current = usage;
+  // One array and one map grown in place: copying them per send ahead would be quadratic.
+  const lastHour = [...usage.lastHour];
+  const byDay = new Map(usage.byDay ?? []);
+  const current = { today: usage.today, lastHour, last: usage.last, byDay };
+  const sender = base.sender as ThrottledSender;
+  const nowDay = localDayNumber(base.now, sender.timezone);
   for (let i = 0; i < ahead; i++) {
     const d = throttleDecision({ ...base, usage: current });
     if (d.kind === 'defer' && d.until === null) return d;
     const at = d.kind === 'send' ? base.now : (d.until as Date);
-    const sender = base.sender as ThrottledSender;
     const day = localDayNumber(at, sender.timezone);
-    const today = day === localDayNumber(base.now, sender.timezone);
-    const byDay = new Map(current.byDay ?? []);
-    if (!today) byDay.set(day, (byDay.get(day) ?? 0) + 1);
-    current = {
-      today: current.today + (today ? 1 : 0),
-      lastHour: [...current.lastHour, at],
-      last: current.last === null || at.getTime() > current.last.getTime() ? at : current.last,
-      byDay,
-    };
+    if (day === nowDay) current.today += 1;
+    else byDay.set(day, (byDay.get(day) ?? 0) + 1);
+    // The instants are read only by an hourly cap.
+    if (sender.caps.hourly != null) lastHour.push(at);
+    if (current.last === null || at.getTime() > current.last.getTime()) current.last = at;
   }
   // The reason is the cap that holds this send now, the sends ahead counted.
   return throttleDecision({ ...base, usage: current });
