@@ -220,3 +220,162 @@ describe.each(['postgres', 'pglite'] as const)('throttling on %s', (kind) => {
     ]);
   });
 });
+
+/*
+ * A burst (DESIGN section 11): campaigns (100, or BURST_CAMPAIGNS) whose sends all fall due at the end of the quiet hours,
+ * one minute after they were created, through one sender with a 50 ms min gap. Eight sends in flight at a
+ * time, an injected clock moved to each next due instant: every send goes, exactly 50 ms apart, in due
+ * order, the last one N - 1 gaps after the quiet end. Then a daily cap of 40 checked through the `until`
+ * values the deferred are promised.
+ */
+/** Campaigns in the burst: 100 by default (about 20 s here, every claim serialized on the sender's row);
+ * BURST_CAMPAIGNS=1000 runs the full burst (about 2 minutes on this machine). */
+const N = Number(process.env.BURST_CAMPAIGNS ?? 100);
+describe(`a ${N}-campaign burst on postgres`, { timeout: 600_000 }, () => {
+  let database: TestDatabase;
+  let store: KyselyCampaignStore;
+  const QUIET_END = new Date('2026-03-02T08:00:00.000Z');
+  const CREATED = new Date(QUIET_END.getTime() - 60_000);
+  const quietPlan = { ...onePlan(), quietHours: { start: '20:00', end: '08:00' } } as Plan;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres', { poolSize: 12 });
+    store = new KyselyCampaignStore(database.db);
+  }, 30_000);
+  afterAll(async () => database?.dispose());
+
+  async function burst(caps: { daily: number; minGap?: string }, n: number) {
+    const senderId = `snd_${randomUUID().slice(0, 8)}`;
+    await store.transaction((tx) =>
+      tx.senders.insert({
+        id: senderId,
+        channel: 'email',
+        from: `${senderId}@example.com`,
+        timezone: 'UTC',
+        caps,
+        warmup: null,
+        enabled: true,
+        transport: 'log',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    const clock = new ManualClock(CREATED);
+    const scheduler = new InMemoryScheduler(clock);
+    const transport = new RecordingTransport();
+    const service = new CampaignPlanExecutionService({ store, scheduler, transport, clock });
+    const campaignIds: string[] = [];
+    for (let i = 0; i < n; i += 50) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(50, n - i) }, () =>
+          service.persistPlan({
+            contact: { email: `${randomUUID()}@example.com` },
+            plan: quietPlan,
+            senderIds: { email: senderId },
+          }),
+        ),
+      );
+      campaignIds.push(...batch.map((b) => b.campaign.id));
+    }
+    const actions = await database.db
+      .selectFrom('scheduled_actions')
+      .select(['id', 'campaign_id', 'due_at', 'run_at'])
+      .where('campaign_id', 'in', campaignIds)
+      .orderBy('due_at')
+      .orderBy('id')
+      .execute();
+    return { senderId, clock, service, transport, actions };
+  }
+
+  /** Runs every pending send due at the clock, `inFlight` at a time. */
+  async function runDue(service: CampaignPlanExecutionService, ids: string[], inFlight: number) {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++] as string;
+          await service.executeAction(id);
+        }
+      }),
+    );
+  }
+
+  it('drains at the min gap, in due order, none lost', async () => {
+    const { clock, service, transport, actions } = await burst({ daily: 100_000, minGap: 'PT0.05S' }, N);
+    expect(actions).toHaveLength(N);
+    // Every send was due one minute after creation and runs at the quiet end.
+    for (const a of actions) expect(a.run_at).toEqual(QUIET_END);
+    clock.set(QUIET_END);
+    // Latest due first: the order of execution must not decide the order of the sends.
+    await runDue(
+      service,
+      [...actions].reverse().map((a) => a.id),
+      8,
+    );
+    for (let round = 0; round < N; round++) {
+      const pending = await database.db
+        .selectFrom('scheduled_actions')
+        .select(['id', 'run_at'])
+        .where(
+          'id',
+          'in',
+          actions.map((a) => a.id),
+        )
+        .where('status', '=', 'pending')
+        .execute();
+      if (pending.length === 0) break;
+      const at = Math.min(...pending.map((p) => p.run_at.getTime()));
+      clock.set(new Date(at));
+      await runDue(
+        service,
+        pending.filter((p) => p.run_at.getTime() === at).map((p) => p.id),
+        8,
+      );
+    }
+    const messages = await database.db
+      .selectFrom('outbound_messages')
+      .select(['action_id', 'claimed_at', 'status'])
+      .where(
+        'action_id',
+        'in',
+        actions.map((a) => a.id),
+      )
+      .orderBy('claimed_at')
+      .execute();
+    expect(messages).toHaveLength(N);
+    expect(transport.sent).toHaveLength(N);
+    expect(messages.map((m) => m.action_id)).toEqual(actions.map((a) => a.id));
+    expect(messages.map((m) => m.claimed_at?.getTime())).toEqual(
+      actions.map((_, i) => QUIET_END.getTime() + 50 * i),
+    );
+  });
+
+  it('a daily cap of 40: the deferred are promised the following days in due order', async () => {
+    const { clock, service, transport, actions } = await burst({ daily: 40 }, 100);
+    clock.set(QUIET_END);
+    await runDue(
+      service,
+      [...actions].reverse().map((a) => a.id),
+      8,
+    );
+    expect(transport.sent).toHaveLength(40);
+    const rows = await database.db
+      .selectFrom('scheduled_actions')
+      .select(['id', 'status', 'run_at'])
+      .where(
+        'id',
+        'in',
+        actions.map((a) => a.id),
+      )
+      .execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const [i, a] of actions.entries()) {
+      const row = byId.get(a.id);
+      if (i < 40) expect(row?.status).toBe('done');
+      else {
+        // The 41st-80th get the next day, the rest the day after, each at its quiet end (08:00).
+        const day = i < 80 ? '2026-03-03' : '2026-03-04';
+        expect(row).toMatchObject({ status: 'pending', run_at: new Date(`${day}T08:00:00.000Z`) });
+      }
+    }
+  });
+});
