@@ -449,3 +449,36 @@ describe('validatePlan v1.1: zero_time_chain', () => {
     expect(result.issues[0]?.message).toContain('101 zero-time nodes');
   });
 });
+
+describe('validatePlan 1.0: no zero_time_chain', () => {
+  it('a 1.0 plan of 120 wait nodes in a row is judged as before (no new code)', () => {
+    const waits = Array.from({ length: 120 }, (_, i) => ({
+      id: `w${i}`,
+      action: 'wait',
+      transitions: [
+        { on: 'opened', to: i < 119 ? `w${i + 1}` : 'done' },
+        { on: 'no_open', to: 'done', after: 'P1D' },
+      ],
+    }));
+    const result = validatePlan({
+      version: '1.0',
+      timezone: 'UTC',
+      startNodeId: 'intro',
+      nodes: [
+        {
+          id: 'intro',
+          action: 'send',
+          subject: 's',
+          body: 'b',
+          transitions: [
+            { on: 'delivered', to: 'w0' },
+            { on: 'no_reply', to: 'done', after: 'P3D' },
+          ],
+        },
+        ...waits,
+        { id: 'done', action: 'end' },
+      ],
+    });
+    expect(result.issues).toEqual([]);
+  });
+});

@@ -44,7 +44,8 @@ function checkZeroTimeCycles(facts: PlanFacts, report: ReportIssue): void {
   const cyclic = components.some(
     (c) => c.length > 1 || (c[0] !== undefined && (successors[c[0]] ?? []).includes(c[0])),
   );
-  if (!cyclic) checkZeroTimeChains(facts, successors, zeroTimeNode, report);
+  // Version 1.1 only: a 1.0 plan means what it meant (its long wait chains, if any, are its own).
+  if (!cyclic && facts.plan?.version === '1.1') checkZeroTimeChains(facts, successors, zeroTimeNode, report);
   for (const component of components) {
     const [first] = component;
     if (first === undefined) continue;
