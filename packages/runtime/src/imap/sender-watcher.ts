@@ -204,13 +204,14 @@ export class SenderWatcher {
     }
     for (const uid of uids) {
       if (this.stopped) return;
-      let message: Awaited<ReturnType<ImapFlow['fetchOne']>>;
+      let message: Exclude<Awaited<ReturnType<ImapFlow['fetchOne']>>, false> | undefined;
       try {
-        message = await client.fetchOne(
-          String(uid),
-          { uid: true, source: true, internalDate: true },
-          { uid: true },
-        );
+        message =
+          (await client.fetchOne(
+            String(uid),
+            { uid: true, source: true, internalDate: true },
+            { uid: true },
+          )) || undefined;
       } catch (error) {
         throw new WatcherError('fetch', `fetch failed: ${(error as Error).message}`, { cause: error });
       }
