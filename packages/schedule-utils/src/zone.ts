@@ -18,9 +18,19 @@ export class InvalidTimezoneError extends ScheduleError {
 // "+02:00" or "-05", which are not IANA names and carry no DST rules, so they are refused here.
 const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]*$/;
 
+/** Whether each zone name asked about is computable, remembered (names are few; bounded anyway). */
+const COMPUTABLE = new Map<string, boolean>();
+
 /** True when this runtime (ICU, through luxon) can compute times in `zone`. */
 function isComputableZone(zone: string): boolean {
-  return typeof zone === 'string' && IANA_NAME.test(zone) && IANAZone.isValidZone(zone);
+  if (typeof zone !== 'string') return false;
+  // Asking Intl (through luxon) costs tens of microseconds a call, and the hot paths ask per instant.
+  let computable = COMPUTABLE.get(zone);
+  if (computable === undefined) {
+    computable = IANA_NAME.test(zone) && IANAZone.isValidZone(zone);
+    if (COMPUTABLE.size < 10_000) COMPUTABLE.set(zone, computable);
+  }
+  return computable;
 }
 
 // Names are matched case-insensitively, as ECMA-402 does ("america/new_york" is America/New_York).
