@@ -77,9 +77,10 @@ describe.each(['postgres', 'pglite'] as const)(
         occurredAt: new Date(T0.getTime() + 60_000),
       });
 
-      // The same contact id, now with another number.
+      // The same contact id, now with another number: that number never opted out, its SMS goes.
       await service.persistPlan({ contact: { id, phone: newPhone }, plan: smsPlan });
       await scheduler.runDue();
+      expect(smsTransport.sent.map((sms) => sms.to)).toEqual([oldPhone, newPhone]);
       // Another contact reached at the old number: its SMS must not go (the number opted out).
       const other = (
         await service.persistPlan({ contact: { id: `crm-${randomUUID()}`, phone: oldPhone }, plan: smsPlan })
@@ -88,6 +89,33 @@ describe.each(['postgres', 'pglite'] as const)(
       expect(smsTransport.sent.filter((sms) => sms.to === oldPhone)).toHaveLength(1);
       const state = (await service.getCampaign(other.id)).campaign.state;
       expect([state.status, state.stopReason]).toEqual(['stopped', 'unsubscribed']);
+    });
+
+    it('a new number that another contact STOPped stays suppressed when a STOPped contact moves to it', async () => {
+      const { scheduler, smsTransport, service } = await engine();
+      const [mover, holder] = [`crm-${randomUUID()}`, `crm-${randomUUID()}`];
+      const [oldPhone, sharedPhone] = [randomPhone(), randomPhone()];
+      await service.persistPlan({ contact: { id: mover, phone: oldPhone }, plan: smsPlan });
+      await service.persistPlan({ contact: { id: holder, phone: sharedPhone }, plan: smsPlan });
+      await scheduler.runDue();
+      for (const sent of smsTransport.sent) {
+        await service.recordEvent({
+          provider: 'sms-test',
+          providerEventId: `stop-${randomUUID()}`,
+          messageId: sent.messageId,
+          type: 'unsubscribed',
+          occurredAt: new Date(T0.getTime() + 60_000),
+        });
+      }
+      // The mover takes the number the holder opted out of: nothing lifts that opt-out.
+      const moved = (await service.persistPlan({ contact: { id: mover, phone: sharedPhone }, plan: smsPlan }))
+        .campaign;
+      await scheduler.runDue();
+      expect(smsTransport.sent).toHaveLength(2);
+      expect((await service.getCampaign(moved.id)).campaign.state).toMatchObject({
+        status: 'stopped',
+        stopReason: 'unsubscribed',
+      });
     });
 
     it('an unsubscribed email address stays suppressed when its contact id comes with a new address', async () => {

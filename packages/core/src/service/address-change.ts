@@ -14,7 +14,8 @@ import { contactIdFor } from './contact-input.ts';
 /** The addresses of `before` that `input` replaces, with the suppression each had (null: none). */
 export interface ReplacedAddresses {
   email: { address: string; reason: string } | null;
-  phone: { address: string; reason: string } | null;
+  /** `replacement`: the new number, when no contact had it suppressed before (its suppression then is ours). */
+  phone: { address: string; reason: string; replacement: string | null } | null;
 }
 
 /** Read before the upsert: which suppressed addresses of the stored contact the input replaces. */
@@ -31,14 +32,17 @@ export async function suppressedAddressesReplaced(
   }
   if (before.phone !== null && input.phone !== undefined && input.phone !== before.phone) {
     const reason = await tx.contacts.phoneSuppressed(before.phone);
-    if (reason !== null) replaced.phone = { address: before.phone, reason };
+    const replacement =
+      input.phone !== null && (await tx.contacts.phoneSuppressed(input.phone)) === null ? input.phone : null;
+    if (reason !== null) replaced.phone = { address: before.phone, reason, replacement };
   }
   return replaced;
 }
 
 /**
  * After the upsert: an old address that no contact holds suppressed any more is suppressed again on its
- * own contact (created with only that address when it does not exist).
+ * own contact (created with only that address when it does not exist); a new phone number is not
+ * suppressed for SMS by the old number's opt-out. (A contact suppressed for email stays so, as in 1.0.)
  */
 export async function keepSuppressed(
   tx: StoreTransaction,
@@ -55,6 +59,11 @@ export async function keepSuppressed(
     const id = contactIdFor({ phone: phone.address });
     await tx.contacts.upsertAndLock({ id, phone: phone.address, idGiven: false });
     await tx.contacts.suppressSms(id, phone.reason, at);
+  }
+  // The contact's own SMS suppression moved to its new number with the row: a number that never opted
+  // out is not suppressed (only this contact can hold it suppressed, no other did before).
+  if (phone?.replacement && (await tx.contacts.phoneSuppressed(phone.replacement)) !== null) {
+    await tx.contacts.unsuppressSms(phone.replacement, at);
   }
 }
 
