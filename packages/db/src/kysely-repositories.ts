@@ -750,7 +750,21 @@ export class KyselySplitAssignmentRepository implements SplitAssignmentRepositor
         assigned_at: a.assignedAt,
         plan_version: a.planVersion,
       })
-      .onConflict((oc) => oc.columns(['contact_id', 'campaign_id', 'node_id']).doNothing())
+      // A re-entry of the node assigns the same variant (nothing to store), unless a new plan version
+      // changed its experiment or weights: the row then says what the contact was assigned last.
+      .onConflict((oc) =>
+        oc
+          .columns(['contact_id', 'campaign_id', 'node_id'])
+          .doUpdateSet((eb) => ({
+            experiment: eb.ref('excluded.experiment'),
+            variant: eb.ref('excluded.variant'),
+            assigned_at: eb.ref('excluded.assigned_at'),
+            plan_version: eb.ref('excluded.plan_version'),
+          }))
+          .where(
+            sql<boolean>`(split_assignments.experiment, split_assignments.variant) is distinct from (excluded.experiment, excluded.variant)`,
+          ),
+      )
       .execute();
   }
 }
