@@ -65,7 +65,7 @@ describe('campaign validate', () => {
       return new Set(result.issues.map((i: { code: string }) => i.code));
     }
     const errorCodes = PLAN_ISSUE_CODES.filter((c) => !(WARNING_CODES as readonly string[]).includes(c));
-    expect(errorCodes).toHaveLength(26);
+    expect(errorCodes).toHaveLength(28);
     // The 1.0 example: every 1.0 code. fixed_offset_timezone needs a valid zone where this plan has an
     // invalid one, and stranded_by_event a plan that passes the schema: the block 'campaign validate:
     // zone names, durations, stranded nodes' shows them.
@@ -81,6 +81,7 @@ describe('campaign validate', () => {
       'missing_email',
       'invalid_phone',
       'sms_segments',
+      'invalid_goal',
     ];
     expect(await codesOf('validate', 'examples/broken-plan.json', '--json')).toEqual(
       new Set(PLAN_ISSUE_CODES.filter((c) => !needWellFormed.includes(c) && !v11Codes.includes(c))),
@@ -97,6 +98,7 @@ describe('campaign validate', () => {
         'missing_email',
         'invalid_phone',
         'sms_segments',
+        'invalid_goal',
       ]),
     );
     // The same plan for a contact with an email and no phone.

@@ -8,7 +8,7 @@ const plan = (nodes: unknown[]): Plan => ({ version: '1.1', startNodeId: 's', no
 
 describe('planReads: only plans that branch or split read the contact, only engaged conditions the engagements', () => {
   it('a plan of sends reads neither', () => {
-    expect(planReads(plan([send, end]))).toEqual({ contact: false, engagements: false });
+    expect(planReads(plan([send, end]))).toEqual({ contact: false, engagements: false, customEvents: false });
   });
 
   it('a split reads the contact only', () => {
@@ -20,7 +20,11 @@ describe('planReads: only plans that branch or split read the contact, only enga
         { id: 'B', weight: 1, to: 'e' },
       ],
     };
-    expect(planReads(plan([split, send, end]))).toEqual({ contact: true, engagements: false });
+    expect(planReads(plan([split, send, end]))).toEqual({
+      contact: true,
+      engagements: false,
+      customEvents: false,
+    });
   });
 
   it('a branch on an attribute reads the contact; an engaged condition nested in all/any/not reads engagements', () => {
@@ -30,7 +34,11 @@ describe('planReads: only plans that branch or split read the contact, only enga
       branches: [{ when: { attribute: 'x', exists: true }, to: 'e' }],
       otherwise: 's',
     };
-    expect(planReads(plan([onAttribute, send, end]))).toEqual({ contact: true, engagements: false });
+    expect(planReads(plan([onAttribute, send, end]))).toEqual({
+      contact: true,
+      engagements: false,
+      customEvents: false,
+    });
     const nested = {
       ...onAttribute,
       branches: [
@@ -40,6 +48,26 @@ describe('planReads: only plans that branch or split read the contact, only enga
         },
       ],
     };
-    expect(planReads(plan([nested, send, end]))).toEqual({ contact: true, engagements: true });
+    expect(planReads(plan([nested, send, end]))).toEqual({
+      contact: true,
+      engagements: true,
+      customEvents: false,
+    });
+  });
+
+  it('an event condition, however nested, reads the custom events, and only that (DESIGN section 14)', () => {
+    const onEvent = {
+      id: 'b',
+      action: 'branch',
+      branches: [
+        { when: { any: [{ attribute: 'x', exists: true }, { not: { event: 'demo_booked' } }] }, to: 'e' },
+      ],
+      otherwise: 's',
+    };
+    expect(planReads(plan([onEvent, send, end]))).toEqual({
+      contact: true,
+      engagements: false,
+      customEvents: true,
+    });
   });
 });
