@@ -82,6 +82,7 @@ describe('campaign validate', () => {
       'invalid_phone',
       'sms_segments',
       'invalid_goal',
+      'zero_time_chain',
     ];
     expect(await codesOf('validate', 'examples/broken-plan.json', '--json')).toEqual(
       new Set(PLAN_ISSUE_CODES.filter((c) => !needWellFormed.includes(c) && !v11Codes.includes(c))),
@@ -118,10 +119,28 @@ describe('campaign validate', () => {
       '2026-01-05T15:00:00Z',
     );
     expect(noTime).toEqual(new Set(['no_send_time']));
+    // zero_time_chain: 101 branch nodes in a row (at most 100 may), too long for an example file.
+    const chain = {
+      version: '1.1',
+      timezone: 'UTC',
+      startNodeId: 'b0',
+      nodes: [
+        ...Array.from({ length: 101 }, (_, i) => ({
+          id: `b${i}`,
+          action: 'branch',
+          branches: [{ when: { attribute: 'x', exists: true }, to: `b${i + 1}` }],
+          otherwise: `b${i + 1}`,
+        })),
+        { id: 'b101', action: 'send', subject: 'Hi', body: 'Hello', transitions: [] },
+      ],
+    };
+    const tooLong = await codesOf('validate', tempFile('chain.json', chain), '--json');
+    expect(tooLong).toEqual(new Set(['zero_time_chain']));
     const covered = new Set([
       ...v11,
       ...noPhone,
       ...noTime,
+      ...tooLong,
       ...PLAN_ISSUE_CODES.filter((c) => !needWellFormed.includes(c) && !v11Codes.includes(c)),
     ]);
     for (const code of errorCodes) expect(covered, code).toContain(code);
