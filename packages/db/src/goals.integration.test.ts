@@ -55,7 +55,11 @@ describe.each<TestDatabaseKind>(['postgres', 'pglite'])('goals and custom events
     return { clock, scheduler, transport, service };
   }
   const newContact = () => ({ id: `c-${randomUUID()}`, email: `${randomUUID()}@example.com`, name: 'Ada' });
-  const custom = (name: string, who: { contactId: string } | { email: string }, id = randomUUID()) => ({
+  const custom = (
+    name: string,
+    who: { contactId: string } | { email: string },
+    id: string = randomUUID(),
+  ) => ({
     type: 'custom',
     name,
     ...who,
