@@ -3,11 +3,13 @@ import 'reflect-metadata';
 import { CAMPAIGN_ENGINE_RUNTIME, CampaignEngineModule } from '@campaign/nestjs';
 import {
   ConfigError,
+  ImapSecretKeyError,
   loadConfig,
   type MetricsServer,
   PrometheusMetrics,
   type Runtime,
   resolveSharedSecrets,
+  startImapWatchers,
   startMetricsServer,
 } from '@campaign/runtime';
 import { NestFactory } from '@nestjs/core';
@@ -52,6 +54,20 @@ const app = await NestFactory.createApplicationContext(CampaignEngineModule.forR
   abortOnError: false,
 });
 const runtime = app.get<Runtime>(CAMPAIGN_ENGINE_RUNTIME);
+// The IMAP watchers (issue 13): one per email sender with imap settings across all worker processes.
+// IMAP_SECRET_KEY missing or malformed while a sender has imap settings: exit 2, as a configuration error.
+const imapWatchers = await startImapWatchers({
+  db: runtime.database.db,
+  intake: (parsed) => runtime.service.recordInbound(parsed, 'imap'),
+  logger: runtime.logger,
+  registry: runtime.metrics.registry,
+  env: process.env,
+}).catch(async (error: unknown) => {
+  if (!(error instanceof ImapSecretKeyError)) throw error;
+  console.error(error.message);
+  await app.close();
+  process.exit(2);
+});
 let stopping = false;
 
 async function shutdown(signal: string): Promise<void> {
@@ -66,6 +82,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   timer.unref();
+  await imapWatchers.stop();
   // The processor's Worker, then the reconcile loop, the Scheduler and the database (the module's hooks).
   await app.close();
   await metricsServer?.close();

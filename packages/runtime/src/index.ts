@@ -37,3 +37,9 @@ export {
   type WebhookIntakeOptions,
 } from './webhook-intake.ts';
 export { type RunningWorker, startWorker } from './worker.ts';
+export {
+  type ImapSettingsBody,
+  imapSettingsBody,
+  SenderImapSettings,
+  type SenderImapView,
+} from './imap/sender-imap-settings.ts';

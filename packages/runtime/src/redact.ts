@@ -21,9 +21,13 @@ export const SECRET_HEADERS = [
 ] as const;
 
 /** pino `redact` paths: the secret headers of pino-http's `req` and `res`, and of any logged `headers`. */
-export const LOG_REDACT_PATHS: string[] = ['req.headers', 'res.headers', 'headers'].flatMap((base) =>
-  SECRET_HEADERS.map((name) => `${base}["${name}"]`),
-);
+export const LOG_REDACT_PATHS: string[] = [
+  ...['req.headers', 'res.headers', 'headers'].flatMap((base) =>
+    SECRET_HEADERS.map((name) => `${base}["${name}"]`),
+  ),
+  // A sender's IMAP password (issue 13), wherever a body or settings object carrying it is logged.
+  ...['imap.password', '*.imap.password', 'password', '*.password'],
+];
 
 /** `scheme://user:password@` in free text; the password may hold anything but whitespace and `@`. */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#"']*:)[^\s@"']+@/gi;
@@ -82,6 +86,7 @@ export function configSecrets(
     config.webhooks.postmark?.password,
     config.webhooks.resendSecret,
     config.twilio?.authToken,
+    env.IMAP_SECRET_KEY,
     ...senderCredentialValues(env),
   ];
   if (config.twilio) {

@@ -1,8 +1,10 @@
 import { CampaignPlanExecutionService, type SenderView } from '@campaign/core';
+import { CAMPAIGN_ENGINE_RUNTIME } from '@campaign/nestjs';
+import { type Runtime, SenderImapSettings, type SenderImapView } from '@campaign/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post } from '@nestjs/common';
 
-/** A sender as the API answers it (DESIGN section 11, issue 12). */
-export function senderAnswer(view: SenderView) {
+/** A sender as the API answers it (DESIGN section 11, issue 12), with its `imap` (issue 13) when it has one. */
+export function senderAnswer(view: SenderView, imap: SenderImapView | null = null) {
   return {
     id: view.id,
     channel: view.channel,
@@ -19,6 +21,7 @@ export function senderAnswer(view: SenderView) {
       pausedAt: view.health.pausedAt?.toISOString() ?? null,
       pausedReason: view.health.pausedReason,
     },
+    ...(imap ? { imap } : {}),
   };
 }
 
@@ -26,28 +29,46 @@ export function senderAnswer(view: SenderView) {
 @Controller('v1/senders')
 export class SendersController {
   private readonly service: CampaignPlanExecutionService;
-  constructor(@Inject(CampaignPlanExecutionService) service: CampaignPlanExecutionService) {
+  /** The `imap` field (issue 13), kept beside core's sender: password encrypted, never answered. */
+  private readonly imap: SenderImapSettings;
+  constructor(
+    @Inject(CampaignPlanExecutionService) service: CampaignPlanExecutionService,
+    @Inject(CAMPAIGN_ENGINE_RUNTIME) runtime: Runtime,
+  ) {
     this.service = service;
+    this.imap = new SenderImapSettings(runtime.database.db, process.env);
   }
 
   @Post()
   async create(@Body() body: unknown) {
-    return senderAnswer(await this.service.senders.create(body));
+    const { rest, imap } = this.imap.split(body);
+    await this.imap.check(undefined, imap, (rest as { channel?: string } | null)?.channel);
+    const view = await this.service.senders.create(rest);
+    await this.imap.write(view.id, imap ?? undefined, new Date());
+    return senderAnswer(view, await this.imap.view(view.id));
   }
 
   @Get()
   async list() {
-    return (await this.service.senders.list()).map(senderAnswer);
+    const views = await this.service.senders.list();
+    const imap = await this.imap.views(views.map((v) => v.id));
+    return views.map((view) => senderAnswer(view, imap.get(view.id) ?? null));
   }
 
   @Get(':id')
   async get(@Param('id') id: string) {
-    return senderAnswer(await this.service.senders.get(id));
+    const view = await this.service.senders.get(id);
+    return senderAnswer(view, await this.imap.view(id));
   }
 
   @Patch(':id')
   async update(@Param('id') id: string, @Body() body: unknown) {
-    return senderAnswer(await this.service.senders.update(id, body));
+    const { rest, imap } = this.imap.split(body);
+    const current = await this.service.senders.get(id);
+    await this.imap.check(id, imap, current.channel);
+    const view = await this.service.senders.update(id, rest);
+    await this.imap.write(id, imap, new Date());
+    return senderAnswer(view, await this.imap.view(id));
   }
 
   @Delete(':id')

@@ -11,6 +11,7 @@ import * as senders from './0009-senders.ts';
 import * as shadowMessages from './0010-shadow-messages.ts';
 import * as inbound from './0011-inbound.ts';
 import * as customEvents from './0012-custom-events.ts';
+import * as senderImap from './0013-sender-imap.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010-shadow-messages': shadowMessages,
   '0011-inbound': inbound,
   '0012-custom-events': customEvents,
+  '0013-sender-imap': senderImap,
 };

@@ -240,16 +240,16 @@ describe('IMAP watcher against Dovecot and Postgres', () => {
           .executeTakeFirstOrThrow()
       ).n,
     );
-  const unmatchedCount = async (messageId: string) =>
-    Number(
-      (
-        await (database.db as never as import('kysely').Kysely<{ inbound_unmatched: { message_id: string } }>)
-          .selectFrom('inbound_unmatched')
-          .select((eb) => eb.fn.countAll().as('n'))
-          .where('message_id', '=', messageId)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const unmatchedCount = async (messageId: string) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the inbound table (I2's migration), read untyped here
+    const db = database.db as any;
+    const row = await db
+      .selectFrom('inbound_unmatched')
+      .select(db.fn.countAll().as('n'))
+      .where('message_id', '=', messageId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
   const position = async (senderId: string) => (await repository.get(senderId))?.lastUid ?? -1;
 
   it('a reply appended to the mailbox stops the campaign, once', async () => {
