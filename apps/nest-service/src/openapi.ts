@@ -72,7 +72,11 @@ const campaignSchema = {
         name: { type: ['string', 'null'] },
         timezone: { type: ['string', 'null'] },
         attributes: { type: 'object' },
-        suppressed: { type: 'boolean' },
+        suppressed: { type: 'boolean', description: 'Suppressed for email (an unsubscribe or complaint)' },
+        smsSuppressed: {
+          type: 'boolean',
+          description: 'Opted out of SMS (STOP): its number is suppressed for SMS',
+        },
       },
     },
     pendingActions: { type: 'array', items: { type: 'object' } },

@@ -82,6 +82,16 @@ describe('contact id and phone on POST /v1/campaigns', { timeout: 60_000 }, () =
     expect(created.status).toBe(201);
     const got = await call('GET', `/v1/campaigns/${created.json.id}`);
     expect(got.json.contact).toMatchObject({ id, phone: '+4915112345678', email: null });
+    expect(got.json.contact).toMatchObject({ suppressed: false, smsSuppressed: false });
+
+    // An SMS opt-out (STOP) is shown apart from the email suppression (DESIGN section 10).
+    await database.db
+      .updateTable('contacts')
+      .set({ sms_suppressed_at: new Date(), sms_suppression_reason: 'unsubscribed' })
+      .where('id', '=', id)
+      .execute();
+    const stopped = await call('GET', `/v1/campaigns/${created.json.id}`);
+    expect(stopped.json.contact).toMatchObject({ suppressed: false, smsSuppressed: true });
   });
 
   it('a phone not in E.164 form is a 400 problem naming /contact/phone', async () => {

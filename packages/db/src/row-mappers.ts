@@ -67,6 +67,7 @@ export function toContact(row: Selectable<ContactsTable>): ContactRecord {
     attributes: row.attributes ?? {},
     suppressedAt: row.suppressed_at,
     suppressionReason: row.suppression_reason,
+    smsSuppressedAt: row.sms_suppressed_at,
   };
 }
 

@@ -31,6 +31,7 @@ function detailBody(view: CampaignDetails) {
       timezone: contact.timezone,
       attributes: contact.attributes,
       suppressed: contact.suppressedAt !== null,
+      smsSuppressed: (contact.smsSuppressedAt ?? null) !== null,
     },
     pendingActions: view.pendingActions.map((a) => ({
       id: a.id,

@@ -32,6 +32,8 @@ export interface ContactRecord {
   attributes: Record<string, unknown>;
   suppressedAt: Date | null;
   suppressionReason: string | null;
+  /** When this contact opted out of SMS (its number is suppressed for SMS, DESIGN section 10); null: not. */
+  smsSuppressedAt?: Date | null | undefined;
 }
 
 /** A campaign's sender per channel; null: none (email: the MAIL_FROM default). */
