@@ -228,8 +228,8 @@ describe.each(['postgres', 'pglite'] as const)('throttling on %s', (kind) => {
  * order, the last one N - 1 gaps after the quiet end. Then a daily cap of 40 checked through the `until`
  * values the deferred are promised.
  */
-/** Campaigns in the burst: 100 by default (about 20 s here, every claim serialized on the sender's row);
- * BURST_CAMPAIGNS=1000 runs the full burst (about 2 minutes on this machine). */
+/** Campaigns in the burst: 100 by default (every claim is serialized on the sender's row, as it must be);
+ * BURST_CAMPAIGNS=1000 runs the full burst (passes in about 2.5 minutes on this machine). */
 const N = Number(process.env.BURST_CAMPAIGNS ?? 100);
 describe(`a ${N}-campaign burst on postgres`, { timeout: 600_000 }, () => {
   let database: TestDatabase;
