@@ -1,8 +1,24 @@
 import { nodeTransitions, type Plan, type PlanNode, type Transition } from '../plan/plan-schema.ts';
 
-/** Mermaid labels are quoted strings; a double quote must be written as an entity. */
+/**
+ * Text from the plan (ids, subjects, SMS texts) as Mermaid reads it literally: Mermaid renders a label
+ * as HTML and decodes its own `#code;` entities, so a subject holding `<b>` or `#1;` would be markup.
+ * `#` goes first (every other escape writes one); `&`, `<`, `>`, quotes and the backtick (a markdown
+ * string) become numeric entities, which Mermaid turns back into those characters as text.
+ */
+export function mermaidText(text: string): string {
+  return text
+    .replaceAll('#', '#35;')
+    .replaceAll('&', '#38;')
+    .replaceAll('<', '#60;')
+    .replaceAll('>', '#62;')
+    .replaceAll('"', '#quot;')
+    .replaceAll('`', '#96;');
+}
+
+/** A quoted Mermaid label; `text` is already escaped (it may hold our own `<br/>`). */
 function label(text: string): string {
-  return `"${text.replaceAll('"', '#quot;')}"`;
+  return `"${text}"`;
 }
 
 function shape(node: PlanNode, id: string): string {
@@ -14,17 +30,17 @@ function shape(node: PlanNode, id: string): string {
         node.channel === 'sms'
           ? `${detail} sms: ${node.text ?? ''}`
           : `${detail}: ${node.subject ?? 'Re: (thread)'}`;
-      return `${id}[${label(`${node.id}<br/>${what}`)}]`;
+      return `${id}[${label(`${mermaidText(node.id)}<br/>${mermaidText(what)}`)}]`;
     }
     case 'wait':
-      return `${id}{{${label(`${node.id}<br/>wait`)}}}`;
+      return `${id}{{${label(`${mermaidText(node.id)}<br/>wait`)}}}`;
     case 'end':
-      return `${id}([${label(node.id)}])`;
+      return `${id}([${label(mermaidText(node.id))}])`;
     case 'branch':
-      return `${id}{${label(`${node.id}<br/>branch`)}}`;
+      return `${id}{${label(`${mermaidText(node.id)}<br/>branch`)}}`;
     case 'split': {
       const experiment = node.experiment ?? node.id;
-      return `${id}[/${label(`${node.id}<br/>split: ${experiment}`)}/]`;
+      return `${id}[/${label(`${mermaidText(node.id)}<br/>split: ${mermaidText(experiment)}`)}/]`;
     }
   }
 }
@@ -64,7 +80,7 @@ export function planGraph(plan: Plan): string {
   for (const node of plan.nodes) {
     for (const [target, text] of edges(node)) {
       const to = ids.get(target);
-      if (to) lines.push(`  ${ids.get(node.id)} -- ${label(text)} --> ${to}`);
+      if (to) lines.push(`  ${ids.get(node.id)} -- ${label(mermaidText(text))} --> ${to}`);
     }
   }
   return `${lines.join('\n')}\n`;
