@@ -2,8 +2,15 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { CampaignEngineModule } from '@campaign/nestjs';
-import { type Runtime, TwilioWebhookIntake, WebhookIntake } from '@campaign/runtime';
 import {
+  INBOUND_BODY_LIMIT_BYTES,
+  InboundMailIntake,
+  type Runtime,
+  TwilioWebhookIntake,
+  WebhookIntake,
+} from '@campaign/runtime';
+import {
+  createMailgunInboundCheck,
   createWebhookVerifier,
   InMemoryReplayCache,
   PROVIDER_NAMES,
@@ -20,6 +27,11 @@ import { CampaignsController } from './controllers/campaigns.controller.ts';
 import { DocsController } from './controllers/docs.controller.ts';
 import { EventsController } from './controllers/events.controller.ts';
 import { HealthController } from './controllers/health.controller.ts';
+import {
+  INBOUND_INTAKE,
+  InboundController,
+  InboundWebhooksController,
+} from './controllers/inbound.controller.ts';
 import { PlansController } from './controllers/plans.controller.ts';
 import { SendersController } from './controllers/senders.controller.ts';
 import { TWILIO_INTAKE, TwilioWebhookController } from './controllers/twilio-webhook.controller.ts';
@@ -54,7 +66,9 @@ export class AppModule {
         EventsController,
         // Before WebhooksController: its /v1/webhooks/:provider would take `twilio`.
         TwilioWebhookController,
+        InboundWebhooksController,
         WebhooksController,
+        InboundController,
         UnsubscribeController,
         HealthController,
         DocsController,
@@ -67,6 +81,7 @@ export class AppModule {
         { provide: RUNTIME, useValue: runtime },
         { provide: WEBHOOK_INTAKE, useValue: webhookIntake(runtime) },
         { provide: TWILIO_INTAKE, useValue: twilioIntake(runtime) },
+        { provide: INBOUND_INTAKE, useValue: inboundIntake(runtime) },
       ],
     };
   }
@@ -122,6 +137,52 @@ function twilioIntake(runtime: Runtime): TwilioWebhookIntake {
     metrics: runtime.metrics,
     clock: runtime.clock,
   });
+}
+
+/** Inbound mail over HTTP (see InboundMailIntake); Mailgun's forwards are checked as its events are. */
+function inboundIntake(runtime: Runtime): InboundMailIntake {
+  const w = runtime.config.webhooks;
+  return new InboundMailIntake({
+    engine: runtime.service,
+    sendgrid: w.sendgridInbound,
+    postmark: w.postmark,
+    mailgun: w.mailgunSigningKey ? createMailgunInboundCheck(w.mailgunSigningKey) : undefined,
+    metrics: runtime.metrics,
+    clock: runtime.clock,
+    logger: runtime.logger,
+  });
+}
+
+/**
+ * The inbound mail routes read their body whole, whatever its type, up to INBOUND_BODY_LIMIT_BYTES (a 25
+ * MB message and its form or JSON): over it, 413 message_too_large. Mounted before the JSON parser, which
+ * then leaves these requests alone; every other route keeps the 1 MiB limit.
+ */
+const INBOUND_PATHS = [
+  '/v1/inbound/mime',
+  '/v1/webhooks/sendgrid-inbound',
+  '/v1/webhooks/mailgun-inbound',
+  '/v1/webhooks/postmark-inbound',
+];
+
+function inboundParser() {
+  const parse = express.raw({ type: () => true, limit: INBOUND_BODY_LIMIT_BYTES });
+  return (req: Request, res: Response, next: NextFunction) =>
+    parse(req, res, (error?: unknown) => {
+      const e = error as { type?: string } | undefined;
+      if (e?.type === 'entity.too.large')
+        return sendProblem(
+          res,
+          413,
+          'message_too_large',
+          'Message too large',
+          'inbound messages are limited to 25 MB',
+        );
+      if (e)
+        return sendProblem(res, 400, 'malformed_request', 'Malformed body', 'the body could not be read');
+      if (Buffer.isBuffer(req.body)) (req as Request & { rawBody?: Buffer }).rawBody = req.body;
+      next();
+    });
 }
 
 function sendProblem(res: Response, status: number, code: string, title: string, detail: string): void {
@@ -190,6 +251,7 @@ export async function createApp(
       serializers: { req: serializeRequestForLog },
     }),
   );
+  app.use(INBOUND_PATHS, inboundParser());
   app.use(parser(express.json));
   // HTML forms post urlencoded; only the sign-in and the unsubscribe links (RFC 8058's one-click body) take them.
   app.use('/auth', parser(express.urlencoded));

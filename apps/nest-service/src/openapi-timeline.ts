@@ -66,6 +66,16 @@ export const timelineEntrySchema = {
         message: { type: ['string', 'null'] },
         id: { type: 'string', description: "The provider's (or your) event id." },
         effect: { enum: ['transition', 'exit', 'ignored'] },
+        inbound: {
+          type: 'object',
+          required: ['kind', 'decidedBy'],
+          description:
+            'An inbound message (DESIGN section 14): how it was classified and the header that decided it, e.g. `Auto-Submitted: auto-replied`, `report-type=delivery-status; status 5.1.1`, `no automatic marker`.',
+          properties: {
+            kind: { enum: ['hard_bounce', 'soft_bounce', 'auto_reply', 'complaint', 'reply'] },
+            decidedBy: { type: 'string' },
+          },
+        },
       },
       ['type', 'message', 'effect'],
     ),
@@ -129,7 +139,8 @@ export const timelineEntrySchema = {
             {
               type: 'string',
               pattern: '^goal:',
-              description: 'A goal reached (plan 1.1 `goals`): the custom event name follows `goal:`; status completed.',
+              description:
+                'A goal reached (plan 1.1 `goals`): the custom event name follows `goal:`; status completed.',
             },
           ],
         },

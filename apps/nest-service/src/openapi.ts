@@ -1,6 +1,7 @@
 import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
+import { inboundPaths } from './openapi-inbound.ts';
 import { senderPaths, senderSchemas } from './openapi-senders.ts';
 import { timelineEntrySchema } from './openapi-timeline.ts';
 
@@ -325,6 +326,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         },
       },
       ...senderPaths,
+      ...inboundPaths,
       '/v1/admin/sending': {
         get: {
           summary: 'The emergency stop: whether sending is enabled, and since when (null: never changed)',

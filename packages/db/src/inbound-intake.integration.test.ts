@@ -257,8 +257,10 @@ describe('inbound mail intake on Postgres', () => {
     expect(page2.items.map((i) => [i.messageId, i.source, i.from, i.kind])).toEqual([
       [first.messageId, 'sendgrid', stranger, 'reply'],
     ]);
-    await expect(service.inbound.unmatched({ limit: 201 })).rejects.toThrow(RangeError);
-    await expect(service.inbound.unmatched({ cursor: 'x' })).rejects.toThrow(RangeError);
+    await expect(service.inbound.unmatched({ limit: 201 })).rejects.toMatchObject({ code: 'invalid_limit' });
+    await expect(service.inbound.unmatched({ cursor: 'x' })).rejects.toMatchObject({
+      code: 'invalid_cursor',
+    });
   });
 
   it('a reply dated before the send by more than the tolerance is taken at its arrival, not lost', async () => {

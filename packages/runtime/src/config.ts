@@ -42,6 +42,9 @@ const envSchema = z.object({
   MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
   POSTMARK_WEBHOOK_USER: z.string().min(1).optional(),
   POSTMARK_WEBHOOK_PASSWORD: z.string().min(1).optional(),
+  // SendGrid Inbound Parse authenticates by basic auth in its destination URL (DESIGN section 14).
+  SENDGRID_INBOUND_USER: z.string().min(1).optional(),
+  SENDGRID_INBOUND_PASSWORD: z.string().min(1).optional(),
   SES_SNS_TOPIC_ARNS: z.string().min(1).optional(),
   SES_SNS_REQUIRE_SIGNATURE_V2: z.enum(['0', '1', 'true', 'false']).default('false'),
   RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
@@ -104,6 +107,8 @@ export interface RuntimeConfig {
     sendgridPublicKey: string | undefined;
     mailgunSigningKey: string | undefined;
     postmark: { username: string; password: string } | undefined;
+    /** SENDGRID_INBOUND_USER / SENDGRID_INBOUND_PASSWORD: SendGrid Inbound Parse's basic auth; absent: it is refused. */
+    sendgridInbound: { username: string; password: string } | undefined;
     sesTopicArns: string[];
     /** Refuse SNS SignatureVersion 1 (SHA1withRSA); default false (1 is a topic's default, both are AWS-signed). */
     sesRequireSignatureV2: boolean;
@@ -230,6 +235,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
       postmark:
         e.POSTMARK_WEBHOOK_USER && e.POSTMARK_WEBHOOK_PASSWORD
           ? { username: e.POSTMARK_WEBHOOK_USER, password: e.POSTMARK_WEBHOOK_PASSWORD }
+          : undefined,
+      sendgridInbound:
+        e.SENDGRID_INBOUND_USER && e.SENDGRID_INBOUND_PASSWORD
+          ? { username: e.SENDGRID_INBOUND_USER, password: e.SENDGRID_INBOUND_PASSWORD }
           : undefined,
       sesTopicArns: (e.SES_SNS_TOPIC_ARNS ?? '')
         .split(',')

@@ -13,7 +13,22 @@ export {
   startImapWatchers,
 } from './imap/imap-watchers.ts';
 export { decryptSecret, encryptSecret, ImapSecretKeyError, imapSecretKey } from './imap/secret-box.ts';
+export {
+  type ImapSettingsBody,
+  imapSettingsBody,
+  SenderImapSettings,
+  type SenderImapView,
+} from './imap/sender-imap-settings.ts';
 export type { ImapIntake } from './imap/sender-watcher.ts';
+export {
+  type BasicCredentials,
+  INBOUND_BODY_LIMIT_BYTES,
+  type InboundMailAnswer,
+  type InboundMailBody,
+  InboundMailIntake,
+  type InboundMailRequest,
+  type MailgunInboundCheck,
+} from './inbound-mail-intake.ts';
 export { PrometheusMetrics } from './metrics.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { checkReadiness, READINESS_TIMEOUT_MS, type Readiness } from './readiness.ts';
@@ -37,9 +52,3 @@ export {
   type WebhookIntakeOptions,
 } from './webhook-intake.ts';
 export { type RunningWorker, startWorker } from './worker.ts';
-export {
-  type ImapSettingsBody,
-  imapSettingsBody,
-  SenderImapSettings,
-  type SenderImapView,
-} from './imap/sender-imap-settings.ts';

@@ -38,6 +38,18 @@ export class PrometheusMetrics {
     labelNames: ['provider', 'result'],
     registers: [this.registry],
   });
+  readonly inboundMessages = new Counter({
+    name: 'campaign_inbound_messages_total',
+    help: 'Inbound mail by way in (sendgrid, mailgun, postmark, mime, imap) and result (accepted, duplicate, unmatched, implausible_time, unauthorized, malformed, too_large)',
+    labelNames: ['source', 'result'],
+    registers: [this.registry],
+  });
+  readonly inboundUnmatched = new Counter({
+    name: 'campaign_inbound_unmatched_total',
+    help: 'Inbound messages that matched nothing we sent, kept in the unmatched list (GET /v1/inbound/unmatched), once per message, by the way it first came in',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
   readonly sendsFailed = new Counter({
     name: 'campaign_sends_failed_total',
     help: 'Send steps that gave up after SEND_MAX_ATTEMPTS and stopped their campaign (send_failed), by stage (transport: the provider kept refusing; after_acceptance: the step after an accepted send kept failing)',
@@ -68,6 +80,7 @@ export class PrometheusMetrics {
       },
       transition: (trigger) => this.transitions.inc({ trigger }),
       sendFailed: (stage) => this.sendsFailed.inc({ stage }),
+      inboundUnmatched: (source) => this.inboundUnmatched.inc({ source }),
     };
   }
 }

@@ -138,6 +138,8 @@ export async function createRuntime(
     smsTransport,
     clock,
     messageIdDomain: config.messageIdDomain,
+    // An inbound message to MAIL_FROM's address answers what went with no sender (DESIGN section 14).
+    mailFrom: config.mailFrom,
     // The API and workers: an SMS plan needs an SMS sender (issue 12, `no_sender`).
     smsSenderRequired: true,
     unsubscribe: {

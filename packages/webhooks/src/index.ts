@@ -1,4 +1,9 @@
 export { WebhookConfigurationError, WebhookVerificationError } from './errors.ts';
+export {
+  createMailgunInboundCheck,
+  type MailgunSignatureFields,
+  type MailgunSignatureVerdict,
+} from './mailgun-inbound.ts';
 export { postmarkEventId } from './providers/postmark.ts';
 export { SVIX_ID_HEADER, SVIX_SIGNATURE_HEADER, SVIX_TIMESTAMP_HEADER } from './providers/resend.ts';
 export { SENDGRID_SIGNATURE_HEADER, SENDGRID_TIMESTAMP_HEADER } from './providers/sendgrid.ts';

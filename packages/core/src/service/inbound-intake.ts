@@ -1,4 +1,5 @@
 import { implausibleEventTime } from '../engine/event-time.ts';
+import { DomainError } from '../errors.ts';
 import { messageIdFromHeader } from '../messages/message-id.ts';
 import type { CampaignStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -129,10 +130,17 @@ export class InboundIntake {
   ): Promise<{ items: UnmatchedInboundRecord[]; next: string | null }> {
     const limit = request.limit ?? UNMATCHED_PAGE_SIZE;
     if (!Number.isInteger(limit) || limit < 1 || limit > UNMATCHED_PAGE_MAX) {
-      throw new RangeError(`limit must be an integer from 1 to ${UNMATCHED_PAGE_MAX}`);
+      throw new InvalidInboundPageError(
+        'invalid_limit',
+        `limit must be an integer from 1 to ${UNMATCHED_PAGE_MAX}`,
+      );
     }
     const after = request.cursor ?? null;
-    if (after !== null && !/^[1-9][0-9]{0,18}$/.test(after)) throw new RangeError('cursor is not a position');
+    if (after !== null && !/^[1-9][0-9]{0,18}$/.test(after))
+      throw new InvalidInboundPageError(
+        'invalid_cursor',
+        'pass back a nextCursor exactly as it was returned, or none',
+      );
     const rows = await this.store.read.unmatchedInbound(after, limit + 1);
     const items = rows.slice(0, limit);
     return { items, next: rows.length > limit ? (items.at(-1)?.seq ?? null) : null };
@@ -172,6 +180,16 @@ export class InboundIntake {
       if (found?.channel === 'email') return found;
     }
     return null;
+  }
+}
+
+/** A bad page request of `GET /v1/inbound/unmatched` (HTTP 400): `invalid_limit` or `invalid_cursor`. */
+export class InvalidInboundPageError extends DomainError {
+  readonly code: 'invalid_limit' | 'invalid_cursor';
+  constructor(code: 'invalid_limit' | 'invalid_cursor', message: string) {
+    super(message);
+    this.name = 'InvalidInboundPageError';
+    this.code = code;
   }
 }
 

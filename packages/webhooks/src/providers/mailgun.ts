@@ -20,12 +20,31 @@ export function createMailgunHandler(
   replayCache: ReplayCache,
 ): ProviderHandler {
   if (signingKey.trim() === '') throw new WebhookConfigurationError('mailgunSigningKey is empty');
-  const key = Buffer.from(signingKey, 'utf8');
+  const check = createMailgunSignatureCheck(signingKey, toleranceSeconds, replayCache);
   return async (request, now) => {
     const body = parseJsonBody(request.rawBody);
     if (!isObject(body)) throw malformed('a Mailgun body is a JSON object');
     const signature = optionalObject(body, 'signature');
     if (signature === undefined) throw unauthorized('missing_signature', 'the body has no signature object');
+    check(signature, now);
+    return { ok: true, ...collect([body['event-data']], normalizeMailgunEvent) };
+  };
+}
+
+/**
+ * Mailgun's signature check, as its events and its routes' forwards (inbound mail) both carry it:
+ * `signature` (and `parent-signature`) is the hex HMAC-SHA256 of `timestamp + token` under the signing
+ * key, the timestamp within `toleranceSeconds` of now, each token used once. Throws a 401
+ * WebhookVerificationError (missing_signature, missing_timestamp, invalid_signature, stale, replayed).
+ */
+export function createMailgunSignatureCheck(
+  signingKey: string,
+  toleranceSeconds: number,
+  replayCache: ReplayCache,
+): (signature: JsonObject, now: Date) => void {
+  if (signingKey.trim() === '') throw new WebhookConfigurationError('mailgunSigningKey is empty');
+  const key = Buffer.from(signingKey, 'utf8');
+  return (signature, now) => {
     const timestamp = signatureTimestamp(signature.timestamp);
     const token = optionalString(signature, 'token');
     const given = optionalString(signature, 'signature');
@@ -51,7 +70,6 @@ export function createMailgunHandler(
     if (replayCache.seen(`mailgun:${token}`, now, toleranceSeconds * 2)) {
       throw unauthorized('replayed', 'this Mailgun token was already used');
     }
-    return { ok: true, ...collect([body['event-data']], normalizeMailgunEvent) };
   };
 }
 
