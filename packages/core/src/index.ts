@@ -4,6 +4,7 @@
  * node schemas, template parsing) stay inside core and can change without breaking a caller; the ports,
  * the domain errors and the timeline shapes are public whole.
  */
+export * from './analytics/index.ts';
 export { type AuditRecord, decisiveEvents, timelineEntriesOf } from './engine/engine.ts';
 export { EVENT_TIME_TOLERANCE_MS } from './engine/event-time.ts';
 export type {
