@@ -52,17 +52,17 @@ function reply(overrides: Partial<InboundMessageInput> = {}): InboundMessageInpu
   };
 }
 
-describe('inbound mail intake on Postgres', () => {
+describe.each(['postgres', 'pglite'] as const)('inbound mail intake on %s', (kind) => {
   let database: TestDatabase;
   let store: KyselyCampaignStore;
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
+    database = await createTestDatabase(kind);
     store = new KyselyCampaignStore(database.db);
   }, 30_000);
   afterAll(async () => database?.dispose());
 
-  async function engine() {
+  async function engine(options: { sender?: boolean } = {}) {
     const clock = new ManualClock(T0);
     const scheduler = new InMemoryScheduler(clock);
     const transport = new RecordingTransport();
@@ -75,7 +75,22 @@ describe('inbound mail intake on Postgres', () => {
       await service.executeAction(id);
     });
     const email = `ada.${randomUUID()}@prospect.example`;
-    const { campaign } = await service.persistPlan({ contact: { email, name: 'Ada' }, plan });
+    const senderId = `snd_${randomUUID().slice(0, 8)}`;
+    if (options.sender) {
+      // A sender's `from` with a display name: its bare address is what a reply is sent to.
+      await service.senders.create({
+        id: senderId,
+        channel: 'email',
+        from: `Bea Sales <Bea.${senderId}@Sales.Example>`,
+        timezone: 'UTC',
+        caps: { daily: 100 },
+      });
+    }
+    const { campaign } = await service.persistPlan({
+      contact: { email, name: 'Ada' },
+      plan,
+      ...(options.sender ? { senderIds: { email: senderId } } : {}),
+    });
     await scheduler.runDue();
     const sent = transport.sent[0];
     if (!sent) throw new Error('the intro was not sent');
@@ -101,6 +116,7 @@ describe('inbound mail intake on Postgres', () => {
       events,
       eventRows,
       unmatched,
+      senderId,
     };
   }
 
@@ -146,6 +162,20 @@ describe('inbound mail intake on Postgres', () => {
     });
     expect(await service.recordInbound(parsed, 'mime')).toMatchObject({ status: 'accepted', effect: 'exit' });
     expect((await state()).stopReason).toBe('replied');
+  });
+
+  it("with a sender, the pair is (contact, the sender's bare address); MAIL_FROM's address no longer matches", async () => {
+    const { service, email, state, senderId } = await engine({ sender: true });
+    const toDefault = reply({ from: email, to: ['outreach@acme.example'] });
+    expect(await service.recordInbound(toDefault, 'mime')).toEqual({ status: 'unmatched', duplicate: false });
+    const toSender = reply({ from: email, to: [`bea.${senderId}@sales.example`.toLowerCase()] });
+    expect(await service.recordInbound(toSender, 'mime')).toMatchObject({
+      status: 'accepted',
+      effect: 'exit',
+    });
+    expect((await state()).stopReason).toBe('replied');
+    // Enabled, it would be assigned to the later tests' campaigns (least-loaded sender), not MAIL_FROM.
+    await service.senders.delete(senderId);
   });
 
   it('a reply to an address that is none of ours is unmatched even from the contact', async () => {
