@@ -13,6 +13,7 @@ export {
   startImapWatchers,
 } from './imap/imap-watchers.ts';
 export { decryptSecret, encryptSecret, ImapSecretKeyError, imapSecretKey } from './imap/secret-box.ts';
+export { SenderAdmin, type SenderWithImap } from './imap/sender-admin.ts';
 export {
   type ImapSettingsBody,
   imapSettingsBody,
