@@ -1,6 +1,16 @@
 import type { JobHandler, ScheduledJob, Scheduler } from '@campaign/core';
 import { type ConnectionOptions, DelayedError, type Job, Queue, Worker, type WorkerOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import { shardOf, shardPrefix } from './shard.ts';
+
+/** A Redis Cluster to connect to: seed nodes (any masters; the client discovers the rest) and options. */
+export interface BullmqClusterConnection {
+  cluster: {
+    nodes: readonly { host: string; port: number }[];
+    /** ioredis Cluster options; `redisOptions` apply to each node (password, TLS). */
+    options?: ClusterOptions;
+  };
+}
 
 export interface BullmqSchedulerConfig {
   /**
@@ -8,15 +18,24 @@ export interface BullmqSchedulerConfig {
    * options (TLS, password, sentinels), or a function that makes a client. Every client the scheduler
    * makes is its own and closed by `close`.
    */
-  connection: string | RedisOptions | (() => Redis);
+  connection: string | RedisOptions | BullmqClusterConnection | (() => Redis | Cluster);
   /** Queue name. Default `campaign-actions`. */
   queueName?: string;
   /**
    * Key prefix. Default `{campaign}`: the braces are a Redis Cluster hash tag, so every key of the queue
-   * lands in one slot and the queue runs on a cluster unchanged.
+   * lands in one slot and the queue runs on a cluster unchanged. With `shards` > 1 each shard's queue
+   * has the shard number in the tag (`{campaign-0}` .. `{campaign-K-1}`); on a cluster the prefix MUST be
+   * a hash tag.
    */
   prefix?: string;
-  /** Jobs handled at once by this process. Default 8. */
+  /**
+   * How many queues the jobs are spread over (K), each its own hash tag, so that on a Redis Cluster they
+   * land on several masters instead of one. A job's queue is `shardOf(actionId, K)`: every process MUST
+   * use the same K (changing it strands delayed jobs in their old queues until the reconcile loop queues
+   * their actions again). Default 1: one queue, named and prefixed as before sharding existed.
+   */
+  shards?: number;
+  /** Jobs handled at once by this process, over all shards. Default 8. */
   concurrency?: number;
   /** Deliveries of a job whose handler keeps throwing, before BullMQ gives up on it. Default 10. */
   attempts?: number;
@@ -48,6 +67,9 @@ export interface BullmqWorkerSettings {
   worker: Pick<WorkerOptions, 'concurrency' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
 }
 
+/** The clients an adapter makes are closed by it; `quit` exists on both a node client and a cluster. */
+type RedisClient = Redis | Cluster;
+
 interface JobData {
   actionId: string;
 }
@@ -55,7 +77,10 @@ interface JobData {
 const JOB_NAME = 'action';
 
 /**
- * The Scheduler port on BullMQ: one delayed job per scheduled action, `jobId` = action id.
+ * The Scheduler port on BullMQ: one delayed job per scheduled action, `jobId` = action id, in the queue of
+ * shard `shardOf(actionId, shards)` (the only queue when `shards` is 1). Action ids do not carry the
+ * contact id yet, and the port's `cancel` and the reconcile loop have the action id only, so the action
+ * id is the shard key: every call that names an action finds its queue without a lookup.
  *
  * Scheduling an id again moves its job (remove, then add with the new delay); a job that is being
  * processed is left alone, and the service re-queues it if it came too early. Completed jobs are
@@ -66,9 +91,10 @@ export class BullmqScheduler implements Scheduler {
   readonly enqueuesInTransaction = false;
   private readonly config: Required<Omit<BullmqSchedulerConfig, 'connection'>> &
     Pick<BullmqSchedulerConfig, 'connection'>;
-  private readonly clients: Redis[] = [];
-  private readonly queue: Queue<JobData>;
-  private worker: Worker<JobData> | undefined;
+  private readonly clients: RedisClient[] = [];
+  /** One queue per shard, index = shard. */
+  private readonly queues: Queue<JobData>[];
+  private workers: Worker<JobData>[] = [];
   private handler: JobHandler | undefined;
   /** Jobs this process is handling right now, and a new due time asked for one of them meanwhile. */
   private readonly active = new Map<string, Date | null>();
@@ -84,22 +110,54 @@ export class BullmqScheduler implements Scheduler {
       stalledIntervalMs: 5000,
       now: Date.now,
       ownWorker: true,
+      shards: 1,
       ...config,
     };
-    this.queue = new Queue<JobData>(this.config.queueName, {
-      connection: this.client(),
-      prefix: this.config.prefix,
-    });
+    const { shards, prefix, connection } = this.config;
+    if (!Number.isInteger(shards) || shards < 1)
+      throw new RangeError(`BullmqScheduler: shards must be a positive integer, got ${shards}`);
+    if (isCluster(connection) && !/^\{[^{}]+\}$/.test(prefix))
+      throw new Error(
+        `BullmqScheduler: on a Redis Cluster the prefix must be a hash tag like {campaign}, got ${prefix}`,
+      );
+    // The queues share one client: a Queue only sends commands on it.
+    const client = this.client();
+    this.queues = Array.from(
+      { length: shards },
+      (_, shard) =>
+        new Queue<JobData>(this.config.queueName, { connection: client, prefix: this.prefixOf(shard) }),
+    );
   }
 
-  private client(): Redis {
+  /** How many queues (shards) the jobs are spread over. */
+  get shardCount(): number {
+    return this.config.shards;
+  }
+
+  /** The key prefix of shard `shard`'s queue (`{campaign-3}`; the configured prefix with one shard). */
+  prefixOf(shard: number): string {
+    return shardPrefix(this.config.prefix, shard, this.config.shards);
+  }
+
+  private queueOf(actionId: string): Queue<JobData> {
+    const queue = this.queues[shardOf(actionId, this.config.shards)];
+    if (!queue) throw new Error(`BullmqScheduler: no queue for action ${actionId}`);
+    return queue;
+  }
+
+  private client(): RedisClient {
     const { connection } = this.config;
     const client =
       typeof connection === 'function'
         ? connection()
         : typeof connection === 'string'
           ? new Redis(connection, { maxRetriesPerRequest: null })
-          : new Redis({ ...connection, maxRetriesPerRequest: null });
+          : isCluster(connection)
+            ? new Cluster([...connection.cluster.nodes], {
+                ...connection.cluster.options,
+                redisOptions: { ...connection.cluster.options?.redisOptions, maxRetriesPerRequest: null },
+              })
+            : new Redis({ ...connection, maxRetriesPerRequest: null });
     this.clients.push(client);
     return client;
   }
@@ -115,8 +173,9 @@ export class BullmqScheduler implements Scheduler {
       }
       // A job being processed elsewhere cannot be removed (remove returns 0, add is a no-op): it runs,
       // and the row decides.
-      await this.queue.remove(job.actionId);
-      await this.queue.add(
+      const queue = this.queueOf(job.actionId);
+      await queue.remove(job.actionId);
+      await queue.add(
         JOB_NAME,
         { actionId: job.actionId },
         {
@@ -132,22 +191,29 @@ export class BullmqScheduler implements Scheduler {
   }
 
   async cancel(actionIds: readonly string[]): Promise<void> {
-    for (const id of actionIds) await this.queue.remove(id);
+    for (const id of actionIds) await this.queueOf(id).remove(id);
   }
 
   async start(handler: JobHandler): Promise<void> {
     if (this.handler) throw new Error('BullmqScheduler already started');
     this.handler = handler;
     if (!this.config.ownWorker) return;
-    const settings = this.workerOptions();
-    this.worker = new Worker<JobData>(settings.queueName, (job, token) => this.processJob(job, token), {
-      connection: this.client(),
-      prefix: settings.prefix,
-      ...settings.worker,
-    });
-    // Errors of the connection are retried by ioredis; a listener keeps them from crashing the process.
-    this.worker.on('error', () => {});
-    await this.worker.waitUntilReady();
+    const { shards } = this.config;
+    // The process's concurrency is shared out over the shards (at least one job each), so K queues do
+    // not multiply the jobs in flight (and the database connections they hold).
+    const concurrency = Math.max(1, Math.ceil(this.config.concurrency / shards));
+    for (let shard = 0; shard < shards; shard++) {
+      const worker = new Worker<JobData>(this.config.queueName, (job, token) => this.processJob(job, token), {
+        connection: this.client(),
+        prefix: this.prefixOf(shard),
+        ...this.workerSettings(),
+        concurrency,
+      });
+      // Errors of the connection are retried by ioredis; a listener keeps them from crashing the process.
+      worker.on('error', () => {});
+      this.workers.push(worker);
+    }
+    await Promise.all(this.workers.map((w) => w.waitUntilReady()));
   }
 
   /**
@@ -173,8 +239,14 @@ export class BullmqScheduler implements Scheduler {
     }
   }
 
-  /** The queue, connection, key prefix and worker options this scheduler's own Worker uses. */
+  /**
+   * The queue, connection, key prefix and worker options this scheduler's own Worker uses, for a Worker
+   * the host runs. One queue only: with `shards` > 1 it throws, and the scheduler runs its own Workers
+   * (one per shard; `ownWorker` must stay true).
+   */
   workerOptions(): BullmqWorkerSettings {
+    if (this.config.shards > 1)
+      throw new Error('BullmqScheduler: a host-run Worker takes one queue; with shards > 1 use ownWorker');
     return {
       queueName: this.config.queueName,
       // A URL leaves the Worker its own clients; otherwise it shares one of ours (BullMQ duplicates it
@@ -184,23 +256,32 @@ export class BullmqScheduler implements Scheduler {
           ? { url: this.config.connection, maxRetriesPerRequest: null }
           : this.client(),
       prefix: this.config.prefix,
-      worker: {
-        concurrency: this.config.concurrency,
-        lockDuration: this.config.lockDurationMs,
-        stalledInterval: this.config.stalledIntervalMs,
-        maxStalledCount: 5,
-      },
+      worker: this.workerSettings(),
+    };
+  }
+
+  private workerSettings(): BullmqWorkerSettings['worker'] {
+    return {
+      concurrency: this.config.concurrency,
+      lockDuration: this.config.lockDurationMs,
+      stalledInterval: this.config.stalledIntervalMs,
+      maxStalledCount: 5,
     };
   }
 
   /**
-   * The BullMQ queue this scheduler adds to, for a dashboard in the same process (Bull Board), so no
+   * The BullMQ queue this scheduler adds to (shard 0's with `shards` > 1: see `dashboardQueues`), for a dashboard in the same process (Bull Board), so no
    * caller builds a second queue with its own connection. Owned by the scheduler: `close` closes it. A
    * job retried or removed through it is safe for the reason a duplicate delivery is: the worker re-reads
    * and claims the action row.
    */
   dashboardQueue(): Queue {
-    return this.queue;
+    return this.queues[0] as Queue;
+  }
+
+  /** Every shard's queue, index = shard (one with `shards` 1); owned by the scheduler as above. */
+  dashboardQueues(): readonly Queue[] {
+    return this.queues;
   }
 
   async ping(): Promise<void> {
@@ -211,10 +292,13 @@ export class BullmqScheduler implements Scheduler {
 
   async close(): Promise<void> {
     // Worker.close() waits for the jobs in flight to finish.
-    await this.worker?.close();
-    this.worker = undefined;
+    await Promise.all(this.workers.splice(0).map((w) => w.close()));
     this.handler = undefined;
-    await this.queue.close();
+    await Promise.all(this.queues.map((q) => q.close()));
     await Promise.all(this.clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
   }
+}
+
+function isCluster(connection: BullmqSchedulerConfig['connection']): connection is BullmqClusterConnection {
+  return typeof connection === 'object' && 'cluster' in connection;
 }
