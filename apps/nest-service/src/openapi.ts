@@ -1,7 +1,10 @@
 import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
+import { createCampaignExample, eventsExample } from './openapi-examples.ts';
+import { finishDocument } from './openapi-finish.ts';
 import { inboundPaths } from './openapi-inbound.ts';
+import { responseSchemas } from './openapi-responses.ts';
 import { senderPaths, senderSchemas } from './openapi-senders.ts';
 import { timelineEntrySchema } from './openapi-timeline.ts';
 
@@ -13,7 +16,7 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ref('Problem') } },
 });
-const ok = (description: string, schema: object = { type: 'object' }) => ({
+const ok = (description: string, schema: object) => ({
   description,
   content: { 'application/json': { schema } },
 });
@@ -80,7 +83,20 @@ const campaignSchema = {
         },
       },
     },
-    pendingActions: { type: 'array', items: { type: 'object' } },
+    pendingActions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'kind', 'node', 'runAt'],
+        properties: {
+          id: { type: 'string' },
+          kind: { type: 'string', description: 'send or timeout' },
+          node: { type: 'string' },
+          event: { type: 'string', description: 'A timeout: the event it fires (no_open, ...)' },
+          runAt: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
     timeline: { type: 'array', items: ref('TimelineEntry') },
     timelineNextCursor: { type: ['string', 'null'] },
     senderIds: {
@@ -99,13 +115,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       security: secured,
       parameters: idParam,
       responses: {
-        200: ok('Campaign summary'),
+        200: ok('Campaign summary', ref('CampaignSummary')),
         404: problem('No such campaign'),
         409: problem(`Cannot ${verb} from the current status`),
       },
     },
   });
-  return {
+  return finishDocument({
     openapi: '3.1.0',
     info: {
       title: 'Campaign engine',
@@ -119,6 +135,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         Plan: rebased(planJsonSchema(), '#/components/schemas/Plan'),
         CreateCampaign: createCampaignSchema(),
         ...senderSchemas,
+        ...responseSchemas,
         TimelineEntry: timelineEntrySchema,
         Campaign: campaignSchema,
         PlanBody: json(planBody),
@@ -211,10 +228,18 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         post: {
           summary: 'Store a contact plan and activate it',
           security: secured,
-          requestBody: body('CreateCampaign'),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: ref('CreateCampaign'),
+                examples: { seed: { summary: 'The seed campaign', value: createCampaignExample } },
+              },
+            },
+          },
           responses: {
-            201: ok('Created'),
-            200: ok('Same idempotency key: the existing campaign'),
+            201: ok('Created', ref('CampaignSummary')),
+            200: ok('Same idempotency key: the existing campaign', ref('CampaignSummary')),
             400: problem(
               'invalid_plan (with issues); invalid_request (the issues name each field, such as /contact/phone for a phone not in E.164 form, or a contact with neither email nor phone); invalid_phone (a number that cannot exist); no_sender (the plan sends SMS and there is no enabled SMS sender); unknown_sender or sender_channel_mismatch (a senderIds entry that names no sender, or one of the other channel)',
             ),
@@ -292,7 +317,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           requestBody: body('PlanBody'),
           responses: {
             200: ok('{planVersion}; with dryRun=true, {planVersion, currentNodeId, timeouts}', {
-              oneOf: [
+              anyOf: [
                 {
                   type: 'object',
                   required: ['planVersion'],
@@ -358,10 +383,21 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         post: {
           summary: 'Record normalized engagement events and custom (goal) events',
           security: secured,
-          requestBody: body('Events'),
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: ref('Events'),
+                examples: { opened: { summary: 'An open of a sent email', value: eventsExample } },
+              },
+            },
+          },
           description:
             'An item is an engagement event of a message (`messageId`), or a custom event of a contact (`{"type": "custom", "name", "contactId" | "email", "occurredAt", "id"}`, from your CRM or app): stored per contact for `event` branch conditions, it ends every open campaign of the contact whose plan lists `name` in `goals` (status completed, reason `goal:<name>`). Each rejected item is `{index, code}`: `invalid_event`, `unknown_message`, `unknown_contact` (a custom event for no contact we know; none is created), or `implausible_time` (dated more than 5 minutes before its message was sent or ahead of the server clock; stored nowhere). The other items go on.',
-          responses: { 202: ok('{accepted, duplicates, rejected}') },
+          responses: {
+            202: ok('{accepted, duplicates, rejected}', ref('EventsResult')),
+            400: problem('invalid_request: no `events` array of 1 to 1000 items'),
+          },
         },
       },
       '/v1/webhooks/{provider}': {
@@ -377,7 +413,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             },
           ],
           responses: {
-            200: ok('{accepted, duplicates, rejected}'),
+            200: ok('{accepted, duplicates, ignored, rejected}', ref('WebhookResult')),
             400: problem('Malformed'),
             401: problem('Forged or stale'),
           },
@@ -399,29 +435,55 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
           responses: {
             200: {
               description: '{unsubscribed: true} for one-click, else an HTML page',
-              content: { 'application/json': { schema: { type: 'object' } }, 'text/html': {} },
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['unsubscribed'],
+                    properties: { unsubscribed: { const: true } },
+                  },
+                },
+                'text/html': { schema: { type: 'string' } },
+              },
             },
             404: {
               description: 'A bad link: invalid_token problem for one-click, else an HTML page',
-              content: { 'application/problem+json': { schema: ref('Problem') }, 'text/html': {} },
+              content: {
+                'application/problem+json': { schema: ref('Problem') },
+                'text/html': { schema: { type: 'string' } },
+              },
             },
           },
         },
         get: {
           summary: 'Confirmation page (changes nothing)',
-          responses: { 200: { description: 'HTML page' }, 404: { description: 'HTML page: a bad link' } },
+          responses: {
+            200: { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } },
+            404: {
+              description: 'HTML page: a bad link',
+              content: { 'text/html': { schema: { type: 'string' } } },
+            },
+          },
         },
       },
-      '/health/live': { get: { summary: 'Liveness', responses: { 200: ok('ok') } } },
+      '/health/live': { get: { summary: 'Liveness', responses: { 200: ok('ok', ref('Liveness')) } } },
       '/health/ready': {
         get: {
           summary: 'Readiness (database and queue)',
-          responses: { 200: ok('ok'), 503: ok('unavailable') },
+          responses: { 200: ok('ok', ref('Readiness')), 503: ok('unavailable', ref('Readiness')) },
         },
       },
       '/metrics': {
-        get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } },
+        get: {
+          summary: 'Prometheus metrics',
+          responses: {
+            200: {
+              description: 'text exposition format',
+              content: { 'text/plain': { schema: { type: 'string' } } },
+            },
+          },
+        },
       },
     },
-  };
+  });
 }
