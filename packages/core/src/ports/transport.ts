@@ -1,3 +1,4 @@
+import { DomainError } from '../errors.ts';
 /** One email, rendered, as the Transport sends it. */
 export interface OutboundEmail {
   /** Absent on emails of plan 1.0 senders; always `email` when set. */
@@ -53,7 +54,8 @@ export type TransportErrorKind =
  * A transport's refusal, classified. A transport SHOULD throw this; any other error is `retryable`.
  * The message never carries a credential.
  */
-export class TransportError extends Error {
+export class TransportError extends DomainError {
+  readonly code = 'transport_refused';
   readonly kind: TransportErrorKind;
   /** The provider's HTTP status, when it answered. */
   readonly status: number | undefined;

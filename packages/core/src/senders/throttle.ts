@@ -1,4 +1,5 @@
 import { addDuration, isValidIsoDuration, localDayNumber, localDayStart } from '@campaign/schedule-utils';
+import { DomainError } from '../errors.ts';
 import { effectiveDailyCap, type Sender } from './sender.ts';
 
 /* DESIGN section 11, "Throttling": whether a due send may take a slot of its sender and its contact now,
@@ -54,7 +55,7 @@ export interface ThrottleInput {
 }
 
 /** `CONTACT_FREQUENCY_CAP` is not `N/duration` with N a positive integer and a positive ISO duration. */
-export class InvalidContactFrequencyCapError extends Error {
+export class InvalidContactFrequencyCapError extends DomainError {
   readonly code = 'invalid_contact_frequency_cap';
   constructor(value: string) {
     super(
