@@ -146,4 +146,39 @@ describe.each<TestDatabaseKind>(['postgres', 'pglite'])('emergency stop on %s', 
     await scheduler.advanceTo(new Date('2026-03-03T07:30:00.000Z'));
     expect(transport.sent.map((m) => m.subject)).toEqual(['quiet']);
   });
+  // Last: the sender it creates is assigned to every campaign created after it (least-loaded sender).
+  it('released sends are throttled: over the sender cap they are deferred to the next allowed day, in due order', async () => {
+    const { service, clock, scheduler, transport } = await engineAt(T0);
+    const sender = await service.senders.create({
+      id: `snd_${randomUUID().slice(0, 8)}`,
+      channel: 'email',
+      from: 'Ada <ada@acme.example>',
+      timezone: 'UTC',
+      caps: { daily: 1 },
+    });
+    await service.sending.set(false);
+    const started: string[] = [];
+    for (const subject of ['one', 'two']) {
+      const { campaign } = await service.persistPlan({
+        contact: contact(),
+        plan: oneSendPlan({ subject }),
+        senderIds: { email: sender.id },
+      });
+      started.push(campaign.id);
+      await scheduler.runDue();
+      clock.set(new Date(clock.now().getTime() + MIN));
+    }
+    await service.sending.set(true);
+    await scheduler.runDue();
+    // One slot today: the earlier due send takes it, the other waits for the next local day.
+    expect(transport.sent.map((m) => m.subject)).toEqual(['one']);
+    const waiting = await service.getCampaign(started[1] as string);
+    expect(waiting.timeline.filter((e) => e.kind === 'deferred').map((e) => e.reason)).toEqual([
+      'emergency_stop',
+      'sender_daily_cap',
+    ]);
+    expect(waiting.pendingActions.map((a) => a.runAt.toISOString())).toEqual(['2026-03-03T00:00:00.000Z']);
+    await scheduler.advanceTo(new Date('2026-03-03T00:00:00.000Z'));
+    expect(transport.sent.map((m) => m.subject)).toEqual(['one', 'two']);
+  });
 });
