@@ -16,10 +16,23 @@ export interface AnalyticsRange {
 /** A parsed range, or why it is refused (a sentence naming the parameter). */
 export type RangeParse = { ok: true; range: AnalyticsRange } | { ok: false; detail: string };
 
+/** Whether the date and time fields name a real calendar instant (Date would roll 02-30 into March). */
+function realFields(value: string): boolean {
+  const [y, mo, d, h, mi, sec] = value.split(/[-T:.Z+]/).map(Number) as number[];
+  const day = new Date(Date.UTC(y as number, (mo as number) - 1, d as number));
+  return (
+    day.getUTCMonth() === (mo as number) - 1 &&
+    day.getUTCDate() === d &&
+    (h as number) < 24 &&
+    (mi as number) < 60 &&
+    !((sec ?? 0) >= 60)
+  );
+}
+
 function instant(name: string, value: unknown): Date | string {
   if (typeof value !== 'string' || value === '')
     return `${name} is required: an ISO 8601 instant such as 2026-01-01T00:00:00Z`;
-  const date = ISO_INSTANT.test(value) ? new Date(value) : new Date(Number.NaN);
+  const date = ISO_INSTANT.test(value) && realFields(value) ? new Date(value) : new Date(Number.NaN);
   if (Number.isNaN(date.getTime()))
     return `${name} "${value}" is not an ISO 8601 instant with an offset (e.g. 2026-01-01T00:00:00Z)`;
   return date;

@@ -58,5 +58,6 @@ export function twoProportionZTest(x1: number, n1: number, x2: number, n2: numbe
   const pooled = (x1 + x2) / (n1 + n2);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
   const z = (x2 / n2 - x1 / n1) / se;
-  return { z, p: 2 * (1 - normalCdf(Math.abs(z))) };
+  // The approximation puts Φ(0) a hair under 0.5; a p-value is a probability.
+  return { z, p: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))) };
 }
