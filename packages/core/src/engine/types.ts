@@ -121,7 +121,7 @@ export interface EngineContext {
   /**
    * The genuine engagement events (`opened`, `clicked`, `replied`; rule 5's definition of genuine) on any
    * message of this campaign, with the send node of their message: what `engaged` branch conditions read.
-   * Absent: none.
+   * `opened` and `clicked` count on email messages only (they do not exist for SMS). Absent: none.
    */
   engagements?: readonly { type: EngagementEvent; nodeId: string }[] | undefined;
   /**

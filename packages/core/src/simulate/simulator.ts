@@ -19,7 +19,6 @@ import {
   resume,
 } from '../engine/engine.ts';
 import { EVENT_TIME_TOLERANCE_MS } from '../engine/event-time.ts';
-import { isGenuine } from '../engine/matching.ts';
 import { decidePlanUpdate } from '../engine/plan-update.ts';
 import { eventEntry, timelineEntriesOf } from '../engine/timeline-entries.ts';
 import type {
@@ -33,6 +32,7 @@ import type {
 } from '../engine/types.ts';
 import { ImplausibleEventTimeError, InvalidCampaignStateError } from '../errors.ts';
 import { validatePlan } from '../plan/validate-plan.ts';
+import { campaignEngagements } from './engagements.ts';
 import { type SentEmail, simulatedSend } from './simulated-send.ts';
 import {
   type Contact,
@@ -177,18 +177,13 @@ class Simulation {
     return {
       latestMessage,
       latestMessageEvents: latestMessage ? this.recorded.filter((e) => e.messageId === latestMessage.id) : [],
-      engagements: this.engagements(),
+      engagements: campaignEngagements(
+        this.recorded,
+        this.messages,
+        new Set(this.emails.map((e) => e.message)),
+      ),
       customEvents: this.customEvents,
     };
-  }
-
-  /** Genuine opens, clicks and replies on the campaign's messages, with their send node (branch `engaged`). */
-  private engagements(): NonNullable<EngineContext['engagements']> {
-    return this.recorded.flatMap((e) => {
-      if (e.type !== 'opened' && e.type !== 'clicked' && e.type !== 'replied') return [];
-      const message = this.messages.find((m) => m.id === e.messageId);
-      return message && isGenuine(e) ? [{ type: e.type, nodeId: message.nodeId }] : [];
-    });
   }
 
   private handleInput(indexed: IndexedInput): void {

@@ -2,6 +2,7 @@ import type { Plan } from '../plan/plan-schema.ts';
 import type { Contact, SimulationEvent, SimulationInput } from '../simulate/simulation-input.ts';
 import { GOAL_SCENARIOS } from './scenarios-goals.ts';
 import { V1_1_SCENARIOS } from './scenarios-v1-1.ts';
+import { V1_1_ENGAGEMENT_SCENARIOS } from './scenarios-v1-1-engagement.ts';
 
 /**
  * Plan + events scenarios that every engine must run the same way: the simulator and the database-backed
@@ -273,4 +274,9 @@ const V1_0_SCENARIOS: readonly Scenario[] = [
 ];
 
 /** Every scenario: the 1.0 ones above, then one per plan v1.1 rule (scenarios-v1-1.ts). */
-export const SCENARIOS: readonly Scenario[] = [...V1_0_SCENARIOS, ...V1_1_SCENARIOS, ...GOAL_SCENARIOS];
+export const SCENARIOS: readonly Scenario[] = [
+  ...V1_0_SCENARIOS,
+  ...V1_1_SCENARIOS,
+  ...V1_1_ENGAGEMENT_SCENARIOS,
+  ...GOAL_SCENARIOS,
+];
