@@ -1,3 +1,4 @@
+export { KyselyAnalytics } from './analytics/kysely-analytics.ts';
 export {
   type DatabaseConfig,
   type DatabaseHandle,

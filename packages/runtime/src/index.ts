@@ -1,3 +1,4 @@
+export { runtimeAnalytics } from './analytics.ts';
 export {
   ConfigError,
   isEmbedded,
