@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -16,11 +17,14 @@ import {
   simulationEventsSchema,
   validatePlan,
 } from '@campaign/core';
+import { remoteCommand } from './remote/commands.ts';
 
 export interface CliIo {
   stdout: { write(chunk: string): unknown };
   stderr: { write(chunk: string): unknown };
   cwd: string;
+  /** CAMPAIGN_API_URL and CAMPAIGN_API_KEY for the remote commands (bin.ts passes process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Exit codes: 0 ok (a valid plan, warnings allowed), 1 invalid plan, 2 usage error or unreadable input. */
@@ -46,6 +50,13 @@ commands:
   contact.json: {"id"?, "email"?, "phone"? (E.164), "name"?, "timezone"?, "attributes"?}, with an
                 email or a phone; the split key is the id, else the email, else the phone
   graph <plan.json>                      print the plan as a Mermaid flowchart
+
+remote commands (the API at --url, else CAMPAIGN_API_URL, else http://127.0.0.1:3000; key in
+CAMPAIGN_API_KEY; --json for machine output; exit 1 for an API problem, 2 for an unreachable server):
+  list [--status <s>] [--email <e>]      list campaigns, newest first
+  get <id>                               a campaign, its timeline in the plan's local time and UTC
+  events post <events.json>              post the body of POST /v1/events
+  <command> --help                       that command's usage; --version the CLI's version
 `;
 
 class UsageError extends Error {}
@@ -54,6 +65,11 @@ class UsageError extends Error {}
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const local = ['schema', 'validate', 'simulate', 'graph'];
+    if (local.includes(command ?? '') && (rest.includes('--help') || rest.includes('-h'))) {
+      io.stdout.write(USAGE);
+      return EXIT_OK;
+    }
     switch (command) {
       case 'schema':
         noArgs(rest);
@@ -65,6 +81,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         return await simulateCommand(rest, io);
       case 'graph':
         return await graphCommand(rest, io);
+      case 'list':
+      case 'get':
+      case 'events':
+        return await remoteCommand(command, rest, io);
+      case '--version':
+      case '-v':
+        io.stdout.write(
+          `${(createRequire(import.meta.url)('../package.json') as { version: string }).version}\n`,
+        );
+        return EXIT_OK;
       case undefined:
       case '-h':
       case '--help':
