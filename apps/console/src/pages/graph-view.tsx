@@ -1,0 +1,49 @@
+import { Background, type Edge, MarkerType, type Node, ReactFlow } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useMemo } from 'react';
+import { type PlanNodeLike, planGraph } from '../plan-graph.ts';
+
+/** The plan laid out by dagre: the current node filled, the nodes and arrows taken in bold. */
+export function GraphView({
+  plan,
+  timeline,
+  currentNodeId,
+}: {
+  plan: { startNodeId: string; nodes: PlanNodeLike[] };
+  timeline: { kind: string; from?: string; to?: string; node?: string }[];
+  currentNodeId: string | null;
+}) {
+  const { nodes, edges } = useMemo(() => {
+    const graph = planGraph(plan, timeline, currentNodeId);
+    const flowNodes: Node[] = graph.nodes.map((n) => ({
+      id: n.id,
+      position: { x: n.x, y: n.y },
+      data: { label: n.label },
+      className: [n.current ? 'current' : '', n.visited ? 'visited' : ''].join(' ').trim(),
+      style: {
+        width: 180,
+        background: n.current ? '#ffe08a' : '#fff',
+        border: n.visited ? '3px solid #1f6feb' : '1px solid #999',
+      },
+      draggable: false,
+      connectable: false,
+    }));
+    const flowEdges: Edge[] = graph.edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      label: e.label,
+      className: e.taken ? 'taken' : '',
+      style: e.taken ? { stroke: '#1f6feb', strokeWidth: 3 } : { stroke: '#999' },
+      markerEnd: { type: MarkerType.ArrowClosed },
+    }));
+    return { nodes: flowNodes, edges: flowEdges };
+  }, [plan, timeline, currentNodeId]);
+  return (
+    <div style={{ height: 420, border: '1px solid #ccc' }} data-testid="plan-graph">
+      <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false}>
+        <Background />
+      </ReactFlow>
+    </div>
+  );
+}
