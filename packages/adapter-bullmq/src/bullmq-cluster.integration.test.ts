@@ -91,11 +91,11 @@ describe('BullMQ sharded over a Redis Cluster', { timeout: 30_000 }, () => {
   async function slotOwners(): Promise<(slot: number) => string> {
     const cluster = new Cluster([...NODES]);
     try {
-      const ranges = (await cluster.cluster('SLOTS')) as [number, number, [string, number]][];
+      const ranges = await cluster.cluster('SLOTS');
       return (slot) => {
-        const range = ranges.find(([from, to]) => slot >= from && slot <= to);
-        if (!range) throw new Error(`slot ${slot} has no master`);
-        return `${range[2][0]}:${range[2][1]}`;
+        const master = ranges.find(([from, to]) => slot >= from && slot <= to)?.[2];
+        if (!master) throw new Error(`slot ${slot} has no master`);
+        return `${master[0]}:${master[1]}`;
       };
     } finally {
       await cluster.quit();

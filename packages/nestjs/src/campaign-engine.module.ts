@@ -52,6 +52,11 @@ export interface CampaignEngineAsyncOptions extends Pick<ModuleMetadata, 'import
   queueBackend: RuntimeConfig['queueBackend'];
   /** Default `campaign-actions` (QUEUE_NAME's default). */
   queueName?: string;
+  /**
+   * QUEUE_SHARDS, fixed here too: with more than one BullMQ queue no `@nestjs/bullmq` processor is declared
+   * (the scheduler runs a Worker per shard). Default 1.
+   */
+  queueShards?: number;
   /** As in `forRoot`. Default true. */
   workers?: boolean;
 }
@@ -59,6 +64,7 @@ export interface CampaignEngineAsyncOptions extends Pick<ModuleMetadata, 'import
 interface Shape {
   queueBackend: RuntimeConfig['queueBackend'];
   queueName: string;
+  queueShards: number;
   workers: boolean;
   /** Whether the module made the runtime, and so closes it. */
   owned: boolean;
@@ -83,6 +89,11 @@ class EngineShutdown implements OnApplicationShutdown {
   }
 }
 
+/** One BullMQ queue run by this app's workers: a `@nestjs/bullmq` processor takes its jobs. */
+function hasProcessor(shape: Shape): boolean {
+  return shape.workers && shape.queueBackend === 'bullmq' && shape.queueShards === 1;
+}
+
 function bullmqScheduler(runtime: Runtime): BullmqScheduler {
   if (!(runtime.scheduler instanceof BullmqScheduler))
     throw new Error('CampaignEngineModule: a BullMQ processor needs QUEUE_BACKEND=bullmq');
@@ -105,6 +116,7 @@ export class CampaignEngineModule {
       {
         queueBackend: settings.config.queueBackend,
         queueName: settings.config.queueName,
+        queueShards: settings.config.queueShards,
         workers,
         owned: true,
       },
@@ -121,9 +133,9 @@ export class CampaignEngineModule {
    * module uses it as it is and leaves closing it to its maker; on shutdown it stops the workers only.
    */
   static forRuntime(runtime: Runtime, options: { workers?: boolean } = {}): DynamicModule {
-    const { queueBackend, queueName } = runtime.config;
+    const { queueBackend, queueName, queueShards } = runtime.config;
     return CampaignEngineModule.build(
-      { queueBackend, queueName, workers: options.workers ?? true, owned: false },
+      { queueBackend, queueName, queueShards, workers: options.workers ?? true, owned: false },
       {
         module: CampaignEngineSettingsModule,
         providers: [{ provide: CAMPAIGN_ENGINE_SETTINGS, useValue: runtime }],
@@ -135,6 +147,7 @@ export class CampaignEngineModule {
     const shape: Shape = {
       queueBackend: options.queueBackend,
       queueName: options.queueName ?? 'campaign-actions',
+      queueShards: options.queueShards ?? 1,
       workers: options.workers ?? true,
       owned: true,
     };
@@ -168,11 +181,14 @@ export class CampaignEngineModule {
                   `configured for ${config.queueBackend} queue ${config.queueName}`,
               );
             }
+            if (config.queueShards !== shape.queueShards) {
+              throw new Error(
+                `CampaignEngineModule: declared for ${shape.queueShards} queue shards, ` +
+                  `configured for ${config.queueShards} (QUEUE_SHARDS)`,
+              );
+            }
             // BullMQ's jobs are taken by the processor below, not by a Worker of the scheduler's own.
-            return createRuntime(config, {
-              ...parts,
-              ownQueueWorker: !(shape.workers && shape.queueBackend === 'bullmq'),
-            });
+            return createRuntime(config, { ...parts, ownQueueWorker: !hasProcessor(shape) });
           },
         },
       ],
@@ -198,7 +214,7 @@ export class CampaignEngineModule {
       CampaignPlanExecutionService,
       engine,
     ];
-    if (shape.workers && shape.queueBackend === 'bullmq') {
+    if (hasProcessor(shape)) {
       const queue = BullModule.registerQueueAsync({
         name: shape.queueName,
         imports: [engine],

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ContactFrequencyCap, parseContactFrequencyCap } from '@campaign/core';
 import { z } from 'zod';
+import { parseRedisClusterNodes, type RedisClusterNode } from './redis-cluster.ts';
 import { type TwilioSettings, twilioSettings } from './twilio.ts';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -14,6 +15,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
   REDIS_URL: z.string().url().optional(),
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  QUEUE_SHARDS: z.coerce.number().int().positive().optional(),
   QUEUE_BACKEND: z.enum(['bullmq', 'pgboss']).optional(),
   QUEUE_NAME: z
     .string()
@@ -61,7 +64,17 @@ export interface RuntimeConfig {
   databaseUrl: string | undefined;
   pgliteDir: string;
   redisUrl: string | undefined;
-  /** `bullmq` needs REDIS_URL. Default: bullmq when REDIS_URL is set, else pgboss. */
+  /**
+   * REDIS_CLUSTER_NODES (`host:port,...`, seed nodes): BullMQ runs on this Redis Cluster (an ioredis
+   * Cluster client) instead of REDIS_URL. Undefined: a single Redis at REDIS_URL.
+   */
+  redisClusterNodes: RedisClusterNode[] | undefined;
+  /**
+   * QUEUE_SHARDS: BullMQ queues the jobs are spread over (`{campaign-0}` ..), the same in every process.
+   * Default 8 on a cluster, 1 (one queue, as before) on a single Redis.
+   */
+  queueShards: number;
+  /** `bullmq` needs REDIS_URL or REDIS_CLUSTER_NODES. Default: bullmq when one is set, else pgboss. */
   queueBackend: 'bullmq' | 'pgboss';
   /** One queue per deployment; workers of one deployment share it. */
   queueName: string;
@@ -126,9 +139,9 @@ export class ConfigError extends Error {
 /** Which process reads the configuration: the API also needs API_KEY. */
 export type ProcessRole = 'api' | 'worker';
 
-/** The embedded start: neither DATABASE_URL nor REDIS_URL is set (PGlite under ./.data, one process). */
+/** The embedded start: none of DATABASE_URL, REDIS_URL, REDIS_CLUSTER_NODES is set (PGlite under ./.data, one process). */
 export function isEmbedded(env: NodeJS.ProcessEnv): boolean {
-  return !env.DATABASE_URL && !env.REDIS_URL;
+  return !env.DATABASE_URL && !env.REDIS_URL && !env.REDIS_CLUSTER_NODES;
 }
 
 /** A secret kept in `file`, made on first use. */
@@ -177,6 +190,16 @@ function contactFrequencyCap(value: string | undefined): ContactFrequencyCap | u
   }
 }
 
+/** REDIS_CLUSTER_NODES parsed; a malformed value is a ConfigError naming the variable. */
+function redisCluster(value: string | undefined): RedisClusterNode[] | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parseRedisClusterNodes(value);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
 /**
  * Reads the configuration from `env`. Bad values throw ConfigError naming every variable that is wrong.
  * UNSUBSCRIBE_SECRET is required (there is no per-process default): pass `env` through
@@ -191,9 +214,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     );
   }
   const e = parsed.data;
-  const queueBackend = e.QUEUE_BACKEND ?? (e.REDIS_URL ? 'bullmq' : 'pgboss');
-  if (queueBackend === 'bullmq' && !e.REDIS_URL)
-    throw new ConfigError('QUEUE_BACKEND=bullmq needs REDIS_URL');
+  const redisClusterNodes = redisCluster(e.REDIS_CLUSTER_NODES);
+  const queueBackend = e.QUEUE_BACKEND ?? (e.REDIS_URL || redisClusterNodes ? 'bullmq' : 'pgboss');
+  if (queueBackend === 'bullmq' && !e.REDIS_URL && !redisClusterNodes)
+    throw new ConfigError('QUEUE_BACKEND=bullmq needs REDIS_URL or REDIS_CLUSTER_NODES');
   if (!e.UNSUBSCRIBE_SECRET)
     throw new ConfigError(
       'UNSUBSCRIBE_SECRET is required: the same value (at least 16 characters) in every process',
@@ -204,6 +228,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     databaseUrl: e.DATABASE_URL,
     pgliteDir: e.PGLITE_DIR,
     redisUrl: e.REDIS_URL,
+    redisClusterNodes,
+    queueShards: e.QUEUE_SHARDS ?? (redisClusterNodes ? 8 : 1),
     queueBackend,
     queueName: e.QUEUE_NAME,
     workerConcurrency: e.WORKER_CONCURRENCY,

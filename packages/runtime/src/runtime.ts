@@ -54,10 +54,15 @@ export function createScheduler(
   { ownQueueWorker = true }: { ownQueueWorker?: boolean } = {},
 ): Scheduler {
   if (config.queueBackend === 'bullmq') {
-    if (!config.redisUrl) throw new Error('QUEUE_BACKEND=bullmq needs REDIS_URL');
+    const connection = config.redisClusterNodes
+      ? { cluster: { nodes: config.redisClusterNodes } }
+      : config.redisUrl;
+    if (!connection) throw new Error('QUEUE_BACKEND=bullmq needs REDIS_URL or REDIS_CLUSTER_NODES');
     return new BullmqScheduler({
-      ownWorker: ownQueueWorker,
-      connection: config.redisUrl,
+      // With more than one shard the scheduler runs a Worker per shard itself (a host-run one takes one queue).
+      ownWorker: ownQueueWorker || config.queueShards > 1,
+      connection,
+      shards: config.queueShards,
       queueName: config.queueName,
       concurrency: config.workerConcurrency,
       lockDurationMs: config.queueLockMs,
