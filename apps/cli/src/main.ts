@@ -18,6 +18,7 @@ import {
   validatePlan,
 } from '@campaign/core';
 import { remoteCommand } from './remote/commands.ts';
+import { statsCommand } from './stats.ts';
 
 export interface CliIo {
   stdout: { write(chunk: string): unknown };
@@ -56,6 +57,7 @@ CAMPAIGN_API_KEY; --json for machine output; exit 1 for an API problem, 2 for an
   list [--status <s>] [--email <e>]      list campaigns, newest first
   get <id>                               a campaign, its timeline in the plan's local time and UTC
   events post <events.json>              post the body of POST /v1/events
+  stats <nodes|experiments|senders|shapes|lateness> [--from ISO] [--to ISO]   analytics over a range
   <command> --help                       that command's usage; --version the CLI's version
 `;
 
@@ -85,6 +87,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       case 'get':
       case 'events':
         return await remoteCommand(command, rest, io);
+      case 'stats':
+        return await statsCommand(rest, io);
       case '--version':
       case '-v':
         io.stdout.write(
