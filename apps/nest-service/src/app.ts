@@ -24,6 +24,7 @@ import { pinoHttp } from 'pino-http';
 import { AdminController } from './controllers/admin.controller.ts';
 import { AuthController } from './controllers/auth.controller.ts';
 import { CampaignsController } from './controllers/campaigns.controller.ts';
+import { ContactsController } from './controllers/contacts.controller.ts';
 import { DocsController } from './controllers/docs.controller.ts';
 import { EventsController } from './controllers/events.controller.ts';
 import { HealthController } from './controllers/health.controller.ts';
@@ -38,6 +39,7 @@ import { TWILIO_INTAKE, TwilioWebhookController } from './controllers/twilio-web
 import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
 import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, Authenticator } from './http/api-key.guard.ts';
+import { mountConsole } from './http/console.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
 import { serializeRequestForLog } from './http/request-log.ts';
 import { RUNTIME, WEBHOOK_INTAKE } from './tokens.ts';
@@ -74,6 +76,7 @@ export class AppModule {
         DocsController,
         AdminController,
         SendersController,
+        ContactsController,
         ...extraControllers,
       ],
       providers: [
@@ -253,6 +256,12 @@ export async function createApp(
   );
   app.use(INBOUND_PATHS, inboundParser());
   app.use(parser(express.json));
+  // A contact patch is a JSON Merge Patch (RFC 7396).
+  app.use(
+    '/v1/contacts',
+    parser(((options: Parameters<typeof express.json>[0]) =>
+      express.json({ ...options, type: 'application/merge-patch+json' })) as typeof express.json),
+  );
   // HTML forms post urlencoded; only the sign-in and the unsubscribe links (RFC 8058's one-click body) take them.
   app.use('/auth', parser(express.urlencoded));
   app.use('/v1/unsubscribe', parser(express.urlencoded));
@@ -266,6 +275,7 @@ export async function createApp(
   app.useGlobalGuards(new ApiKeyGuard(authenticator, app.get(Reflector)));
   const swaggerUi = createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string };
   app.useStaticAssets(swaggerUi.getAbsoluteFSPath(), { prefix: '/docs/assets' });
+  mountConsole(app);
   if (runtime.dashboardQueue) await mountBullBoard(app, runtime.dashboardQueue, authenticator);
   return app;
 }

@@ -70,6 +70,7 @@ export {
   WARNING_CODES,
 } from './plan/validate-plan.ts';
 export type * from './ports/campaign-store.ts';
+export type * from './ports/contact-admin.ts';
 export type { Clock } from './ports/clock.ts';
 export type * from './ports/custom-event-repository.ts';
 export type { ExecutionObserver } from './ports/execution-observer.ts';

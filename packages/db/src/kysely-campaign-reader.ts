@@ -1,5 +1,8 @@
 import {
   type AuditRecord,
+  type CampaignListFilter,
+  type CampaignListItem,
+  type CampaignListPosition,
   type CampaignReader,
   type CampaignRecord,
   type CampaignView,
@@ -21,6 +24,7 @@ import {
   type ZeroTimeMove,
 } from '@campaign/core';
 import { type Kysely, sql } from 'kysely';
+import { listCampaigns } from './kysely-contact-admin.ts';
 import { KyselyInboundRepository } from './kysely-inbound.ts';
 import { isUuid } from './kysely-repositories.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
@@ -34,6 +38,14 @@ export class KyselyCampaignReader implements CampaignReader {
 
   constructor(db: Kysely<Database>) {
     this.db = db;
+  }
+
+  listCampaigns(
+    filter: CampaignListFilter,
+    after: CampaignListPosition | null,
+    limit: number,
+  ): Promise<CampaignListItem[]> {
+    return listCampaigns(this.db, filter, after, limit);
   }
 
   async getAction(actionId: string): Promise<ScheduledActionRecord | null> {
@@ -387,6 +399,9 @@ function auditRecordOf(t: AuditRow): AuditRecord {
         status: t.status as 'completed' | 'stopped' | 'cancelled',
         reason: (t.reason || null) as StopReason | null,
       };
+    case 'contact_update':
+      // The changed fields are stored comma-separated in `reason` (0014).
+      return { kind: 'contact_update', at: t.at, fields: (t.reason ?? '').split(',').filter(Boolean) };
     case 'deferred':
       return {
         kind: 'deferred',

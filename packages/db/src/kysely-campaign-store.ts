@@ -1,6 +1,7 @@
 import type { CampaignReader, CampaignStore, StoreTransaction, TransactionHandle } from '@campaign/core';
 import type { Kysely, Transaction } from 'kysely';
 import { KyselyCampaignReader } from './kysely-campaign-reader.ts';
+import { KyselyContactAdminRepository } from './kysely-contact-admin.ts';
 import { KyselyCustomEventRepository } from './kysely-custom-events.ts';
 import { KyselyInboundRepository } from './kysely-inbound.ts';
 import {
@@ -90,5 +91,6 @@ function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => 
     holds: new KyselySendHoldRepository(trx),
     throttle: new KyselyThrottleUsageRepository(trx),
     inbound: new KyselyInboundRepository(trx),
+    contactAdmin: new KyselyContactAdminRepository(trx),
   };
 }

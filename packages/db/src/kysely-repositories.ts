@@ -24,8 +24,9 @@ import type {
   SplitAssignmentRepository,
   StoredEventEffect,
 } from '@campaign/core';
-import { ENGAGEMENT_EVENTS, type EngagementEvent, type RecordedEvent } from '@campaign/core';
+import { ENGAGEMENT_EVENTS, type EngagementEvent, planShape, type RecordedEvent } from '@campaign/core';
 import { type Kysely, sql } from 'kysely';
+import { emailDigest, phoneDigest } from './kysely-contact-admin.ts';
 import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
 import type { Database } from './schema.ts';
 
@@ -112,7 +113,13 @@ export class KyselyContactRepository implements ContactRepository {
     const row = await this.db
       .selectFrom('contacts')
       .select('suppression_reason')
-      .where(sql`lower(email)`, '=', email.trim().toLowerCase())
+      // An erased contact keeps only its suppressed address's digest (0014).
+      .where((eb) =>
+        eb.or([
+          eb(sql`lower(email)`, '=', email.trim().toLowerCase()),
+          eb('email_sha256', '=', emailDigest(email)),
+        ]),
+      )
       .where('suppressed_at', 'is not', null)
       .limit(1)
       .executeTakeFirst();
@@ -132,7 +139,7 @@ export class KyselyContactRepository implements ContactRepository {
     const row = await this.db
       .selectFrom('contacts')
       .select('sms_suppression_reason')
-      .where('phone', '=', phone)
+      .where((eb) => eb.or([eb('phone', '=', phone), eb('phone_sha256', '=', phoneDigest(phone))]))
       .where('sms_suppressed_at', 'is not', null)
       .limit(1)
       .executeTakeFirst();
@@ -147,6 +154,22 @@ export class KyselyContactRepository implements ContactRepository {
       .where('sms_suppressed_at', 'is not', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows);
+  }
+
+  async suppressSmsByPhone(phone: string, reason: string, at: Date): Promise<number> {
+    // Both through contacts_phone_idx.
+    await this.db
+      .updateTable('contacts')
+      .set({ sms_suppressed_at: at, sms_suppression_reason: reason, updated_at: at })
+      .where('phone', '=', phone)
+      .where('sms_suppressed_at', 'is', null)
+      .execute();
+    const { count } = await this.db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('phone', '=', phone)
+      .executeTakeFirstOrThrow();
+    return Number(count);
   }
 
   async suppress(contactId: string, reason: string, at: Date): Promise<void> {
@@ -171,6 +194,8 @@ export class KyselyCampaignRepository implements CampaignRepository {
       .values({
         contact_id: campaign.contactId,
         plan: JSON.stringify(campaign.plan),
+        // The list's plan-shape filter and the shape analytics read it (0014).
+        plan_shape: planShape(campaign.plan),
         timezone: campaign.timezone,
         idempotency_key: campaign.idempotencyKey,
         request_hash: campaign.requestHash,
@@ -242,6 +267,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
       .updateTable('contact_campaigns')
       .set({
         plan: JSON.stringify(plan),
+        plan_shape: planShape(plan),
         plan_version: planVersion,
         ...(plan.timezone ? { timezone: plan.timezone } : {}),
         updated_at: at,
@@ -677,12 +703,14 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
   }
 
   async engagements(campaignId: string): Promise<{ type: EngagementEvent; nodeId: string }[]> {
-    // Through message_events_campaign_idx; distinct pairs, so at most three rows per send node.
+    // Through message_events_campaign_idx; distinct pairs, so at most three rows per send node. Opens and
+    // clicks exist for email only (DESIGN section 10): one reported for an SMS is not engagement.
     const { rows } = await sql<{ type: EngagementEvent; node_id: string }>`
       select distinct e.type, m.node_id
       from message_events e
       join outbound_messages m on m.contact_id = e.contact_id and m.id = e.message_id
       where e.campaign_id = ${campaignId} and e.type in ('opened', 'clicked', 'replied') and ${GENUINE_EVENT}
+        and (e.type = 'replied' or m.channel = 'email')
       order by m.node_id, e.type`.execute(this.db);
     return rows.map((r) => ({ type: r.type, nodeId: r.node_id }));
   }
@@ -721,7 +749,8 @@ export class KyselyCampaignTransitionRepository implements CampaignTransitionRep
           event_id: r.eventId,
           action_id: r.actionId,
           status: r.status,
-          reason: r.reason,
+          // contact_update rows keep their changed fields in `reason` (0014), comma-separated.
+          reason: r.kind === 'contact_update' ? (r.fields ?? []).join(',') : r.reason,
           until_at: r.untilAt,
           variant: r.variant ?? null,
           due_at: r.dueAt ?? null,

@@ -28,6 +28,12 @@ export interface ContactsTable {
   /** 0008: the phone is suppressed for SMS (an SMS unsubscribe or complaint). */
   sms_suppressed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   sms_suppression_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 0014: an erased contact's suppressed email, SHA-256 hex of it trimmed and lowercased. */
+  email_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 0014: an erased contact's SMS-suppressed number, SHA-256 hex of its E.164 form. */
+  phone_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 0014: when the contact was erased (its row may then have neither an email nor a phone). */
+  erased_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ContactCampaignsTable {
@@ -52,6 +58,8 @@ export interface ContactCampaignsTable {
   sms_sender_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** 0009: `live` or `shadow`. */
   mode: Generated<string>;
+  /** 0014: the plan's shape fingerprint (DESIGN section 12); null until recorded. */
+  plan_shape: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ScheduledActionsTable {

@@ -1,5 +1,6 @@
 import {
   type CampaignDetails,
+  type CampaignListPage,
   CampaignPlanExecutionService,
   type CampaignSummary,
   type PlanUpdatePreview,
@@ -46,6 +47,39 @@ function detailBody(view: CampaignDetails) {
   };
 }
 
+function listBody(page: CampaignListPage) {
+  return {
+    items: page.items.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** A filter given once, as text; a repeated or nested one is refused. */
+function filterParam(query: Record<string, unknown>, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new ProblemError(400, 'invalid_filter', 'Invalid filter', `${name} must be given once, as text`);
+}
+
+function listRequest(query: Record<string, unknown>) {
+  const [status, email, sender, experiment, planShape] = [
+    'status',
+    'email',
+    'sender',
+    'experiment',
+    'planShape',
+  ].map((name) => filterParam(query, name));
+  return {
+    status,
+    email,
+    sender,
+    experiment,
+    planShape,
+    cursor: pageCursor(query.cursor),
+    limit: pageLimit(query.limit),
+  };
+}
+
 function previewBody(p: PlanUpdatePreview) {
   return {
     planVersion: p.planVersion,
@@ -86,6 +120,16 @@ export class CampaignsController {
     const { campaign, created } = await this.service.persistPlan(input);
     res.status(created ? 201 : 200);
     return summaryBody(campaign);
+  }
+
+  @Get()
+  async list(@Query() query: Record<string, unknown>) {
+    return listBody(await this.service.listCampaigns(listRequest(query)));
+  }
+
+  @Get(':id/plan')
+  async plan(@Param('id') id: string) {
+    return this.service.getCampaignPlan(id);
   }
 
   @Get(':id')

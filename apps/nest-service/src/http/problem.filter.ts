@@ -22,6 +22,11 @@ const DOMAIN_STATUS: Record<string, number> = {
   no_sender: 400,
   unknown_sender: 400,
   sender_channel_mismatch: 400,
+  // Issue 14: the campaign list and the contact endpoints.
+  invalid_filter: 400,
+  invalid_contact: 400,
+  invalid_timezone: 400,
+  missing_variable: 409,
 };
 
 function fromError(error: unknown): Problem {

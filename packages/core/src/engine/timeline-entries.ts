@@ -31,6 +31,7 @@ export type AuditRecord =
   | { kind: 'deferred'; at: Date; node: string; until: Date | null; reason: DeferReason }
   | { kind: 'pause' | 'resume' | 'cancel'; at: Date }
   | { kind: 'plan_update'; at: Date; version: number; node: string | null }
+  | { kind: 'contact_update'; at: Date; fields: string[] }
   /** `at`: when it was sent; `dueAt`: entry time + delay, before quiet hours. */
   | SendRecord
   | EventRecord
@@ -128,6 +129,8 @@ export function timelineEntriesOf(record: AuditRecord): TimelineEntry[] {
       return [{ at, kind: record.kind }];
     case 'plan_update':
       return [{ at, kind: 'plan_update', version: record.version, node: record.node }];
+    case 'contact_update':
+      return [{ at, kind: 'contact_update', fields: [...record.fields] }];
     case 'send': {
       const base = {
         at,

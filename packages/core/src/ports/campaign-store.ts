@@ -1,6 +1,7 @@
 import type { CampaignState, MessageRef, RecordedEvent } from '../engine/types.ts';
 import type { EngagementEvent, Plan } from '../plan/plan-schema.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
+import type { CampaignListReader, ContactAdminRepository } from './contact-admin.ts';
 import type { CustomEventRepository } from './custom-event-repository.ts';
 import type { InboundRepository, UnmatchedInboundRecord } from './inbound-repository.ts';
 import type {
@@ -70,6 +71,8 @@ export interface StoreTransaction {
   readonly senders: SenderRepository;
   /** What throttling reads and reserves under the sender's lock (DESIGN section 11). */
   readonly throttle: ThrottleUsageRepository;
+  /** The contact endpoints' writes: a patch, an erasure (issue 14). */
+  readonly contactAdmin: ContactAdminRepository;
 }
 
 export interface ContactInput {
@@ -107,6 +110,13 @@ export interface ContactRepository {
    * their email suppression is untouched. Returns how many contacts it lifted.
    */
   unsuppressSms(phone: string, at: Date): Promise<number>;
+  /**
+   * Suppresses for SMS every contact with this phone number (E.164) not suppressed yet, with `reason`
+   * (an inbound STOP from a number we never texted from that sender's number, DESIGN section 10); their
+   * email suppression is untouched. Returns how many contacts have this number (already suppressed ones
+   * included): 0 means an unknown number, and nothing changed.
+   */
+  suppressSmsByPhone(phone: string, reason: string, at: Date): Promise<number>;
 }
 
 export interface NewCampaign {
@@ -223,8 +233,9 @@ export interface MessageEventRepository {
   setEffect(eventIds: readonly string[], effect: StoredEventEffect): Promise<void>;
   /**
    * The distinct (type, send node) pairs of the genuine `opened`, `clicked` and `replied` events on the
-   * campaign's messages (rule 5's genuine): what `engaged` branch conditions read. At most three rows per
-   * send node, however many events the campaign has.
+   * campaign's messages (rule 5's genuine): what `engaged` branch conditions read. `opened` and `clicked`
+   * MUST count on email messages only (they do not exist for SMS). At most three rows per send node,
+   * however many events the campaign has.
    */
   engagements(campaignId: string): Promise<{ type: EngagementEvent; nodeId: string }[]>;
 }
@@ -271,7 +282,7 @@ export interface TimelinePage {
   next: TimelinePosition | null;
 }
 
-export interface CampaignReader {
+export interface CampaignReader extends CampaignListReader {
   getAction(actionId: string): Promise<ScheduledActionRecord | null>;
   /** By our message id, else by the provider's id. */
   findMessage(ref: {

@@ -233,7 +233,9 @@ export type TransitionKind =
   | 'end'
   | 'plan_update'
   | 'deferred'
-  | 'skipped';
+  | 'skipped'
+  /** A contact update (issue 14): the changed fields in `fields`. */
+  | 'contact_update';
 
 /** One `campaign_transitions` row: the audit trail. */
 export interface NewTransition {
@@ -260,6 +262,8 @@ export interface NewTransition {
   variant?: string | null | undefined;
   /** `skipped` rows: the due time of the send not sent. */
   dueAt?: Date | null | undefined;
+  /** `contact_update` rows: the contact fields that changed (`name`, `timezone`, `phone`, `attributes`). */
+  fields?: readonly string[] | undefined;
   planVersion: number;
 }
 

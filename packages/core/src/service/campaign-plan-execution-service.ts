@@ -4,15 +4,22 @@ import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import type { InboundSource } from '../ports/inbound-repository.ts';
-import type { CampaignMode, CampaignRecord, StoredEventEffect } from '../ports/records.ts';
+import type { CampaignMode, CampaignRecord, ContactRecord, StoredEventEffect } from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { SmsTransport, Transport } from '../ports/transport.ts';
 import { SenderService } from '../senders/sender-service.ts';
 import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import { ActionRunner } from './action-runner.ts';
 import { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
+import {
+  CampaignListing,
+  type CampaignListPage,
+  type CampaignListRequest,
+  type StoredPlan,
+} from './campaign-list.ts';
 import { type CampaignDetails, CampaignQueries, type TimelinePageResult } from './campaign-queries.ts';
 import type { CampaignSummary } from './campaign-record.ts';
+import { ContactCommands, type ContactErasure } from './contact-commands.ts';
 import {
   type CustomEventInput,
   CustomEventIntake,
@@ -35,12 +42,27 @@ import { hardBounceEvent } from './transport-refusal.ts';
 export { ActionRunner, type ActionRunnerSettings } from './action-runner.ts';
 export { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
 export {
+  CAMPAIGN_PAGE_SIZE,
+  CampaignListError,
+  CampaignListing,
+  type CampaignListPage,
+  type CampaignListRequest,
+  type StoredPlan,
+} from './campaign-list.ts';
+export {
   type CampaignDetails,
   CampaignQueries,
   TIMELINE_PAGE_SIZE,
   type TimelinePageResult,
 } from './campaign-queries.ts';
 export { type CampaignSummary, contactIdForEmail, stableUuid } from './campaign-record.ts';
+export {
+  ContactCommands,
+  type ContactErasure,
+  ContactNotFoundError,
+  ContactUpdateConflictError,
+} from './contact-commands.ts';
+export { InvalidContactPatchError, mergePatch } from './contact-patch.ts';
 export { type DecisionCause, EffectApplier } from './effect-applier.ts';
 export {
   type EventInput,
@@ -155,6 +177,10 @@ export class CampaignPlanExecutionService {
   readonly sms: SmsInbound;
   /** The senders (`/v1/senders`). */
   readonly senders: SenderService;
+  /** The campaign list and stored plans (issue 14). */
+  readonly listing: CampaignListing;
+  /** The contact endpoints: read, patch, erase (issue 14). */
+  readonly contacts: ContactCommands;
   private readonly applier: EffectApplier;
 
   constructor(deps: ExecutionServiceDeps) {
@@ -172,6 +198,8 @@ export class CampaignPlanExecutionService {
     });
     this.senders = new SenderService({ store, clock, released: () => this.sending.releaseHeld() });
     this.queries = new CampaignQueries({ store });
+    this.listing = new CampaignListing({ store });
+    this.contacts = new ContactCommands({ clock, transactions, applier });
     this.events = new EventIntake({ store, clock, transactions, applier, unsubscribe });
     this.customEvents = new CustomEventIntake({ store, clock, transactions, applier });
     this.sms = new SmsInbound({ store, clock, recordEvent: (input) => this.events.recordEvent(input) });
@@ -247,6 +275,31 @@ export class CampaignPlanExecutionService {
     request: { cursor?: string | undefined; limit?: number | undefined } = {},
   ): Promise<TimelinePageResult> {
     return this.queries.getTimeline(campaignId, request);
+  }
+
+  /** See `CampaignListing.list` (`GET /v1/campaigns`). */
+  listCampaigns(request: CampaignListRequest): Promise<CampaignListPage> {
+    return this.listing.list(request);
+  }
+
+  /** See `CampaignListing.plan` (`GET /v1/campaigns/:id/plan`). */
+  getCampaignPlan(campaignId: string): Promise<StoredPlan> {
+    return this.listing.plan(campaignId);
+  }
+
+  /** See `ContactCommands.get`. */
+  getContact(contactId: string): Promise<ContactRecord> {
+    return this.contacts.get(contactId);
+  }
+
+  /** See `ContactCommands.patch` (a JSON Merge Patch). */
+  patchContact(contactId: string, patch: unknown): Promise<ContactRecord> {
+    return this.contacts.patch(contactId, patch);
+  }
+
+  /** See `ContactCommands.erase`. */
+  eraseContact(contactId: string): Promise<ContactErasure> {
+    return this.contacts.erase(contactId);
   }
 
   /** See `EventIntake.recordEvent`. */

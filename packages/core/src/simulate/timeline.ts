@@ -64,6 +64,8 @@ export type TimelineEntry =
       status: Exclude<CampaignStatus, 'pending' | 'active' | 'paused'>;
       reason?: StopReason;
     }
+  /** The contact was updated (`PATCH /v1/contacts/:id`): which of its fields changed. */
+  | { at: string; kind: 'contact_update'; fields: string[] }
   /** Rule 9: plan `version` took over; the campaign stays at `node` (null before activation). */
   | { at: string; kind: 'plan_update'; version: number; node: string | null }
   /** Rule 9: a new plan was refused (`reason` says why); nothing changed. */

@@ -12,6 +12,8 @@ import * as shadowMessages from './0010-shadow-messages.ts';
 import * as inbound from './0011-inbound.ts';
 import * as customEvents from './0012-custom-events.ts';
 import * as senderImap from './0013-sender-imap.ts';
+import * as contactsAndLists from './0014-contacts-and-lists.ts';
+import * as analytics from './0015-analytics.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -28,4 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011-inbound': inbound,
   '0012-custom-events': customEvents,
   '0013-sender-imap': senderImap,
+  '0014-contacts-and-lists': contactsAndLists,
+  '0015-analytics': analytics,
 };

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import type {
+  CampaignListFilter,
+  CampaignListItem,
+  CampaignListPosition,
+  CampaignStatus,
+  ContactAdminRepository,
+  ContactFields,
+} from '@campaign/core';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from './schema.ts';
+
+/*
+ * The contact endpoints' writes and the campaign list (issue 14; migration 0014 has the columns and
+ * indexes, and why the erased addresses are kept as plain SHA-256).
+ */
+
+type Db = Kysely<Database>;
+
+/** SHA-256 hex of an email as suppression compares it: trimmed and lowercased. */
+export function emailDigest(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex');
+}
+
+/** SHA-256 hex of an E.164 phone number. */
+export function phoneDigest(phone: string): string {
+  return createHash('sha256').update(phone, 'utf8').digest('hex');
+}
+
+export class KyselyContactAdminRepository implements ContactAdminRepository {
+  private readonly db: Db;
+  constructor(db: Db) {
+    this.db = db;
+  }
+
+  async update(contactId: string, fields: ContactFields, at: Date): Promise<void> {
+    await this.db
+      .updateTable('contacts')
+      .set({
+        name: fields.name,
+        timezone: fields.timezone,
+        phone: fields.phone,
+        attributes: JSON.stringify(fields.attributes),
+        updated_at: at,
+      })
+      .where('id', '=', contactId)
+      .execute();
+  }
+
+  async erase(contactId: string, at: Date): Promise<void> {
+    const contact = await this.db
+      .selectFrom('contacts')
+      .select(['email', 'phone', 'suppressed_at', 'sms_suppressed_at', 'email_sha256', 'phone_sha256'])
+      .where('id', '=', contactId)
+      .executeTakeFirst();
+    if (!contact) return;
+    // Only a suppressed address keeps its digest: nothing else needs to recognise it again.
+    const emailSha =
+      contact.email !== null && contact.suppressed_at !== null
+        ? emailDigest(contact.email)
+        : contact.email_sha256;
+    const phoneSha =
+      contact.phone !== null && contact.sms_suppressed_at !== null
+        ? phoneDigest(contact.phone)
+        : contact.phone_sha256;
+    await this.db
+      .updateTable('contacts')
+      .set({
+        email: null,
+        phone: null,
+        name: null,
+        timezone: null,
+        attributes: '{}',
+        email_sha256: emailSha,
+        phone_sha256: phoneSha,
+        erased_at: at,
+        updated_at: at,
+      })
+      .where('id', '=', contactId)
+      .execute();
+    await this.db
+      .updateTable('outbound_messages')
+      .set({ to_email: '', subject: '', body: '' })
+      .where('contact_id', '=', contactId)
+      .execute();
+    await this.db
+      .updateTable('message_events')
+      .set({ payload: null })
+      .where('contact_id', '=', contactId)
+      .where('payload', 'is not', null)
+      .execute();
+    await this.db
+      .updateTable('custom_events')
+      .set({ payload: null })
+      .where('contact_id', '=', contactId)
+      .where('payload', 'is not', null)
+      .execute();
+  }
+
+  async setCampaignTimezone(campaignId: string, timezone: string, at: Date): Promise<void> {
+    await this.db
+      .updateTable('contact_campaigns')
+      .set({ timezone, updated_at: at })
+      .where('id', '=', campaignId)
+      .execute();
+  }
+}
+
+/** See CampaignListReader.listCampaigns. */
+export async function listCampaigns(
+  db: Db,
+  filter: CampaignListFilter,
+  after: CampaignListPosition | null,
+  limit: number,
+): Promise<CampaignListItem[]> {
+  const email = filter.email?.trim().toLowerCase();
+  const rows = await db
+    .selectFrom('contact_campaigns as c')
+    .select([
+      'c.id',
+      'c.contact_id',
+      'c.status',
+      'c.current_node_id',
+      'c.plan_version',
+      'c.mode',
+      'c.email_sender_id',
+      'c.sms_sender_id',
+      'c.created_at',
+      'c.plan_shape',
+    ])
+    .$if(filter.status !== undefined, (q) => q.where('c.status', '=', filter.status as string))
+    .$if(email !== undefined, (q) =>
+      q.where('c.contact_id', 'in', (sub) =>
+        sub
+          .selectFrom('contacts')
+          .select('id')
+          .where(sql`lower(email)`, '=', email as string),
+      ),
+    )
+    .$if(filter.senderId !== undefined, (q) =>
+      q.where((eb) =>
+        eb.or([
+          eb('c.email_sender_id', '=', filter.senderId as string),
+          eb('c.sms_sender_id', '=', filter.senderId as string),
+        ]),
+      ),
+    )
+    .$if(filter.experiment !== undefined, (q) =>
+      q.where((eb) =>
+        eb.or([
+          // A named split, or an unnamed one whose experiment is its node id.
+          sql<boolean>`c.plan @> ${JSON.stringify({ nodes: [{ action: 'split', experiment: filter.experiment }] })}::jsonb`,
+          sql<boolean>`(c.plan @> ${JSON.stringify({ nodes: [{ action: 'split', id: filter.experiment }] })}::jsonb
+            and exists (select 1 from jsonb_array_elements(c.plan -> 'nodes') n
+              where n ->> 'action' = 'split' and n ->> 'id' = ${filter.experiment} and n -> 'experiment' is null))`,
+        ]),
+      ),
+    )
+    .$if(filter.planShape !== undefined, (q) => q.where('c.plan_shape', '=', filter.planShape as string))
+    .$if(after !== null, (q) =>
+      q.where(sql<boolean>`(c.created_at, c.id) < (${after?.createdAt}, ${after?.id}::uuid)`),
+    )
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    contactId: r.contact_id,
+    status: r.status as CampaignStatus,
+    currentNodeId: r.current_node_id,
+    planVersion: r.plan_version,
+    mode: r.mode === 'shadow' ? 'shadow' : 'live',
+    senderIds: { email: r.email_sender_id, sms: r.sms_sender_id },
+    createdAt: r.created_at,
+    planShape: r.plan_shape,
+  }));
+}
