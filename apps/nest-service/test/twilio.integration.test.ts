@@ -206,5 +206,15 @@ describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
     };
     expect((await hook(start)).status).toBe(200);
     expect(await suppressed()).toBeNull();
+
+    // Regression (issue 12): a STOP to a number we never texted this contact from still suppresses it.
+    const elsewhere = {
+      MessageSid: `SM${randomUUID().replaceAll('-', '')}`,
+      From: phone,
+      To: '+15550009999',
+      Body: 'stop',
+    };
+    expect(await hook(elsewhere)).toMatchObject({ status: 200, json: { accepted: 1, rejected: [] } });
+    expect(await suppressed()).not.toBeNull();
   });
 });

@@ -180,6 +180,45 @@ describe('inbound SMS and carrier opt-outs', () => {
     expect(sms.sent.map((m) => m.campaignId)).toEqual([first.id, again.id]);
   });
 
+  // Regression (issue 12): a STOP from a known contact's number that we never texted from that number
+  // was answered unknown_message and left the number free to be texted.
+  it('STOP from a known contact we never texted from that number still suppresses it for SMS', async () => {
+    const { clock, scheduler, sms, service, contact, phone, inbound, status, smsSuppressed } = await engine();
+    const later: Plan = {
+      ...textPlan,
+      nodes: textPlan.nodes.map((n) => (n.id === 'text' ? { ...n, schedule: { delay: 'P1D' } } : n)),
+    };
+    const campaign = (await service.persistPlan({ contact, plan: later })).campaign;
+    await scheduler.runDue();
+    expect(sms.sent).toHaveLength(0);
+
+    expect(await inbound('STOP')).toEqual({ status: 'unsubscribed', contacts: 1 });
+    expect(await smsSuppressed()).not.toBeNull();
+    // The reason is the unsubscribe's, and a second STOP (to another number) answers the same.
+    const row = await database.db
+      .selectFrom('contacts')
+      .select('sms_suppression_reason')
+      .where('phone', '=', phone)
+      .executeTakeFirstOrThrow();
+    expect(row.sms_suppression_reason).toBe('unsubscribed');
+    expect(await inbound(' stop ', '+15550003333')).toEqual({ status: 'unsubscribed', contacts: 1 });
+
+    // The SMS due a day later never reaches the transport.
+    await scheduler.advanceTo(new Date(clock.now().getTime() + 86_400_000 + 60_000));
+    expect(sms.sent).toHaveLength(0);
+    expect((await status(campaign.id)).status).toBe('stopped');
+
+    // A STOP from a number no contact has changes nothing and is unknown.
+    const stranger = '+4915100000001';
+    expect(await inbound('STOP', DEFAULT_NUMBER, stranger)).toEqual({ status: 'unknown_message' });
+    const strangers = await database.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('phone', '=', stranger)
+      .execute();
+    expect(strangers).toEqual([]);
+  });
+
   it.each(['STOPALL', 'unsubscribe', 'Cancel', 'end', 'QUIT'])('%s is an opt-out keyword', async (word) => {
     const { scheduler, service, contact, inbound, smsSuppressed } = await engine();
     await service.persistPlan({ contact, plan: textPlan });

@@ -144,7 +144,10 @@ export class TwilioWebhookIntake {
     } else {
       const { message } = result;
       const recorded = await this.engine.recordInboundSms({ provider: 'twilio', ...message });
-      tally = recorded.status === 'resubscribed' ? 'accepted' : recorded.status;
+      tally =
+        recorded.status === 'resubscribed' || recorded.status === 'unsubscribed'
+          ? 'accepted'
+          : recorded.status;
     }
     counter.inc({ provider: 'twilio', result: tally === 'unknown_message' ? 'rejected' : tally });
     const rejected = tally === 'unknown_message' || tally === 'implausible_time';

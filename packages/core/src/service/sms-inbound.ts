@@ -42,16 +42,22 @@ export interface InboundSmsInput {
 
 /**
  * What became of an inbound SMS: an event recorded on the latest SMS sent between the two numbers (as
- * `recordEvent` answers), `unknown_message` when we sent that number nothing from that sender, or
- * `resubscribed` for START / UNSTOP with how many contacts' SMS suppression it lifted.
+ * `recordEvent` answers), `unknown_message` when we sent that number nothing from that sender (and, for
+ * a STOP, no contact has the number), `resubscribed` for START / UNSTOP with how many contacts' SMS
+ * suppression it lifted, or `unsubscribed` for a STOP from a known contact's number we never texted from
+ * that sender: the number is suppressed for SMS (`contacts`: how many contacts have it).
  */
-export type InboundSmsResult = RecordEventResult | { status: 'resubscribed'; contacts: number };
+export type InboundSmsResult =
+  | RecordEventResult
+  | { status: 'resubscribed'; contacts: number }
+  | { status: 'unsubscribed'; contacts: number };
 
 /**
  * Inbound SMS and carrier opt-outs (DESIGN section 10): a reply is `replied` on the latest SMS sent
  * between the contact's number and the sender's; an opt-out keyword is `unsubscribed` there (which
- * suppresses the number for SMS and stops the campaign); START or UNSTOP lifts the number's SMS
- * suppression. Nothing from an unknown number creates a contact.
+ * suppresses the number for SMS and stops the campaign), and with no SMS between them still suppresses
+ * the number of every contact that has it; START or UNSTOP lifts the number's SMS suppression. Nothing
+ * from an unknown number creates a contact.
  */
 export class SmsInbound {
   private readonly store: CampaignStore;
@@ -72,6 +78,15 @@ export class SmsInbound {
       return { status: 'resubscribed', contacts };
     }
     const message = await this.store.transaction((tx) => tx.messages.latestSmsBetween(input.from, input.to));
+    if (!message && keyword === 'stop') {
+      // A STOP always suppresses the number for SMS (DESIGN section 10), even with no campaign to stop:
+      // the contact may text another of our numbers, or one we have not texted yet.
+      const now = this.clock.now();
+      const contacts = await this.store.transaction((tx) =>
+        tx.contacts.suppressSmsByPhone(input.from, 'unsubscribed', now),
+      );
+      return contacts > 0 ? { status: 'unsubscribed', contacts } : { status: 'unknown_message' };
+    }
     if (!message) return { status: 'unknown_message' };
     return this.recordEvent({
       provider: input.provider,
