@@ -1,4 +1,5 @@
 import { senderBody, senderPatchBody } from '@campaign/core';
+import { imapSettingsBody } from '@campaign/runtime';
 import { z } from 'zod';
 
 /*
@@ -75,10 +76,66 @@ const senderSchema = {
   },
 };
 
+type ObjectSchema = { properties: Record<string, object> } & Record<string, unknown>;
+
+/** A sender body's `imap` (email senders only; DESIGN section 14): the password is write-only. */
+function imapSettingsSchema(): ObjectSchema {
+  const { $schema: _, ...schema } = json(imapSettingsBody) as ObjectSchema;
+  return {
+    ...schema,
+    description:
+      "Where the sender's replies land: an IMAP watcher reads them. Needs IMAP_SECRET_KEY on the server (the password is stored AES-256-GCM encrypted under it); never answered back",
+    properties: {
+      ...schema.properties,
+      password: {
+        ...schema.properties.password,
+        writeOnly: true,
+        description:
+          'Required when the sender has no imap settings yet; omitted on an update, the stored one stays',
+      },
+      mailbox: { ...schema.properties.mailbox, description: 'Default: INBOX' },
+    },
+  };
+}
+
+/** A sender answer's `imap`: the settings without the password, and why the watcher is off. */
+const senderImapSchema = {
+  type: 'object',
+  required: ['host', 'port', 'tls', 'user', 'mailbox', 'hasPassword', 'error', 'errorAt'],
+  properties: {
+    host: { type: 'string' },
+    port: { type: 'integer' },
+    tls: { type: 'boolean' },
+    user: { type: 'string' },
+    mailbox: { type: 'string' },
+    hasPassword: { const: true, description: 'A password is stored (it is never answered)' },
+    error: {
+      type: ['string', 'null'],
+      description: 'Why the watcher is off (the server refused the login); null while it may run',
+    },
+    errorAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
+
+function withImap(schema: ObjectSchema, nullable: boolean): ObjectSchema {
+  const imap = nullable
+    ? { anyOf: [ref('SenderImapSettings'), { type: 'null' }], description: 'null removes the settings' }
+    : ref('SenderImapSettings');
+  return { ...schema, properties: { ...schema.properties, imap } };
+}
+
 export const senderSchemas = {
-  Sender: senderSchema,
-  CreateSender: json(senderBody),
-  UpdateSender: json(senderPatchBody),
+  Sender: {
+    ...senderSchema,
+    properties: {
+      ...senderSchema.properties,
+      imap: { ...ref('SenderImap'), description: 'Email senders with imap settings only' },
+    },
+  },
+  SenderImap: senderImapSchema,
+  SenderImapSettings: imapSettingsSchema(),
+  CreateSender: withImap(json(senderBody) as ObjectSchema, false),
+  UpdateSender: withImap(json(senderPatchBody) as ObjectSchema, true),
 };
 
 const invalid = problem(

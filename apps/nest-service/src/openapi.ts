@@ -7,6 +7,7 @@ import { inboundPaths } from './openapi-inbound.ts';
 import { responseSchemas } from './openapi-responses.ts';
 import { senderPaths, senderSchemas } from './openapi-senders.ts';
 import { timelineEntrySchema } from './openapi-timeline.ts';
+import { twilioPaths } from './openapi-twilio.ts';
 
 const json = (schema: z.ZodType) =>
   z.toJSONSchema(schema, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' });
@@ -352,6 +353,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
       ...senderPaths,
       ...inboundPaths,
+      ...twilioPaths,
       '/v1/admin/sending': {
         get: {
           summary: 'The emergency stop: whether sending is enabled, and since when (null: never changed)',
