@@ -40,6 +40,7 @@ import { UnsubscribeController } from './controllers/unsubscribe.controller.ts';
 import { WebhooksController } from './controllers/webhooks.controller.ts';
 import { ApiKeyGuard, Authenticator } from './http/api-key.guard.ts';
 import { mountConsole } from './http/console.ts';
+import { httpMetrics } from './http/http-metrics.ts';
 import { ProblemFilter } from './http/problem.filter.ts';
 import { serializeRequestForLog } from './http/request-log.ts';
 import { RUNTIME, WEBHOOK_INTAKE } from './tokens.ts';
@@ -240,6 +241,7 @@ export async function createApp(
     { bodyParser: false, logger: ['error', 'warn'] },
   );
   app.disable('x-powered-by');
+  app.use(httpMetrics(runtime.metrics));
   // Paths are matched exactly: /V1/... is not /v1/...
   app.set('case sensitive routing', true);
   app.use(

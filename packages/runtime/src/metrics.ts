@@ -1,6 +1,8 @@
 import type { ExecutionObserver } from '@campaign/core';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 /**
  * The engine's Prometheus metrics, on a registry of their own. Every label value comes from a fixed set
  * in code (action kinds and outcomes, triggers, the five provider names), never from a request: the
@@ -63,6 +65,36 @@ export class PrometheusMetrics {
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers: [this.registry],
   });
+
+  /** HTTP requests by method, route TEMPLATE (`/v1/campaigns/:id`, `unmatched`), never the raw URL, and status. */
+  readonly httpRequests = new Counter({
+    name: 'campaign_http_requests_total',
+    help: 'HTTP requests by method, route template (unmatched: no route) and status code',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'campaign_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route template and status code',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  /**
+   * Counts one answered request. `route` must be a template of the app's routes or `unmatched`
+   * (the caller's job: see apps/nest-service http-metrics.ts); `method` outside the HTTP verbs and
+   * `status` outside 100-599 are folded to `other`, so no request can grow the series.
+   */
+  observeHttp(method: string, route: string, status: number, seconds: number): void {
+    const labels = {
+      method: HTTP_METHODS.has(method) ? method : 'other',
+      route,
+      status: Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other',
+    };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, Math.max(0, seconds));
+  }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });

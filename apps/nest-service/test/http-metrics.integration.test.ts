@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ManualClock } from '@campaign/core/testing';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../dist/app.js';
+
+/*
+ * HTTP metrics (issue 14): requests are counted by route TEMPLATE and status, never by raw URL, so an
+ * unknown path or an id in the path cannot create a new label value.
+ */
+
+const KEY = 'http-metrics-test-api-key-0123456789abcdef';
+
+describe('HTTP request metrics by route template', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let runtime: Runtime;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    runtime = await createRuntime(
+      loadConfig({
+        DATABASE_URL: database.url,
+        QUEUE_BACKEND: 'pgboss',
+        QUEUE_NAME: `http-metrics-${randomUUID()}`,
+        API_KEY: KEY,
+        UNSUBSCRIBE_SECRET: 'http-metrics-test-unsubscribe-secret-0123456789',
+        LOG_LEVEL: 'silent',
+      }),
+      { clock: new ManualClock(new Date('2026-03-02T10:00:00.000Z')) },
+    );
+    app = await createApp(runtime, KEY);
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await runtime?.close();
+    await database?.dispose();
+  });
+
+  /** The `campaign_http_requests_total` series of a scrape, as `method route status` → count. */
+  async function series(): Promise<Map<string, number>> {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const found = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m =
+        /^campaign_http_requests_total\{method="([^"]*)",route="([^"]*)",status="([^"]*)"\} (\d+)$/.exec(
+          line,
+        );
+      if (m) found.set(`${m[1]} ${m[2]} ${m[3]}`, Number(m[4]));
+    }
+    return found;
+  }
+
+  it('labels a request by its route template and status; ids and unknown paths add no label value', async () => {
+    const auth = { authorization: `Bearer ${KEY}` };
+    const ids = [randomUUID(), randomUUID()];
+    for (const id of ids)
+      expect((await fetch(`${base}/v1/campaigns/${id}`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${base}/v1/campaigns/${ids[0]}`)).status).toBe(401);
+    for (const path of [`/nope/${randomUUID()}`, `/v1/${randomUUID()}`, '/%3Cscript%3E'])
+      expect((await fetch(`${base}${path}`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+
+    const found = await series();
+    expect(found.get('GET /v1/campaigns/:id 404')).toBe(2);
+    expect(found.get('GET /v1/campaigns/:id 401')).toBe(1);
+    expect(found.get('GET unmatched 404')).toBe(3);
+    expect(found.get('GET /health/live 200')).toBe(1);
+    const routes = new Set([...found.keys()].map((k) => k.split(' ')[1]));
+    for (const route of routes)
+      expect(route === 'unmatched' || /^\/[a-z0-9/:_-]*$/.test(route ?? '')).toBe(true);
+    for (const id of ids) expect([...routes].some((r) => r?.includes(id))).toBe(false);
+  });
+
+  it('exposes the latency histogram with the same labels', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(
+      /^campaign_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} [1-9]\d*$/m,
+    );
+    expect(text).toMatch(
+      /^campaign_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health\/live",status="200"\}/m,
+    );
+  });
+});
