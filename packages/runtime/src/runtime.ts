@@ -37,6 +37,8 @@ export interface Runtime {
   service: CampaignPlanExecutionService;
   /** QUEUE_BACKEND=bullmq: the scheduler's own queue, for Bull Board (closed by `close`). Else undefined. */
   dashboardQueue: ReturnType<BullmqScheduler['dashboardQueue']> | undefined;
+  /** QUEUE_BACKEND=bullmq: every shard's queue (QUEUE_SHARDS; index = shard). Else empty. */
+  dashboardQueues: ReturnType<BullmqScheduler['dashboardQueues']>;
   /** The clock the service runs on: the app takes the time from it too, never from Date. */
   clock: Clock;
   /** Whether the database and the queue backend answer, each within 2 s (`/health/ready`). Never rejects. */
@@ -164,6 +166,7 @@ export async function createRuntime(
     smsTransport,
     service,
     dashboardQueue: scheduler instanceof BullmqScheduler ? scheduler.dashboardQueue() : undefined,
+    dashboardQueues: scheduler instanceof BullmqScheduler ? scheduler.dashboardQueues() : [],
     clock,
     readiness: () => checkReadiness({ database, scheduler }),
     close: async () => {

@@ -27,9 +27,10 @@ export async function liveWork(
   const openActions = rows.filter((r) => !FINAL.has(r.status)).map((r) => `${r.id} ${r.status}`);
   let liveJobs: string[];
   if (runtime.config.queueBackend === 'bullmq') {
-    const queue = runtime.dashboardQueue;
-    if (!queue) throw new Error('QUEUE_BACKEND=bullmq without a queue');
-    const jobs = await queue.getJobs([...BULLMQ_LIVE]);
+    // Every shard's queue (QUEUE_SHARDS): a job lives in the queue its action id hashes to.
+    const queues = runtime.dashboardQueues;
+    if (queues.length === 0) throw new Error('QUEUE_BACKEND=bullmq without a queue');
+    const jobs = (await Promise.all(queues.map((q) => q.getJobs([...BULLMQ_LIVE])))).flat();
     liveJobs = jobs.filter((j) => j?.id !== undefined && actionIds.has(j.id)).map((j) => `${j.id}`);
   } else {
     const ids = [...actionIds];
