@@ -1,5 +1,14 @@
 #!/usr/bin/env node
-import { ConfigError, createRuntime, isEmbedded, loadConfig, resolveSharedSecrets } from '@campaign/runtime';
+import {
+  ConfigError,
+  createRuntime,
+  ImapSecretKeyError,
+  isEmbedded,
+  loadConfig,
+  type RunningImapWatchers,
+  resolveSharedSecrets,
+  startImapWatchers,
+} from '@campaign/runtime';
 import { createApp } from './app.ts';
 import { drainable } from './http/drain.ts';
 
@@ -8,6 +17,7 @@ import { drainable } from './http/drain.ts';
  * on the same PGlite, the log transport, and the workers in this process. The API key and the
  * unsubscribe secret are then generated once and kept under ./.data, so a restart keeps them. Otherwise
  * API_KEY and UNSUBSCRIBE_SECRET are required: without one the process exits 2 before connecting.
+ * Running the workers (RUN_WORKERS, or embedded) includes the IMAP watchers, as apps/workers does.
  */
 
 const embedded = isEmbedded(process.env);
@@ -32,6 +42,24 @@ const runtime = await createRuntime(config, {
   ownQueueWorker: !(runWorkers && config.queueBackend === 'bullmq'),
 });
 const app = await createApp(runtime, config.apiKey, { workers: runWorkers });
+// The IMAP watchers (issue 13) run wherever the workers do. IMAP_SECRET_KEY missing or malformed while
+// a sender has imap settings: exit 2 before listening, as a configuration error (as apps/workers does).
+let imapWatchers: RunningImapWatchers | undefined;
+if (runWorkers) {
+  imapWatchers = await startImapWatchers({
+    db: runtime.database.db,
+    intake: (parsed) => runtime.service.recordInbound(parsed, 'imap'),
+    logger: runtime.logger,
+    registry: runtime.metrics.registry,
+    env: process.env,
+  }).catch(async (error: unknown) => {
+    if (!(error instanceof ImapSecretKeyError)) throw error;
+    console.error(error.message);
+    await app.close();
+    await runtime.close();
+    process.exit(2);
+  });
+}
 const http = drainable(app.getHttpServer());
 await app.listen(config.port, config.host);
 const url = `http://${config.host}:${config.port}`;
@@ -60,6 +88,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, config.shutdownTimeoutMs).unref();
   await http.drain();
+  await imapWatchers?.stop(); // the messages in hand are finished, the leases given up
   await app.close(); // the module stops the workers here: their actions in flight finish
   await runtime.close();
   runtime.logger.info('stopped');
