@@ -1,0 +1,254 @@
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiProcess,
+  apiCaller,
+  type Json,
+  pgbossEnv,
+  sentMessage,
+  startApi,
+  waitForCampaign,
+} from '../support/api.ts';
+import { type Browser, buildConsole, openBrowser, screenshot } from '../support/browser.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
+
+/*
+ * The operators' console in a real browser (DESIGN section 12): the console as built, served by the
+ * compiled API at /console, the API's in-process workers sending through a real SMTP server, Postgres.
+ * The browser signs in with the key and from then on holds only the HttpOnly session cookie. Every wait
+ * is for a selector or a condition, with a deadline; each test leaves a screenshot in test-e2e/artifacts/.
+ */
+
+const API_KEY = 'console-e2e-api-key-0123456789abcdef';
+const WAIT = { timeout: 20_000 };
+
+const plan = {
+  version: '1.1',
+  timezone: 'America/New_York',
+  startNodeId: 'hello',
+  nodes: [
+    {
+      id: 'hello',
+      action: 'send',
+      subject: 'Hello {{name}}',
+      body: '<p>Hi</p>',
+      transitions: [
+        { on: 'opened', to: 'later' },
+        { on: 'no_open', after: 'P3D', to: 'done' },
+      ],
+    },
+    {
+      id: 'later',
+      action: 'send',
+      schedule: { delay: 'P1D' },
+      subject: 'Again',
+      body: '<p>Again</p>',
+      transitions: [],
+    },
+    { id: 'done', action: 'end' },
+  ],
+};
+
+describe('operators console in a browser', { timeout: 120_000 }, () => {
+  const sink = new SmtpSink();
+  let database: TestDatabase;
+  let api: ApiProcess;
+  let browser: Browser;
+  let campaignId = '';
+  const email = `${randomUUID()}@example.com`;
+  const call = apiCaller(
+    {
+      get base() {
+        return api.base;
+      },
+    },
+    API_KEY,
+  );
+  const page = () => browser.page;
+  const saved = async (name: string) => {
+    const shot = await screenshot(page(), name);
+    expect(shot.bytes).toBeGreaterThan(1000);
+  };
+
+  beforeAll(async () => {
+    buildConsole();
+    const smtpUrl = await sink.listen();
+    database = await createTestDatabase('postgres');
+    api = await startApi({
+      ...pgbossEnv(database, 'console'),
+      API_KEY,
+      UNSUBSCRIBE_SECRET: 'console-e2e-unsubscribe-secret-0123456789',
+      RUN_WORKERS: '1',
+      QUEUE_POLL_SECONDS: '0.5',
+      SMTP_URL: smtpUrl,
+    });
+    const created = await call('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
+    expect(created).toMatchObject({ status: 201 });
+    campaignId = created.json.id;
+    browser = await openBrowser();
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+    await database?.dispose();
+    await sink.close();
+  });
+
+  it('refuses a bad key: no cookie, the form again with the refusal', async () => {
+    await page().goto(`${api.base}/console`);
+    // /console is sent to /console/, the page's base.
+    expect(new URL(page().url()).pathname).toBe('/console/');
+    await page().getByLabel('API key').fill('not-the-key-0123456789');
+    await page().getByRole('button', { name: 'Sign in' }).click();
+    await page().getByRole('alert').filter({ hasText: 'That is not the API key.' }).waitFor(WAIT);
+    expect(await browser.context.cookies()).toEqual([]);
+    expect(await page().getByRole('link', { name: 'Campaigns' }).count()).toBe(0);
+    await saved('console-bad-key');
+  });
+
+  it('signs in: an HttpOnly session cookie, and the key nowhere in the page, its URL or its storage', async () => {
+    await page().getByLabel('API key').fill(API_KEY);
+    await page().getByRole('button', { name: 'Sign in' }).click();
+    await page().getByRole('heading', { name: 'Campaigns' }).waitFor(WAIT);
+    const cookies = await browser.context.cookies();
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([
+      ['campaign_session', true, 'Strict'],
+    ]);
+    expect(cookies[0]?.value).not.toContain(API_KEY);
+    expect(page().url()).not.toContain(API_KEY);
+    expect(await page().content()).not.toContain(API_KEY);
+    const storage = await page().evaluate(() => JSON.stringify([{ ...localStorage }, { ...sessionStorage }]));
+    expect(storage).toBe('[{},{}]');
+    // The cookie alone opens /v1 to this browser (no Authorization header).
+    const sending = await page().evaluate(async () => (await fetch('/v1/admin/sending')).status);
+    expect(sending).toBe(200);
+    await saved('console-signed-in');
+  });
+
+  it('finds the campaign by its email, and shows its graph, pending action and timeline', async () => {
+    await sentMessage(call, campaignId);
+    await page().goto(`${api.base}/console/#/campaigns`);
+    await page().getByLabel('email').fill(email);
+    await page().getByRole('button', { name: 'Filter' }).click();
+    const rows = page().locator('tr[data-campaign]');
+    // Evaluated in the page (a string: this file has no DOM types).
+    await page().waitForFunction(
+      `[...document.querySelectorAll('tr[data-campaign]')].map((r) => r.dataset.campaign).join() === ${JSON.stringify(campaignId)}`,
+      undefined,
+      WAIT,
+    );
+    expect(await rows.count()).toBe(1);
+    await page().getByRole('link', { name: campaignId }).click();
+
+    await page().getByTestId('plan-graph').waitFor(WAIT);
+    await page().locator('.react-flow__node').nth(2).waitFor(WAIT);
+    expect(await page().locator('.react-flow__node').count()).toBe(3);
+    // hello -> later (opened) and hello -> done (no_open); edges are drawn once the nodes are measured.
+    await page().locator('.react-flow__edge').nth(1).waitFor(WAIT);
+    expect(await page().locator('.react-flow__edge').count()).toBe(2);
+    await page().locator('.react-flow__node.current[data-id="hello"]').waitFor(WAIT);
+    // Sent, waiting for an open: the no_open timer is the pending action, due 3 days after the send.
+    const view = await call('GET', `/v1/campaigns/${campaignId}`);
+    const timer = view.json.pendingActions.find((a: Json) => a.kind === 'timeout');
+    expect(timer).toBeDefined();
+    await page()
+      .getByTestId('pending-actions')
+      .getByText(`${timer.runAt.slice(0, 10)} ${timer.runAt.slice(11, 19)} UTC`)
+      .waitFor(WAIT);
+    // The timeline, in New York time and UTC: the send row shows both clocks of its `at`.
+    const send = view.json.timeline.find((e: Json) => e.kind === 'send');
+    const row = page().locator('[data-testid="timeline"] tr[data-kind="send"]');
+    await row.waitFor(WAIT);
+    const utc = `${send.at.slice(0, 10)} ${send.at.slice(11, 19)} UTC`;
+    const local = new Date(Date.parse(send.at) + newYorkOffsetHours(send.at) * 3_600_000).toISOString();
+    expect(await row.textContent()).toContain(utc);
+    expect(await row.textContent()).toContain(
+      `${local.slice(0, 10)} ${local.slice(11, 19)} America/New_York`,
+    );
+    expect(await row.textContent()).toContain('Hello Ada');
+    await saved('console-campaign');
+  });
+
+  it('pauses and resumes the campaign', async () => {
+    await page().getByRole('button', { name: 'Pause' }).click();
+    await page()
+      .getByTestId('campaign-status')
+      .filter({ hasText: /^paused$/ })
+      .waitFor(WAIT);
+    expect((await call('GET', `/v1/campaigns/${campaignId}`)).json.status).toBe('paused');
+    await page().locator('[data-testid="timeline"] tr[data-kind="pause"]').waitFor(WAIT);
+    await saved('console-paused');
+    await page().getByRole('button', { name: 'Resume' }).click();
+    await page()
+      .getByTestId('campaign-status')
+      .filter({ hasText: /^active$/ })
+      .waitFor(WAIT);
+    expect((await call('GET', `/v1/campaigns/${campaignId}`)).json.status).toBe('active');
+    await page().locator('[data-testid="timeline"] tr[data-kind="resume"]').waitFor(WAIT);
+    await saved('console-resumed');
+  });
+
+  it('shows an open posted to the API, the move it caused, and a repeated click as ignored with why', async () => {
+    const message = await sentMessage(call, campaignId);
+    const posted = await call('POST', '/v1/events', {
+      events: [
+        {
+          id: `open-${randomUUID()}`,
+          messageId: message,
+          type: 'opened',
+          occurredAt: new Date().toISOString(),
+        },
+      ],
+    });
+    expect(posted.status).toBeLessThan(300);
+    await waitForCampaign(call, campaignId, (v) => v.currentNodeId === 'later');
+    const clicked = await call('POST', '/v1/events', {
+      events: [
+        {
+          id: `click-${randomUUID()}`,
+          messageId: message,
+          type: 'clicked',
+          occurredAt: new Date().toISOString(),
+        },
+      ],
+    });
+    expect(clicked.status).toBeLessThan(300);
+    // The page follows the campaign on its own (it polls the API).
+    await page().locator('[data-testid="timeline"] tr[data-kind="event"][data-type="opened"]').waitFor(WAIT);
+    await page().locator('.react-flow__node.current[data-id="later"]').waitFor(WAIT);
+    await page().locator('.react-flow__edge.taken').first().waitFor(WAIT);
+    expect(await page().locator('.react-flow__edge.taken').count()).toBe(1);
+    const ignored = page().locator('[data-testid="timeline"] tr[data-kind="event"][data-type="clicked"]');
+    await ignored.waitFor(WAIT);
+    expect(await ignored.getByTestId('ignored-reason').textContent()).toContain(
+      'ignored: node later has no transition on clicked',
+    );
+    await saved('console-open');
+  });
+
+  it('stops and re-enables all sending from the emergency stop page', async () => {
+    await page().goto(`${api.base}/console/#/sending`);
+    await page().getByTestId('sending-state').filter({ hasText: 'Sending is enabled' }).waitFor(WAIT);
+    await page().getByRole('button', { name: 'Stop all sending' }).click();
+    await page().getByTestId('sending-state').filter({ hasText: 'Sending is STOPPED since' }).waitFor(WAIT);
+    expect((await call('GET', '/v1/admin/sending')).json.enabled).toBe(false);
+    await saved('console-stopped');
+    await page().getByRole('button', { name: 'Enable sending' }).click();
+    await page().getByTestId('sending-state').filter({ hasText: 'Sending is enabled' }).waitFor(WAIT);
+    expect((await call('GET', '/v1/admin/sending')).json.enabled).toBe(true);
+  });
+});
+
+/** New York's offset from UTC in hours at `iso`: -4 from the second Sunday of March to the first of November, else -5 (US rules since 2007). */
+function newYorkOffsetHours(iso: string): number {
+  const at = new Date(iso);
+  const year = at.getUTCFullYear();
+  const nthSunday = (month: number, n: number) => {
+    const first = new Date(Date.UTC(year, month, 1)).getUTCDay();
+    return 1 + ((7 - first) % 7) + 7 * (n - 1);
+  };
+  const start = Date.UTC(year, 2, nthSunday(2, 2), 7); // 02:00 EST
+  const end = Date.UTC(year, 10, nthSunday(10, 1), 6); // 02:00 EDT
+  return at.getTime() >= start && at.getTime() < end ? -4 : -5;
+}
