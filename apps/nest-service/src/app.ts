@@ -8,6 +8,7 @@ import {
   type Runtime,
   TwilioWebhookIntake,
   WebhookIntake,
+  watchEngineGauges,
 } from '@campaign/runtime';
 import {
   createMailgunInboundCheck,
@@ -242,6 +243,7 @@ export async function createApp(
   );
   app.disable('x-powered-by');
   app.use(httpMetrics(runtime.metrics));
+  watchEngineGauges(runtime);
   // Paths are matched exactly: /V1/... is not /v1/...
   app.set('case sensitive routing', true);
   app.use(

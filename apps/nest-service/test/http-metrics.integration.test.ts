@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@campaign/core/testing';
+import { readEngineGauges } from '@campaign/db';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import type { INestApplication } from '@nestjs/common';
@@ -87,5 +88,75 @@ describe('HTTP request metrics by route template', { timeout: 60_000 }, () => {
     expect(text).toMatch(
       /^campaign_http_request_duration_seconds_bucket\{le="0.005",method="GET",route="\/health\/live",status="200"\}/m,
     );
+  });
+});
+
+describe('engine gauges read at each scrape', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let runtime: Runtime;
+  let app: INestApplication;
+  let base: string;
+  const T0 = new Date('2026-03-02T10:00:00.000Z');
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    runtime = await createRuntime(
+      loadConfig({
+        DATABASE_URL: database.url,
+        QUEUE_BACKEND: 'pgboss',
+        QUEUE_NAME: `gauges-${randomUUID()}`,
+        API_KEY: KEY,
+        UNSUBSCRIBE_SECRET: 'http-metrics-test-unsubscribe-secret-0123456789',
+        LOG_LEVEL: 'silent',
+      }),
+      { clock: new ManualClock(T0) },
+    );
+    app = await createApp(runtime, KEY);
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await runtime?.close();
+    await database?.dispose();
+  });
+
+  async function gauge(name: string): Promise<string[]> {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return text.split('\n').filter((l) => l.startsWith(`${name}`) && !l.startsWith('#'));
+  }
+
+  it('counts active campaigns, pending actions by kind and the due ones, by hand', async () => {
+    expect(await gauge('campaign_active_campaigns')).toEqual(['campaign_active_campaigns 0']);
+    // Two campaigns: one sends at once (due now: queue depth 1), the other after a day (pending, not due).
+    const plan = (delay: string) => ({
+      version: '1.1',
+      timezone: 'UTC',
+      startNodeId: 'hello',
+      nodes: [
+        { id: 'hello', action: 'send', subject: 'Hi', body: 'Hi', schedule: { delay }, transitions: [] },
+      ],
+    });
+    for (const [email, delay] of [
+      ['a@example.com', 'PT0S'],
+      ['b@example.com', 'P1D'],
+    ]) {
+      const res = await fetch(`${base}/v1/campaigns`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ contact: { email }, plan: plan(delay ?? '') }),
+      });
+      expect(res.status).toBe(201);
+    }
+    expect(await gauge('campaign_active_campaigns')).toEqual(['campaign_active_campaigns 2']);
+    expect(await gauge('campaign_pending_actions')).toEqual(['campaign_pending_actions{kind="send"} 2']);
+    expect(await gauge('campaign_queue_depth')).toEqual(['campaign_queue_depth 1']);
+    // Bounded: a count stops at its cap (here 1), whatever the table holds.
+    expect(await readEngineGauges(runtime.database.db, T0, 1)).toEqual({
+      activeCampaigns: 1,
+      pendingActions: { send: 1 },
+      queueDepth: 1,
+    });
   });
 });

@@ -12,6 +12,7 @@ export {
   type KyselyCampaignStoreOptions,
   kyselyTransactionOf,
 } from './kysely-campaign-store.ts';
+export { ENGINE_GAUGE_CAP, type EngineGaugeReading, readEngineGauges } from './kysely-engine-gauges.ts';
 export * from './kysely-repositories.ts';
 export {
   KyselySenderImapRepository,

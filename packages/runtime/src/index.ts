@@ -7,6 +7,7 @@ export {
   type RuntimeConfig,
   resolveSharedSecrets,
 } from './config.ts';
+export { watchEngineGauges } from './engine-gauges.ts';
 export { imapMetrics } from './imap/imap-metrics.ts';
 export {
   type ImapWatchersOptions,
@@ -31,7 +32,7 @@ export {
   type InboundMailRequest,
   type MailgunInboundCheck,
 } from './inbound-mail-intake.ts';
-export { PrometheusMetrics } from './metrics.ts';
+export { type EngineGauges, PrometheusMetrics } from './metrics.ts';
 export { type MetricsServer, startMetricsServer } from './metrics-server.ts';
 export { checkReadiness, READINESS_TIMEOUT_MS, type Readiness } from './readiness.ts';
 export { REDACTED, redactUrl, redactUrlsIn } from './redact.ts';

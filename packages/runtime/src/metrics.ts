@@ -1,5 +1,12 @@
 import type { ExecutionObserver } from '@campaign/core';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The engine's state at a scrape: see @campaign/db `EngineGaugeReading`. */
+export interface EngineGauges {
+  activeCampaigns: number;
+  pendingActions: Record<string, number>;
+  queueDepth: number;
+}
 
 const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -94,6 +101,64 @@ export class PrometheusMetrics {
     };
     this.httpRequests.inc(labels);
     this.httpDuration.observe(labels, Math.max(0, seconds));
+  }
+
+  private gaugeSource: (() => Promise<EngineGauges>) | undefined;
+  private reading: Promise<EngineGauges | undefined> | undefined;
+
+  /** The pending kinds a scrape has shown, so a kind that drops to none reads 0 rather than vanishing. */
+  private readonly pendingKinds = new Set<string>();
+
+  readonly activeCampaigns = new Gauge({
+    name: 'campaign_active_campaigns',
+    help: 'Campaigns with status active, read at each scrape (capped count)',
+    registers: [this.registry],
+    collect: async () => {
+      const reading = await this.sample();
+      if (reading) this.activeCampaigns.set(reading.activeCampaigns);
+    },
+  });
+  readonly pendingActions = new Gauge({
+    name: 'campaign_pending_actions',
+    help: 'Pending scheduled actions by kind, read at each scrape (capped count)',
+    labelNames: ['kind'],
+    registers: [this.registry],
+    collect: async () => {
+      const reading = await this.sample();
+      if (!reading) return;
+      for (const kind of Object.keys(reading.pendingActions)) this.pendingKinds.add(kind);
+      for (const kind of this.pendingKinds)
+        this.pendingActions.set({ kind }, reading.pendingActions[kind] ?? 0);
+    },
+  });
+  readonly queueDepth = new Gauge({
+    name: 'campaign_queue_depth',
+    help: 'Pending actions already due (waiting for a worker), read at each scrape (capped count)',
+    registers: [this.registry],
+    collect: async () => {
+      const reading = await this.sample();
+      if (reading) this.queueDepth.set(reading.queueDepth);
+    },
+  });
+
+  /**
+   * Where the gauges read from at each scrape (see @campaign/db readEngineGauges); set once by the app
+   * that serves /metrics, a later call replaces it. Without a source the gauges stay at 0.
+   */
+  setGaugeSource(source: () => Promise<EngineGauges>): void {
+    this.gaugeSource = source;
+  }
+
+  /** One reading shared by the three gauges of a scrape; a failed reading leaves their last values. */
+  private sample(): Promise<EngineGauges | undefined> {
+    const source = this.gaugeSource;
+    if (!source) return Promise.resolve(undefined);
+    this.reading ??= source()
+      .catch(() => undefined)
+      .finally(() => {
+        this.reading = undefined;
+      });
+    return this.reading;
   }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
