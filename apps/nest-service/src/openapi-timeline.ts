@@ -152,5 +152,10 @@ export const timelineEntrySchema = {
       'node',
     ]),
     entry('plan_update', { refused: { const: true }, reason: text }, ['refused', 'reason']),
+    entry(
+      'contact_update',
+      { fields: { type: 'array', items: { enum: ['name', 'timezone', 'phone', 'attributes'] } } },
+      ['fields'],
+    ),
   ],
 };

@@ -1,6 +1,7 @@
 import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
+import { addContactRoutes } from './openapi-contacts.ts';
 import { createCampaignExample, eventsExample } from './openapi-examples.ts';
 import { finishDocument } from './openapi-finish.ts';
 import { inboundPaths } from './openapi-inbound.ts';
@@ -50,11 +51,15 @@ function rebased<T>(schema: T, at: string): T {
 
 /** The request body of POST /v1/campaigns; its contact needs an email or a phone (a refinement zod cannot emit). */
 function createCampaignSchema(): Record<string, unknown> {
-  const schema = json(createCampaignBody) as unknown as { properties: { contact: Record<string, unknown> } };
+  const schema = json(createCampaignBody) as unknown as {
+    properties: { contact: Record<string, unknown>; plan: Record<string, unknown> };
+  };
   schema.properties.contact = {
     ...schema.properties.contact,
     anyOf: [{ required: ['email'] }, { required: ['phone'] }],
   };
+  // The route takes any JSON and answers invalid_plan with every issue; a client is typed with the plan schema.
+  schema.properties.plan = { ...ref('Plan'), description: schema.properties.plan.description };
   return schema;
 }
 
@@ -122,7 +127,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
       },
     },
   });
-  return finishDocument({
+  const document = {
     openapi: '3.1.0',
     info: {
       title: 'Campaign engine',
@@ -487,5 +492,6 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         },
       },
     },
-  });
+  };
+  return finishDocument(addContactRoutes(document));
 }

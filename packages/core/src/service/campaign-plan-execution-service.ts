@@ -62,7 +62,7 @@ export {
   ContactNotFoundError,
   ContactUpdateConflictError,
 } from './contact-commands.ts';
-export { InvalidContactPatchError, mergePatch } from './contact-patch.ts';
+export { InvalidContactPatchError, mergePatch, PATCHABLE_CONTACT_FIELDS } from './contact-patch.ts';
 export { type DecisionCause, EffectApplier } from './effect-applier.ts';
 export {
   type EventInput,
