@@ -151,6 +151,20 @@ describe.each(['postgres', 'pglite'] as const)('contacts on %s', (kind) => {
     expect([stored.phone, stored.timezone, stored.email]).toEqual([null, 'UTC', contact.email]);
   });
 
+  it('a new phone by patch leaves the old number suppressed for SMS and does not carry the opt-out along', async () => {
+    const engine = manualEngine(store, T0);
+    const [oldPhone, newPhone] = ['+4915112345601', '+4915112345602'];
+    const contact = { id: randomUUID(), email: address(), phone: oldPhone, timezone: 'UTC' };
+    await engine.service.persistPlan({ contact, plan: delayedPlan('PT1H', 'Hi') });
+    await store.transaction((tx) => tx.contacts.suppressSms(contact.id, 'unsubscribed', T0));
+    await engine.service.patchContact(contact.id, { phone: newPhone });
+    const [oldReason, newReason] = await store.transaction(async (tx) => [
+      await tx.contacts.phoneSuppressed(oldPhone),
+      await tx.contacts.phoneSuppressed(newPhone),
+    ]);
+    expect([oldReason, newReason]).toEqual(['unsubscribed', null]);
+  });
+
   it('a patch that changes nothing records nothing', async () => {
     const engine = manualEngine(store, T0);
     const contact = { id: randomUUID(), email: address(), timezone: 'UTC', name: 'Ada' };

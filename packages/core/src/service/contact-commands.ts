@@ -7,6 +7,7 @@ import type { StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { CampaignRecord, ContactRecord } from '../ports/records.ts';
 import { MissingVariableError } from '../template/template-errors.ts';
+import { keepSuppressed, suppressedAddressesReplaced } from './address-change.ts';
 import { definition } from './campaign-record.ts';
 import { applyContactPatch } from './contact-patch.ts';
 import { sendsInNewZone } from './contact-zone.ts';
@@ -93,7 +94,10 @@ export class ContactCommands {
       const campaigns = await lockOpenCampaigns(tx, contactId);
       for (const campaign of campaigns) await assertSendsRender(tx, campaign, next);
       const now = this.clock.now();
+      // A new number does not take the old one's SMS opt-out along, nor free it (address-change.ts).
+      const replaced = await suppressedAddressesReplaced(tx, contact, { phone: fields.phone });
       await tx.contactAdmin.update(contactId, fields, now);
+      await keepSuppressed(tx, replaced, now);
       const zoneMoved = changed.includes('timezone') && fields.timezone !== null;
       for (const campaign of campaigns) {
         const row = {
