@@ -89,6 +89,28 @@ describe('campaign list / get / events post against the API', { timeout: 60_000 
     expect(stdout).toContain('send email_intro at 2026-03-06T17:00:00.000Z');
   });
 
+  it("get shows the plan's zone, not the contact's, when the plan has one", async () => {
+    const client = createCampaignClient({ baseUrl: base, apiKey: KEY });
+    const { data } = await client.POST('/v1/campaigns', {
+      body: { contact: { email: 'bob@example.com', timezone: 'Europe/Berlin' }, plan: seed },
+    });
+    const { code, stdout } = await run(['get', data?.id ?? ''], env);
+    expect(code).toBe(0);
+    expect(stdout).toContain('LOCAL (America/Los_Angeles)');
+    expect(stdout).toMatch(/2026-03-06 09:00:00 PST\s+2026-03-06 17:00:00Z/);
+  });
+
+  it('list prints a table, filters by status, and refuses a bad --limit', async () => {
+    const active = await run(['list', '--status', 'active'], env);
+    expect(active.code).toBe(0);
+    expect(active.stdout).toMatch(new RegExp(`^${id}\\s+active\\s+email_intro\\s+1\\s`, 'm'));
+    const paused = await run(['list', '--status', 'paused', '--json'], env);
+    expect(JSON.parse(paused.stdout)).toEqual({ items: [], nextCursor: null });
+    const bad = await run(['list', '--limit', 'ten'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('campaign: --limit must be a whole number\n');
+  });
+
   it('get --json prints the API answer', async () => {
     const { code, stdout } = await run(['get', id, '--json'], env);
     expect(code).toBe(0);

@@ -26,6 +26,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    get: operations["listCampaigns"];
     post: operations["createCampaign"];
   };
   "/v1/campaigns/{id}": {
@@ -80,6 +81,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    get: operations["getCampaignPlan"];
     put: operations["updateCampaignPlan"];
   };
   "/v1/senders": {
@@ -148,6 +150,15 @@ export interface paths {
     };
     get: operations["getInboundUnmatched"];
   };
+  "/v1/webhooks/twilio": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    post: operations["postWebhooksTwilio"];
+  };
   "/v1/admin/sending": {
     parameters: {
       query?: never;
@@ -215,6 +226,17 @@ export interface paths {
       cookie?: never;
     };
     get: operations["getMetrics"];
+  };
+  "/v1/contacts/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations["getContact"];
+    delete: operations["eraseContact"];
+    patch: operations["updateContact"];
   };
 }
 
@@ -386,7 +408,7 @@ export interface components {
         };
       };
       /** A campaign plan, version 1.0 or 1.1 (GET /v1/plans/schema). */
-      plan: unknown;
+      plan: components["schemas"]["Plan"];
       /** Default true; false stores the campaign pending. */
       activate?: boolean;
       idempotencyKey?: string;
@@ -427,6 +449,31 @@ export interface components {
         pausedAt: (string | null);
         pausedReason: (string | null);
       };
+      /** Email senders with imap settings only */
+      imap?: components["schemas"]["SenderImap"];
+    };
+    SenderImap: {
+      host: string;
+      port: number;
+      tls: boolean;
+      user: string;
+      mailbox: string;
+      /** A password is stored (it is never answered) */
+      hasPassword: true;
+      /** Why the watcher is off (the server refused the login); null while it may run */
+      error: (string | null);
+      errorAt: (string | null);
+    };
+    /** Where the sender's replies land: an IMAP watcher reads them. Needs IMAP_SECRET_KEY on the server (the password is stored AES-256-GCM encrypted under it); never answered back */
+    SenderImapSettings: {
+      host: string;
+      port: number;
+      tls: boolean;
+      user: string;
+      /** Required when the sender has no imap settings yet; omitted on an update, the stored one stays */
+      password?: string;
+      /** Default: INBOX */
+      mailbox?: string;
     };
     CreateSender: {
       /** Default: generated, `snd_...`. */
@@ -450,6 +497,7 @@ export interface components {
       enabled?: boolean;
       /** Email: smtp (default), sendgrid, mailgun, postmark, ses, resend, log; SMS: twilio (default), log. */
       transport?: string;
+      imap?: components["schemas"]["SenderImapSettings"];
     };
     UpdateSender: {
       from?: string;
@@ -467,6 +515,8 @@ export interface components {
       /** true also resumes a sender paused for its health. */
       enabled?: boolean;
       transport?: string;
+      /** null removes the settings */
+      imap?: (components["schemas"]["SenderImapSettings"] | null);
     };
     CampaignSummary: {
       id: string;
@@ -601,6 +651,10 @@ export interface components {
       kind: "plan_update";
       refused: true;
       reason: string;
+    } | {
+      at: string;
+      kind: "contact_update";
+      fields: ("name" | "timezone" | "phone" | "attributes")[];
     });
     Campaign: {
       id: string;
@@ -675,6 +729,63 @@ export interface components {
       status: number;
       code: string;
       detail?: string;
+    };
+    Contact: {
+      id: string;
+      /** Null for an SMS-only or erased contact */
+      email: (string | null);
+      /** E.164 */
+      phone: (string | null);
+      name: (string | null);
+      /** IANA zone */
+      timezone: (string | null);
+      attributes: {
+        [key: string]: unknown;
+      };
+      /** Its email address is suppressed (unsubscribe, complaint) */
+      suppressed: boolean;
+      /** Its number opted out of SMS */
+      smsSuppressed: boolean;
+    };
+    /** A JSON Merge Patch (RFC 7396): a member set to null removes it; `attributes` merges member by member. The email is not patched. */
+    ContactPatch: {
+      name?: (string | null);
+      /** IANA zone, such as "Europe/Berlin" */
+      timezone?: (string | null);
+      /** E.164, such as "+4915112345678" */
+      phone?: (string | null);
+      attributes?: ({
+        [key: string]: unknown;
+      } | null);
+    };
+    ContactErasure: {
+      contactId: string;
+      cancelledCampaignIds: (string)[];
+    };
+    CampaignListItem: {
+      id: string;
+      contactId: string;
+      status: "pending" | "active" | "paused" | "completed" | "stopped" | "cancelled";
+      currentNodeId: (string | null);
+      planVersion: number;
+      mode: "live" | "shadow";
+      senderIds: {
+        email: (string | null);
+        sms: (string | null);
+      };
+      createdAt: string;
+      /** The plan graph's fingerprint (SHA-256 hex) */
+      planShape: (string | null);
+    };
+    CampaignList: {
+      items: (components["schemas"]["CampaignListItem"])[];
+      /** Pass back as `cursor`; null on the last page */
+      nextCursor: (string | null);
+    };
+    StoredPlan: {
+      campaignId: string;
+      planVersion: number;
+      plan: components["schemas"]["Plan"];
     };
   };
   responses: never;
@@ -752,6 +863,56 @@ export interface operations {
             /** With fix=true: the repaired plan, as JSON (no defaults filled in) */
             plan?: unknown;
           };
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  listCampaigns: {
+    parameters: {
+      query?: {
+        /** Only campaigns in this status */
+        status?: "pending" | "active" | "paused" | "completed" | "stopped" | "cancelled";
+        /** Only the campaigns of contacts with this address (any letter case) */
+        email?: string;
+        /** Only campaigns with this sender (email or SMS) */
+        sender?: string;
+        /** Only campaigns whose plan has a split of this experiment (an unnamed split's is its node id) */
+        experiment?: string;
+        /** Only campaigns whose plan has this shape fingerprint */
+        planShape?: string;
+        /** A `nextCursor`; none starts at the newest campaign */
+        cursor?: string;
+        /** Campaigns per page */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["CampaignList"];
         };
       };
       400: {
@@ -1042,6 +1203,43 @@ export interface operations {
         };
       };
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  getCampaignPlan: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["StoredPlan"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -1605,6 +1803,60 @@ export interface operations {
       };
     };
   };
+  postWebhooksTwilio: {
+    parameters: {
+      query?: never;
+      header: {
+        /** Base64 HMAC-SHA1 of the URL and the sorted form fields under TWILIO_AUTH_TOKEN (Twilio's scheme) */
+        "X-Twilio-Signature": string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/x-www-form-urlencoded": {
+          /** `SM...`; SmsSid is taken in its place */
+          MessageSid: string;
+          /** Status callbacks only: queued, sent, delivered, undelivered, failed... */
+          MessageStatus?: string;
+          ErrorCode?: string;
+          /** E.164 */
+          From?: string;
+          /** E.164 */
+          To?: string;
+          /** Inbound messages only: the text */
+          Body?: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["WebhookResult"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
   getSending: {
     parameters: {
       query?: never;
@@ -1880,6 +2132,149 @@ export interface operations {
         };
         content: {
           "text/plain": string;
+        };
+      };
+    };
+  };
+  getContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** The contact id: the one given at creation, else the one derived from its address */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  eraseContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** The contact id: the one given at creation, else the one derived from its address */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ContactErasure"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+    };
+  };
+  updateContact: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** The contact id: the one given at creation, else the one derived from its address */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/merge-patch+json": components["schemas"]["ContactPatch"];
+        "application/json": components["schemas"]["ContactPatch"];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Contact"];
+        };
+      };
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
+        };
+      };
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/problem+json": components["schemas"]["Problem"];
         };
       };
     };

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { CampaignClient, Schema } from '@campaign/client';
 import {
   ApiProblemError,
   call,
@@ -31,10 +32,7 @@ ${CONNECTION_HELP}`,
 ${CONNECTION_HELP}`,
 };
 
-type Untyped = (
-  path: string,
-  init?: { params?: { path?: object; query?: object } },
-) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+type Status = Schema<'CampaignSummary'>['status'];
 
 /** Runs a remote command (`list`, `get`, `events`) and returns its exit code. */
 export async function remoteCommand(command: string, args: readonly string[], io: RemoteIo): Promise<number> {
@@ -78,24 +76,20 @@ async function list(args: readonly string[], io: RemoteIo): Promise<number> {
   });
   if (r === 'help') return help(io, 'list');
   if (r.positionals.length > 0) throw new RemoteUsageError(`unexpected argument "${r.positionals[0]}"`);
-  const query = Object.fromEntries(
-    ['status', 'email', 'sender', 'experiment', 'planShape', 'limit', 'cursor']
-      .filter((k) => typeof r.values[k] === 'string')
-      .map((k) => [k, r.values[k]]),
-  );
-  // GET /v1/campaigns (issue 14 item 1) is not in the generated document yet: called untyped until it is.
-  const page = (await call(r.url, () =>
-    (r.client.GET as unknown as Untyped)('/v1/campaigns', { params: { query } }),
-  )) as {
-    items: {
-      id: string;
-      status: string;
-      currentNodeId: string | null;
-      planVersion: number;
-      createdAt?: string;
-    }[];
-    nextCursor: string | null;
+  const text = (k: string) => (typeof r.values[k] === 'string' ? (r.values[k] as string) : undefined);
+  const limit = text('limit');
+  if (limit !== undefined && !/^[0-9]+$/.test(limit))
+    throw new RemoteUsageError('--limit must be a whole number');
+  const query = {
+    status: text('status') as Status | undefined,
+    email: text('email'),
+    sender: text('sender'),
+    experiment: text('experiment'),
+    planShape: text('planShape'),
+    cursor: text('cursor'),
+    limit: limit === undefined ? undefined : Number(limit),
   };
+  const page = await call(r.url, () => r.client.GET('/v1/campaigns', { params: { query } }));
   if (r.json) {
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
@@ -122,7 +116,7 @@ async function get(args: readonly string[], io: RemoteIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(campaign, null, 2)}\n`);
     return 0;
   }
-  const zone = await planZone(r.url, r.client.GET as unknown as Untyped, id, campaign.contact.timezone);
+  const zone = await planZone(r.url, r.client, id, campaign.contact.timezone);
   io.stdout.write(
     `campaign ${campaign.id}  ${campaign.status}  node ${campaign.currentNodeId ?? '-'}  plan v${campaign.planVersion}\n`,
   );
@@ -138,12 +132,15 @@ async function get(args: readonly string[], io: RemoteIo): Promise<number> {
 }
 
 /** The plan's own zone (GET /v1/campaigns/{id}/plan), else the contact's, else UTC. */
-async function planZone(url: string, get: Untyped, id: string, contactZone: string | null | undefined) {
+async function planZone(
+  url: string,
+  client: CampaignClient,
+  id: string,
+  contactZone: string | null | undefined,
+) {
   try {
-    const stored = (await call(url, () => get('/v1/campaigns/{id}/plan', { params: { path: { id } } }))) as {
-      plan?: { timezone?: string };
-    };
-    if (stored.plan?.timezone) return stored.plan.timezone;
+    const stored = await call(url, () => client.GET('/v1/campaigns/{id}/plan', { params: { path: { id } } }));
+    if (stored.plan.timezone) return stored.plan.timezone;
   } catch (error) {
     if (error instanceof UnreachableError) throw error;
   }
