@@ -7,7 +7,7 @@ import {
   loadConfig,
   type RunningImapWatchers,
   resolveSharedSecrets,
-  startImapWatchers,
+  startRuntimeImapWatchers,
 } from '@campaign/runtime';
 import { createApp } from './app.ts';
 import { drainable } from './http/drain.ts';
@@ -46,13 +46,7 @@ const app = await createApp(runtime, config.apiKey, { workers: runWorkers });
 // a sender has imap settings: exit 2 before listening, as a configuration error (as apps/workers does).
 let imapWatchers: RunningImapWatchers | undefined;
 if (runWorkers) {
-  imapWatchers = await startImapWatchers({
-    db: runtime.database.db,
-    intake: (parsed) => runtime.service.recordInbound(parsed, 'imap'),
-    logger: runtime.logger,
-    registry: runtime.metrics.registry,
-    env: process.env,
-  }).catch(async (error: unknown) => {
+  imapWatchers = await startRuntimeImapWatchers(runtime, process.env).catch(async (error: unknown) => {
     if (!(error instanceof ImapSecretKeyError)) throw error;
     console.error(error.message);
     await app.close();

@@ -9,8 +9,8 @@ import {
   PrometheusMetrics,
   type Runtime,
   resolveSharedSecrets,
-  startImapWatchers,
   startMetricsServer,
+  startRuntimeImapWatchers,
 } from '@campaign/runtime';
 import { NestFactory } from '@nestjs/core';
 
@@ -56,13 +56,7 @@ const app = await NestFactory.createApplicationContext(CampaignEngineModule.forR
 const runtime = app.get<Runtime>(CAMPAIGN_ENGINE_RUNTIME);
 // The IMAP watchers (issue 13): one per email sender with imap settings across all worker processes.
 // IMAP_SECRET_KEY missing or malformed while a sender has imap settings: exit 2, as a configuration error.
-const imapWatchers = await startImapWatchers({
-  db: runtime.database.db,
-  intake: (parsed) => runtime.service.recordInbound(parsed, 'imap'),
-  logger: runtime.logger,
-  registry: runtime.metrics.registry,
-  env: process.env,
-}).catch(async (error: unknown) => {
+const imapWatchers = await startRuntimeImapWatchers(runtime, process.env).catch(async (error: unknown) => {
   if (!(error instanceof ImapSecretKeyError)) throw error;
   console.error(error.message);
   await app.close();

@@ -14,6 +14,7 @@ export {
   type RunningImapWatchers,
   startImapWatchers,
 } from './imap/imap-watchers.ts';
+export { startRuntimeImapWatchers } from './imap/runtime-imap-watchers.ts';
 export { decryptSecret, encryptSecret, ImapSecretKeyError, imapSecretKey } from './imap/secret-box.ts';
 export { SenderAdmin, type SenderWithImap } from './imap/sender-admin.ts';
 export {
