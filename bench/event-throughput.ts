@@ -15,6 +15,7 @@ import { CampaignPlanExecutionService, type Plan } from '@campaign/core';
 import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
 import { KyselyCampaignStore } from '@campaign/db';
 import { createTestDatabase } from '@campaign/db/testing';
+import { analyticsBench } from './analytics-bench.ts';
 
 const CAMPAIGNS = Number(process.env.BENCH_CAMPAIGNS ?? 400);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -173,6 +174,9 @@ try {
   if (transport.sent.length - sentBefore !== throttledIds.length)
     throw new Error('a throttled send did not go although no cap was reached');
   const baseline = pgbenchTps(database.url ?? '');
+  // Analytics over BENCH_ANALYTICS_MESSAGES messages (default 1,000,000; 0 skips), see analytics-bench.ts.
+  const analytics =
+    Number(process.env.BENCH_ANALYTICS_MESSAGES ?? 1_000_000) > 0 ? await analyticsBench() : null;
 
   const rows = [
     ['pgbench TPC-B-like transaction (baseline)', baseline],
@@ -189,6 +193,8 @@ try {
     concurrency: CONCURRENCY,
     /** Throttled sends per second over unthrottled ones, same run. */
     throttledToUnthrottledSends: Number((throttled / sends).toFixed(3)),
+    /** Analytics query times (ms, median of 3) over `messages` messages, against a sequential count of them. */
+    analytics,
     results: rows.map(([name, perSecond]) => ({
       name,
       perSecond: Math.round(perSecond),
@@ -203,6 +209,16 @@ try {
     ...result.results.map((r) => `| ${r.name} | ${r.perSecond} | ${r.ratioToPgbench} |`),
     '',
     `Throttled sends / unthrottled sends: ${result.throttledToUnthrottledSends}`,
+    ...(analytics
+      ? [
+          '',
+          `Analytics over ${analytics.messages} messages (baseline: a sequential count of them, ${analytics.baselineMs} ms)`,
+          '',
+          '| query | ms | ratio to baseline |',
+          '|---|---:|---:|',
+          ...analytics.rows.map((r) => `| ${r.name} | ${r.ms} | ${r.ratioToBaseline} |`),
+        ]
+      : []),
   ].join('\n');
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);

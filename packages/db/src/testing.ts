@@ -13,6 +13,8 @@ import pg from 'pg';
 import { type DatabaseHandle, openDatabase } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
 
+export { seedAnalyticsBench, sequentialMessageCount } from './analytics/bench-seed.ts';
+
 export type TestDatabaseKind = 'postgres' | 'pglite';
 
 /** The Postgres server tests use: TEST_DATABASE_URL, else the local one (trust auth). */
