@@ -120,6 +120,15 @@ describe('the OpenAPI document for tools', () => {
     expect(() => parseBody(createCampaignBody, example)).not.toThrow();
   });
 
+  it('the plan schemas carry the seed plan as their example', () => {
+    const schemas = (doc.components as { schemas: Record<string, { examples?: unknown[] }> }).schemas;
+    const seed = JSON.parse(
+      readFileSync(new URL('../../../examples/seed-campaign.json', import.meta.url), 'utf8'),
+    ) as unknown;
+    expect(schemas.Plan?.examples).toEqual([seed]);
+    expect(schemas.PlanBody?.examples).toEqual([{ plan: seed }]);
+  });
+
   it('states its license', () => {
     expect((doc.info as { license: unknown }).license).toEqual({
       name: 'Apache 2.0',

@@ -2,7 +2,7 @@ import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
 import { addContactRoutes } from './openapi-contacts.ts';
-import { createCampaignExample, eventsExample } from './openapi-examples.ts';
+import { createCampaignExample, eventsExample, seedPlanExample } from './openapi-examples.ts';
 import { finishDocument } from './openapi-finish.ts';
 import { inboundPaths } from './openapi-inbound.ts';
 import { responseSchemas } from './openapi-responses.ts';
@@ -138,13 +138,13 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } },
       schemas: {
-        Plan: rebased(planJsonSchema(), '#/components/schemas/Plan'),
+        Plan: { ...rebased(planJsonSchema(), '#/components/schemas/Plan'), examples: [seedPlanExample] },
         CreateCampaign: createCampaignSchema(),
         ...senderSchemas,
         ...responseSchemas,
         TimelineEntry: timelineEntrySchema,
         Campaign: campaignSchema,
-        PlanBody: json(planBody),
+        PlanBody: { ...json(planBody), examples: [{ plan: seedPlanExample }] },
         Events: {
           type: 'object',
           required: ['events'],
