@@ -23,6 +23,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { AdminController } from './controllers/admin.controller.ts';
+import { AnalyticsController } from './controllers/analytics.controller.ts';
 import { AuthController } from './controllers/auth.controller.ts';
 import { CampaignsController } from './controllers/campaigns.controller.ts';
 import { ContactsController } from './controllers/contacts.controller.ts';
@@ -78,6 +79,7 @@ export class AppModule {
         DocsController,
         AdminController,
         SendersController,
+        AnalyticsController,
         ContactsController,
         ...extraControllers,
       ],
