@@ -202,9 +202,11 @@ export class BullmqScheduler implements Scheduler {
     // The process's concurrency is shared out over the shards (at least one job each), so K queues do
     // not multiply the jobs in flight (and the database connections they hold).
     const concurrency = Math.max(1, Math.ceil(this.config.concurrency / shards));
+    // One client for the Workers' commands (BullMQ makes each Worker its own blocking connection).
+    const connection = this.client();
     for (let shard = 0; shard < shards; shard++) {
       const worker = new Worker<JobData>(this.config.queueName, (job, token) => this.processJob(job, token), {
-        connection: this.client(),
+        connection,
         prefix: this.prefixOf(shard),
         ...this.workerSettings(),
         concurrency,
