@@ -158,6 +158,8 @@ describe('contacts and the campaign list over HTTP', { timeout: 60_000 }, () => 
       const refused = await call('PATCH', `/v1/contacts/${id}`, body);
       expect([refused.status, refused.json.code]).toEqual([400, code]);
     }
+    const nul = await call('PATCH', `/v1/contacts/${id}`, { attributes: { note: 'a\u0000b' } });
+    expect([nul.status, nul.json.code]).toEqual([400, 'invalid_request']);
     const text = await call('PATCH', `/v1/contacts/${id}`, { name: 'x' }, 'text/plain');
     expect(text.status).toBe(415);
   });

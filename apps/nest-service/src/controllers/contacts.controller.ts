@@ -1,6 +1,8 @@
 import { CampaignPlanExecutionService, type ContactRecord } from '@campaign/core';
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Patch } from '@nestjs/common';
+import { z } from 'zod';
 import { ProblemError } from '../http/problem.ts';
+import { parseBody } from '../http/schemas.ts';
 
 /** A contact as the API answers it (issue 14). */
 export function contactAnswer(contact: ContactRecord) {
@@ -48,7 +50,8 @@ export class ContactsController {
     @Headers('content-type') type: string | undefined,
   ) {
     assertMergePatch(type);
-    return contactAnswer(await this.service.patchContact(id, body));
+    // Text Postgres cannot store (a NUL, a lone surrogate) or too deep a nesting: 400 before core sees it.
+    return contactAnswer(await this.service.patchContact(id, parseBody(z.unknown(), body)));
   }
 
   @Delete(':id')
