@@ -1,17 +1,17 @@
 /*
  * Builds the API's OpenAPI document from the app's own code (no server started), lints nothing, and
  * writes what the client is made of: `openapi.json` (the document) and `src/schema.ts` (its types, by
- * openapi-typescript). `--check` writes nothing and exits 1 when either checked-in file is stale.
+ * openapi-typescript, run from tools/openapi-types). `--check` writes nothing and exits 1 when either checked-in file is stale.
  *
  *   pnpm --filter @campaign/client generate          regenerate
  *   pnpm --filter @campaign/client generate --check  fail when stale (part of `pnpm lint`)
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { renderClientFiles } from './render.ts';
+import { renderClientFiles } from './client-files.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const files = renderClientFiles();
+const files = await renderClientFiles();
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const [name, text] of Object.entries(files)) {
