@@ -7,6 +7,10 @@ import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../dist/app.js';
 
+/** An API answer as the assertions read it: any nested field. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests index into answers freely
+type AnswerJson = Record<string, any>;
+
 /*
  * Inbound mail through the API over HTTP on Postgres (issue 13, DESIGN section 14): every way in (the
  * raw MIME endpoint, SendGrid Inbound Parse, Mailgun route forwards, Postmark inbound) takes real
@@ -89,7 +93,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
       headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: res.status, json: (await res.json()) as Record<string, any> };
+    return { status: res.status, json: (await res.json()) as AnswerJson };
   }
 
   /** A campaign whose intro was sent; `ours` is the Message-ID header it went with. */
@@ -162,7 +166,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
 
   async function post(path: string, body: RequestInit['body'], headers: Record<string, string>) {
     const res = await fetch(`${base}${path}`, { method: 'POST', headers, body });
-    return { status: res.status, json: (await res.json()) as Record<string, any> };
+    return { status: res.status, json: (await res.json()) as AnswerJson };
   }
 
   const counts = async () => {

@@ -70,8 +70,8 @@ export {
   WARNING_CODES,
 } from './plan/validate-plan.ts';
 export type * from './ports/campaign-store.ts';
-export type * from './ports/contact-admin.ts';
 export type { Clock } from './ports/clock.ts';
+export type * from './ports/contact-admin.ts';
 export type * from './ports/custom-event-repository.ts';
 export type { ExecutionObserver } from './ports/execution-observer.ts';
 export type * from './ports/inbound-repository.ts';

@@ -4,7 +4,6 @@ import { formatMessageIdHeader } from '../messages/message-id.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
-import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import type {
   ActionOutcome,
   CampaignRecord,
@@ -14,6 +13,7 @@ import type {
 import type { OutboundEmail, OutboundSms } from '../ports/transport.ts';
 import { campaignSender, outboundSender } from '../senders/campaign-sender.ts';
 import type { Sender } from '../senders/sender.ts';
+import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import { echoHeaders } from './echo-headers.ts';
