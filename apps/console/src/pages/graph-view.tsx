@@ -1,7 +1,7 @@
 import { Background, type Edge, MarkerType, type Node, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo } from 'react';
-import { type PlanNodeLike, planGraph } from '../plan-graph.ts';
+import { NODE_HEIGHT, NODE_WIDTH, type PlanNodeLike, pathTaken, planGraph } from '../plan-graph.ts';
 
 /** The plan laid out by dagre: the current node filled, the nodes and arrows taken in bold. */
 export function GraphView({
@@ -13,15 +13,20 @@ export function GraphView({
   timeline: { kind: string; from?: string; to?: string; node?: string }[];
   currentNodeId: string | null;
 }) {
+  // The page polls: the graph is rebuilt only when the plan, the path or the current node changed, so React
+  // Flow keeps its nodes as they are between polls.
+  const key = JSON.stringify([plan, pathTaken(timeline), visitedNodes(timeline), currentNodeId]);
   const { nodes, edges } = useMemo(() => {
     const graph = planGraph(plan, timeline, currentNodeId);
     const flowNodes: Node[] = graph.nodes.map((n) => ({
       id: n.id,
       position: { x: n.x, y: n.y },
+      // Sized up front (dagre laid them out at this size): drawn at once, with no measuring pass.
+      width: NODE_WIDTH,
+      height: NODE_HEIGHT,
       data: { label: n.label },
       className: [n.current ? 'current' : '', n.visited ? 'visited' : ''].join(' ').trim(),
       style: {
-        width: 180,
         background: n.current ? '#ffe08a' : '#fff',
         border: n.visited ? '3px solid #1f6feb' : '1px solid #999',
       },
@@ -38,7 +43,7 @@ export function GraphView({
       markerEnd: { type: MarkerType.ArrowClosed },
     }));
     return { nodes: flowNodes, edges: flowEdges };
-  }, [plan, timeline, currentNodeId]);
+  }, [key]);
   return (
     <div style={{ height: 420, border: '1px solid #ccc' }} data-testid="plan-graph">
       <ReactFlow nodes={nodes} edges={edges} fitView nodesDraggable={false} nodesConnectable={false}>
@@ -46,4 +51,8 @@ export function GraphView({
       </ReactFlow>
     </div>
   );
+}
+
+function visitedNodes(timeline: { kind: string; node?: string }[]): string[] {
+  return timeline.filter((e) => e.kind === 'enter').map((e) => e.node ?? '');
 }
