@@ -52,6 +52,24 @@ describe('tools/openapi-types (openapi-typescript)', () => {
     expect(types).toContain('"application/json": components["schemas"]["Thing"];');
   });
 
+  it("hoists a schema's $defs beside it, so an object without a `$defs` key is that schema", async () => {
+    const withDefs = structuredClone(document) as typeof document & {
+      components: { schemas: Record<string, object> };
+    };
+    withDefs.components.schemas.Rule = {
+      type: 'object',
+      required: ['when'],
+      properties: { when: { $ref: '#/components/schemas/Rule/$defs/cond' } },
+      $defs: {
+        cond: { type: 'object', properties: { not: { $ref: '#/components/schemas/Rule/$defs/cond' } } },
+      },
+    };
+    const types = squash(await runOpenapiTypescript(withDefs));
+    expect(types).toContain('Rule: { when: components["schemas"]["Rule_cond"]; };');
+    expect(types).toContain('Rule_cond: { not?: components["schemas"]["Rule_cond"]; };');
+    expect(types).not.toContain('/$defs/');
+  });
+
   it('refuses input that is not an OpenAPI document with a clear error', async () => {
     await expect(runOpenapiTypescript({ paths: {} })).rejects.toThrow(/not an OpenAPI document/);
   });

@@ -723,7 +723,7 @@ export interface components {
                 action: "branch";
                 /** @description Tried in order; the first whose condition holds is taken. */
                 branches: {
-                    when: components["schemas"]["Plan"]["$defs"]["__schema0"];
+                    when: components["schemas"]["Plan___schema0"];
                     /** @description Node id, unique within the plan. */
                     to: string;
                 }[];
@@ -744,36 +744,6 @@ export interface components {
                     to: string;
                 }[];
             })[];
-            $defs: {
-                __schema0: {
-                    /** @description Key of the contact attributes. */
-                    attribute: string;
-                    equals?: unknown;
-                    notEquals?: unknown;
-                    in?: unknown[];
-                    gte?: number;
-                    lte?: number;
-                    exists?: boolean;
-                    contains?: string;
-                } | {
-                    /**
-                     * @description A genuine event of this type on a message of this campaign.
-                     * @enum {string}
-                     */
-                    engaged: "opened" | "clicked" | "replied";
-                    /** @description Only the message of this send node. */
-                    node?: string;
-                } | {
-                    /** @description A custom event (POST /v1/events type "custom") of this name occurred for the contact at or before the instant the branch is entered. */
-                    event: string;
-                } | {
-                    all: components["schemas"]["Plan"]["$defs"]["__schema0"][];
-                } | {
-                    any: components["schemas"]["Plan"]["$defs"]["__schema0"][];
-                } | {
-                    not: components["schemas"]["Plan"]["$defs"]["__schema0"];
-                };
-            };
         };
         CreateCampaign: {
             contact: {
@@ -1412,6 +1382,34 @@ export interface components {
             campaignId: string;
             planVersion: number;
             plan: components["schemas"]["Plan"];
+        };
+        Plan___schema0: {
+            /** @description Key of the contact attributes. */
+            attribute: string;
+            equals?: unknown;
+            notEquals?: unknown;
+            in?: unknown[];
+            gte?: number;
+            lte?: number;
+            exists?: boolean;
+            contains?: string;
+        } | {
+            /**
+             * @description A genuine event of this type on a message of this campaign.
+             * @enum {string}
+             */
+            engaged: "opened" | "clicked" | "replied";
+            /** @description Only the message of this send node. */
+            node?: string;
+        } | {
+            /** @description A custom event (POST /v1/events type "custom") of this name occurred for the contact at or before the instant the branch is entered. */
+            event: string;
+        } | {
+            all: components["schemas"]["Plan___schema0"][];
+        } | {
+            any: components["schemas"]["Plan___schema0"][];
+        } | {
+            not: components["schemas"]["Plan___schema0"];
         };
     };
     responses: never;

@@ -12,7 +12,42 @@ export const GENERATED_BY =
 export async function renderSchemaTypes(document: Record<string, unknown>): Promise<string> {
   if (typeof document !== 'object' || document === null || typeof document.openapi !== 'string')
     throw new TypeError('not an OpenAPI document: no "openapi" version field');
-  // openapiTS resolves `$ref`s in place: give it a copy so the caller's document stays as it was.
-  const ast = await openapiTS(structuredClone(document) as never, { silent: true });
+  const ast = await openapiTS(hoistDefs(document) as never, { silent: true });
   return `${GENERATED_BY}${COMMENT_HEADER}${astToString(ast)}`;
+}
+
+type Schemas = Record<string, Record<string, unknown>>;
+
+/**
+ * A copy of `document` where each component schema's `$defs` entry is a component schema of its own,
+ * `<Schema>_<def>`, and every `$ref` to it points there. openapi-typescript types a `$defs` keyword as a
+ * required `$defs` property of the object, so a plan built in code (which has none) would not be a
+ * `Plan` body; hoisted, the defs are types beside it and `Plan` is just the plan.
+ */
+export function hoistDefs(document: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(document);
+  const schemas = (copy.components as { schemas?: Schemas } | undefined)?.schemas;
+  if (!schemas) return copy;
+  const moved = new Map<string, string>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    const defs = schema.$defs as Schemas | undefined;
+    if (defs === undefined) continue;
+    delete schema.$defs;
+    for (const [def, body] of Object.entries(defs)) {
+      const target = `${name}_${def}`;
+      if (target in schemas) throw new Error(`cannot hoist ${name}/$defs/${def}: ${target} already exists`);
+      schemas[target] = body;
+      moved.set(`#/components/schemas/${name}/$defs/${def}`, `#/components/schemas/${target}`);
+    }
+  }
+  const rewrite = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(rewrite);
+    else if (typeof node === 'object' && node !== null) {
+      const record = node as Record<string, unknown>;
+      if (typeof record.$ref === 'string') record.$ref = moved.get(record.$ref) ?? record.$ref;
+      for (const value of Object.values(record)) rewrite(value);
+    }
+  };
+  rewrite(copy);
+  return copy;
 }
