@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { openThenClickPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, useApi, waitForCampaign } from '../support/api.ts';
+import { apiCaller, useApi } from '../support/api.ts';
+import {
+  answer,
+  type CampaignView,
+  firstSend,
+  getCampaign,
+  ok,
+  typedClient,
+  waitForView,
+} from '../support/client.ts';
 
 /*
  * PUT /v1/campaigns/:id/plan?dryRun=true over real HTTP on real Postgres: it answers what the update
@@ -45,24 +54,39 @@ describe('PUT /v1/campaigns/:id/plan?dryRun=true', { timeout: 60_000 }, () => {
     RUN_WORKERS: '1',
     QUEUE_POLL_SECONDS: '0.5',
   });
+  const client = typedClient(api, API_KEY);
+  // Raw HTTP only for a malformed dryRun value, which the typed client does not send.
   const call = apiCaller(api, API_KEY);
   const contact = () => ({ email: `${randomUUID()}@example.com`, name: 'Ada' });
 
   /** A campaign whose intro has been sent, its no_open timeout pending. */
-  async function sentCampaign(): Promise<{ id: string; sentAt: string; view: Json }> {
-    const { json: created } = await call('POST', '/v1/campaigns', { contact: contact(), plan });
-    const view = await waitForCampaign(call, created.id, (c) =>
-      c.pendingActions.some((a: Json) => a.kind === 'timeout'),
+  async function sentCampaign(): Promise<{ id: string; sentAt: string; view: CampaignView }> {
+    const created = await ok(client.POST('/v1/campaigns', { body: { contact: contact(), plan } }));
+    const view = await waitForView(client, created.id, (c) =>
+      c.pendingActions.some((a) => a.kind === 'timeout'),
     );
-    const send = view.timeline.find((e: Json) => e.kind === 'send');
+    const send = firstSend(view);
+    if (send === undefined) throw new Error('no send before the timeout');
     return { id: created.id, sentAt: send.at, view };
   }
 
+  /** PUT /v1/campaigns/{id}/plan, a dry run or not, through the typed client. */
+  const putPlan = (id: string, body: { plan: Plan }, dryRun?: 'true' | 'false') =>
+    answer(
+      client.PUT('/v1/campaigns/{id}/plan', {
+        params: { path: { id }, ...(dryRun === undefined ? {} : { query: { dryRun } }) },
+        body,
+      }),
+    );
+
   /** A problem document without `instance` (the request's own path, with or without the query). */
-  const problem = ({ instance: _instance, ...rest }: Json) => rest;
+  const problem = (body: object | undefined) => {
+    const { instance: _instance, ...rest } = { ...body, instance: undefined };
+    return rest;
+  };
 
   /** What a dry run must leave as it was. */
-  const observable = (view: Json) => ({
+  const observable = (view: CampaignView) => ({
     status: view.status,
     planVersion: view.planVersion,
     currentNodeId: view.currentNodeId,
@@ -73,7 +97,7 @@ describe('PUT /v1/campaigns/:id/plan?dryRun=true', { timeout: 60_000 }, () => {
 
   it('answers the version, node and recomputed timeouts, changes nothing, and the real update then does that', async () => {
     const { id, sentAt, view: before } = await sentCampaign();
-    const dry = await call('PUT', `/v1/campaigns/${id}/plan?dryRun=true`, { plan: sooner });
+    const dry = await putPlan(id, { plan: sooner }, 'true');
     expect(dry.status).toBe(200);
     // Recomputed from the send (the node's anchor), not from now.
     const runAt = new Date(Date.parse(sentAt) + DAY_MS).toISOString();
@@ -82,51 +106,51 @@ describe('PUT /v1/campaigns/:id/plan?dryRun=true', { timeout: 60_000 }, () => {
       currentNodeId: 'intro',
       timeouts: [{ node: 'intro', event: 'no_open', runAt }],
     });
-    const afterDry = await call('GET', `/v1/campaigns/${id}`);
-    expect(observable(afterDry.json)).toEqual(observable(before));
+    const planned = dry.data as { planVersion: number; currentNodeId: string; timeouts: unknown[] };
+    const afterDry = await getCampaign(client, id);
+    expect(observable(afterDry)).toEqual(observable(before));
     // A second dry run answers the same: the first stored nothing.
-    expect((await call('PUT', `/v1/campaigns/${id}/plan?dryRun=true`, { plan: sooner })).json).toEqual(
-      dry.json,
-    );
+    expect((await putPlan(id, { plan: sooner }, 'true')).json).toEqual(dry.json);
 
-    const real = await call('PUT', `/v1/campaigns/${id}/plan`, { plan: sooner });
-    expect(real).toMatchObject({ status: 200, json: { planVersion: dry.json.planVersion } });
-    const { json: after } = await call('GET', `/v1/campaigns/${id}`);
-    expect(after.planVersion).toBe(dry.json.planVersion);
-    expect(after.currentNodeId).toBe(dry.json.currentNodeId);
+    const real = await putPlan(id, { plan: sooner });
+    expect(real).toMatchObject({ status: 200, json: { planVersion: planned.planVersion } });
+    const after = await getCampaign(client, id);
+    expect(after.planVersion).toBe(planned.planVersion);
+    expect(after.currentNodeId).toBe(planned.currentNodeId);
     expect(
       after.pendingActions
-        .filter((a: Json) => a.kind === 'timeout')
-        .map((a: Json) => ({ node: a.node, event: a.event, runAt: a.runAt })),
-    ).toEqual(dry.json.timeouts);
+        .filter((a) => a.kind === 'timeout')
+        .map((a) => ({ node: a.node, event: a.event, runAt: a.runAt })),
+    ).toEqual(planned.timeouts);
   });
 
   it('a plan without the current node: the dry run is the same 409 as the update, and neither changes anything', async () => {
     const { id, view: before } = await sentCampaign();
-    const dry = await call('PUT', `/v1/campaigns/${id}/plan?dryRun=true`, { plan: withoutIntro });
+    const dry = await putPlan(id, { plan: withoutIntro }, 'true');
     expect(dry).toMatchObject({ status: 409, json: { code: 'plan_conflict' } });
     expect(dry.type).toContain('application/problem+json');
-    expect(dry.json.detail).toContain('"intro"');
-    const real = await call('PUT', `/v1/campaigns/${id}/plan`, { plan: withoutIntro });
+    expect(dry.error?.detail).toContain('"intro"');
+    const real = await putPlan(id, { plan: withoutIntro });
     expect(real.status).toBe(dry.status);
     expect(problem(real.json)).toEqual(problem(dry.json));
-    expect(observable((await call('GET', `/v1/campaigns/${id}`)).json)).toEqual(observable(before));
+    expect(observable(await getCampaign(client, id))).toEqual(observable(before));
   });
 
   it('an invalid plan is the same 400 invalid_plan with or without dryRun', async () => {
     const { id } = await sentCampaign();
     const invalid = { plan: { ...plan, startNodeId: 'nowhere' } };
-    const dry = await call('PUT', `/v1/campaigns/${id}/plan?dryRun=true`, invalid);
+    const dry = await putPlan(id, invalid, 'true');
     expect(dry).toMatchObject({ status: 400, json: { code: 'invalid_plan' } });
-    expect(problem((await call('PUT', `/v1/campaigns/${id}/plan`, invalid)).json)).toEqual(problem(dry.json));
+    expect(problem((await putPlan(id, invalid)).json)).toEqual(problem(dry.json));
   });
 
   it('a cancelled campaign: the dry run is the same 409 invalid_state as the update', async () => {
     const { id } = await sentCampaign();
-    expect((await call('POST', `/v1/campaigns/${id}/cancel`)).status).toBe(200);
-    const dry = await call('PUT', `/v1/campaigns/${id}/plan?dryRun=true`, { plan: sooner });
+    const cancelled = await answer(client.POST('/v1/campaigns/{id}/cancel', { params: { path: { id } } }));
+    expect(cancelled.status).toBe(200);
+    const dry = await putPlan(id, { plan: sooner }, 'true');
     expect(dry).toMatchObject({ status: 409, json: { code: 'invalid_state' } });
-    const real = await call('PUT', `/v1/campaigns/${id}/plan`, { plan: sooner });
+    const real = await putPlan(id, { plan: sooner });
     expect(problem(real.json)).toEqual(problem(dry.json));
   });
 
@@ -136,8 +160,8 @@ describe('PUT /v1/campaigns/:id/plan?dryRun=true', { timeout: 60_000 }, () => {
       const res = await call('PUT', `/v1/campaigns/${id}/plan?dryRun=${value}`, { plan: sooner });
       expect(res).toMatchObject({ status: 400, json: { code: 'invalid_request' } });
     }
-    expect(observable((await call('GET', `/v1/campaigns/${id}`)).json)).toEqual(observable(before));
-    const explicit = await call('PUT', `/v1/campaigns/${id}/plan?dryRun=false`, { plan: sooner });
+    expect(observable(await getCampaign(client, id))).toEqual(observable(before));
+    const explicit = await putPlan(id, { plan: sooner }, 'false');
     expect(explicit).toMatchObject({ status: 200, json: { planVersion: 2 } });
   });
 });
