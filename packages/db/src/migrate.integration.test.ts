@@ -25,6 +25,7 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
       'custom_events',
       'inbound_unmatched',
       'message_events',
+      'message_facts',
       'outbound_messages',
       'scheduled_actions',
       'sender_imap',

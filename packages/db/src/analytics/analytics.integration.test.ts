@@ -346,6 +346,35 @@ describe('analytics on a seeded data set (Postgres)', () => {
     expect(treatment?.openTest).toBeNull();
   });
 
+  it('the rollup follows the write paths: a message marked sent later, its events after, a goal reached after', async () => {
+    const R3 = { from: new Date('2026-05-01T00:00:00Z'), to: new Date('2026-05-02T00:00:00Z') };
+    const c = await campaign(planC);
+    const m = await message(c, 'solo', null, { status: 'sending' });
+    expect(await analytics.nodes(R3)).toEqual([]);
+    const sentAt = at('2026-05-01T10:00:00Z');
+    // What the store's markSent does: status and sent_at in one update.
+    await sql`update outbound_messages set status = 'sent', sent_at = ${sentAt} where id = ${m.message}::uuid`.execute(
+      database.db,
+    );
+    const sent = { ...m, sentAt };
+    await event(sent, 'delivered', 5);
+    await event(sent, 'opened', 90, { bot: true });
+    await event(sent, 'opened', 120);
+    await event(sent, 'opened', 60, { machine: true });
+    let [node] = await analytics.nodes(R3);
+    expect(node?.counts).toEqual(counts({ sent: 1, delivered: 1, opened: 1 }));
+    expect(node?.timeToFirstOpenSeconds.p50).toBe(120);
+    expect(node?.conversions).toBe(0);
+    // An earlier genuine open reported late still becomes the first.
+    await event(sent, 'opened', 100);
+    await sql`update contact_campaigns set status = 'completed', stop_reason = 'goal:signed_up' where id = ${c.id}::uuid`.execute(
+      database.db,
+    );
+    [node] = await analytics.nodes(R3);
+    expect(node?.timeToFirstOpenSeconds.p50).toBe(100);
+    expect(node?.conversions).toBe(1);
+  });
+
   it('timer lateness: execution minus adjusted due time, executed timeouts in the range only', async () => {
     const lateness = await analytics.lateness(R1);
     // [500, 2000, 60000] ms: p90 at rank 1.8 = 2000 + 0.8 * 58000; p99 at rank 1.98.

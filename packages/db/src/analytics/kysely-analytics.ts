@@ -24,7 +24,6 @@ import {
   messageFacts,
 } from './message-facts.ts';
 
-const CONVERTED = sql`cc.stop_reason like 'goal:%'`;
 const WEEK_MS = 7 * 86_400_000;
 
 type Row = CountRow & Record<string, unknown>;
@@ -44,10 +43,10 @@ export class KyselyAnalytics {
     const { rows } = await sql<Row>`
       with m as (${messageFacts(range)})
       select m.node_id, m.channel, ${COUNT_COLUMNS},
-        count(distinct m.campaign_id) filter (where ${CONVERTED})::int as conversions,
-        ${distributionColumns('open', sql`extract(epoch from m.first_open - m.sent_at)`)},
-        ${distributionColumns('reply', sql`extract(epoch from m.first_reply - m.sent_at)`)}
-      from m join contact_campaigns cc on cc.contact_id = m.contact_id and cc.id = m.campaign_id
+        count(distinct m.campaign_id) filter (where m.converted)::int as conversions,
+        ${distributionColumns('open', sql`m.open_after`)},
+        ${distributionColumns('reply', sql`m.reply_after`)}
+      from m
       group by m.node_id, m.channel order by m.node_id, m.channel`.execute(this.db);
     return rows.map((r) => {
       const counts = countsOf(r);
@@ -90,10 +89,9 @@ export class KyselyAnalytics {
       with m as (${messageFacts(range)}),
       per_campaign as (
         select sa.experiment, sa.variant, sa.campaign_id, ${COUNT_COLUMNS},
-          bool_or(${CONVERTED}) as converted
+          bool_or(m.converted) as converted
         from split_assignments sa
         join m on m.contact_id = sa.contact_id and m.campaign_id = sa.campaign_id and m.sent_at >= sa.assigned_at
-        join contact_campaigns cc on cc.contact_id = sa.contact_id and cc.id = sa.campaign_id
         group by sa.experiment, sa.variant, sa.campaign_id
       )
       select experiment, variant, count(*)::int as campaigns,
@@ -157,7 +155,7 @@ export class KyselyAnalytics {
     const { rows } = await sql<Row>`
       with m as (${messageFacts(range)}),
       per_campaign as (
-        select cc.plan_shape as shape, m.campaign_id, ${COUNT_COLUMNS}, bool_or(${CONVERTED}) as converted
+        select cc.plan_shape as shape, m.campaign_id, ${COUNT_COLUMNS}, bool_or(m.converted) as converted
         from m
         join contact_campaigns cc on cc.contact_id = m.contact_id and cc.id = m.campaign_id
         where cc.plan_shape is not null
@@ -199,8 +197,8 @@ export class KyselyAnalytics {
       const { rows } = await sql<{ contact_id: string; id: string; plan: Plan }>`
         select cc.contact_id, cc.id, cc.plan from contact_campaigns cc
         where cc.plan_shape is null
-          and exists (select 1 from outbound_messages m where m.contact_id = cc.contact_id and m.campaign_id = cc.id
-                      and m.status = 'sent' and m.sent_at >= ${range.from} and m.sent_at < ${range.to})
+          and exists (select 1 from message_facts f where f.contact_id = cc.contact_id and f.campaign_id = cc.id
+                      and f.sent_at >= ${range.from} and f.sent_at < ${range.to})
         limit 1000`.execute(this.db);
       if (rows.length === 0) return done;
       const values = rows.map((r) => sql`(${r.contact_id}, ${r.id}::uuid, ${planShape(r.plan)})`);

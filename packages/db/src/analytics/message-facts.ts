@@ -1,46 +1,28 @@
 import type { AnalyticsRange, Distribution, EngagementCounts } from '@campaign/core';
 import { type RawBuilder, sql } from 'kysely';
-import { GENUINE_EVENT } from '../kysely-repositories.ts';
 
 /*
- * The one definition every analytics query shares (issue 14 item 4): the messages sent in a range and,
- * per message, whether it has each kind of event. A message is in the range by its `sent_at` (half-open
- * [from, to)); only status `sent` counts, so shadow messages, failed ones and ones never sent are out.
- * Events are the GENUINE_EVENT ones (the engine's isGenuine: no machine or bot open, no bot click, no
- * auto-reply), read through message_events_decisive_idx.
+ * The one definition every analytics query shares (issue 14 item 4): the messages sent in a range, read
+ * from the message_facts rollup (migration 0016: one row per message with status `sent`, so shadow
+ * messages, failed ones and ones never sent are out; its flags count GENUINE_EVENT events only, the
+ * engine's isGenuine: no machine or bot open, no bot click, no auto-reply). A message is in the range by
+ * its `sent_at`, half-open [from, to).
  */
 export function messageFacts(range: AnalyticsRange): RawBuilder<unknown> {
   return sql`
-    select m.id, m.contact_id, m.campaign_id, m.node_id, m.channel, m.sender_id, m.sent_at,
-      coalesce(f.delivered, false) as delivered, f.first_open, coalesce(f.clicked, false) as clicked,
-      f.first_reply, coalesce(f.bounced, false) as bounced, coalesce(f.complained, false) as complained,
-      coalesce(f.unsubscribed, false) as unsubscribed
-    from outbound_messages m
-    left join (
-      select message_id,
-        bool_or(type = 'delivered') as delivered,
-        min(occurred_at) filter (where type = 'opened') as first_open,
-        bool_or(type = 'clicked') as clicked,
-        min(occurred_at) filter (where type = 'replied') as first_reply,
-        bool_or(type = 'bounced') as bounced,
-        bool_or(type = 'complained') as complained,
-        bool_or(type = 'unsubscribed') as unsubscribed
-      from message_events
-      where message_id in (select id from outbound_messages
-          where status = 'sent' and sent_at >= ${range.from} and sent_at < ${range.to})
-        and ${GENUINE_EVENT}
-      group by message_id
-    ) f on f.message_id = m.id
-    where m.status = 'sent' and m.sent_at >= ${range.from} and m.sent_at < ${range.to}`;
+    select f.message_id as id, f.contact_id, f.campaign_id, f.node_id, f.channel, f.sender_id, f.sent_at,
+      f.delivered, f.open_after, f.clicked, f.reply_after, f.bounced, f.complained, f.unsubscribed, f.converted
+    from message_facts f
+    where f.sent_at >= ${range.from} and f.sent_at < ${range.to}`;
 }
 
 /** The aggregate columns of EngagementCounts over rows of messageFacts aliased `m`. */
 export const COUNT_COLUMNS = sql`
   count(*)::int as sent,
   count(*) filter (where m.delivered)::int as delivered,
-  count(*) filter (where m.first_open is not null)::int as opened,
+  count(*) filter (where m.open_after is not null)::int as opened,
   count(*) filter (where m.clicked)::int as clicked,
-  count(*) filter (where m.first_reply is not null)::int as replied,
+  count(*) filter (where m.reply_after is not null)::int as replied,
   count(*) filter (where m.bounced)::int as bounced,
   count(*) filter (where m.complained)::int as complained,
   count(*) filter (where m.unsubscribed)::int as unsubscribed`;

@@ -14,6 +14,7 @@ import * as customEvents from './0012-custom-events.ts';
 import * as senderImap from './0013-sender-imap.ts';
 import * as contactsAndLists from './0014-contacts-and-lists.ts';
 import * as analytics from './0015-analytics.ts';
+import * as messageFacts from './0016-message-facts.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013-sender-imap': senderImap,
   '0014-contacts-and-lists': contactsAndLists,
   '0015-analytics': analytics,
+  '0016-message-facts': messageFacts,
 };
