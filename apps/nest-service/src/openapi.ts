@@ -1,6 +1,7 @@
 import { planJsonSchema, TIMEOUT_EVENTS } from '@campaign/core';
 import { z } from 'zod';
 import { createCampaignBody, eventItem, planBody } from './http/schemas.ts';
+import { analyticsPaths, analyticsSchemas } from './openapi-analytics.ts';
 import { addContactRoutes } from './openapi-contacts.ts';
 import { createCampaignExample, eventsExample, seedPlanExample } from './openapi-examples.ts';
 import { finishDocument } from './openapi-finish.ts';
@@ -141,6 +142,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         Plan: { ...rebased(planJsonSchema(), '#/components/schemas/Plan'), examples: [seedPlanExample] },
         CreateCampaign: createCampaignSchema(),
         ...senderSchemas,
+        ...analyticsSchemas,
         ...responseSchemas,
         TimelineEntry: timelineEntrySchema,
         Campaign: campaignSchema,
@@ -357,6 +359,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
         },
       },
       ...senderPaths,
+      ...analyticsPaths,
       ...inboundPaths,
       ...twilioPaths,
       '/v1/admin/sending': {

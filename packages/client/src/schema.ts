@@ -215,6 +215,106 @@ export interface paths {
         patch: operations["updateSender"];
         trace?: never;
     };
+    "/v1/analytics/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Engagement per plan node
+         * @description Shadow messages are excluded; opens, clicks and replies count when genuine (no machine or bot open, no bot click, no auto-reply), once per message. Rates are over delivered and over sent. Conversions: campaigns that got the node's message and later reached a goal. Time to first open and reply in seconds.
+         */
+        get: operations["getAnalyticsNodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Experiment variants with their significance
+         * @description Shadow messages are excluded; opens, clicks and replies count when genuine (no machine or bot open, no bot click, no auto-reply), once per message. Rates are over delivered and over sent. Per variant, the campaigns assigned it with a message in the range after the assignment; reply and open rates per campaign, each variant tested against the first (pooled two-proportion z-test, two-sided; null when a cell is under 5).
+         */
+        get: operations["getAnalyticsExperiments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/senders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Engagement per sender
+         * @description Shadow messages are excluded; opens, clicks and replies count when genuine (no machine or bot open, no bot click, no auto-reply), once per message. Rates are over delivered and over sent.
+         */
+        get: operations["getAnalyticsSenders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/shapes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Plan shapes ranked by conversion rate, then reply rate
+         * @description Shadow messages are excluded; opens, clicks and replies count when genuine (no machine or bot open, no bot click, no auto-reply), once per message. Rates are over delivered and over sent. A plan shape is the SHA-256 of the canonical JSON of its nodes' actions and channels and its transitions' events and targets in breadth-first order from the start node; ids, texts and durations left out.
+         */
+        get: operations["getAnalyticsShapes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/lateness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Timer lateness percentiles
+         * @description Executed timeouts whose execution falls in the range: execution time minus the adjusted due time, in milliseconds, overall and per hour (ranges up to 7 days) or day.
+         */
+        get: operations["getAnalyticsLateness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/inbound/mime": {
         parameters: {
             query?: never;
@@ -883,6 +983,389 @@ export interface components {
             transport?: string;
             /** @description null removes the settings */
             imap?: components["schemas"]["SenderImapSettings"] | null;
+        };
+        AnalyticsNodes: {
+            range: {
+                /**
+                 * Format: date-time
+                 * @description Start of the range (inclusive).
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description End of the range (exclusive).
+                 */
+                to: string;
+            };
+            nodes: {
+                nodeId: string;
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description Unique messages sent in the range (shadow excluded) with each kind of event; opens, clicks and replies genuine only. */
+                counts: {
+                    sent: number;
+                    delivered: number;
+                    opened: number;
+                    clicked: number;
+                    replied: number;
+                    bounced: number;
+                    complained: number;
+                    unsubscribed: number;
+                };
+                rates: {
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    opened: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    clicked: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    replied: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    bounced: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    complained: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    unsubscribed: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                };
+                /** @description Campaigns that got this node's message in the range and later reached a goal. */
+                conversions: number;
+                /** @description From sending to the first genuine open, per opened message. */
+                timeToFirstOpenSeconds: {
+                    count: number;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                };
+                /** @description From sending to the first genuine reply, per replied message. */
+                timeToFirstReplySeconds: {
+                    count: number;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                };
+            }[];
+        };
+        AnalyticsExperiments: {
+            range: {
+                /**
+                 * Format: date-time
+                 * @description Start of the range (inclusive).
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description End of the range (exclusive).
+                 */
+                to: string;
+            };
+            experiments: {
+                experiment: string;
+                /** @description In the order of the experiment's split node; the first is the control. */
+                variants: {
+                    variant: string;
+                    /** @description Campaigns assigned this variant with a message sent in the range after the assignment. */
+                    campaigns: number;
+                    /** @description Of those, campaigns with a genuine open. */
+                    campaignsOpened: number;
+                    /** @description Of those, campaigns with a genuine reply. */
+                    campaignsReplied: number;
+                    /** @description Of those, campaigns stopped by a goal. */
+                    conversions: number;
+                    /** @description campaignsOpened / campaigns. */
+                    openRate: number | null;
+                    /** @description campaignsReplied / campaigns. */
+                    replyRate: number | null;
+                    /** @description conversions / campaigns. */
+                    conversionRate: number | null;
+                    /** @description Unique messages sent in the range (shadow excluded) with each kind of event; opens, clicks and replies genuine only. */
+                    counts: {
+                        sent: number;
+                        delivered: number;
+                        opened: number;
+                        clicked: number;
+                        replied: number;
+                        bounced: number;
+                        complained: number;
+                        unsubscribed: number;
+                    };
+                    rates: {
+                        /** @description A rate with both denominators (they are in `counts`). */
+                        opened: {
+                            /** @description Count over `delivered`; null when nothing was delivered. */
+                            overDelivered: number | null;
+                            /** @description Count over `sent`; null when nothing was sent. */
+                            overSent: number | null;
+                        };
+                        /** @description A rate with both denominators (they are in `counts`). */
+                        clicked: {
+                            /** @description Count over `delivered`; null when nothing was delivered. */
+                            overDelivered: number | null;
+                            /** @description Count over `sent`; null when nothing was sent. */
+                            overSent: number | null;
+                        };
+                        /** @description A rate with both denominators (they are in `counts`). */
+                        replied: {
+                            /** @description Count over `delivered`; null when nothing was delivered. */
+                            overDelivered: number | null;
+                            /** @description Count over `sent`; null when nothing was sent. */
+                            overSent: number | null;
+                        };
+                        /** @description A rate with both denominators (they are in `counts`). */
+                        bounced: {
+                            /** @description Count over `delivered`; null when nothing was delivered. */
+                            overDelivered: number | null;
+                            /** @description Count over `sent`; null when nothing was sent. */
+                            overSent: number | null;
+                        };
+                        /** @description A rate with both denominators (they are in `counts`). */
+                        complained: {
+                            /** @description Count over `delivered`; null when nothing was delivered. */
+                            overDelivered: number | null;
+                            /** @description Count over `sent`; null when nothing was sent. */
+                            overSent: number | null;
+                        };
+                        /** @description A rate with both denominators (they are in `counts`). */
+                        unsubscribed: {
+                            /** @description Count over `delivered`; null when nothing was delivered. */
+                            overDelivered: number | null;
+                            /** @description Count over `sent`; null when nothing was sent. */
+                            overSent: number | null;
+                        };
+                    };
+                    /** @description Pooled two-proportion z-test against the first variant, two-sided; null for the first variant or when any cell is under 5. */
+                    replyTest: {
+                        z: number;
+                        p: number;
+                    } | null;
+                    /** @description Pooled two-proportion z-test against the first variant, two-sided; null for the first variant or when any cell is under 5. */
+                    openTest: {
+                        z: number;
+                        p: number;
+                    } | null;
+                }[];
+            }[];
+        };
+        AnalyticsSenders: {
+            range: {
+                /**
+                 * Format: date-time
+                 * @description Start of the range (inclusive).
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description End of the range (exclusive).
+                 */
+                to: string;
+            };
+            senders: {
+                /** @description Null: the default sender (MAIL_FROM) of campaigns without one. */
+                senderId: string | null;
+                /** @enum {string} */
+                channel: "email" | "sms";
+                /** @description Unique messages sent in the range (shadow excluded) with each kind of event; opens, clicks and replies genuine only. */
+                counts: {
+                    sent: number;
+                    delivered: number;
+                    opened: number;
+                    clicked: number;
+                    replied: number;
+                    bounced: number;
+                    complained: number;
+                    unsubscribed: number;
+                };
+                rates: {
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    opened: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    clicked: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    replied: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    bounced: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    complained: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    unsubscribed: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                };
+            }[];
+        };
+        AnalyticsShapes: {
+            range: {
+                /**
+                 * Format: date-time
+                 * @description Start of the range (inclusive).
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description End of the range (exclusive).
+                 */
+                to: string;
+            };
+            /** @description By conversion rate, then reply rate (highest first; null last), then campaigns. */
+            shapes: {
+                /** @description SHA-256 (hex) of the plan graph's canonical form: actions, channels, transition events and targets in BFS order. */
+                shape: string;
+                /** @description Campaigns of this shape with a message sent in the range. */
+                campaigns: number;
+                conversions: number;
+                conversionRate: number | null;
+                campaignsReplied: number;
+                replyRate: number | null;
+                /** @description Unique messages sent in the range (shadow excluded) with each kind of event; opens, clicks and replies genuine only. */
+                counts: {
+                    sent: number;
+                    delivered: number;
+                    opened: number;
+                    clicked: number;
+                    replied: number;
+                    bounced: number;
+                    complained: number;
+                    unsubscribed: number;
+                };
+                rates: {
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    opened: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    clicked: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    replied: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    bounced: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    complained: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                    /** @description A rate with both denominators (they are in `counts`). */
+                    unsubscribed: {
+                        /** @description Count over `delivered`; null when nothing was delivered. */
+                        overDelivered: number | null;
+                        /** @description Count over `sent`; null when nothing was sent. */
+                        overSent: number | null;
+                    };
+                };
+            }[];
+        };
+        AnalyticsLateness: {
+            range: {
+                /**
+                 * Format: date-time
+                 * @description Start of the range (inclusive).
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description End of the range (exclusive).
+                 */
+                to: string;
+            };
+            /**
+             * @description Hourly buckets for a range up to 7 days, daily beyond.
+             * @enum {string}
+             */
+            bucket: "hour" | "day";
+            /** @description Executed timeouts in the range: execution time minus the adjusted due time, in milliseconds. */
+            timers: {
+                count: number;
+                p50: number | null;
+                p90: number | null;
+                p99: number | null;
+            };
+            /** @description The same per bucket of execution time, buckets without timers left out. */
+            buckets: {
+                /** Format: date-time */
+                start: string;
+                /** @description Percentiles by linear interpolation (Postgres percentile_cont), null when there are no values. */
+                latenessMs: {
+                    count: number;
+                    p50: number | null;
+                    p90: number | null;
+                    p99: number | null;
+                };
+            }[];
         };
         /**
          * @example {
@@ -2189,6 +2672,251 @@ export interface operations {
             };
             /** @description not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsNodes: {
+        parameters: {
+            query: {
+                /**
+                 * @description Start of the range (inclusive): an ISO 8601 instant with an offset. A message belongs to the range by its sent time.
+                 * @example 2026-03-01T00:00:00Z
+                 */
+                from: string;
+                /**
+                 * @description End of the range (exclusive); not before `from`, at most 366 days after it.
+                 * @example 2026-03-08T00:00:00Z
+                 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Engagement per plan node */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsNodes"];
+                };
+            };
+            /** @description invalid_range: from or to missing or malformed, to before from, or over 366 days */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: no valid API key (`Authorization: Bearer <key>`) or session; forbidden (403): a session request from another origin */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsExperiments: {
+        parameters: {
+            query: {
+                /**
+                 * @description Start of the range (inclusive): an ISO 8601 instant with an offset. A message belongs to the range by its sent time.
+                 * @example 2026-03-01T00:00:00Z
+                 */
+                from: string;
+                /**
+                 * @description End of the range (exclusive); not before `from`, at most 366 days after it.
+                 * @example 2026-03-08T00:00:00Z
+                 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Experiment variants with their significance */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsExperiments"];
+                };
+            };
+            /** @description invalid_range: from or to missing or malformed, to before from, or over 366 days */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: no valid API key (`Authorization: Bearer <key>`) or session; forbidden (403): a session request from another origin */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsSenders: {
+        parameters: {
+            query: {
+                /**
+                 * @description Start of the range (inclusive): an ISO 8601 instant with an offset. A message belongs to the range by its sent time.
+                 * @example 2026-03-01T00:00:00Z
+                 */
+                from: string;
+                /**
+                 * @description End of the range (exclusive); not before `from`, at most 366 days after it.
+                 * @example 2026-03-08T00:00:00Z
+                 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Engagement per sender */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSenders"];
+                };
+            };
+            /** @description invalid_range: from or to missing or malformed, to before from, or over 366 days */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: no valid API key (`Authorization: Bearer <key>`) or session; forbidden (403): a session request from another origin */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsShapes: {
+        parameters: {
+            query: {
+                /**
+                 * @description Start of the range (inclusive): an ISO 8601 instant with an offset. A message belongs to the range by its sent time.
+                 * @example 2026-03-01T00:00:00Z
+                 */
+                from: string;
+                /**
+                 * @description End of the range (exclusive); not before `from`, at most 366 days after it.
+                 * @example 2026-03-08T00:00:00Z
+                 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Plan shapes ranked by conversion rate, then reply rate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsShapes"];
+                };
+            };
+            /** @description invalid_range: from or to missing or malformed, to before from, or over 366 days */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: no valid API key (`Authorization: Bearer <key>`) or session; forbidden (403): a session request from another origin */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAnalyticsLateness: {
+        parameters: {
+            query: {
+                /**
+                 * @description Start of the range (inclusive): an ISO 8601 instant with an offset. A message belongs to the range by its sent time.
+                 * @example 2026-03-01T00:00:00Z
+                 */
+                from: string;
+                /**
+                 * @description End of the range (exclusive); not before `from`, at most 366 days after it.
+                 * @example 2026-03-08T00:00:00Z
+                 */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Timer lateness percentiles */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsLateness"];
+                };
+            };
+            /** @description invalid_range: from or to missing or malformed, to before from, or over 366 days */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unauthorized: no valid API key (`Authorization: Bearer <key>`) or session; forbidden (403): a session request from another origin */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
