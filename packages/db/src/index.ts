@@ -6,6 +6,7 @@ export {
   openDatabase,
   pingDatabase,
 } from './connect.ts';
+export { nullExpiredEventPayloads } from './event-payload-retention.ts';
 export { KyselyCampaignReader } from './kysely-campaign-reader.ts';
 export {
   KyselyCampaignStore,

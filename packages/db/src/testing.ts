@@ -12,6 +12,7 @@ import type {
 import pg from 'pg';
 import { type DatabaseHandle, openDatabase } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
+import { activeStatementCapture, StatementCapturePlugin } from './statement-capture.ts';
 
 export { seedAnalyticsBench, sequentialMessageCount } from './analytics/bench-seed.ts';
 
@@ -49,8 +50,11 @@ export async function createTestDatabase(
   url.pathname = `/${name}`;
   const handle = await openDatabase({ url: url.toString(), poolSize: options.poolSize ?? 10 });
   await migrateToLatest(handle.db);
+  // The integration tier's statement-routing check sees every statement after the migrations.
+  const capture = activeStatementCapture();
   return {
     ...handle,
+    ...(capture ? { db: handle.db.withPlugin(new StatementCapturePlugin(capture)) } : {}),
     url: url.toString(),
     dispose: async () => {
       await handle.close();

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ContactFrequencyCap, parseContactFrequencyCap } from '@campaign/core';
 import { z } from 'zod';
+import { parsePayloadRetention } from './payload-retention.ts';
 import { parseRedisClusterNodes, type RedisClusterNode } from './redis-cluster.ts';
 import { type TwilioSettings, twilioSettings } from './twilio.ts';
 
@@ -52,6 +53,7 @@ const envSchema = z.object({
   SES_SNS_REQUIRE_SIGNATURE_V2: z.enum(['0', '1', 'true', 'false']).default('false'),
   RESEND_WEBHOOK_SECRET: z.string().startsWith('whsec_').optional(),
   CONTACT_FREQUENCY_CAP: z.string().optional(),
+  EVENT_PAYLOAD_RETENTION: z.string().optional(),
   EXECUTION_MODE: z.enum(['live', 'shadow']).default('live'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -110,6 +112,8 @@ export interface RuntimeConfig {
   sendRetryBaseDelayMs: number;
   /** CONTACT_FREQUENCY_CAP (`N/duration`, e.g. `2/P7D`): at most N messages to a contact in any window. */
   contactFrequencyCap: ContactFrequencyCap | undefined;
+  /** EVENT_PAYLOAD_RETENTION in ms: raw event payloads older than this are nulled by the workers. Unset: kept. */
+  eventPayloadRetentionMs: number | undefined;
   /** EXECUTION_MODE: `shadow` runs every new campaign in shadow mode (recorded, never sent). Default `live`. */
   executionMode: 'live' | 'shadow';
   /** Port of the worker process's own /metrics listener; undefined: none. */
@@ -178,6 +182,16 @@ export function resolveSharedSecrets(env: NodeJS.ProcessEnv, role: ProcessRole):
     );
   }
   return resolved;
+}
+
+/** EVENT_PAYLOAD_RETENTION parsed; a malformed value is a ConfigError naming the variable. */
+function payloadRetention(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return parsePayloadRetention(value);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
 }
 
 /** CONTACT_FREQUENCY_CAP parsed; a malformed value is a ConfigError naming the variable. */
@@ -252,6 +266,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     sendClaimLeaseMs: e.SEND_CLAIM_LEASE_MS,
     sendRetryBaseDelayMs: e.SEND_RETRY_BASE_DELAY_MS,
     contactFrequencyCap: contactFrequencyCap(e.CONTACT_FREQUENCY_CAP),
+    eventPayloadRetentionMs: payloadRetention(e.EVENT_PAYLOAD_RETENTION),
     executionMode: e.EXECUTION_MODE,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,

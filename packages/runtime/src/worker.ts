@@ -1,7 +1,11 @@
+import { startPayloadRetention } from './payload-retention.ts';
 import type { Runtime } from './runtime.ts';
 
+/** How often the workers sweep raw event payloads past EVENT_PAYLOAD_RETENTION. */
+const PAYLOAD_RETENTION_INTERVAL_MS = 3_600_000;
+
 export interface RunningWorker {
-  /** Stops taking jobs, lets the actions in flight finish, stops the reconcile loop. */
+  /** Stops taking jobs, lets the actions in flight finish, stops the reconcile and payload-retention loops. */
   stop(): Promise<void>;
 }
 
@@ -34,10 +38,21 @@ export async function startWorker(runtime: Runtime): Promise<RunningWorker> {
   };
   reconcile();
   const timer = setInterval(reconcile, config.reconcileIntervalMs);
+  const retention =
+    config.eventPayloadRetentionMs === undefined
+      ? undefined
+      : startPayloadRetention({
+          db: runtime.database.db,
+          clock: runtime.clock,
+          retentionMs: config.eventPayloadRetentionMs,
+          intervalMs: PAYLOAD_RETENTION_INTERVAL_MS,
+          logger,
+        });
   logger.info({ backend: config.queueBackend, concurrency: config.workerConcurrency }, 'worker started');
   return {
     stop: async () => {
       clearInterval(timer);
+      await retention?.stop();
       await reconciling;
       await scheduler.close();
       logger.info('worker stopped');
