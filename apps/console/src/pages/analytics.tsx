@@ -23,6 +23,8 @@ interface Variant {
 
 const FUNNEL = ['sent', 'delivered', 'opened', 'clicked', 'replied'];
 const DAY = 86_400_000;
+/** Charts drawn at once: what is shown (and screenshotted) is the data, not a frame of an animation. */
+const STILL = { animation: false } as const;
 const fmt = (v: number | null | undefined, digits = 3) =>
   v === null || v === undefined ? '—' : v.toFixed(digits);
 
@@ -84,6 +86,7 @@ export function AnalyticsPage() {
       {nodes.data ? (
         <div style={{ maxWidth: 800 }}>
           <Bar
+            options={STILL}
             data={{
               labels: nodes.data.nodes.map((n) => n.nodeId),
               datasets: FUNNEL.map((key, i) => ({
@@ -126,6 +129,7 @@ export function AnalyticsPage() {
           </table>
           <div style={{ maxWidth: 600 }}>
             <Bar
+              options={STILL}
               data={{
                 labels: x.variants.map((v) => v.variant),
                 datasets: [
@@ -156,6 +160,7 @@ export function AnalyticsPage() {
           </p>
           <div style={{ maxWidth: 800 }}>
             <Bar
+              options={STILL}
               data={{
                 labels: lateness.data.buckets.map((b) => b.start),
                 datasets: (['p50', 'p90', 'p99'] as const).map((k, i) => ({
