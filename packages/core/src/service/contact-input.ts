@@ -7,12 +7,28 @@ import { contactIdForEmail, stableUuid } from './campaign-record.ts';
 
 /** A contact the engine cannot store: a phone that is not E.164, or neither an email nor a phone (HTTP 400). */
 export class InvalidContactError extends DomainError {
-  readonly code: 'invalid_phone' | 'missing_contact_address';
+  readonly code: 'invalid_phone' | 'missing_contact_address' | 'invalid_contact';
   constructor(code: InvalidContactError['code'], message: string) {
     super(message);
     this.code = code;
     this.name = 'InvalidContactError';
   }
+}
+
+/**
+ * A contact id travels outside (URLs, Message-IDs, unsubscribe tokens, job payloads) and is the Citus
+ * distribution key (DESIGN section 9): 1 to 128 characters that are both URL-unreserved (RFC 3986) and
+ * a Message-ID dot-atom (RFC 5322): letters, digits, `-`, `_`, `~`, and `.` between them.
+ */
+const CONTACT_ID = /^[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*$/;
+
+/** Why `id` cannot be a contact id, or undefined when it can. */
+export function contactIdProblem(id: string): string | undefined {
+  if (id.length === 0 || id.length > 128) return 'must be 1 to 128 characters';
+  if (!CONTACT_ID.test(id)) {
+    return 'may hold only letters, digits, "-", "_", "~" and "." between them (safe in URLs and Message-IDs)';
+  }
+  return undefined;
 }
 
 /** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
@@ -24,6 +40,10 @@ const E164 = /^\+[1-9][0-9]{1,14}$/;
  * or a phone. Empty strings count as absent. Throws InvalidContactError.
  */
 export function checkedContact(input: ContactInput): ContactInput {
+  const idProblem = input.id === undefined ? undefined : contactIdProblem(input.id);
+  if (idProblem !== undefined) {
+    throw new InvalidContactError('invalid_contact', `contact id ${JSON.stringify(input.id)} ${idProblem}`);
+  }
   const email = blankToNull(input.email);
   const phone = blankToNull(input.phone);
   if (phone !== null && !(E164.test(phone) && isValidPhoneNumber(phone))) {
