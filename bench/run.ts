@@ -24,17 +24,18 @@ const num = (name: string, full: number, small: number) =>
   Number(process.env[name] ?? (quick ? small : full));
 const cfg = {
   quick,
-  timers: num('BENCH_TIMERS', 10_000, 200),
-  pending: num('BENCH_PENDING', 1_000_000, 2_000),
-  campaigns: num('BENCH_CAMPAIGNS', 2_000, 100),
-  httpMessages: num('BENCH_HTTP_MESSAGES', 2_000, 200),
+  timers: num('BENCH_TIMERS', 10_000, 50),
+  pending: num('BENCH_PENDING', 1_000_000, 1_000),
+  campaigns: num('BENCH_CAMPAIGNS', 2_000, 40),
+  httpMessages: num('BENCH_HTTP_MESSAGES', 2_000, 100),
   concurrency: num('BENCH_CONCURRENCY', 8, 8),
-  pgbenchSeconds: num('BENCH_PGBENCH_SECONDS', 20, 3),
+  pgbenchSeconds: num('BENCH_PGBENCH_SECONDS', 20, 2),
   pgbenchScale: num('BENCH_PGBENCH_SCALE', 10, 10),
-  rawJobs: num('BENCH_RAW_JOBS', 20_000, 1_000),
+  rawJobs: num('BENCH_RAW_JOBS', 20_000, 500),
+  startMarginSeconds: num('BENCH_START_MARGIN_SECONDS', 10, 4),
   pollSeconds: num('BENCH_POLL_SECONDS', 0.5, 0.5),
   analyticsMessages: num('BENCH_ANALYTICS_MESSAGES', 0, 0),
-  scale: [1, 2, 4],
+  scale: quick ? [1, 2] : [1, 2, 4],
 };
 const log = (line: string) =>
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -80,6 +81,7 @@ try {
           redisUrl: redis.url,
           pollSeconds: cfg.pollSeconds,
           expectedActivationRate: service.activations,
+          startMarginMs: cfg.startMarginSeconds * 1000,
         }),
       );
     }

@@ -51,7 +51,7 @@ export async function rawBullmq(redisUrl: string, jobs: number, concurrency: num
   return { addedPerSecond, processedPerSecond };
 }
 
-/** Raw pg-boss: `jobs` jobs sent by `concurrency` callers, then work() (batch = concurrency) drains them. */
+/** Raw pg-boss: `jobs` jobs sent by `concurrency` callers, then `concurrency` fetch/complete loops drain them. */
 export async function rawPgboss(
   databaseUrl: string,
   jobs: number,
@@ -74,17 +74,23 @@ export async function rawPgboss(
     }),
   );
   const addedPerSecond = jobs / ((performance.now() - addStart) / 1000);
+  // `concurrency` loops of fetch + complete: pg-boss's work() waits a polling interval between batches,
+  // which would measure the interval, not the queue.
   let processed = 0;
-  let allDone: () => void = () => {};
-  const done = new Promise<void>((resolve) => {
-    allDone = resolve;
-  });
   const start = performance.now();
-  await boss.work(name, { batchSize: concurrency, pollingIntervalSeconds }, async (batch) => {
-    processed += batch.length;
-    if (processed >= jobs) allDone();
-  });
-  await done;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (processed < jobs) {
+        const batch = await boss.fetch(name, { batchSize: 1 });
+        if (batch.length === 0) continue;
+        await boss.complete(
+          name,
+          batch.map((job) => job.id),
+        );
+        processed += batch.length;
+      }
+    }),
+  );
   const processedPerSecond = jobs / ((performance.now() - start) / 1000);
   await boss.stop({ graceful: false });
   return { addedPerSecond, processedPerSecond };

@@ -43,6 +43,8 @@ export interface WorkerRunOptions {
   pollSeconds: number;
   /** Expected activations per second (from the service rows), to place T after activation ends. */
   expectedActivationRate: number;
+  /** Time the worker processes get to start before the first send falls due, in ms. */
+  startMarginMs: number;
 }
 
 export function workerEnv(o: {
@@ -119,7 +121,7 @@ export async function workerRun(o: WorkerRunOptions): Promise<WorkerRun> {
     concurrency: o.concurrency,
     pollSeconds: o.pollSeconds,
   });
-  const leadMs = (o.sends / o.expectedActivationRate) * 1500 + 10_000;
+  const leadMs = (o.sends / o.expectedActivationRate) * 1500 + o.startMarginMs;
   // Placed once the pending timers are seeded (seeding may take a while).
   let due = new Date(Date.now() + 3_600_000);
   const fixed: Clock = { now: () => due };
@@ -144,7 +146,7 @@ export async function workerRun(o: WorkerRunOptions): Promise<WorkerRun> {
       if (w.child.exitCode !== null) throw new Error(`a worker exited:\n${w.output()}`);
     const idle = Math.max(...pids.map(rssMiB));
     let load = idle;
-    const deadline = Date.now() + Math.max(120_000, (leadMs - 10_000) * 20);
+    const deadline = Date.now() + Math.max(120_000, (leadMs - o.startMarginMs) * 20);
     for (;;) {
       const [row] = await database.db
         .selectFrom('scheduled_actions')
