@@ -155,11 +155,10 @@ export class KyselyAnalytics {
     const { rows } = await sql<Row>`
       with m as (${messageFacts(range)}),
       per_campaign as (
-        select cc.plan_shape as shape, m.campaign_id, ${COUNT_COLUMNS}, bool_or(m.converted) as converted
+        select m.plan_shape as shape, m.campaign_id, ${COUNT_COLUMNS}, bool_or(m.converted) as converted
         from m
-        join contact_campaigns cc on cc.contact_id = m.contact_id and cc.id = m.campaign_id
-        where cc.plan_shape is not null
-        group by cc.plan_shape, m.campaign_id
+        where m.plan_shape is not null
+        group by m.plan_shape, m.contact_id, m.campaign_id
       )
       select shape, count(*)::int as campaigns, count(*) filter (where converted)::int as conversions,
         count(*) filter (where replied > 0)::int as campaigns_replied,

@@ -11,7 +11,7 @@ import { type RawBuilder, sql } from 'kysely';
 export function messageFacts(range: AnalyticsRange): RawBuilder<unknown> {
   return sql`
     select f.message_id as id, f.contact_id, f.campaign_id, f.node_id, f.channel, f.sender_id, f.sent_at,
-      f.delivered, f.open_after, f.clicked, f.reply_after, f.bounced, f.complained, f.unsubscribed, f.converted
+      f.delivered, f.open_after, f.clicked, f.reply_after, f.bounced, f.complained, f.unsubscribed, f.converted, f.plan_shape
     from message_facts f
     where f.sent_at >= ${range.from} and f.sent_at < ${range.to}`;
 }
