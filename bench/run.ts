@@ -4,7 +4,8 @@
  * bench/results/latest.{json,md} and a dated copy (YYYY-MM-DD-HHMM); `--quick` writes to
  * bench/results/scratch/ (not kept). Exits non-zero if any row has no figure. See docs/benchmarks.md.
  *
- *   BENCH_TIMERS (10000)  BENCH_PENDING (1000000)  BENCH_CAMPAIGNS (2000)  BENCH_HTTP_MESSAGES (2000)
+ *   BENCH_TIMERS (10000)  BENCH_SCALE_SENDS (3000)  BENCH_PENDING (1000000)  BENCH_CAMPAIGNS (1000)
+ *   BENCH_HTTP_MESSAGES (1000)  BENCH_START_MARGIN_SECONDS (10)
  *   BENCH_CONCURRENCY (8)  BENCH_PGBENCH_SECONDS (20)  BENCH_RAW_JOBS (20000)  BENCH_POLL_SECONDS (0.5)
  *   BENCH_ANALYTICS_MESSAGES (0: skipped; see analytics-bench.ts)
  */
@@ -26,8 +27,9 @@ const cfg = {
   quick,
   timers: num('BENCH_TIMERS', 10_000, 50),
   pending: num('BENCH_PENDING', 1_000_000, 1_000),
-  campaigns: num('BENCH_CAMPAIGNS', 2_000, 40),
-  httpMessages: num('BENCH_HTTP_MESSAGES', 2_000, 100),
+  campaigns: num('BENCH_CAMPAIGNS', 1_000, 40),
+  scaleSends: num('BENCH_SCALE_SENDS', 3_000, 50),
+  httpMessages: num('BENCH_HTTP_MESSAGES', 1_000, 100),
   concurrency: num('BENCH_CONCURRENCY', 8, 8),
   pgbenchSeconds: num('BENCH_PGBENCH_SECONDS', 20, 2),
   pgbenchScale: num('BENCH_PGBENCH_SCALE', 10, 10),
@@ -54,7 +56,7 @@ try {
   const bull = await rawBullmq(redis.url, cfg.rawJobs, cfg.concurrency);
   log('raw pg-boss');
   const bossDb = await createTestDatabase('postgres');
-  const boss = await rawPgboss(bossDb.url ?? '', cfg.rawJobs, cfg.concurrency, cfg.pollSeconds).finally(() =>
+  const boss = await rawPgboss(bossDb.url ?? '', cfg.rawJobs, cfg.concurrency).finally(() =>
     bossDb.dispose(),
   );
   log('service rows');
@@ -75,7 +77,8 @@ try {
         await workerRun({
           backend,
           workers,
-          sends: cfg.timers,
+          sends: workers === 1 ? cfg.timers : cfg.scaleSends,
+          activations: cfg.campaigns,
           pending,
           concurrency: cfg.concurrency,
           redisUrl: redis.url,

@@ -56,7 +56,6 @@ export async function rawPgboss(
   databaseUrl: string,
   jobs: number,
   concurrency: number,
-  pollingIntervalSeconds: number,
 ): Promise<QueueBaseline> {
   const boss = new PgBoss({ connectionString: databaseUrl, max: concurrency + 2 });
   boss.on('error', () => {});

@@ -3,6 +3,7 @@ import type { Clock } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig } from '../../packages/runtime/src/index.ts';
 import { type NodeProcess, spawnWorker } from '../../test-e2e/src/support/processes.ts';
+import { cloneDueCampaigns } from './clone.ts';
 import { Queue, sql } from './libs.ts';
 import { quantile, rate, rssMiB, sleep } from './measure.ts';
 import { plan } from './service-rows.ts';
@@ -37,6 +38,8 @@ export interface WorkerRunOptions {
   backend: Backend;
   workers: number;
   sends: number;
+  /** How many of `sends` are activated through the service (the rest are copies, see clone.ts). */
+  activations: number;
   pending: number;
   concurrency: number;
   redisUrl: string;
@@ -121,7 +124,8 @@ export async function workerRun(o: WorkerRunOptions): Promise<WorkerRun> {
     concurrency: o.concurrency,
     pollSeconds: o.pollSeconds,
   });
-  const leadMs = (o.sends / o.expectedActivationRate) * 1500 + o.startMarginMs;
+  const activations = Math.max(1, Math.min(o.activations, o.sends));
+  const leadMs = (activations / o.expectedActivationRate) * 1500 + o.sends / 2 + o.startMarginMs;
   // Placed once the pending timers are seeded (seeding may take a while).
   let due = new Date(Date.now() + 3_600_000);
   const fixed: Clock = { now: () => due };
@@ -131,14 +135,16 @@ export async function workerRun(o: WorkerRunOptions): Promise<WorkerRun> {
     if (o.backend === 'pgboss') await (runtime.scheduler as unknown as { ready(): Promise<void> }).ready();
     await seedPending(o.backend, env, database.db, o.pending, o.redisUrl);
     due = new Date(Date.now() + leadMs);
-    const contacts = Array.from({ length: o.sends }, () => ({
+    const contacts = Array.from({ length: activations }, () => ({
       id: randomUUID(),
       email: `${randomUUID()}@bench.test`,
     }));
     for (let k = 0; k < o.workers; k += 1) workers.push(spawnWorker({ ...env }));
-    const activationsPerSecond = await rate(contacts, 8, (contact) =>
-      runtime.service.persistPlan({ contact, plan }),
-    );
+    let template = '';
+    const activationsPerSecond = await rate(contacts, 8, async (contact) => {
+      template = (await runtime.service.persistPlan({ contact, plan })).campaign.id;
+    });
+    await cloneDueCampaigns(database.db, runtime.scheduler, template, o.sends - activations, due);
     const activationOverranDue = Date.now() >= due.getTime();
     while (Date.now() < due.getTime() - 500) await sleep(Math.min(1000, due.getTime() - 500 - Date.now()));
     const pids = workers.map((w) => w.child.pid);
