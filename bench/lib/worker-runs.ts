@@ -25,7 +25,7 @@ export interface WorkerRun {
   pending: number;
   /** Campaigns activated per second by this process on the runtime (the backend's scheduler). */
   activationsPerSecond: number;
-  /** Sends executed per second from T to the last one. */
+  /** Sends executed per second from T (or from when all were scheduled, if later) to the last one. */
   drainPerSecond: number;
   latenessMs: { p50: number; p99: number; max: number };
   /** Largest worker RSS (MiB) just before T and while draining. */
@@ -145,7 +145,8 @@ export async function workerRun(o: WorkerRunOptions): Promise<WorkerRun> {
       template = (await runtime.service.persistPlan({ contact, plan })).campaign.id;
     });
     await cloneDueCampaigns(database.db, runtime.scheduler, template, o.sends - activations, due);
-    const activationOverranDue = Date.now() >= due.getTime();
+    const scheduledAt = Date.now();
+    const activationOverranDue = scheduledAt >= due.getTime();
     while (Date.now() < due.getTime() - 500) await sleep(Math.min(1000, due.getTime() - 500 - Date.now()));
     const pids = workers.map((w) => w.child.pid);
     for (const w of workers)
@@ -181,7 +182,8 @@ export async function workerRun(o: WorkerRunOptions): Promise<WorkerRun> {
       sends: o.sends,
       pending: o.pending,
       activationsPerSecond,
-      drainPerSecond: o.sends / (last / 1000),
+      // From T, or from when the last job was scheduled if that came later (then the report warns).
+      drainPerSecond: o.sends / ((last - Math.max(0, scheduledAt - due.getTime())) / 1000),
       latenessMs: { p50: quantile(lateness, 0.5), p99: quantile(lateness, 0.99), max: last },
       workerRssMiB: { idle, load },
       activationOverranDue,
