@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ROUTING_ALLOW_LIST } from '../packages/db/src/statement-allow-list.ts';
-import { unroutedStatements } from '../packages/db/src/statement-routing.ts';
+import { judgeStatement, unroutedStatements } from '../packages/db/src/statement-routing.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -15,7 +15,9 @@ declare module 'vitest' {
  * Global setup of the integration tier: a capture directory for the run (filled by
  * scripts/vitest-statement-capture.ts), and at the end the statement-routing check over everything the
  * run sent: a statement on a distributed table that neither filters on nor inserts contact_id, and that
- * no allow-list entry covers, fails the run, printed with its tables (DESIGN section 9).
+ * no allow-list entry covers, fails the run, printed with its tables (DESIGN section 9). It sees the
+ * statements of the handles createTestDatabase makes (the code under test and the tests' own reads);
+ * processes the tests spawn (the API, the workers) open their own connections and are not captured.
  */
 export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'statement-capture-'));
@@ -26,6 +28,18 @@ export default function setup(project: TestProject): () => void {
       statements.push(...(JSON.parse(readFileSync(join(dir, file), 'utf8')) as string[]));
     }
     rmSync(dir, { recursive: true, force: true });
+    // STATEMENT_ROUTING_REPORT=<file>: every distinct statement with its verdict, to review the allow-list.
+    const report = process.env.STATEMENT_ROUTING_REPORT;
+    if (report) {
+      const verdicts = [...new Set(statements)].map((sql) => judgeStatement(sql, ROUTING_ALLOW_LIST));
+      const rows = verdicts.map((v) => ({
+        sql: v.sql,
+        tables: v.tables,
+        routed: v.routed,
+        allowedBy: v.allowedBy?.name,
+      }));
+      writeFileSync(report, JSON.stringify(rows, null, 1));
+    }
     const bad = unroutedStatements(statements, ROUTING_ALLOW_LIST);
     if (bad.length === 0) return;
     const lines = bad.map((v) => `  [${v.tables.join(', ')}] ${v.sql}`);

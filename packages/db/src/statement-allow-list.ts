@@ -29,12 +29,12 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
     pattern: /^(select count\(\*\)|with |select .* from "?message_facts"?|select .* group by )/i,
   },
   {
-    name: 'suppression by address',
+    name: 'contacts by address: suppression, SMS STOP, inbound reply matching',
     mechanism: 'lookup-table',
-    why: 'address hash -> contact_id through contact_addresses, a table distributed by the hash; then routed',
+    why: 'address (or its hash) -> contact_id through contact_addresses, a table distributed by the address hash; then routed',
     gap: 'contact_addresses does not exist yet: the lookup scans contacts on every shard',
     pattern:
-      /from "contacts" where \(lower\(email\) = \$1 or "email_sha256" = \$2\)|"(email|phone)_sha256" (=|in)/,
+      /from "contacts" where \(lower\(email\) = \$1 or "email_sha256" = \$2\)|"(email|phone)_sha256" (=|in)|from "contacts" where (lower\(email\)|"email"|"phone") = \$1|update "contacts" set "sms_suppressed_at" = \$1, "sms_suppression_reason" = \$2, "updated_at" = \$3 where "phone" = \$4|^select "m"\.\* from "(contacts|outbound_messages)" as "[cm]" inner join "(outbound_messages|contacts)" as "[mc]" on .* where (lower\(c\.email\)|"c"\."phone") = \$1 /,
   },
   {
     name: 'provider id lookups (webhooks without our echoed id)',
@@ -50,5 +50,40 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
     gap: 'ids that travel outside must derive contact_id (DESIGN section 9) so these become routed',
     pattern:
       /\bwhere \(?"?(?:[a-z]+"?\.)?"?(id|campaign_id|message_id|action_id)"? (=|in \()|"(id|campaign_id)" = any\(|\bwhere (m\.)?(campaign_id|message_id) = \$/,
+  },
+  {
+    name: 'sender usage for throttling (caps per sender over every contact)',
+    mechanism: 'multi-shard',
+    why: 'a sender sends to many contacts, so its usage spans shards',
+    gap: 'on the throttled send path: keep per-sender usage in a table distributed by sender_id (or Redis) instead',
+    pattern: /^select "claimed_at" from "outbound_messages" where "sender_id" = \$1 and "status" in \(/,
+  },
+  {
+    name: 'campaign list (API and console), filtered and paged by time',
+    mechanism: 'multi-shard',
+    why: 'a list across contacts: each shard returns its first page by created_at, the coordinator merges',
+    pattern:
+      /^select "c"\."id", "c"\."contact_id", "c"\."status", .* from "contact_campaigns" as "c"( where .*)? order by "c"\."created_at" desc, "c"\."id" desc limit \$\d+$/,
+  },
+  {
+    name: 'analytics: timer lateness percentiles over a time range',
+    mechanism: 'multi-shard',
+    why: 'an operator report over all contacts; never on the send path',
+    pattern:
+      /^select count\(extract\(epoch from a\.executed_at - a\.run_at\) \* 1000\)::int as late_n, percentile_cont/,
+  },
+  {
+    name: 'migrations: data steps of up and down (0006, 0014, 0015, 0016)',
+    mechanism: 'multi-shard',
+    why: 'run once per deployment from the coordinator, like the DDL around them',
+    pattern:
+      /^(update scheduled_actions set outcome = 'skipped' where outcome = 'expired'|delete from campaign_transitions where kind = '(contact_update|skipped)'|delete from contacts c where erased_at is not null and email is null and phone is null and not exists|delete from outbound_messages where status = 'shadow'|select message_facts_upsert\(m\) from outbound_messages m where|update contact_campaigns cc set plan_shape = v\.shape from \(values )/,
+  },
+  {
+    name: 'test fixtures: bulk seeds and whole-table assertions of the integration tests',
+    mechanism: 'multi-shard',
+    why: 'not product code: the tests read and seed through the same captured handle',
+    pattern:
+      /^insert into (contacts|contact_campaigns|scheduled_actions|outbound_messages|message_events|campaign_transitions) select \(jsonb_populate_record\(null::\1, to_jsonb\(t\) \|\| jsonb_build_object\(.*\)\)\)\.\* from \1 t, generate_series\(1, \d+\) g$|^select "(sender_id|id|experiment)"(, "[a-z_]+")* from "(outbound_messages|contact_campaigns|split_assignments)"( order by "seq")?$|^select id from contacts where lower\(email\) = '[^']*'$/,
   },
 ];
