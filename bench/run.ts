@@ -73,13 +73,12 @@ try {
       number,
       number,
     ][]) {
-      log(
-        `${backend}: ${cfg.timers} sends due at once, ${workers} worker process(es), ${pending} pending timers`,
-      );
+      const sends = workers === 1 ? cfg.timers : cfg.scaleSends;
+      log(`${backend}: ${sends} sends due at once, ${workers} worker process(es), ${pending} pending timers`);
       const run = await workerRun({
         backend,
         workers,
-        sends: workers === 1 ? cfg.timers : cfg.scaleSends,
+        sends,
         activations: cfg.campaigns,
         pending,
         concurrency: cfg.concurrency,
