@@ -13,7 +13,7 @@ import {
   type VariantCounts,
   withVariantTests,
 } from '@campaign/core';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../schema.ts';
 import {
   COUNT_COLUMNS,
@@ -36,6 +36,17 @@ export class KyselyAnalytics {
   private readonly db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
     this.db = db;
+  }
+
+  /**
+   * A query grouping by campaign (a group per campaign in the range): with Postgres's default 4 MB of
+   * work_mem its hash aggregate spills to disk past ~100,000 campaigns; 64 MB keeps it in memory.
+   */
+  private grouped<R>(query: RawBuilder<R>): Promise<{ rows: R[] }> {
+    return this.db.transaction().execute(async (trx) => {
+      await sql`set local work_mem = '64MB'`.execute(trx);
+      return query.execute(trx);
+    });
   }
 
   /** Per plan node (by node id and channel), with time to first open and reply in seconds. */
@@ -85,7 +96,7 @@ export class KyselyAnalytics {
    * that was randomized), so a contact's several messages do not count as independent trials.
    */
   async experiments(range: AnalyticsRange): Promise<ExperimentStats[]> {
-    const { rows } = await sql<Row>`
+    const { rows } = await this.grouped<Row>(sql`
       with m as (${messageFacts(range)}),
       per_campaign as (
         select sa.experiment, sa.variant, sa.campaign_id, ${COUNT_COLUMNS},
@@ -103,7 +114,7 @@ export class KyselyAnalytics {
             (k) => sql`sum(${sql.ref(k)})::int as ${sql.ref(k)}`,
           ),
         )}
-      from per_campaign group by experiment, variant order by experiment, variant`.execute(this.db);
+      from per_campaign group by experiment, variant order by experiment, variant`);
     const byExperiment = new Map<string, VariantCounts[]>();
     for (const r of rows) {
       const counts = countsOf(r);
@@ -152,7 +163,7 @@ export class KyselyAnalytics {
   /** Plan shapes ranked by conversion rate, then reply rate (see core's rankShapes). */
   async shapes(range: AnalyticsRange): Promise<ShapeStats[]> {
     await this.refreshShapes(range);
-    const { rows } = await sql<Row>`
+    const { rows } = await this.grouped<Row>(sql`
       with m as (${messageFacts(range)}),
       per_campaign as (
         select m.plan_shape as shape, m.campaign_id, ${COUNT_COLUMNS}, bool_or(m.converted) as converted
@@ -167,7 +178,7 @@ export class KyselyAnalytics {
             (k) => sql`sum(${sql.ref(k)})::int as ${sql.ref(k)}`,
           ),
         )}
-      from per_campaign group by shape`.execute(this.db);
+      from per_campaign group by shape`);
     return rankShapes(
       rows.map((r) => {
         const counts = countsOf(r);
