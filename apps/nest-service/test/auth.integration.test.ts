@@ -36,6 +36,12 @@ describe('deny by default: every route needs the key unless marked @Public()', {
     'GET /docs',
     'GET /docs/json',
     'POST /v1/webhooks/:provider',
+    // Authenticated by the provider's own scheme (X-Twilio-Signature, Mailgun's signature, basic auth).
+    'POST /v1/webhooks/twilio',
+    'POST /v1/webhooks/sendgrid-inbound',
+    'POST /v1/webhooks/mailgun-inbound',
+    'POST /v1/webhooks/mailgun-inbound/mime',
+    'POST /v1/webhooks/postmark-inbound',
     'GET /v1/unsubscribe/:token',
     'POST /v1/unsubscribe/:token',
     'GET /auth/sign-in',
