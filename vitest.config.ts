@@ -48,7 +48,9 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: SOURCES.map((dir) => `${dir}/*.integration.test.ts`),
-          globalSetup: buildsApi,
+          // The statement-routing check (issue 15 item 5): every statement captured, judged at the end.
+          globalSetup: [...buildsApi, './scripts/vitest-statement-routing.ts'],
+          setupFiles: ['./scripts/vitest-statement-capture.ts'],
         },
       },
       {

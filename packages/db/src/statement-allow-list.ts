@@ -9,6 +9,14 @@ import type { AllowListEntry } from './statement-routing.ts';
  */
 export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
   {
+    name: 'sender usage: throttling caps and sender health (per sender over every contact)',
+    mechanism: 'multi-shard',
+    why: 'a sender sends to many contacts, so its usage spans shards',
+    gap: 'on the throttled send path: keep per-sender usage in a table distributed by sender_id (or Redis) instead',
+    pattern:
+      /^select "claimed_at" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^with recent as \( select m\.id from outbound_messages m where m\.sender_id = \$1 /,
+  },
+  {
     name: 'reconcile scan: overdue pending actions and expired claims',
     mechanism: 'multi-shard',
     why: 'a periodic background scan over every contact by design; each shard answers from its run_at / claimed_until index',
@@ -26,7 +34,8 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
     name: 'lists, analytics and operator reports',
     mechanism: 'multi-shard',
     why: 'reports over many contacts: parallel on every shard, merged by the coordinator; never on the send path',
-    pattern: /^(select count\(\*\)|with |select .* from "?message_facts"?|select .* group by )/i,
+    pattern:
+      /^(select count\(\*\)|(select|with) .* from "?message_facts"?|select .* group by |select \(select n -> 'variants' from jsonb_array_elements\(cc\.plan -> 'nodes'\) n where .* from split_assignments sa join contact_campaigns cc on .* where sa\.experiment = \$\d+ )/i,
   },
   {
     name: 'contacts by address: suppression, SMS STOP, inbound reply matching',
@@ -50,13 +59,6 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
     gap: 'ids that travel outside must derive contact_id (DESIGN section 9) so these become routed',
     pattern:
       /\bwhere \(?"?(?:[a-z]+"?\.)?"?(id|campaign_id|message_id|action_id)"? (=|in \()|"(id|campaign_id)" = any\(|\bwhere (m\.)?(campaign_id|message_id) = \$/,
-  },
-  {
-    name: 'sender usage for throttling (caps per sender over every contact)',
-    mechanism: 'multi-shard',
-    why: 'a sender sends to many contacts, so its usage spans shards',
-    gap: 'on the throttled send path: keep per-sender usage in a table distributed by sender_id (or Redis) instead',
-    pattern: /^select "claimed_at" from "outbound_messages" where "sender_id" = \$1 and "status" in \(/,
   },
   {
     name: 'campaign list (API and console), filtered and paged by time',
