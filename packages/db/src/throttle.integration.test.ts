@@ -202,6 +202,48 @@ describe.each(['postgres', 'pglite'] as const)('throttling on %s', (kind) => {
     expect(view.campaign.state).toMatchObject({ status: 'stopped', stopReason: 'send_expired' });
   });
 
+  /*
+   * A worker reads its clock, then waits for the sender's lock while another worker (whose clock read
+   * later) claims and commits: the claim it then counts is stamped after its own `now`. Played in lock
+   * order with injected clocks: B claims at T0 + 1200 ms, then A decides with its clock at T0 + 1100 ms.
+   */
+  it('a claim committed while a worker waited for the sender lock, stamped after its clock read, still counts toward the daily cap', async () => {
+    const senderId = await sender({ daily: 1 });
+    const [first, second] = await campaigns(senderId, 2);
+    const clockB = new ManualClock(new Date(T0.getTime() + 1200));
+    const b = worker(clockB, new InMemoryScheduler(clockB));
+    const clockA = new ManualClock(new Date(T0.getTime() + 1100));
+    const a = worker(clockA, new InMemoryScheduler(clockA));
+    expect(await b.service.executeAction(first?.actionId ?? '')).toEqual({ outcome: 'sent' });
+    // The day's one slot is taken: a second send would exceed the cap.
+    expect(await a.service.executeAction(second?.actionId ?? '')).toEqual({ outcome: 'deferred' });
+    expect([...a.transport.sent, ...b.transport.sent]).toHaveLength(1);
+    expect(await actionRow(second?.actionId ?? '')).toMatchObject({
+      status: 'pending',
+      run_at: NEXT_UTC_MIDNIGHT,
+    });
+  });
+
+  it('two waiting sends are never promised the same slot when the later one decides with a clock read before the last claim', async () => {
+    const senderId = await sender({ daily: 2, minGap: 'PT0.1S' });
+    const sends = await campaigns(senderId, 4);
+    const clockB = new ManualClock(new Date(T0.getTime() + 1000));
+    const b = worker(clockB, new InMemoryScheduler(clockB));
+    const clockA = new ManualClock(new Date(T0.getTime() + 1100));
+    const a = worker(clockA, new InMemoryScheduler(clockA));
+    const [s0, s1, s2, s3] = sends.map((s) => s.actionId) as [string, string, string, string];
+    expect(await b.service.executeAction(s0)).toEqual({ outcome: 'sent' });
+    clockB.set(new Date(T0.getTime() + 1200));
+    expect(await b.service.executeAction(s1)).toEqual({ outcome: 'sent' });
+    // A read T0 + 1100 before B's second claim: today is full (2 of 2), so the 3rd send waits for the
+    // next midnight and the 4th, one min gap later, whichever decides first.
+    expect(await a.service.executeAction(s3)).toEqual({ outcome: 'deferred' });
+    expect(await b.service.executeAction(s2)).toEqual({ outcome: 'deferred' });
+    expect((await actionRow(s2)).run_at).toEqual(NEXT_UTC_MIDNIGHT);
+    expect((await actionRow(s3)).run_at).toEqual(new Date(NEXT_UTC_MIDNIGHT.getTime() + 100));
+    expect(await deferredEntries(sends[3]?.campaignId ?? '')).toMatchObject([{ reason: 'sender_daily_cap' }]);
+  });
+
   it('the contact frequency cap counts the contact across campaigns', async () => {
     const senderId = await sender({ daily: 1000 });
     const email = `${randomUUID()}@example.com`;

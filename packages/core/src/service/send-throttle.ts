@@ -1,4 +1,9 @@
-import { localDayNumber, longestDurationMs, nextAllowedInstant } from '@campaign/schedule-utils';
+import {
+  localDayNumber,
+  localDayStart,
+  longestDurationMs,
+  nextAllowedInstant,
+} from '@campaign/schedule-utils';
 import { expire, sendRulesOf } from '../engine/send-rules.ts';
 import type { Effect } from '../engine/types.ts';
 import type { SendNode } from '../plan/plan-schema.ts';
@@ -17,6 +22,8 @@ import type { EffectApplier } from './effect-applier.ts';
 import type { AfterCommit } from './transactions.ts';
 
 const HOUR_MS = 3_600_000;
+/** Claims stamped on the local days after `now`'s that still count (see `senderUsage`). */
+const LATER_DAYS_COUNTED = 1;
 
 /** A throttled send: moved (`deferred`) or, past its `expiresAt`, skipped with the campaign stopped. */
 export type Throttled = { outcome: 'deferred' | 'expired' };
@@ -126,12 +133,27 @@ export class SendThrottle {
     const dayStart = usageDayStart(sender, now);
     const hourStart = new Date(now.getTime() - HOUR_MS);
     const from = dayStart.getTime() < hourStart.getTime() ? dayStart : hourStart;
-    const claims = await tx.throttle.senderClaims(sender.id, from, now, mode);
+    // Not only up to `now`: `now` was read before this worker got the sender's lock, and a worker that
+    // read its clock later may have claimed (and committed) meanwhile, its claim stamped after `now`.
+    // Every claim holds its slot, so count them all: today's in `today`, a later day's (a clock read
+    // just before a local midnight) as used on that day.
+    const nowDay = localDayNumber(now, sender.timezone);
+    const until = new Date(localDayStart(now, sender.timezone, LATER_DAYS_COUNTED + 1).getTime() - 1);
+    const claims = await tx.throttle.senderClaims(sender.id, from, until, mode);
     const last = await tx.throttle.senderLastClaim(sender.id, mode);
+    const byDay = new Map<number, number>();
+    let today = 0;
+    for (const c of claims) {
+      if (c.getTime() < dayStart.getTime()) continue;
+      const day = localDayNumber(c, sender.timezone);
+      if (day === nowDay) today += 1;
+      else byDay.set(day, (byDay.get(day) ?? 0) + 1);
+    }
     return {
-      today: claims.filter((c) => c.getTime() >= dayStart.getTime()).length,
+      today,
       lastHour: claims.filter((c) => c.getTime() > hourStart.getTime()),
       last,
+      byDay,
     } satisfies SenderUsage;
   }
 }
