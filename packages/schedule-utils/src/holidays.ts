@@ -1,4 +1,15 @@
-import Holidays from 'date-holidays';
+import { createRequire } from 'node:module';
+import type HolidaysLibrary from 'date-holidays';
+
+// date-holidays carries every country's rules (a quarter of a second to load): it is loaded on the
+// first holiday question, not by everything that imports this package.
+const require = createRequire(import.meta.url);
+let holidaysClass: typeof HolidaysLibrary | undefined;
+function Holidays(): typeof HolidaysLibrary {
+  holidaysClass ??= require('date-holidays') as typeof HolidaysLibrary;
+  return holidaysClass;
+}
+
 import { ScheduleError } from './errors.ts';
 import { daysInMonth } from './local-time.ts';
 import { closestKey } from './suggest.ts';
@@ -34,12 +45,17 @@ export class InvalidHolidaysError extends ScheduleError {
   }
 }
 
-const LOOKUP = new Holidays();
+let lookupInstance: HolidaysLibrary | undefined;
+function lookup(): HolidaysLibrary {
+  lookupInstance ??= new (Holidays())();
+  return lookupInstance;
+}
 // English and native names, for the did-you-mean ('Germany' and 'Deutschland' -> 'DE').
-const COUNTRY_NAMES: ReadonlyMap<string, readonly string[]> = namesOf(
-  LOOKUP.getCountries('en'),
-  LOOKUP.getCountries(),
-);
+let countryNames: ReadonlyMap<string, readonly string[]> | undefined;
+function countryNameTable(): ReadonlyMap<string, readonly string[]> {
+  countryNames ??= namesOf(lookup().getCountries('en'), lookup().getCountries());
+  return countryNames;
+}
 // Common codes that are not ISO 3166-1 alpha-2 codes, with the one meant.
 const COUNTRY_ALIASES: Readonly<Record<string, string>> = { UK: 'GB', USA: 'US', EN: 'GB' };
 
@@ -65,18 +81,18 @@ function suggestion(input: string, codes: ReadonlyMap<string, readonly string[]>
 }
 
 function countryProblem(country: unknown): string | undefined {
-  if (typeof country === 'string' && COUNTRY_NAMES.has(country)) return undefined;
+  if (typeof country === 'string' && countryNameTable().has(country)) return undefined;
   const text = JSON.stringify(country) ?? String(country);
   const hint =
     typeof country === 'string'
-      ? suggestion(country, COUNTRY_NAMES, COUNTRY_ALIASES[country.trim().toUpperCase()])
+      ? suggestion(country, countryNameTable(), COUNTRY_ALIASES[country.trim().toUpperCase()])
       : '';
   return `${text} is not a country with known public holidays: use an ISO 3166-1 alpha-2 code in capitals, such as 'US' or 'DE'.${hint}`;
 }
 
 /** The date-holidays state code of `region` in `country` ('BY' and 'DE-BY' -> 'BY'), or undefined. */
 function stateCode(country: string, region: string): string | undefined {
-  const states = LOOKUP.getStates(country) ?? {};
+  const states = lookup().getStates(country) ?? {};
   const prefix = `${country}-`;
   const code = region.startsWith(prefix) ? region.slice(prefix.length) : region;
   return Object.hasOwn(states, code) ? code : undefined;
@@ -85,7 +101,7 @@ function stateCode(country: string, region: string): string | undefined {
 function regionProblem(country: string, region: unknown): string | undefined {
   if (typeof region === 'string' && stateCode(country, region) !== undefined) return undefined;
   const text = JSON.stringify(region) ?? String(region);
-  const states = namesOf(LOOKUP.getStates(country, 'en'), LOOKUP.getStates(country));
+  const states = namesOf(lookup().getStates(country, 'en'), lookup().getStates(country));
   if (states.size === 0) {
     return `${text} is not a region of ${country}: the holidays of ${country} have no regions, so leave region out`;
   }
@@ -158,7 +174,7 @@ function publicHolidayDates(country: string, state: string | undefined, year: nu
   const key = `${country}/${state ?? ''}/${year}`;
   let dates = PUBLIC_DATES.get(key);
   if (dates === undefined) {
-    const holidays = state === undefined ? new Holidays(country) : new Holidays(country, state);
+    const holidays = state === undefined ? new (Holidays())(country) : new (Holidays())(country, state);
     // `date` is the local date of the holiday ('YYYY-MM-DD hh:mm:ss'), substitute days included;
     // only type 'public' counts: observances (Valentine's Day) and bank holidays do not.
     dates = new Set(

@@ -1,6 +1,6 @@
 import { checkTimezone, isValidIsoDuration, nominalDurationMs } from '@campaign/schedule-utils';
-import { isPossiblePhoneNumber } from 'libphonenumber-js';
 import { z } from 'zod';
+import { isPossiblePhoneNumber } from '../input/phone-numbers.ts';
 import { zoneProblem } from '../plan/checks/zones.ts';
 import type { NewSender, SenderPatch } from '../ports/sender-repository.ts';
 import {

@@ -1,6 +1,6 @@
-import { isValidPhoneNumber } from 'libphonenumber-js/max';
 import type { ContactFacts } from '../engine/types.ts';
 import { DomainError } from '../errors.ts';
+import { isValidPhoneNumber } from '../input/phone-numbers.ts';
 import type { ContactInput } from '../ports/campaign-store.ts';
 import type { ContactRecord } from '../ports/records.ts';
 import { contactIdForEmail, stableUuid } from './campaign-record.ts';

@@ -1,4 +1,4 @@
-import { isValidPhoneNumber } from 'libphonenumber-js/max';
+import { isValidPhoneNumber } from '../../input/phone-numbers.ts';
 import { smsSegments } from '../../template/sms.ts';
 import { contactVariables, parseTemplate, type TemplateContact } from '../../template/template.ts';
 import type { NodeFacts, PlanFacts } from '../plan-facts.ts';

@@ -1,5 +1,5 @@
 import jsonPatch, { type Operation } from 'fast-json-patch';
-import type { JsonPatchOperation, PlanIssue } from '../plan-issues.ts';
+import type { JsonPatchOperation, PlanIssue, PlanValidationResult } from '../plan-issues.ts';
 import { type PlanValidationOptions, validatePlan } from '../validate-plan.ts';
 
 /** One fix `repairPlan` applied: the issue it repaired, as reported before the repair. */
@@ -24,6 +24,8 @@ export interface PlanRepairResult {
 export interface PlanRepairOptions extends PlanValidationOptions {
   /** At most this many rounds of validate-then-fix (default 8). */
   maxRounds?: number;
+  /** The validator whose fixes are applied (default `validatePlan`); a test passes its own. */
+  validate?: (input: unknown, options: PlanValidationOptions) => PlanValidationResult;
 }
 
 /**
@@ -39,10 +41,10 @@ export interface PlanRepairOptions extends PlanValidationOptions {
  * input's size is bounded by validatePlan's limits, so the work is bounded too. Never throws.
  */
 export function repairPlan(input: unknown, options: PlanRepairOptions = {}): PlanRepairResult {
-  const { maxRounds = 8, ...validation } = options;
+  const { maxRounds = 8, validate = validatePlan, ...validation } = options;
   const applied: AppliedFix[] = [];
   let plan = input;
-  let result = validatePlan(plan, validation);
+  let result = validate(plan, validation);
   for (let round = 0; round < maxRounds; round++) {
     const touched: string[] = [];
     let changed = false;
@@ -61,7 +63,7 @@ export function repairPlan(input: unknown, options: PlanRepairOptions = {}): Pla
       applied.push({ path: issue.path, code: issue.code, message: issue.message, fix });
     }
     if (!changed) break;
-    result = validatePlan(plan, validation);
+    result = validate(plan, validation);
   }
   return { valid: result.valid, issues: result.issues, plan, applied };
 }
