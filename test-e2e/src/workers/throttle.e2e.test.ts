@@ -94,26 +94,41 @@ describe.each(['bullmq', 'pgboss'] as const)('throttled sends on %s', { timeout:
       workers.add(worker);
     }
     const db = database.db;
-    const deferredCount = async () =>
-      (
-        await db
-          .selectFrom('campaign_transitions')
-          .select('campaign_id')
-          .where(
-            'campaign_id',
-            'in',
-            created.map((c) => c.id),
-          )
-          .where('kind', '=', 'deferred')
-          .execute()
-      ).length;
-    let deferred = 0;
+    const nextMidnight = Date.UTC(
+      startedAt.getUTCFullYear(),
+      startedAt.getUTCMonth(),
+      startedAt.getUTCDate() + 1,
+    );
+    const waiting = created.slice(5).map((c) => c.id);
+    // The final state, not an intermediate one: five sent, and each of the other seven decided for the
+    // daily cap (its latest deferral's reason) and moved to a following midnight. A count of deferred
+    // entries is no such signal: the sent ones may have waited for the min gap, and a waiting one may
+    // still have only its first (min gap) deferral.
+    let settled = 0;
     await waitFor(
       async () => {
-        deferred = await deferredCount();
-        return deferred >= 7 && sink.received.length >= 5;
+        const rows = await db
+          .selectFrom('scheduled_actions as a')
+          .select(['a.campaign_id', 'a.run_at'])
+          .select((eb) =>
+            eb
+              .selectFrom('campaign_transitions as t')
+              .select('t.reason')
+              .whereRef('t.campaign_id', '=', 'a.campaign_id')
+              .whereRef('t.action_id', '=', 'a.id')
+              .where('t.kind', '=', 'deferred')
+              .orderBy('t.seq', 'desc')
+              .limit(1)
+              .as('reason'),
+          )
+          .where('a.campaign_id', 'in', waiting)
+          .execute();
+        settled = rows.filter(
+          (r) => r.reason === 'sender_daily_cap' && r.run_at.getTime() >= nextMidnight,
+        ).length;
+        return settled === 7 && sink.received.length >= 5;
       },
-      () => `${sink.received.length} sent and ${deferred} deferred entries, expected 5 and at least 7`,
+      () => `${sink.received.length} sent and ${settled} waiting for the daily cap, expected 5 and 7`,
       { timeoutMs: 40_000 },
     );
     const messages = await db
@@ -130,11 +145,6 @@ describe.each(['bullmq', 'pgboss'] as const)('throttled sends on %s', { timeout:
     expect(messages.map((m) => m.campaign_id)).toEqual(created.slice(0, 5).map((c) => c.id));
     expect(sink.received.filter((m) => created.some((c) => c.email === m.to))).toHaveLength(5);
     // None lost: the other seven are pending, moved to a following UTC midnight, each with one entry.
-    const nextMidnight = Date.UTC(
-      startedAt.getUTCFullYear(),
-      startedAt.getUTCMonth(),
-      startedAt.getUTCDate() + 1,
-    );
     const actions = await db
       .selectFrom('scheduled_actions')
       .select(['campaign_id', 'status', 'run_at'])
@@ -163,6 +173,7 @@ describe.each(['bullmq', 'pgboss'] as const)('throttled sends on %s', { timeout:
         created.map((c) => c.id),
       )
       .where('kind', '=', 'deferred')
+      .orderBy('seq')
       .execute();
     // One entry per change of reason: a waiting send ends on the daily cap (it may have waited for the
     // min gap before the sends ahead of it were all counted); a sent one only ever waited for the gap.
