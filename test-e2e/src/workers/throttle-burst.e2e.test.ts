@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import type { Plan } from '@campaign/core';
+import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type NodeProcess,
+  type RedisServer,
+  spawnWorker,
+  startRedis,
+  waitFor,
+} from '../support/processes.ts';
+import { SmtpSink } from '../support/smtp-sink.ts';
+
+/*
+ * The burst of DESIGN section 11 through real worker processes, on both queue backends: campaigns
+ * (BURST below) whose sends all fall due at the end of the quiet hours, about a minute after they were
+ * created, through one sender with a 50 ms min gap. Every send goes, at least 50 ms after the one
+ * before (claimed_at), in due order, none lost. Beside it, a small sender with a daily cap of 3: the
+ * deferred are promised (their `until`) the next day's and the day after's first allowed instants.
+ */
+
+/**
+ * Campaigns in the burst: 200 by default, BURST_CAMPAIGNS=1000 for the full burst of issue 12. Every
+ * decision on the sender (a send or a deferral) is serialized on its row and, with 1,000 waiting, takes
+ * 100-150 ms on this machine, so the full burst needs about 6 minutes per backend, not the 50 s the
+ * min gap alone would take (see the report of part H12b).
+ */
+const BURST = Number(process.env.BURST_CAMPAIGNS ?? 200);
+/** Drain allowance: a minute of quiet-hours lead plus 300 ms per campaign. */
+const DRAIN_MS = 80_000 + BURST * 300;
+const MINUTE = 60_000;
+/** Quiet hours span the 10 minutes before their end. */
+const QUIET_SPAN_MIN = 10;
+
+const hhmm = (minuteOfDay: number) =>
+  `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
+
+/**
+ * A plan in UTC whose quiet hours end at the first whole minute at least `leadMs` from now, and that
+ * instant. Seeding must finish before it: a campaign created after the end would not be held.
+ */
+function quietPlan(leadMs: number): { plan: Plan; quietEnd: Date } {
+  const quietEnd = new Date(Math.ceil((Date.now() + leadMs) / MINUTE) * MINUTE);
+  const endMin = quietEnd.getUTCHours() * 60 + quietEnd.getUTCMinutes();
+  const startMin = (endMin - QUIET_SPAN_MIN + 1440) % 1440;
+  const plan = {
+    version: '1.1',
+    timezone: 'UTC',
+    quietHours: { start: hhmm(startMin), end: hhmm(endMin) },
+    startNodeId: 'only',
+    nodes: [{ id: 'only', action: 'send', subject: 'Hello', body: '<p>Hi</p>', transitions: [] }],
+  } as Plan;
+  return { plan, quietEnd };
+}
+
+/**
+ * The first instant of the UTC day `days` after the day of `at` that the quiet hours allow: midnight,
+ * unless midnight falls inside [end - 10 min, end), then the end of the quiet hours that day.
+ */
+function firstAllowed(at: Date, days: number): number {
+  const midnight = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate() + days);
+  const endMin = at.getUTCHours() * 60 + at.getUTCMinutes();
+  const midnightQuiet = endMin > 0 && endMin <= QUIET_SPAN_MIN;
+  return midnightQuiet ? midnight + endMin * MINUTE : midnight;
+}
+
+/*
+ * Open (issue 12): through real workers the throttled burst drains far slower than its min gap (200
+ * campaigns: 15 sent in the first 57 s, in clumps ~14 s apart; due sends left untouched while an
+ * earlier-due one waits). This file reproduces it and runs only with THROTTLE_BURST=1 until fixed.
+ */
+describe.runIf(process.env.THROTTLE_BURST === '1').each(['bullmq', 'pgboss'] as const)(
+  `a ${BURST}-campaign burst on %s`,
+  { timeout: DRAIN_MS + 90_000 },
+  (backend) => {
+    let database: TestDatabase;
+    let redis: RedisServer;
+    let sink: SmtpSink;
+    let env: NodeJS.ProcessEnv;
+    let api: Runtime;
+    const workers = new Set<NodeProcess>();
+
+    beforeAll(async () => {
+      [database, redis] = await Promise.all([createTestDatabase('postgres'), startRedis()]);
+      sink = new SmtpSink();
+      const smtpUrl = await sink.listen();
+      env = {
+        ...process.env,
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        QUEUE_BACKEND: backend,
+        QUEUE_NAME: `e2e-${randomUUID()}`,
+        QUEUE_POLL_SECONDS: '0.5',
+        SMTP_URL: smtpUrl,
+        MAIL_FROM: 'Campaigns <campaigns@e2e.test>',
+        PUBLIC_URL: 'https://engine.e2e.test',
+        UNSUBSCRIBE_SECRET: 'e2e-unsubscribe-secret-0123456789',
+        MESSAGE_ID_DOMAIN: 'e2e.test',
+        RECONCILE_INTERVAL_MS: '500',
+        RECONCILE_GRACE_MS: '1500',
+        WORKER_CONCURRENCY: '4',
+        QUEUE_LOCK_MS: '3000',
+        SEND_CLAIM_LEASE_MS: '3000',
+        SEND_RETRY_BASE_DELAY_MS: '300',
+        LOG_LEVEL: 'warn',
+      };
+      api = await createRuntime(loadConfig(env));
+    }, 60_000);
+
+    afterAll(async () => {
+      await Promise.all([...workers].map((w) => w.stop('SIGKILL')));
+      await api?.close();
+      await sink?.close();
+      await redis?.stop();
+      await database?.dispose();
+    });
+
+    it('drains at the 50 ms min gap, in due order, none lost; a daily cap of 3 promises the next days in due order', async () => {
+      const { plan, quietEnd } = quietPlan(5_000 + BURST * 15);
+      const burstSender = await api.service.senders.create({
+        channel: 'email',
+        from: 'Burst <burst@e2e.test>',
+        timezone: 'UTC',
+        caps: { daily: 100_000, minGap: 'PT0.05S' },
+        transport: 'smtp',
+      });
+      const cappedSender = await api.service.senders.create({
+        channel: 'email',
+        from: 'Capped <capped@e2e.test>',
+        timezone: 'UTC',
+        caps: { daily: 3 },
+        transport: 'smtp',
+      });
+      // Workers start while the campaigns are seeded: nothing is due before the quiet end.
+      for (let i = 0; i < 4; i++) {
+        const worker = spawnWorker(env);
+        worker.child.stderr?.pipe(process.stderr);
+        workers.add(worker);
+      }
+      const emails = new Set<string>();
+      const seed = async (senderId: string, n: number, parallel: number) => {
+        const ids: string[] = [];
+        for (let i = 0; i < n; i += parallel) {
+          const batch = await Promise.all(
+            Array.from({ length: Math.min(parallel, n - i) }, () => {
+              const email = `${randomUUID()}@e2e.test`;
+              emails.add(email);
+              return api.service.persistPlan({ contact: { email }, plan, senderIds: { email: senderId } });
+            }),
+          );
+          ids.push(...batch.map((b) => b.campaign.id));
+        }
+        return ids;
+      };
+      const burstIds = await seed(burstSender.id, BURST, 50);
+      const burstEmails = new Set(emails);
+      // One at a time: due order is creation order.
+      const cappedIds = await seed(cappedSender.id, 8, 1);
+      expect(Date.now(), 'seeding finished before the quiet end').toBeLessThan(quietEnd.getTime());
+
+      const db = database.db;
+      const actionsOf = (ids: string[]) =>
+        db
+          .selectFrom('scheduled_actions')
+          .select(['id', 'campaign_id', 'due_at', 'run_at'])
+          .where('campaign_id', 'in', ids)
+          .orderBy('due_at')
+          .orderBy('id')
+          .execute();
+      const burstActions = await actionsOf(burstIds);
+      const cappedActions = await actionsOf(cappedIds);
+      expect(burstActions).toHaveLength(BURST);
+      expect(cappedActions.map((a) => a.campaign_id)).toEqual(cappedIds);
+      // Every send was due before the quiet end and is held until it.
+      for (const a of [...burstActions, ...cappedActions]) {
+        expect(a.due_at.getTime()).toBeLessThan(quietEnd.getTime());
+        expect(a.run_at).toEqual(quietEnd);
+      }
+
+      const sentOf = (ids: string[]) =>
+        db
+          .selectFrom('outbound_messages')
+          .select(['action_id', 'campaign_id', 'claimed_at', 'status'])
+          .where('campaign_id', 'in', ids)
+          .orderBy('claimed_at')
+          .execute();
+      let sent = 0;
+      // The quiet end is at most 80 s after the test began; then the sends go at most one per 50 ms.
+      await waitFor(
+        async () => {
+          sent = sink.received.length;
+          return sent >= BURST + 3;
+        },
+        () => `${sent} received by the SMTP sink, expected ${BURST + 3}`,
+        { timeoutMs: DRAIN_MS, intervalMs: 500 },
+      );
+
+      const messages = await sentOf(burstIds);
+      // None lost: every campaign sent once, in due order, each claim at least the min gap after the last.
+      expect(messages).toHaveLength(BURST);
+      expect(messages.map((m) => m.action_id)).toEqual(burstActions.map((a) => a.id));
+      expect(new Set(sink.received.map((m) => m.to).filter((to) => burstEmails.has(to))).size).toBe(BURST);
+      const claims = messages.map((m) => m.claimed_at?.getTime() ?? Number.NaN);
+      expect(claims[0]).toBeGreaterThanOrEqual(quietEnd.getTime());
+      const gaps = claims.slice(1).map((c, i) => c - (claims[i] as number));
+      expect(gaps.filter((g) => !(g >= 50))).toEqual([]);
+
+      // The daily cap: the three earliest due go at the quiet end; the 4th-6th are promised the next
+      // day's first allowed instant, the 7th and 8th the day after's, each in its latest deferral.
+      const capped = await sentOf(cappedIds);
+      expect(capped.map((m) => m.action_id)).toEqual(cappedActions.slice(0, 3).map((a) => a.id));
+      const rows = await db
+        .selectFrom('scheduled_actions')
+        .select(['id', 'status', 'run_at'])
+        .where('campaign_id', 'in', cappedIds)
+        .execute();
+      const entries = await db
+        .selectFrom('campaign_transitions')
+        .select(['campaign_id', 'reason', 'until_at'])
+        .where('campaign_id', 'in', cappedIds)
+        .where('kind', '=', 'deferred')
+        .orderBy('seq')
+        .execute();
+      for (const [i, a] of cappedActions.entries()) {
+        if (i < 3) continue;
+        const until = new Date(firstAllowed(quietEnd, i < 6 ? 1 : 2));
+        expect(rows.find((r) => r.id === a.id)).toMatchObject({ status: 'pending', run_at: until });
+        expect(entries.filter((e) => e.campaign_id === a.campaign_id).at(-1)).toMatchObject({
+          reason: 'sender_daily_cap',
+          until_at: until,
+        });
+      }
+    });
+  },
+);
