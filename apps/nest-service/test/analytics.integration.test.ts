@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@campaign/core/testing';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Json, useApi } from './support/start-api.ts';
 
 /*
  * GET /v1/analytics/* over real HTTP on Postgres (issue 14 item 4): the range is required and bounded
@@ -13,9 +9,6 @@ import { createApp } from '../dist/app.js';
  * genuine open and a machine open counts one open; a shadow message counts nothing. The figures
  * themselves are checked in depth in packages/db (analytics.integration.test.ts).
  */
-
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Json = any;
 
 const KEY = 'analytics-test-api-key-0123456789abcdef';
 const T0 = new Date('2026-03-02T10:00:00.000Z');
@@ -27,17 +20,14 @@ const plan = {
 };
 
 describe('/v1/analytics', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
+  const api = useApi({ API_KEY: KEY }, { clock: new ManualClock(T0) });
 
   async function seedMessage(status: 'sent' | 'shadow', events: { type: string; machine?: boolean }[]) {
     const contact = `c-${randomUUID()}`;
     const campaign = randomUUID();
     const action = randomUUID();
     const message = randomUUID();
-    const db = database.db;
+    const db = api.database.db;
     await db
       .insertInto('contacts')
       .values({
@@ -131,36 +121,15 @@ describe('/v1/analytics', { timeout: 60_000 }, () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `analytics-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'analytics-test-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock: new ManualClock(T0) },
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     await seedMessage('sent', [{ type: 'delivered' }, { type: 'opened', machine: true }, { type: 'opened' }]);
     await seedMessage('shadow', [{ type: 'delivered' }, { type: 'opened' }]);
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
   });
 
   async function get(
     path: string,
     key: string | null = KEY,
   ): Promise<{ status: number; type: string | null; json: Json }> {
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${api.url}${path}`, {
       headers: key ? { authorization: `Bearer ${key}` } : {},
     });
     return {

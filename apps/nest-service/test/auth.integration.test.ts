@@ -1,10 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import { Controller, Get, type INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { Controller, Get } from '@nestjs/common';
+import { describe, expect, it } from 'vitest';
+import { useApi } from './support/start-api.ts';
 
 /*
  * Who may call the API: deny by default (only routes marked @Public() are open), on an app in this
@@ -14,7 +10,6 @@ import { createApp } from '../dist/app.js';
 
 const KEY = 'auth-test-api-key-0123456789abcdef';
 const NEXT_KEY = 'auth-test-next-api-key-0123456789abcdef';
-const SECRET = 'auth-test-unsubscribe-secret-0123456789';
 const GUARD_DETAIL = 'send Authorization: Bearer <API key>, or sign in at /auth/sign-in';
 
 describe('deny by default: every route needs the key unless marked @Public()', { timeout: 60_000 }, () => {
@@ -49,37 +44,11 @@ describe('deny by default: every route needs the key unless marked @Public()', {
     'POST /auth/sign-out',
   ];
 
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `auth-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: SECRET,
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    app = await createApp(runtime, KEY, { extraControllers: [ProbeController] });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
+  const api = useApi({ API_KEY: KEY }, { extraControllers: [ProbeController] });
 
   /** Every route the Nest app registered, as `METHOD /path`. */
   function routes(): string[] {
-    const express = app.getHttpAdapter().getInstance() as {
+    const express = api.app.getHttpAdapter().getInstance() as {
       router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] };
     };
     return express.router.stack.flatMap((layer) =>
@@ -105,7 +74,7 @@ describe('deny by default: every route needs the key unless marked @Public()', {
     );
     for (const route of all) {
       const [method = 'GET', path = '/'] = route.split(' ');
-      const res = await fetch(`${base}${path.replaceAll(/:\w+/g, 'x')}`, {
+      const res = await fetch(`${api.url}${path.replaceAll(/:\w+/g, 'x')}`, {
         method,
         headers: { 'content-type': 'application/json' },
         body: method === 'GET' || method === 'HEAD' ? undefined : '{}',
@@ -118,10 +87,12 @@ describe('deny by default: every route needs the key unless marked @Public()', {
   });
 
   it('the probe route answers with the key, and a wrong key is refused', async () => {
-    const ok = await fetch(`${base}/internal-probe`, { headers: { authorization: `Bearer ${KEY}` } });
+    const ok = await fetch(`${api.url}/internal-probe`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ reached: true });
-    const wrong = await fetch(`${base}/internal-probe`, { headers: { authorization: `Bearer ${NEXT_KEY}` } });
+    const wrong = await fetch(`${api.url}/internal-probe`, {
+      headers: { authorization: `Bearer ${NEXT_KEY}` },
+    });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('content-type')).toContain('application/problem+json');
     expect(await wrong.json()).toMatchObject({ status: 401, code: 'unauthorized' });

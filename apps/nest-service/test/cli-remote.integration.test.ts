@@ -4,13 +4,10 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@campaign/core/testing';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignClient } from '../../../packages/client/src/index.ts';
 import { main } from '../../cli/src/main.ts';
-import { createApp } from '../dist/app.js';
+import { useApi } from './support/start-api.ts';
 
 /*
  * The CLI's remote commands (issue 14) against the real API on Postgres, through @campaign/client. The
@@ -38,31 +35,13 @@ async function run(argv: string[], env: Record<string, string | undefined>) {
 }
 
 describe('campaign list / get / events post against the API', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
+  const api = useApi({ API_KEY: KEY }, { clock: new ManualClock(T0) });
   let id: string;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `cli-remote-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'cli-remote-test-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock: new ManualClock(T0) },
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-    env = { CAMPAIGN_API_URL: base, CAMPAIGN_API_KEY: KEY };
-    const client = createCampaignClient({ baseUrl: base, apiKey: KEY });
+    env = { CAMPAIGN_API_URL: api.url, CAMPAIGN_API_KEY: KEY };
+    const client = createCampaignClient({ baseUrl: api.url, apiKey: KEY });
     const { data, response } = await client.POST('/v1/campaigns', {
       body: {
         contact: { email: 'ada@example.com', name: 'Ada', timezone: 'America/Los_Angeles' },
@@ -71,12 +50,6 @@ describe('campaign list / get / events post against the API', { timeout: 60_000 
     });
     expect(response.status).toBe(201);
     id = data?.id ?? '';
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
   });
 
   it('get prints the state and the timeline with local (PST) and UTC times', async () => {
@@ -90,7 +63,7 @@ describe('campaign list / get / events post against the API', { timeout: 60_000 
   });
 
   it("get shows the plan's zone, not the contact's, when the plan has one", async () => {
-    const client = createCampaignClient({ baseUrl: base, apiKey: KEY });
+    const client = createCampaignClient({ baseUrl: api.url, apiKey: KEY });
     const { data } = await client.POST('/v1/campaigns', {
       body: { contact: { email: 'bob@example.com', timezone: 'Europe/Berlin' }, plan: seed },
     });
@@ -118,7 +91,7 @@ describe('campaign list / get / events post against the API', { timeout: 60_000 
   });
 
   it('--url wins over CAMPAIGN_API_URL', async () => {
-    const { code } = await run(['get', id, '--url', base], {
+    const { code } = await run(['get', id, '--url', api.url], {
       ...env,
       CAMPAIGN_API_URL: 'http://127.0.0.1:1',
     });
@@ -129,7 +102,7 @@ describe('campaign list / get / events post against the API', { timeout: 60_000 
     const missing = await run(['get', randomUUID()], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^campaign: 404 not_found/);
-    const noKey = await run(['get', id], { CAMPAIGN_API_URL: base });
+    const noKey = await run(['get', id], { CAMPAIGN_API_URL: api.url });
     expect(noKey.code).toBe(1);
     expect(noKey.stderr).toMatch(/^campaign: 401 unauthorized/);
   });

@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { describe, expect, it } from 'vitest';
+import { useApi } from './support/start-api.ts';
 
 /*
  * POST /v1/campaigns with a contact `id` and `phone` (plan v1.1, DESIGN section 10): the phone is
  * checked at the edge (E.164) and in core (a number that can exist), each refusal a 400 problem that
  * names the field; a contact needs an email or a phone. GET /v1/campaigns/:id shows them back.
  */
-
-const KEY = 'contact-phone-test-api-key-0123456789';
 
 const smsPlan = {
   version: '1.1',
@@ -22,46 +16,8 @@ const smsPlan = {
 };
 
 describe('contact id and phone on POST /v1/campaigns', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `phone-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'contact-phone-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
-
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      json: (await res.json()) as Record<string, unknown>,
-    };
-  }
+  const api = useApi();
+  const { call } = api;
 
   it('a caller id and an E.164 phone without an email: created, and shown back', async () => {
     // A plan that sends SMS needs an SMS sender (DESIGN section 11).
@@ -85,7 +41,7 @@ describe('contact id and phone on POST /v1/campaigns', { timeout: 60_000 }, () =
     expect(got.json.contact).toMatchObject({ suppressed: false, smsSuppressed: false });
 
     // An SMS opt-out (STOP) is shown apart from the email suppression (DESIGN section 10).
-    await database.db
+    await api.database.db
       .updateTable('contacts')
       .set({ sms_suppressed_at: new Date(), sms_suppression_reason: 'unsubscribed' })
       .where('id', '=', id)

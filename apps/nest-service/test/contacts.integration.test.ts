@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@campaign/core/testing';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { describe, expect, it } from 'vitest';
+import { type Json, useApi } from './support/start-api.ts';
 
 /*
  * Issue 14 item 1 over real HTTP on Postgres: GET /v1/campaigns (filters, cursor pages), GET
  * /v1/campaigns/:id/plan, GET/PATCH/DELETE /v1/contacts/:id with their status codes and problem codes.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
-type Json = any;
-
-const KEY = 'contacts-test-api-key-0123456789abcdef';
 // Monday 10:00 UTC.
 const T0 = new Date('2026-03-02T10:00:00.000Z');
 
@@ -37,53 +29,8 @@ const plan = {
 };
 
 describe('contacts and the campaign list over HTTP', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `contacts-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'contacts-test-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock: new ManualClock(T0) },
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
-
-  async function call(
-    method: string,
-    path: string,
-    body?: unknown,
-    type = 'application/json',
-  ): Promise<{ status: number; type: string | null; json: Json }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': type },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      json: text ? JSON.parse(text) : null,
-    };
-  }
+  const api = useApi({}, { clock: new ManualClock(T0) });
+  const { call } = api;
 
   async function create(contact: object) {
     const created = await call('POST', '/v1/campaigns', { contact, plan });
@@ -175,7 +122,7 @@ describe('contacts and the campaign list over HTTP', { timeout: 60_000 }, () => 
       attributes: { firstName: 'Di' },
     });
     // The contact unsubscribed (how is the event intake's business, tested there).
-    await database.db
+    await api.database.db
       .updateTable('contacts')
       .set({ suppressed_at: T0, suppression_reason: 'unsubscribed' })
       .where('id', '=', id)

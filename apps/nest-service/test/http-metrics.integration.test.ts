@@ -1,53 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@campaign/core/testing';
 import { readEngineGauges } from '@campaign/db';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { describe, expect, it } from 'vitest';
+import { useApi } from './support/start-api.ts';
 
 /*
  * HTTP metrics (issue 14): requests are counted by route TEMPLATE and status, never by raw URL, so an
  * unknown path or an id in the path cannot create a new label value.
  */
 
-const KEY = 'http-metrics-test-api-key-0123456789abcdef';
-
 describe('HTTP request metrics by route template', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `http-metrics-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'http-metrics-test-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock: new ManualClock(new Date('2026-03-02T10:00:00.000Z')) },
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
+  const api = useApi({}, { clock: new ManualClock(new Date('2026-03-02T10:00:00.000Z')) });
 
   /** The `campaign_http_requests_total` series of a scrape, as `method route status` → count. */
   async function series(): Promise<Map<string, number>> {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${api.url}/metrics`)).text();
     const found = new Map<string, number>();
     for (const line of text.split('\n')) {
       const m =
@@ -60,14 +27,14 @@ describe('HTTP request metrics by route template', { timeout: 60_000 }, () => {
   }
 
   it('labels a request by its route template and status; ids and unknown paths add no label value', async () => {
-    const auth = { authorization: `Bearer ${KEY}` };
+    const auth = { authorization: `Bearer ${api.key}` };
     const ids = [randomUUID(), randomUUID()];
     for (const id of ids)
-      expect((await fetch(`${base}/v1/campaigns/${id}`, { headers: auth })).status).toBe(404);
-    expect((await fetch(`${base}/v1/campaigns/${ids[0]}`)).status).toBe(401);
+      expect((await fetch(`${api.url}/v1/campaigns/${id}`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${api.url}/v1/campaigns/${ids[0]}`)).status).toBe(401);
     for (const path of [`/nope/${randomUUID()}`, `/v1/${randomUUID()}`, '/%3Cscript%3E'])
-      expect((await fetch(`${base}${path}`, { headers: auth })).status).toBe(404);
-    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      expect((await fetch(`${api.url}${path}`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${api.url}/health/live`)).status).toBe(200);
 
     const found = await series();
     expect(found.get('GET /v1/campaigns/:id 404')).toBe(2);
@@ -81,7 +48,7 @@ describe('HTTP request metrics by route template', { timeout: 60_000 }, () => {
   });
 
   it('exposes the latency histogram with the same labels', async () => {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${api.url}/metrics`)).text();
     expect(text).toMatch(
       /^campaign_http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} [1-9]\d*$/m,
     );
@@ -92,38 +59,11 @@ describe('HTTP request metrics by route template', { timeout: 60_000 }, () => {
 });
 
 describe('engine gauges read at each scrape', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
   const T0 = new Date('2026-03-02T10:00:00.000Z');
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `gauges-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'http-metrics-test-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock: new ManualClock(T0) },
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
+  const api = useApi({}, { clock: new ManualClock(T0) });
 
   async function gauge(name: string): Promise<string[]> {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${api.url}/metrics`)).text();
     return text.split('\n').filter((l) => l.startsWith(`${name}`) && !l.startsWith('#'));
   }
 
@@ -142,9 +82,9 @@ describe('engine gauges read at each scrape', { timeout: 60_000 }, () => {
       ['a@example.com', 'PT0S'],
       ['b@example.com', 'P1D'],
     ]) {
-      const res = await fetch(`${base}/v1/campaigns`, {
+      const res = await fetch(`${api.url}/v1/campaigns`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' },
         body: JSON.stringify({ contact: { email }, plan: plan(delay ?? '') }),
       });
       expect(res.status).toBe(201);
@@ -153,7 +93,7 @@ describe('engine gauges read at each scrape', { timeout: 60_000 }, () => {
     expect(await gauge('campaign_pending_actions')).toEqual(['campaign_pending_actions{kind="send"} 2']);
     expect(await gauge('campaign_queue_depth')).toEqual(['campaign_queue_depth 1']);
     // Bounded: a count stops at its cap (here 1), whatever the table holds.
-    expect(await readEngineGauges(runtime.database.db, T0, 1)).toEqual({
+    expect(await readEngineGauges(api.runtime.database.db, T0, 1)).toEqual({
       activeCampaigns: 1,
       pendingActions: { send: 1 },
       queueDepth: 1,

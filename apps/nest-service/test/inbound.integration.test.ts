@@ -1,11 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, useApi } from './support/start-api.ts';
 
 /** An API answer as the assertions read it: any nested field. */
 // biome-ignore lint/suspicious/noExplicitAny: the tests index into answers freely
@@ -40,61 +36,22 @@ function thunderbirdReply(contact: string, ours: string, id = `${randomUUID()}@c
     .replace('In-Reply-To: <348F04F142D69C21-291E56D292BC@xxxx.net>', `In-Reply-To: ${ours}`);
 }
 
-async function eventually<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('inbound mail through the API', { timeout: 90_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `inbound-${randomUUID()}`,
-        QUEUE_POLL_SECONDS: '0.1',
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'inbound-unsubscribe-secret-0123456789',
-        MAIL_FROM: `Acme Outreach <${OURS}>`,
-        MESSAGE_ID_DOMAIN: 'mail.acme.example',
-        SENDGRID_INBOUND_USER: SENDGRID.user,
-        SENDGRID_INBOUND_PASSWORD: SENDGRID.password,
-        POSTMARK_WEBHOOK_USER: POSTMARK.user,
-        POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
-        MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    app = await createApp(runtime, KEY, { workers: true });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
-
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as AnswerJson };
-  }
+  const api = useApi(
+    {
+      API_KEY: KEY,
+      QUEUE_POLL_SECONDS: '0.1',
+      MAIL_FROM: `Acme Outreach <${OURS}>`,
+      MESSAGE_ID_DOMAIN: 'mail.acme.example',
+      SENDGRID_INBOUND_USER: SENDGRID.user,
+      SENDGRID_INBOUND_PASSWORD: SENDGRID.password,
+      POSTMARK_WEBHOOK_USER: POSTMARK.user,
+      POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
+      MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
+    },
+    { workers: true },
+  );
+  const { call } = api;
 
   /** A campaign whose intro was sent; `ours` is the Message-ID header it went with. */
   async function sentCampaign() {
@@ -114,11 +71,11 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
         { id: 'nudge', action: 'send', subject: 'Again', body: '<p>Again</p>', transitions: [] },
       ],
     };
-    const created = await api('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
+    const created = await call('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
     const messageId = await eventually(async () => {
-      const row = await database.db
+      const row = await api.database.db
         .selectFrom('outbound_messages')
         .select('id')
         .where('campaign_id', '=', id)
@@ -129,7 +86,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     return { id, email, messageId, ours: `<${messageId}@mail.acme.example>` };
   }
 
-  const campaign = async (id: string) => (await api('GET', `/v1/campaigns/${id}`)).json;
+  const campaign = async (id: string) => (await call('GET', `/v1/campaigns/${id}`)).json;
 
   const mime = (raw: string | Buffer, headers: Record<string, string> = { authorization: `Bearer ${KEY}` }) =>
     post('/v1/inbound/mime', raw, { 'content-type': 'message/rfc822', ...headers });
@@ -165,7 +122,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     });
 
   async function post(path: string, body: RequestInit['body'], headers: Record<string, string>) {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body });
+    const res = await fetch(`${api.url}${path}`, { method: 'POST', headers, body });
     return { status: res.status, json: (await res.json()) as AnswerJson };
   }
 
@@ -173,7 +130,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     const n = async (table: 'message_events' | 'inbound_unmatched' | 'contacts') =>
       Number(
         (
-          await database.db
+          await api.database.db
             .selectFrom(table)
             .select((eb) => eb.fn.countAll<string>().as('n'))
             .executeTakeFirstOrThrow()
@@ -212,7 +169,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     const raw = thunderbirdReply(email, ours);
     expect((await mime(raw)).json.result).toBe('accepted');
     expect((await sendgrid(raw)).json.result).toBe('duplicate');
-    const rows = await database.db
+    const rows = await api.database.db
       .selectFrom('message_events')
       .select('type')
       .where('campaign_id', '=', id)
@@ -237,7 +194,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
       type: 'replied',
       inbound: { kind: 'auto_reply', decidedBy: 'Auto-Submitted: auto-replied' },
     });
-    const rows = await database.db
+    const rows = await api.database.db
       .selectFrom('message_events')
       .select('auto_reply')
       .where('campaign_id', '=', id)
@@ -294,12 +251,12 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     expect((await postmark(raw)).json.result).toBe('unmatched');
     const after = await counts();
     expect(after).toEqual({ ...before, unmatched: before.unmatched + 1 });
-    const list = await api('GET', '/v1/inbound/unmatched?limit=1');
+    const list = await call('GET', '/v1/inbound/unmatched?limit=1');
     expect(list.status).toBe(200);
     expect(list.json.items[0]).toMatchObject({ from: stranger, source: 'mime', kind: 'reply', to: [OURS] });
-    expect((await api('GET', '/v1/inbound/unmatched?limit=0')).json.code).toBe('invalid_limit');
+    expect((await call('GET', '/v1/inbound/unmatched?limit=0')).json.code).toBe('invalid_limit');
     const metrics = await (
-      await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })
+      await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${KEY}` } })
     ).text();
     expect(metrics).toMatch(/campaign_inbound_unmatched_total\{source="mime"\} [1-9]/);
   });

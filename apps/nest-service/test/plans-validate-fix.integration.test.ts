@@ -1,19 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../dist/openapi.js';
+import { useApi } from './support/start-api.ts';
 
 /*
  * POST /v1/plans/validate?fix=true (issue item 8): the plan repaired with every issue's obvious fix,
  * as {valid, issues, plan}; without fix the answer is {valid, issues} as before, each issue with its
  * fix; any other fix value is a 400 problem.
  */
-
-const KEY = 'plans-validate-fix-test-api-key-0123456789';
 
 const validPlan = {
   version: '1.0',
@@ -62,41 +55,12 @@ const writtenPlan = {
 };
 
 describe('POST /v1/plans/validate?fix=true', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `validate-fix-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'plans-validate-fix-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
+  const api = useApi();
+  const { call } = api;
 
   async function validate(query: string, plan: unknown) {
-    const res = await fetch(`${base}/v1/plans/validate${query}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ plan }),
-    });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    const { status, json } = await call('POST', `/v1/plans/validate${query}`, { plan });
+    return { status, body: json as Record<string, unknown> };
   }
 
   it('returns the repaired plan, valid, with no issue left', async () => {
@@ -142,7 +106,7 @@ describe('POST /v1/plans/validate?fix=true', { timeout: 60_000 }, () => {
       parameters?: unknown[];
       responses: Record<string, { content: Record<string, { schema: { properties: object } }> }>;
     };
-    const paths = openApiDocument(base).paths as Record<string, { post: Operation }>;
+    const paths = openApiDocument(api.url).paths as Record<string, { post: Operation }>;
     const operation = paths['/v1/plans/validate']?.post;
     expect(operation?.parameters).toEqual([expect.objectContaining({ name: 'fix', in: 'query' })]);
     const schema = operation?.responses['200']?.content['application/json']?.schema;

@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@campaign/core/testing';
 import { KyselySenderImapRepository } from '@campaign/db';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, decryptSecret, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
+import { decryptSecret } from '@campaign/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { useApi } from './support/start-api.ts';
 
 /*
  * The senders API's `imap` field (issue 13) over HTTP on Postgres: stored with the password encrypted
@@ -15,61 +12,22 @@ import { createApp } from '../dist/app.js';
  * update without a password keeps the stored one; `imap: null` removes them.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
-type Json = any;
-
-const KEY = 'sender-imap-test-api-key-0123456789abcdef';
 const IMAP_KEY_HEX = '5c'.repeat(32);
 const PASSWORD = 'mailbox-password-do-not-show';
 
 describe('/v1/senders imap settings', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
   let previousKey: string | undefined;
 
-  beforeAll(async () => {
+  beforeAll(() => {
     previousKey = process.env.IMAP_SECRET_KEY;
     process.env.IMAP_SECRET_KEY = IMAP_KEY_HEX;
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `sender-imap-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'sender-imap-test-unsubscribe-secret-0123',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock: new ManualClock(new Date('2026-03-02T10:00:00.000Z')) },
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
+  });
+  afterAll(() => {
     if (previousKey === undefined) delete process.env.IMAP_SECRET_KEY;
     else process.env.IMAP_SECRET_KEY = previousKey;
   });
-
-  async function call(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; text: string; json: Json }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, text, json: text ? JSON.parse(text) : null };
-  }
+  const api = useApi({}, { clock: new ManualClock(new Date('2026-03-02T10:00:00.000Z')) });
+  const { call } = api;
 
   const imap = {
     host: 'imap.acme.example',
@@ -105,7 +63,7 @@ describe('/v1/senders imap settings', { timeout: 60_000 }, () => {
       expect(answer.text).not.toContain(PASSWORD);
       expect(answer.text).toContain('"hasPassword":true');
     }
-    const stored = await new KyselySenderImapRepository(database.db).get('mail-1');
+    const stored = await new KyselySenderImapRepository(api.database.db).get('mail-1');
     expect(stored?.passwordEnc).not.toContain(PASSWORD);
     expect(decryptSecret(Buffer.from(IMAP_KEY_HEX, 'hex'), stored?.passwordEnc ?? '')).toBe(PASSWORD);
     // Another key does not decrypt it (an error, not a wrong password).
@@ -116,7 +74,7 @@ describe('/v1/senders imap settings', { timeout: 60_000 }, () => {
 
   it('an update without a password keeps the stored one; null removes the settings', async () => {
     await call('POST', '/v1/senders', { ...emailSender('mail-2'), imap });
-    const repo = new KyselySenderImapRepository(database.db);
+    const repo = new KyselySenderImapRepository(api.database.db);
     const before = (await repo.get('mail-2'))?.passwordEnc;
     const patched = await call('PATCH', '/v1/senders/mail-2', {
       imap: { ...imap, password: undefined, port: 1993 },

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '@campaign/core/testing';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { describe, expect, it } from 'vitest';
+import { type Json, useApi } from './support/start-api.ts';
 
 /*
  * The senders API (issue 12) over real HTTP on Postgres: the sender shape exactly as the issue writes
@@ -14,10 +10,6 @@ import { createApp } from '../dist/app.js';
  * ids. The clock is fixed, so the effective cap of a warm-up is known.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
-type Json = any;
-
-const KEY = 'senders-test-api-key-0123456789abcdef';
 const T0 = new Date('2026-03-02T10:00:00.000Z');
 
 const emailPlan = {
@@ -34,52 +26,8 @@ const smsPlan = {
 };
 
 describe('/v1/senders and senderIds on POST /v1/campaigns', { timeout: 60_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `senders-${randomUUID()}`,
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'senders-test-unsubscribe-secret-0123456789',
-        LOG_LEVEL: 'silent',
-      }),
-      { clock: new ManualClock(T0) },
-    );
-    app = await createApp(runtime, KEY);
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-  });
-
-  async function call(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{ status: number; type: string | null; json: Json }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return {
-      status: res.status,
-      type: res.headers.get('content-type'),
-      json: text ? JSON.parse(text) : null,
-    };
-  }
+  const api = useApi({}, { clock: new ManualClock(T0) });
+  const { call } = api;
 
   const contact = () => ({ email: `${randomUUID()}@example.com`, name: 'Ada' });
 

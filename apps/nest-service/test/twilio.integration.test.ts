@@ -1,11 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
-import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
-import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../dist/app.js';
+import { eventually, useApi } from './support/start-api.ts';
 
 /*
  * Twilio end to end through the API (issue 12 item 6): the engine sends an SMS through the Twilio SDK to a
@@ -15,7 +12,6 @@ import { createApp } from '../dist/app.js';
  * each parameter name and value, sorted by name, base64), independently of the SDK the service uses.
  */
 
-const KEY = 'twilio-test-api-key-0123456789';
 const AUTH_TOKEN = 'twilio-test-auth-token';
 const ACCOUNT_SID = `AC${'2'.repeat(32)}`;
 const SENDER_NUMBER = '+15550001111';
@@ -35,22 +31,9 @@ function noonZone(): string {
   return offset === 0 ? 'UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
 }
 
-async function eventually<T>(read: () => Promise<T | undefined>, what: string): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
-  let database: TestDatabase;
-  let runtime: Runtime;
-  let app: INestApplication;
-  let base: string;
   let standIn: Server;
+  let twilioBase: string;
   const received: Record<string, string>[] = [];
 
   beforeAll(async () => {
@@ -65,49 +48,27 @@ describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
       });
     });
     await new Promise<void>((resolve) => standIn.listen(0, '127.0.0.1', resolve));
-    const twilioBase = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
-    database = await createTestDatabase('postgres');
-    runtime = await createRuntime(
-      loadConfig({
-        DATABASE_URL: database.url,
-        QUEUE_BACKEND: 'pgboss',
-        QUEUE_NAME: `twilio-${randomUUID()}`,
-        QUEUE_POLL_SECONDS: '0.1',
-        API_KEY: KEY,
-        UNSUBSCRIBE_SECRET: 'twilio-unsubscribe-secret-0123456789',
-        PUBLIC_URL,
-        TWILIO_ACCOUNT_SID: ACCOUNT_SID,
-        TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-        TWILIO_API_BASE_URL: twilioBase,
-        LOG_LEVEL: 'silent',
-      }),
-    );
-    app = await createApp(runtime, KEY, { workers: true });
-    await app.listen(0, '127.0.0.1');
-    base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
-  }, 60_000);
-
-  afterAll(async () => {
-    await app?.close();
-    await runtime?.close();
-    await database?.dispose();
-    await new Promise((resolve) => standIn?.close(resolve));
+    twilioBase = `http://127.0.0.1:${(standIn.address() as AddressInfo).port}`;
   });
+  afterAll(() => new Promise((resolve) => standIn?.close(resolve)));
 
-  async function api(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    return { status: res.status, json: (await res.json()) as Record<string, unknown> };
-  }
+  const api = useApi(
+    () => ({
+      QUEUE_POLL_SECONDS: '0.1',
+      PUBLIC_URL,
+      TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+      TWILIO_API_BASE_URL: twilioBase,
+    }),
+    { workers: true },
+  );
+  const { call } = api;
 
   async function hook(
     params: Record<string, string>,
     signature: string | null = twilioSignature(HOOK, params),
   ) {
-    const res = await fetch(`${base}/v1/webhooks/twilio`, {
+    const res = await fetch(`${api.url}/v1/webhooks/twilio`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -120,7 +81,7 @@ describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
 
   const eventCount = async (providerEventId: string) =>
     (
-      await database.db
+      await api.database.db
         .selectFrom('message_events')
         .select((eb) => eb.fn.countAll<string>().as('n'))
         .where('provider', '=', 'twilio')
@@ -129,7 +90,7 @@ describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
     ).n;
 
   it('sends through the SDK from the sender number, takes signed callbacks, refuses unsigned ones, and STOP/START', async () => {
-    const sender = await api('POST', '/v1/senders', {
+    const sender = await call('POST', '/v1/senders', {
       channel: 'sms',
       from: SENDER_NUMBER,
       timezone: 'UTC',
@@ -153,13 +114,13 @@ describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
         { id: 'done', action: 'end' },
       ],
     };
-    const created = await api('POST', '/v1/campaigns', { contact: { phone, name: 'Ada' }, plan });
+    const created = await call('POST', '/v1/campaigns', { contact: { phone, name: 'Ada' }, plan });
     expect(created.status).toBe(201);
 
     const sent = await eventually(async () => received[0], 'the SMS at the Twilio stand-in');
     expect(sent).toMatchObject({ To: phone, From: SENDER_NUMBER, Body: 'Hi Ada', StatusCallback: HOOK });
     const sid = await eventually(async () => {
-      const row = await database.db
+      const row = await api.database.db
         .selectFrom('outbound_messages')
         .select(['provider_message_id', 'status'])
         .where('campaign_id', '=', String(created.json.id))
@@ -186,11 +147,11 @@ describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
       Body: ' Stop ',
     };
     expect(await hook(stop)).toMatchObject({ status: 200, json: { accepted: 1 } });
-    const campaign = await api('GET', `/v1/campaigns/${created.json.id}`);
+    const campaign = await call('GET', `/v1/campaigns/${created.json.id}`);
     expect(campaign.json).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed' });
     const suppressed = async () =>
       (
-        await database.db
+        await api.database.db
           .selectFrom('contacts')
           .select('sms_suppressed_at')
           .where('phone', '=', phone)
