@@ -22,6 +22,27 @@ export function emailDigest(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase(), 'utf8').digest('hex');
 }
 
+const ERASED_TEXTS = new Set(['subject', 'body', 'text', 'contains']);
+const ERASED_VALUES = new Set(['equals', 'notEquals']);
+
+/**
+ * A stored plan without what it says: send texts (`subject`, `body`, `text`) blanked, the values a branch
+ * condition compares (`equals`, `notEquals`, `in`, `contains`) emptied; ids, actions, channels, transitions
+ * and durations stay, so the plan still parses, draws and has the same shape.
+ */
+export function withoutTexts(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutTexts);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => {
+      if (ERASED_TEXTS.has(key) && typeof v === 'string') return [key, ''];
+      if (ERASED_VALUES.has(key)) return [key, null];
+      if (key === 'in' && Array.isArray(v)) return [key, []];
+      return [key, withoutTexts(v)];
+    }),
+  );
+}
+
 /** SHA-256 hex of an E.164 phone number. */
 export function phoneDigest(phone: string): string {
   return createHash('sha256').update(phone, 'utf8').digest('hex');
@@ -78,10 +99,17 @@ export class KyselyContactAdminRepository implements ContactAdminRepository {
       })
       .where('id', '=', contactId)
       .execute();
+    // The rendered messages and any provider error (which may quote the recipient).
     await this.db
       .updateTable('outbound_messages')
-      .set({ to_email: '', subject: '', body: '' })
+      .set({ to_email: '', subject: '', body: '', last_error: null })
       .where('contact_id', '=', contactId)
+      .execute();
+    await this.db
+      .updateTable('scheduled_actions')
+      .set({ last_error: null })
+      .where('contact_id', '=', contactId)
+      .where('last_error', 'is not', null)
       .execute();
     await this.db
       .updateTable('message_events')
@@ -95,6 +123,35 @@ export class KyselyContactAdminRepository implements ContactAdminRepository {
       .where('contact_id', '=', contactId)
       .where('payload', 'is not', null)
       .execute();
+    // A plan written for this one contact may carry its name or address in its texts: the stored plans keep
+    // their shape (nodes, transitions, timings) and lose their texts and compared values.
+    const campaigns = await this.db
+      .selectFrom('contact_campaigns')
+      .select(['id', 'plan'])
+      .where('contact_id', '=', contactId)
+      .execute();
+    for (const campaign of campaigns) {
+      await this.db
+        .updateTable('contact_campaigns')
+        .set({ plan: JSON.stringify(withoutTexts(campaign.plan)), updated_at: at })
+        .where('contact_id', '=', contactId)
+        .where('id', '=', campaign.id)
+        .execute();
+    }
+    // Inbound mail or texts from (or to) the address that matched nothing we sent.
+    const addresses = [contact.email?.trim().toLowerCase(), contact.phone].filter(
+      (a): a is string => typeof a === 'string' && a !== '',
+    );
+    if (addresses.length > 0)
+      await this.db
+        .deleteFrom('inbound_unmatched')
+        .where((eb) =>
+          eb.or([
+            eb(sql`lower(from_address)`, 'in', addresses),
+            sql<boolean>`exists (select 1 from unnest(to_addresses) t where lower(t) = any(${addresses}::text[]))`,
+          ]),
+        )
+        .execute();
   }
 
   async setCampaignTimezone(campaignId: string, timezone: string, at: Date): Promise<void> {

@@ -20,7 +20,9 @@ export interface ContactAdminRepository {
   update(contactId: string, fields: ContactFields, at: Date): Promise<void>;
   /**
    * Erasure: removes the contact's personal data (name, email, phone, zone, attributes; the recipient,
-   * subject and body of its messages; the payloads of its events and custom events). An address that
+   * subject, body and provider error of its messages and the errors of its actions; the payloads of its
+   * events and custom events; the texts and compared values of its campaigns' stored plans, which keep
+   * their shape; unmatched inbound messages from or to its address or number). An address that
    * is suppressed MUST stay suppressed: its SHA-256 is kept on the contact and
    * `ContactRepository.emailSuppressed` / `phoneSuppressed` MUST still answer for it.
    */
