@@ -30,6 +30,18 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
   }
 
+  async senderClaimCount(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<number> {
+    const row = await this.db
+      .selectFrom('outbound_messages')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('sender_id', '=', senderId)
+      .where('status', 'in', counted(mode))
+      .where('claimed_at', '>=', from)
+      .where('claimed_at', '<', to)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async senderLastClaim(senderId: string, mode?: CampaignMode): Promise<Date | null> {
     const row = await this.db
       .selectFrom('outbound_messages')

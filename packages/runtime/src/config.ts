@@ -41,6 +41,9 @@ const envSchema = z.object({
   SEND_MAX_ATTEMPTS: positiveInt(5),
   SEND_CLAIM_LEASE_MS: positiveInt(300_000),
   SEND_RETRY_BASE_DELAY_MS: positiveInt(30_000),
+  // A throttled send's slot this close (ms) is waited for in the worker; bounded: a waiting send keeps
+  // its worker's queue slot.
+  THROTTLE_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().min(1).optional(),
   MAILGUN_WEBHOOK_SIGNING_KEY: z.string().min(1).optional(),
@@ -110,6 +113,7 @@ export interface RuntimeConfig {
   sendClaimLeaseMs: number;
   /** Delay before a send step is tried again, doubled per attempt, in ms. Default 30 000. */
   sendRetryBaseDelayMs: number;
+  throttleWaitMs: number;
   /** CONTACT_FREQUENCY_CAP (`N/duration`, e.g. `2/P7D`): at most N messages to a contact in any window. */
   contactFrequencyCap: ContactFrequencyCap | undefined;
   /** EVENT_PAYLOAD_RETENTION in ms: raw event payloads older than this are nulled by the workers. Unset: kept. */
@@ -265,6 +269,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     sendMaxAttempts: e.SEND_MAX_ATTEMPTS,
     sendClaimLeaseMs: e.SEND_CLAIM_LEASE_MS,
     sendRetryBaseDelayMs: e.SEND_RETRY_BASE_DELAY_MS,
+    throttleWaitMs: e.THROTTLE_WAIT_MS,
     contactFrequencyCap: contactFrequencyCap(e.CONTACT_FREQUENCY_CAP),
     eventPayloadRetentionMs: payloadRetention(e.EVENT_PAYLOAD_RETENTION),
     executionMode: e.EXECUTION_MODE,

@@ -137,6 +137,7 @@ export async function createRuntime(
     maxSendAttempts: config.sendMaxAttempts,
     sendClaimLeaseMs: config.sendClaimLeaseMs,
     retryBaseDelayMs: config.sendRetryBaseDelayMs,
+    throttleWaitMs: config.throttleWaitMs,
     contactFrequencyCap: config.contactFrequencyCap,
     executionMode: config.executionMode,
     store,

@@ -13,6 +13,8 @@ import type { CampaignMode } from './records.ts';
 export interface ThrottleUsageRepository {
   /** Claim instants of the sender's messages in `[from, to]`, ascending. */
   senderClaims(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
+  /** How many of the sender's messages were claimed in `[from, to)`. */
+  senderClaimCount(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<number>;
   /** The sender's latest claim instant, null before its first. */
   senderLastClaim(senderId: string, mode?: CampaignMode): Promise<Date | null>;
   /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */

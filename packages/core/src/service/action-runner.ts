@@ -24,7 +24,12 @@ export interface ActionRunnerSettings {
   maxSendAttempts: number;
   sendClaimLeaseMs: number;
   retryBaseDelayMs: number;
+  /** See `SendClaimSettings.throttleWaitMs`; a send waits this long at most per round, five rounds in all. */
+  throttleWaitMs?: number | undefined;
 }
+
+/** After this many rounds of waiting for a cap's slot, a send still throttled is deferred (recorded). */
+const THROTTLE_WAIT_ROUNDS = 5;
 
 /**
  * Runs due actions (rule 4 for sends, rule 6 for timeouts) as the scheduler delivers them, retries and
@@ -45,6 +50,8 @@ export class ActionRunner {
   private readonly maxSendAttempts: number;
   private readonly sendClaimLeaseMs: number;
   private readonly retryBaseDelayMs: number;
+  private readonly throttleWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     deps: {
@@ -64,6 +71,8 @@ export class ActionRunner {
       smsOptedOut?: ((messageId: string) => Promise<unknown>) | undefined;
       /** Records a recipient refused at send time as the message's `bounced` event (`hardBounceEvent`). */
       hardBounced?: ((messageId: string, error: string) => Promise<unknown>) | undefined;
+      /** Waits for a throttled send's slot (default: a timer). */
+      sleep?: ((ms: number) => Promise<void>) | undefined;
     },
     settings: ActionRunnerSettings,
   ) {
@@ -81,6 +90,8 @@ export class ActionRunner {
     this.maxSendAttempts = settings.maxSendAttempts;
     this.sendClaimLeaseMs = settings.sendClaimLeaseMs;
     this.retryBaseDelayMs = settings.retryBaseDelayMs;
+    this.throttleWaitMs = settings.throttleWaitMs ?? 0;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /**
@@ -167,8 +178,23 @@ export class ActionRunner {
     return this.smsTransport.send(request);
   }
 
+  /**
+   * Step 1, waiting in this worker for a cap's slot that is at most `throttleWaitMs` away (a burst behind
+   * a sender's min gap: a deferral through the queue would come back later than the gap, and its write
+   * would hold the sender's lock). No lock is held while waiting; after `THROTTLE_WAIT_ROUNDS` rounds
+   * the send is deferred as any other, so a worker never keeps its slot of the queue for long.
+   */
+  private async claimWaiting(unlocked: ScheduledActionRecord): Promise<SendClaim | ExecuteActionResult> {
+    for (let round = 0; ; round++) {
+      const mayWait = this.throttleWaitMs > 0 && round < THROTTLE_WAIT_ROUNDS;
+      const claim = await this.claims.claimSend(unlocked.id, unlocked.campaignId, mayWait);
+      if (!('wait' in claim)) return claim;
+      await this.sleep(Math.max(0, claim.wait.getTime() - this.clock.now().getTime()));
+    }
+  }
+
   private async executeSend(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
-    const claim = await this.claims.claimSend(unlocked.id, unlocked.campaignId);
+    const claim = await this.claimWaiting(unlocked);
     if ('outcome' in claim) return claim;
     if (claim.request) {
       // While this worker is alive its claim is renewed, so the reconcile loop takes over only a send

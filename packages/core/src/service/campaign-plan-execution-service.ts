@@ -119,6 +119,14 @@ export interface ExecutionServiceDeps {
   sendClaimLeaseMs?: number;
   /** Delay before the first send retry, doubled per attempt, in milliseconds. Default 30 000. */
   retryBaseDelayMs?: number;
+  /**
+   * A throttled send whose cap frees a slot within this many milliseconds waits for it in the worker
+   * (no deferral recorded, no trip through the queue; at most five rounds, then it is deferred).
+   * Default 0: every throttled send is deferred (the runtime sets `THROTTLE_WAIT_MS`).
+   */
+  throttleWaitMs?: number;
+  /** How a send waits for its slot (`throttleWaitMs`); default a timer. Tests on virtual time move the clock. */
+  sleep?: (ms: number) => Promise<void>;
   /** Domain of generated Message-ID headers. Default `campaign-engine.invalid`. */
   messageIdDomain?: string;
   /**
@@ -215,6 +223,7 @@ export class CampaignPlanExecutionService {
         messageIdDomain,
         unsubscribe,
         contactFrequencyCap: deps.contactFrequencyCap,
+        throttleWaitMs: deps.throttleWaitMs,
       },
     );
     this.actions = new ActionRunner(
@@ -223,8 +232,9 @@ export class CampaignPlanExecutionService {
         smsOptedOut: (messageId) => this.sms.optedOut('sms_transport', messageId),
         hardBounced: (messageId, error) =>
           this.events.recordEvent(hardBounceEvent(messageId, error, clock.now())),
+        sleep: deps.sleep,
       },
-      { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs },
+      { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs, throttleWaitMs: deps.throttleWaitMs },
     );
     this.sending = new SendingControls({ store, clock, runner: this.actions });
   }

@@ -38,6 +38,11 @@ export interface SendClaim {
   sentAt?: Date;
 }
 
+/** A throttled send whose slot is at most `throttleWaitMs` away: nothing was written; ask again at `wait`. */
+export interface ThrottleWait {
+  wait: Date;
+}
+
 /** Settings of the send path (see `ExecutionServiceDeps` for what each means and its default). */
 export interface SendClaimSettings {
   maxSendAttempts: number;
@@ -46,6 +51,8 @@ export interface SendClaimSettings {
   unsubscribe?: { baseUrl: string; secret: string } | undefined;
   /** `CONTACT_FREQUENCY_CAP` parsed; absent: no contact cap. */
   contactFrequencyCap?: ContactFrequencyCap | undefined;
+  /** A cap's slot at most this far away is waited for by the worker (`ThrottleWait`); 0: always deferred. */
+  throttleWaitMs?: number | undefined;
 }
 
 /**
@@ -64,6 +71,7 @@ export class SendClaims {
   private readonly messageIdDomain: string;
   private readonly unsubscribe: SendClaimSettings['unsubscribe'];
   private readonly throttle: SendThrottle;
+  private readonly throttleWaitMs: number;
 
   constructor(
     deps: {
@@ -85,6 +93,7 @@ export class SendClaims {
     this.messageIdDomain = settings.messageIdDomain;
     this.unsubscribe = settings.unsubscribe;
     this.throttle = new SendThrottle(deps.applier, settings.contactFrequencyCap);
+    this.throttleWaitMs = settings.throttleWaitMs ?? 0;
   }
 
   /** A send left `running` by a worker whose lease ran out (it died, or its step failed and waits). */
@@ -99,10 +108,16 @@ export class SendClaims {
   /**
    * Step 1: claims the send and commits, or settles it without sending (not due, paused, stale,
    * suppressed, moved out of a forbidden local time, a template hole). A takeover of an expired claim
-   * whose message the provider already accepted skips to step 3 (`request` absent).
+   * whose message the provider already accepted skips to step 3 (`request` absent). With `mayWait`, a
+   * send whose caps free a slot within `throttleWaitMs` is left as it is (`ThrottleWait`).
    */
-  async claimSend(actionId: string, campaignId: string): Promise<SendClaim | ExecuteActionResult> {
-    return this.transactions.run(async (tx, pending): Promise<SendClaim | ExecuteActionResult> => {
+  async claimSend(
+    actionId: string,
+    campaignId: string,
+    mayWait = false,
+  ): Promise<SendClaim | ExecuteActionResult | ThrottleWait> {
+    type Claimed = SendClaim | ExecuteActionResult | ThrottleWait;
+    return this.transactions.run(async (tx, pending): Promise<Claimed> => {
       const campaign = await lockCampaign(tx, campaignId);
       const action = await tx.actions.lock(actionId);
       if (!action) return { outcome: 'not_pending' };
@@ -185,7 +200,9 @@ export class SendClaims {
       }
       // Caps (DESIGN section 11): a takeover retries the slot its first claim reserved.
       if (!takeover) {
-        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, now);
+        const waitMs = mayWait ? this.throttleWaitMs : 0;
+        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, now, waitMs);
+        if (throttled?.outcome === 'wait') return { wait: throttled.until };
         if (throttled) return throttled;
       }
       let composed: ComposedMessage;

@@ -12,11 +12,10 @@ import type { CampaignMode, CampaignRecord, ScheduledActionRecord } from '../por
 import {
   type ContactFrequencyCap,
   type SenderUsage,
-  type ThrottleDecision,
   type ThrottledSender,
-  throttleDecision,
   usageDayStart,
 } from '../senders/throttle.ts';
+import { decideAfter } from '../senders/throttle-queue.ts';
 import { definition } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import type { AfterCommit } from './transactions.ts';
@@ -25,8 +24,12 @@ const HOUR_MS = 3_600_000;
 /** Claims stamped on the local days after `now`'s that still count (see `senderUsage`). */
 const LATER_DAYS_COUNTED = 1;
 
-/** A throttled send: moved (`deferred`) or, past its `expiresAt`, skipped with the campaign stopped. */
-export type Throttled = { outcome: 'deferred' | 'expired' };
+/**
+ * A throttled send: moved (`deferred`) or, past its `expiresAt`, skipped with the campaign stopped; or,
+ * when the caller may wait (`admit`'s `waitMs`) and the slot is that close, `wait`: nothing was written,
+ * the caller asks again at `until`.
+ */
+export type Throttled = { outcome: 'deferred' | 'expired' } | { outcome: 'wait'; until: Date };
 
 /**
  * Throttling in the claim transaction (DESIGN section 11). `admit` locks the campaign's sender of the
@@ -52,6 +55,7 @@ export class SendThrottle {
     action: ScheduledActionRecord,
     node: SendNode,
     now: Date,
+    waitMs = 0,
   ): Promise<Throttled | null> {
     const senderId = campaign.senderIds[node.channel ?? 'email'];
     const sender = senderId === null ? null : await tx.senders.lock(senderId);
@@ -70,8 +74,9 @@ export class SendThrottle {
       : [];
     const def = definition(campaign);
     const rules = sendRulesOf(def, node);
-    const base = {
+    const input = {
       sender: sender as ThrottledSender | null,
+      usage,
       contactCap: this.contactCap,
       contactSends,
       now,
@@ -80,8 +85,12 @@ export class SendThrottle {
     // Sends of the same sender ahead in due order take the next slots first: count them as phantom
     // claims at the instants they will get, then decide for this one.
     const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now, campaign.mode) : 0;
-    const decision = decideAfter(base, usage, ahead);
+    const decision = decideAfter(input, ahead);
     if (decision.kind === 'send') return null;
+    // A slot this close is waited for by the worker, not recorded: a deferral would cost a write under
+    // the sender's lock and a trip through the queue (whose delay, or poll interval, exceeds the gap).
+    if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs)
+      return { outcome: 'wait', until: decision.until };
     const effects: Effect[] = [];
     const late =
       decision.until === null ||
@@ -131,27 +140,31 @@ export class SendThrottle {
     mode: CampaignMode,
   ) {
     const dayStart = usageDayStart(sender, now);
-    const hourStart = new Date(now.getTime() - HOUR_MS);
-    const from = dayStart.getTime() < hourStart.getTime() ? dayStart : hourStart;
+    const nextDayStart = localDayStart(now, sender.timezone, 1);
     // Not only up to `now`: `now` was read before this worker got the sender's lock, and a worker that
     // read its clock later may have claimed (and committed) meanwhile, its claim stamped after `now`.
     // Every claim holds its slot, so count them all: today's in `today`, a later day's (a clock read
-    // just before a local midnight) as used on that day.
-    const nowDay = localDayNumber(now, sender.timezone);
+    // just before a local midnight) as used on that day. Today's are counted, not fetched: a sender
+    // sends thousands a day; the instants are read only for an hourly cap and for the days after.
+    const today = await tx.throttle.senderClaimCount(sender.id, dayStart, nextDayStart, mode);
     const until = new Date(localDayStart(now, sender.timezone, LATER_DAYS_COUNTED + 1).getTime() - 1);
-    const claims = await tx.throttle.senderClaims(sender.id, from, until, mode);
-    const last = await tx.throttle.senderLastClaim(sender.id, mode);
+    const later = await tx.throttle.senderClaims(sender.id, nextDayStart, until, mode);
     const byDay = new Map<number, number>();
-    let today = 0;
-    for (const c of claims) {
-      if (c.getTime() < dayStart.getTime()) continue;
+    for (const c of later) {
       const day = localDayNumber(c, sender.timezone);
-      if (day === nowDay) today += 1;
-      else byDay.set(day, (byDay.get(day) ?? 0) + 1);
+      byDay.set(day, (byDay.get(day) ?? 0) + 1);
     }
+    const hourStart = new Date(now.getTime() - HOUR_MS);
+    const lastHour =
+      sender.caps.hourly == null
+        ? []
+        : (await tx.throttle.senderClaims(sender.id, hourStart, until, mode)).filter(
+            (c) => c.getTime() > hourStart.getTime(),
+          );
+    const last = await tx.throttle.senderLastClaim(sender.id, mode);
     return {
       today,
-      lastHour: claims.filter((c) => c.getTime() > hourStart.getTime()),
+      lastHour,
       last,
       byDay,
     } satisfies SenderUsage;
@@ -161,44 +174,4 @@ export class SendThrottle {
 /** A bound on the start of the contact cap's window ending at `now` (the decision filters exactly). */
 function windowStart(now: Date, cap: ContactFrequencyCap): Date {
   return new Date(now.getTime() - longestDurationMs(cap.window));
-}
-
-/**
- * The decision for a send with `ahead` sends of the same sender before it in due order: each of those
- * takes the slot the decision gives it (now, or its `until`), then this one decides on that usage.
- */
-function decideAfter(
-  base: Omit<Parameters<typeof throttleDecision>[0], 'usage'>,
-  usage: SenderUsage,
-  ahead: number,
-): ThrottleDecision {
-  if (ahead > 0 && base.sender?.caps.minGap == null) {
-    // Without a min gap the sends ahead may all go now when the caps hold with every one of them counted
-    // at `now` (then each of them, counted with fewer, holds too): no need to place them one by one.
-    const all = {
-      ...usage,
-      today: usage.today + ahead,
-      lastHour: [...usage.lastHour, ...Array(ahead).fill(base.now)],
-    };
-    if (throttleDecision({ ...base, usage: all }).kind === 'send') return { kind: 'send' };
-  }
-  // One array and one map grown in place: copying them per send ahead would be quadratic.
-  const lastHour = [...usage.lastHour];
-  const byDay = new Map(usage.byDay ?? []);
-  const current = { today: usage.today, lastHour, last: usage.last, byDay };
-  const sender = base.sender as ThrottledSender;
-  const nowDay = localDayNumber(base.now, sender.timezone);
-  for (let i = 0; i < ahead; i++) {
-    const d = throttleDecision({ ...base, usage: current });
-    if (d.kind === 'defer' && d.until === null) return d;
-    const at = d.kind === 'send' ? base.now : (d.until as Date);
-    const day = localDayNumber(at, sender.timezone);
-    if (day === nowDay) current.today += 1;
-    else byDay.set(day, (byDay.get(day) ?? 0) + 1);
-    // The instants are read only by an hourly cap.
-    if (sender.caps.hourly != null) lastHour.push(at);
-    if (current.last === null || at.getTime() > current.last.getTime()) current.last = at;
-  }
-  // The reason is the cap that holds this send now, the sends ahead counted.
-  return throttleDecision({ ...base, usage: current });
 }

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { CampaignPlanExecutionService, type Plan } from '@campaign/core';
+import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KyselyCampaignStore } from './kysely-campaign-store.ts';
+import { createTestDatabase, type TestDatabase } from './testing.ts';
+
+/*
+ * A throttled send whose slot is close (`throttleWaitMs`) waits for it in the worker instead of being
+ * deferred through the queue: behind a 50 ms min gap, a trip through a queue (a delayed job, or a poll
+ * interval) comes back later than the gap, and a deferral's write holds the sender's lock. Waiting
+ * writes nothing; after five rounds a send still throttled is deferred as before, so sends waiting for
+ * others that no worker is running cannot keep the workers' slots.
+ */
+
+const QUIET_END = new Date('2026-03-02T08:00:00.000Z');
+const CREATED = new Date(QUIET_END.getTime() - 60_000);
+const GAP_MS = 50;
+const plan = {
+  version: '1.1',
+  timezone: 'UTC',
+  quietHours: { start: '20:00', end: '08:00' },
+  startNodeId: 'only',
+  nodes: [{ id: 'only', action: 'send', subject: 'Hello', body: 'Hi', transitions: [] }],
+} as Plan;
+
+describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres', { timeout: 60_000 }, () => {
+  let database: TestDatabase;
+  let store: KyselyCampaignStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres', { poolSize: 12 });
+    store = new KyselyCampaignStore(database.db);
+  }, 60_000);
+  afterAll(async () => database?.dispose());
+
+  /** `n` campaigns behind one sender with a 50 ms min gap, their sends held until the quiet end. */
+  async function burst(n: number) {
+    const senderId = `snd_${randomUUID().slice(0, 8)}`;
+    await store.transaction((tx) =>
+      tx.senders.insert({
+        id: senderId,
+        channel: 'email',
+        from: `${senderId}@example.com`,
+        timezone: 'UTC',
+        caps: { daily: 100_000, minGap: `PT${GAP_MS / 1000}S` },
+        warmup: null,
+        enabled: true,
+        transport: 'log',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    const clock = new ManualClock(CREATED);
+    const scheduler = new InMemoryScheduler(clock);
+    const transport = new RecordingTransport();
+    const sleeps: number[] = [];
+    const service = new CampaignPlanExecutionService({
+      ...{ store, scheduler, transport, clock },
+      throttleWaitMs: 1000,
+      // Virtual time: a waiting worker moves the clock to its wake-up (never back).
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        const wake = clock.now().getTime() + ms;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (clock.now().getTime() < wake) clock.set(new Date(wake));
+      },
+    });
+    const campaignIds: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const { campaign } = await service.persistPlan({
+        contact: { email: `${randomUUID()}@example.com` },
+        plan,
+        senderIds: { email: senderId },
+      });
+      campaignIds.push(campaign.id);
+      clock.advance(1);
+    }
+    const actions = await database.db
+      .selectFrom('scheduled_actions')
+      .select(['id', 'campaign_id', 'due_at', 'run_at'])
+      .where('campaign_id', 'in', campaignIds)
+      .orderBy('due_at')
+      .orderBy('id')
+      .execute();
+    return { clock, service, transport, actions, campaignIds, sleeps };
+  }
+
+  const claimsOf = (actionIds: string[]) =>
+    database.db
+      .selectFrom('outbound_messages')
+      .select(['action_id', 'claimed_at'])
+      .where('action_id', 'in', actionIds)
+      .orderBy('claimed_at')
+      .execute();
+
+  const deferralsOf = (campaignIds: string[]) =>
+    database.db
+      .selectFrom('campaign_transitions')
+      .select(['campaign_id', 'reason'])
+      .where('campaign_id', 'in', campaignIds)
+      .where('kind', '=', 'deferred')
+      .execute();
+
+  it('one worker in due order: each send waits for its slot, exactly one gap apart, nothing recorded', async () => {
+    const n = 12;
+    const { clock, service, transport, actions, campaignIds, sleeps } = await burst(n);
+    clock.set(QUIET_END);
+    for (const a of actions) expect(await service.executeAction(a.id)).toEqual({ outcome: 'sent' });
+    expect(transport.sent).toHaveLength(n);
+    const claims = await claimsOf(actions.map((a) => a.id));
+    expect(claims.map((c) => c.action_id)).toEqual(actions.map((a) => a.id));
+    expect(claims.map((c) => c.claimed_at?.getTime())).toEqual(
+      actions.map((_, i) => QUIET_END.getTime() + GAP_MS * i),
+    );
+    // Every send but the first waited one gap; none was deferred or rescheduled.
+    expect(sleeps).toEqual(Array(n - 1).fill(GAP_MS));
+    expect(await deferralsOf(campaignIds)).toEqual([]);
+  });
+
+  it('eight workers, latest due first: waiting sends give up their slot after five rounds, and all go in due order, a gap apart', async () => {
+    const n = 30;
+    const { clock, service, transport, actions, campaignIds } = await burst(n);
+    clock.set(QUIET_END);
+    const runAll = async (ids: string[]) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < ids.length) await service.executeAction(ids[next++] as string);
+        }),
+      );
+    };
+    // Latest due first: the first eight wait for sends that no worker runs yet, then are deferred.
+    await runAll([...actions].reverse().map((a) => a.id));
+    for (let round = 0; round < n; round++) {
+      const pending = await database.db
+        .selectFrom('scheduled_actions')
+        .select(['id', 'run_at'])
+        .where(
+          'id',
+          'in',
+          actions.map((a) => a.id),
+        )
+        .where('status', '=', 'pending')
+        .orderBy('run_at')
+        .execute();
+      if (pending.length === 0) break;
+      const at = Math.max(clock.now().getTime(), (pending[0] as { run_at: Date }).run_at.getTime());
+      clock.set(new Date(at));
+      await runAll(pending.filter((p) => p.run_at.getTime() <= at).map((p) => p.id));
+    }
+    expect(transport.sent).toHaveLength(n);
+    const claims = await claimsOf(actions.map((a) => a.id));
+    expect(claims.map((c) => c.action_id)).toEqual(actions.map((a) => a.id));
+    const instants = claims.map((c) => c.claimed_at?.getTime() ?? Number.NaN);
+    expect(instants.slice(1).filter((t, i) => !(t - (instants[i] as number) >= GAP_MS))).toEqual([]);
+    // Some did give up (recorded min-gap deferrals), none for another reason.
+    const deferrals = await deferralsOf(campaignIds);
+    expect(deferrals.length).toBeGreaterThan(0);
+    expect(new Set(deferrals.map((d) => d.reason))).toEqual(new Set(['sender_min_gap']));
+  });
+});
