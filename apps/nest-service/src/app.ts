@@ -282,14 +282,18 @@ export async function createApp(
   const swaggerUi = createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string };
   app.useStaticAssets(swaggerUi.getAbsoluteFSPath(), { prefix: '/docs/assets' });
   mountConsole(app);
-  if (runtime.dashboardQueue) await mountBullBoard(app, runtime.dashboardQueue, authenticator);
+  if (runtime.dashboardQueues.length > 0) await mountBullBoard(app, runtime.dashboardQueues, authenticator);
   return app;
 }
 
-/** Bull Board at /admin/queues, behind the API key or the sign-in (a browser without it is sent there). */
+/**
+ * Bull Board at /admin/queues, behind the API key or the sign-in (a browser without it is sent there):
+ * every shard's queue (QUEUE_SHARDS). The shards share one queue name, which the board keys its queues
+ * by, so each is listed under its key prefix (`{campaign-2}:campaign-actions`); one queue keeps its name.
+ */
 async function mountBullBoard(
   app: NestExpressApplication,
-  queue: NonNullable<Runtime['dashboardQueue']>,
+  queues: Runtime['dashboardQueues'],
   authenticator: Authenticator,
 ): Promise<void> {
   const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
@@ -299,7 +303,16 @@ async function mountBullBoard(
   ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath('/admin/queues');
-  createBullBoard({ queues: [new BullMQAdapter(queue, { readOnlyMode: false })], serverAdapter });
+  createBullBoard({
+    queues: queues.map(
+      (queue) =>
+        new BullMQAdapter(queue, {
+          readOnlyMode: false,
+          prefix: queues.length > 1 ? `${queue.opts.prefix}:` : '',
+        }),
+    ),
+    serverAdapter,
+  });
   app.use('/admin/queues', (req: Request, res: Response, next: NextFunction) => {
     const result = authenticator.authenticate(req);
     if (result.ok) return next();
@@ -313,6 +326,6 @@ async function mountBullBoard(
       result.detail,
     );
   });
-  // The queue is the scheduler's: the runtime closes it.
+  // The queues are the scheduler's: the runtime closes them.
   app.use('/admin/queues', serverAdapter.getRouter());
 }

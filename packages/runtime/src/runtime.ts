@@ -35,9 +35,10 @@ export interface Runtime {
   /** Where SMS sends go: the log until an SMS provider is configured. */
   smsTransport: SmsTransport;
   service: CampaignPlanExecutionService;
-  /** QUEUE_BACKEND=bullmq: the scheduler's own queue, for Bull Board (closed by `close`). Else undefined. */
-  dashboardQueue: ReturnType<BullmqScheduler['dashboardQueue']> | undefined;
-  /** QUEUE_BACKEND=bullmq: every shard's queue (QUEUE_SHARDS; index = shard). Else empty. */
+  /**
+   * QUEUE_BACKEND=bullmq: every shard's queue (QUEUE_SHARDS; index = shard), for Bull Board (closed by
+   * `close`). Else empty.
+   */
   dashboardQueues: ReturnType<BullmqScheduler['dashboardQueues']>;
   /** The clock the service runs on: the app takes the time from it too, never from Date. */
   clock: Clock;
@@ -166,7 +167,6 @@ export async function createRuntime(
     transport,
     smsTransport,
     service,
-    dashboardQueue: scheduler instanceof BullmqScheduler ? scheduler.dashboardQueue() : undefined,
     dashboardQueues: scheduler instanceof BullmqScheduler ? scheduler.dashboardQueues() : [],
     clock,
     readiness: () => checkReadiness({ database, scheduler }),
