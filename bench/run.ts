@@ -5,7 +5,7 @@
  * bench/results/scratch/ (not kept). Exits non-zero if any row has no figure. See docs/benchmarks.md.
  *
  *   BENCH_TIMERS (10000)  BENCH_SCALE_SENDS (2000)  BENCH_PENDING (1000000)  BENCH_CAMPAIGNS (500)
- *   BENCH_HTTP_MESSAGES (1000)  BENCH_START_MARGIN_SECONDS (10)
+ *   BENCH_HTTP_MESSAGES (1000)  BENCH_START_MARGIN_SECONDS (10)  BENCH_STEADY_SECONDS (20)
  *   BENCH_CONCURRENCY (8)  BENCH_PGBENCH_SECONDS (20)  BENCH_RAW_JOBS (20000)  BENCH_POLL_SECONDS (0.5)
  *   BENCH_ANALYTICS_MESSAGES (0: skipped; see analytics-bench.ts)
  */
@@ -35,12 +35,25 @@ const cfg = {
   pgbenchScale: num('BENCH_PGBENCH_SCALE', 10, 10),
   rawJobs: num('BENCH_RAW_JOBS', 20_000, 500),
   startMarginSeconds: num('BENCH_START_MARGIN_SECONDS', 10, 3),
+  steadySeconds: num('BENCH_STEADY_SECONDS', 20, 3),
   pollSeconds: num('BENCH_POLL_SECONDS', 0.5, 0.5),
   analyticsMessages: num('BENCH_ANALYTICS_MESSAGES', 0, 0),
   scale: quick ? [1, 2] : [1, 2, 4],
 };
-const log = (line: string) =>
+// Each progress line starts a section; the report gives the time each took (for sizing the full run).
+const sections: { name: string; seconds: number }[] = [];
+let sectionStart = performance.now();
+const closeSection = () => {
+  const last = sections.at(-1);
+  if (last && Number.isNaN(last.seconds))
+    last.seconds = Math.round((performance.now() - sectionStart) / 100) / 10;
+  sectionStart = performance.now();
+};
+const log = (line: string) => {
+  closeSection();
+  sections.push({ name: line, seconds: Number.NaN });
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+};
 const server = process.env.DATABASE_URL_ADMIN ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const redis = await startRedis();
@@ -74,7 +87,11 @@ try {
       number,
     ][]) {
       const sends = workers === 1 ? cfg.timers : cfg.scaleSends;
-      log(`${backend}: ${sends} sends due at once, ${workers} worker process(es), ${pending} pending timers`);
+      // The steady state (timers due at half the drain rate) follows the burst of the 1-worker runs.
+      const steadySeconds = workers === 1 ? cfg.steadySeconds : 0;
+      log(
+        `${backend}: ${sends} sends due at once${steadySeconds > 0 ? ` then ${steadySeconds} s at half the drain rate` : ''}, ${workers} worker process(es), ${pending} pending timers`,
+      );
       const run = await workerRun({
         backend,
         workers,
@@ -86,6 +103,7 @@ try {
         pollSeconds: cfg.pollSeconds,
         expectedActivationRate,
         startMarginMs: cfg.startMarginSeconds * 1000,
+        steadySeconds,
       });
       runs.push(run);
       expectedActivationRate = Math.min(expectedActivationRate, run.activationsPerSecond);
@@ -93,9 +111,11 @@ try {
   }
   log('HTTP rows');
   const http = await httpRows(cfg.httpMessages, 4);
+  if (cfg.analyticsMessages > 0) log(`analytics over ${cfg.analyticsMessages} messages`);
   const analytics = cfg.analyticsMessages > 0 ? await analyticsBench() : null;
-  const { rows, md } = render({ cfg, started, pgbench, bull, boss, service, runs, http });
-  const result = { at: started.toISOString(), config: cfg, rows, runs, analytics };
+  closeSection();
+  const { rows, md } = render({ cfg, started, pgbench, bull, boss, service, runs, http, sections });
+  const result = { at: started.toISOString(), config: cfg, rows, runs, analytics, sections };
   const dir = new URL(quick ? './results/scratch/' : './results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const stamp = started.toISOString().slice(0, 16).replace('T', '-').replace(':', '');

@@ -31,20 +31,25 @@ const TEMPLATE_KEY: Record<string, string> = {
   scheduled_actions: 'campaign_id',
 };
 
-/** Copies template campaign `templateId` (with one pending send) `count` times, due at `due`; schedules them. */
+/**
+ * Copies template campaign `templateId` (with one pending send) `count` times, due at `due` (the i-th
+ * copy, from 0, at `due + i * spacingMs`); schedules them.
+ */
 export async function cloneDueCampaigns(
   db: TestDatabase['db'],
   scheduler: Scheduler,
   templateId: string,
   count: number,
   due: Date,
+  spacingMs = 0,
 ): Promise<void> {
   if (count <= 0) return;
   const table = `bench_clone_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   await sql`CREATE UNLOGGED TABLE ${sql.table(table)} AS
     SELECT gen_random_uuid()::text AS contact_id, gen_random_uuid()::text AS campaign_id,
-           gen_random_uuid()::text AS action_id, ${due.toISOString()}::timestamptz AS due
-    FROM generate_series(1, ${count})`.execute(db);
+           gen_random_uuid()::text AS action_id,
+           ${due.toISOString()}::timestamptz + (g - 1) * ${spacingMs}::float8 * interval '1 millisecond' AS due
+    FROM generate_series(1, ${count}) g`.execute(db);
   const contactId = (
     await sql<{
       c: string;
@@ -71,8 +76,11 @@ export async function cloneDueCampaigns(
       )
       .execute(db);
   }
-  const { rows } = await sql<{ action_id: string }>`SELECT action_id FROM ${sql.table(table)}`.execute(db);
+  const { rows } = await sql<{ action_id: string; due: Date }>`
+    SELECT action_id, due FROM ${sql.table(table)} ORDER BY due`.execute(db);
   for (let i = 0; i < rows.length; i += 1000)
-    await scheduler.schedule(rows.slice(i, i + 1000).map((r) => ({ actionId: r.action_id, runAt: due })));
+    await scheduler.schedule(
+      rows.slice(i, i + 1000).map((r) => ({ actionId: r.action_id, runAt: new Date(r.due) })),
+    );
   await sql`DROP TABLE ${sql.table(table)}`.execute(db);
 }
