@@ -17,7 +17,8 @@ const rejected = {
       index: { type: 'integer', minimum: 0 },
       code: {
         type: 'string',
-        description: 'invalid_event, unknown_message, unknown_contact or implausible_time',
+        description:
+          'invalid_event, unknown_message, unknown_contact, implausible_time or channel_event_mismatch',
       },
     },
   },

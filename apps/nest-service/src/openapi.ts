@@ -403,7 +403,7 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             },
           },
           description:
-            'An item is an engagement event of a message (`messageId`), or a custom event of a contact (`{"type": "custom", "name", "contactId" | "email", "occurredAt", "id"}`, from your CRM or app): stored per contact for `event` branch conditions, it ends every open campaign of the contact whose plan lists `name` in `goals` (status completed, reason `goal:<name>`). Each rejected item is `{index, code}`: `invalid_event`, `unknown_message`, `unknown_contact` (a custom event for no contact we know; none is created), or `implausible_time` (dated more than 5 minutes before its message was sent or ahead of the server clock; stored nowhere). The other items go on.',
+            'An item is an engagement event of a message (`messageId`), or a custom event of a contact (`{"type": "custom", "name", "contactId" | "email", "occurredAt", "id"}`, from your CRM or app): stored per contact for `event` branch conditions, it ends every open campaign of the contact whose plan lists `name` in `goals` (status completed, reason `goal:<name>`). Each rejected item is `{index, code}`: `invalid_event`, `unknown_message`, `unknown_contact` (a custom event for no contact we know; none is created), `implausible_time` (dated more than 5 minutes before its message was sent or ahead of the server clock; stored nowhere), or `channel_event_mismatch` (an `opened` or `clicked` of an SMS message, which has no opens or clicks; stored nowhere). The other items go on.',
           responses: {
             202: ok('{accepted, duplicates, rejected}', ref('EventsResult')),
             400: problem('invalid_request: no `events` array of 1 to 1000 items'),

@@ -452,7 +452,7 @@ export interface paths {
         put?: never;
         /**
          * Record normalized engagement events and custom (goal) events
-         * @description An item is an engagement event of a message (`messageId`), or a custom event of a contact (`{"type": "custom", "name", "contactId" | "email", "occurredAt", "id"}`, from your CRM or app): stored per contact for `event` branch conditions, it ends every open campaign of the contact whose plan lists `name` in `goals` (status completed, reason `goal:<name>`). Each rejected item is `{index, code}`: `invalid_event`, `unknown_message`, `unknown_contact` (a custom event for no contact we know; none is created), or `implausible_time` (dated more than 5 minutes before its message was sent or ahead of the server clock; stored nowhere). The other items go on.
+         * @description An item is an engagement event of a message (`messageId`), or a custom event of a contact (`{"type": "custom", "name", "contactId" | "email", "occurredAt", "id"}`, from your CRM or app): stored per contact for `event` branch conditions, it ends every open campaign of the contact whose plan lists `name` in `goals` (status completed, reason `goal:<name>`). Each rejected item is `{index, code}`: `invalid_event`, `unknown_message`, `unknown_contact` (a custom event for no contact we know; none is created), `implausible_time` (dated more than 5 minutes before its message was sent or ahead of the server clock; stored nowhere), or `channel_event_mismatch` (an `opened` or `clicked` of an SMS message, which has no opens or clicks; stored nowhere). The other items go on.
          */
         post: operations["postEvents"];
         delete?: never;
@@ -1391,7 +1391,7 @@ export interface components {
             /** @description The refused items, by 0-based position in the batch. */
             rejected: {
                 index: number;
-                /** @description invalid_event, unknown_message, unknown_contact or implausible_time */
+                /** @description invalid_event, unknown_message, unknown_contact, implausible_time or channel_event_mismatch */
                 code: string;
             }[];
         };
@@ -1403,7 +1403,7 @@ export interface components {
             /** @description The refused items, by 0-based position in the batch. */
             rejected: {
                 index: number;
-                /** @description invalid_event, unknown_message, unknown_contact or implausible_time */
+                /** @description invalid_event, unknown_message, unknown_contact, implausible_time or channel_event_mismatch */
                 code: string;
             }[];
         };

@@ -1,6 +1,7 @@
 import type {
   Clock,
   EventIntakeInput,
+  EventRejectionCode,
   InboundSmsInput,
   InboundSmsResult,
   RecordEventsResult,
@@ -119,7 +120,7 @@ export class TwilioWebhookIntake {
       const title = result.status === 401 ? 'Unauthorized' : 'Malformed webhook';
       return problem(result.status, result.code, title, result.message);
     }
-    let tally: 'accepted' | 'duplicate' | 'ignored' | 'unknown_message' | 'implausible_time';
+    let tally: 'accepted' | 'duplicate' | 'ignored' | EventRejectionCode;
     if (result.kind === 'status') {
       const { event } = result;
       const counted = await this.engine.recordEvents([
@@ -149,8 +150,11 @@ export class TwilioWebhookIntake {
           ? 'accepted'
           : recorded.status;
     }
-    counter.inc({ provider: 'twilio', result: tally === 'unknown_message' ? 'rejected' : tally });
-    const rejected = tally === 'unknown_message' || tally === 'implausible_time';
+    const rejected = tally !== 'accepted' && tally !== 'duplicate' && tally !== 'ignored';
+    counter.inc({
+      provider: 'twilio',
+      result: rejected && tally !== 'implausible_time' ? 'rejected' : tally,
+    });
     return {
       ok: true,
       body: {

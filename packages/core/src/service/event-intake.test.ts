@@ -27,6 +27,11 @@ describe('tallyEvent', () => {
     expect(tallyEvent(null, { status: 'unknown_message' })).toBe('ignored');
   });
 
+  it('rejects an open or click of an SMS message as channel_event_mismatch, never a duplicate', () => {
+    expect(tallyEvent('opened', { status: 'channel_event_mismatch' })).toBe('channel_event_mismatch');
+    expect(tallyEvent('clicked', { status: 'channel_event_mismatch' })).toBe('channel_event_mismatch');
+  });
+
   it('rejects an engagement event that names no message we know as unknown_message', () => {
     expect(tallyEvent('opened', { status: 'unknown_message' })).toBe('unknown_message');
   });

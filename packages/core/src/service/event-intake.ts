@@ -61,10 +61,19 @@ export type RecordEventResult =
   | { status: 'duplicate' }
   | { status: 'unknown_message' }
   /** Dated too far before its message was sent or ahead of the clock (implausibleEventTime): stored nowhere. */
-  | { status: 'implausible_time' };
+  | { status: 'implausible_time' }
+  /** An event its message's channel has not (an SMS's open or click, EMAIL_ONLY_EVENTS): stored nowhere. */
+  | { status: 'channel_event_mismatch' };
 
 /** Why an event of a batch counts as rejected (stored nowhere). */
-export type EventRejectionCode = 'unknown_message' | 'implausible_time';
+export type EventRejectionCode = 'unknown_message' | 'implausible_time' | 'channel_event_mismatch';
+
+/**
+ * Events only an email has (DESIGN section 10: an SMS has no opens or clicks). Reported for an SMS
+ * message they are refused as `channel_event_mismatch`, the code a plan that waits for one on an SMS
+ * node gets; they could never fire a transition and would count as engagement in analytics.
+ */
+export const EMAIL_ONLY_EVENTS: readonly EngagementEvent[] = ['opened', 'clicked'];
 
 /** How `recordEvents` counted a batch: every event in exactly one of the four. */
 export interface RecordEventsResult {
@@ -82,15 +91,20 @@ export interface RecordEventsResult {
 }
 
 /**
- * Where one event's result counts in a batch. A duplicate is a duplicate and an implausible time is
- * rejected whatever the type; otherwise an event the engine does not act on is `ignored`, even when
- * it names no message we know.
+ * Where one event's result counts in a batch. A duplicate is a duplicate, and an implausible time or a
+ * channel mismatch is rejected, whatever the type; otherwise an event the engine does not act on is
+ * `ignored`, even when it names no message we know.
  */
 export function tallyEvent(
   type: EngagementEvent | null,
   result: RecordEventResult,
 ): 'accepted' | 'duplicate' | 'ignored' | EventRejectionCode {
-  if (result.status === 'duplicate' || result.status === 'implausible_time') return result.status;
+  if (
+    result.status === 'duplicate' ||
+    result.status === 'implausible_time' ||
+    result.status === 'channel_event_mismatch'
+  )
+    return result.status;
   if (type === null) return 'ignored';
   return result.status === 'accepted' ? 'accepted' : 'unknown_message';
 }
@@ -145,7 +159,8 @@ export class EventIntake {
    * the same transaction. Unsubscribes and complaints stop every campaign of the contact and suppress
    * it, also when the event names no message we know but a contact. An event dated more than
    * EVENT_TIME_TOLERANCE_MS before its message was sent, or ahead of the clock by more, is stored
-   * nowhere (`implausible_time`); one with no message is checked against the future bound only.
+   * nowhere (`implausible_time`); one with no message is checked against the future bound only. An
+   * open or click of an SMS message is stored nowhere either (`channel_event_mismatch`).
    * An unsubscribe or complaint that names no message and no contact but an `email` is applied to
    * every contact with that address (see `recordByAddress`).
    */
@@ -153,6 +168,9 @@ export class EventIntake {
     const message = await this.eventMessage(input);
     const contactId = message?.contactId ?? input.contactId;
     if (!contactId) return this.recordByAddress(input);
+    if (message?.channel === 'sms' && input.type !== null && EMAIL_ONLY_EVENTS.includes(input.type)) {
+      return { status: 'channel_event_mismatch' };
+    }
     // An open dated years before its message must not satisfy that message's `within` window.
     if (implausibleEventTime(input.occurredAt, message?.sentAt ?? null, this.clock.now()) !== null) {
       return { status: 'implausible_time' };

@@ -104,8 +104,9 @@ export class InboundIntake {
           status: classification.status ?? null,
         },
       });
-      // A message we know of (recordEvent found it) is never unknown here.
-      if (result.status !== 'unknown_message') return result;
+      // A message we know of (recordEvent found it) is never unknown here, and a reply, bounce or
+      // complaint is no email-only event, so never a channel mismatch.
+      if (result.status !== 'unknown_message' && result.status !== 'channel_event_mismatch') return result;
     }
     const inserted = await this.store.transaction((tx) =>
       tx.inbound.insertUnmatched({
