@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { logSmsSender, smsPlan as oneSmsPlan } from './support/fixtures.ts';
 import { useApi } from './support/start-api.ts';
 
 /*
@@ -8,12 +9,7 @@ import { useApi } from './support/start-api.ts';
  * names the field; a contact needs an email or a phone. GET /v1/campaigns/:id shows them back.
  */
 
-const smsPlan = {
-  version: '1.1',
-  timezone: 'UTC',
-  startNodeId: 'hello',
-  nodes: [{ id: 'hello', action: 'send', channel: 'sms', text: 'Hi {{name|there}}', transitions: [] }],
-};
+const smsPlan = oneSmsPlan('Hi {{name|there}}');
 
 describe('contact id and phone on POST /v1/campaigns', { timeout: 60_000 }, () => {
   const api = useApi();
@@ -21,13 +17,7 @@ describe('contact id and phone on POST /v1/campaigns', { timeout: 60_000 }, () =
 
   it('a caller id and an E.164 phone without an email: created, and shown back', async () => {
     // A plan that sends SMS needs an SMS sender (DESIGN section 11).
-    const sender = await call('POST', '/v1/senders', {
-      channel: 'sms',
-      from: '+14155550100',
-      timezone: 'UTC',
-      caps: { daily: 100 },
-      transport: 'log',
-    });
+    const sender = await call('POST', '/v1/senders', logSmsSender);
     expect(sender.status).toBe(201);
     const id = `crm-${randomUUID()}`;
     const created = await call('POST', '/v1/campaigns', {

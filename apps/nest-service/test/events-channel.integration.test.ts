@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@campaign/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { emailPlan, logSmsSender, smsPlan } from './support/fixtures.ts';
 import { eventually, useApi } from './support/start-api.ts';
 
 /*
@@ -13,31 +14,12 @@ import { eventually, useApi } from './support/start-api.ts';
 const T0 = new Date('2026-03-02T12:00:00.000Z');
 const AT = new Date(T0.getTime() + 60_000).toISOString();
 
-const smsPlan = {
-  version: '1.1',
-  timezone: 'UTC',
-  startNodeId: 'hello',
-  nodes: [{ id: 'hello', action: 'send', channel: 'sms', text: 'Hi', transitions: [] }],
-};
-const emailPlan = {
-  version: '1.1',
-  timezone: 'UTC',
-  startNodeId: 'hello',
-  nodes: [{ id: 'hello', action: 'send', subject: 'Hi', body: '<p>Hi</p>', transitions: [] }],
-};
-
 describe('POST /v1/events: no opens or clicks for an SMS', { timeout: 60_000 }, () => {
   const api = useApi({ QUEUE_POLL_SECONDS: '0.1' }, { clock: new ManualClock(T0), workers: true });
   const { call } = api;
 
   beforeAll(async () => {
-    const sender = await call('POST', '/v1/senders', {
-      channel: 'sms',
-      from: '+14155550100',
-      timezone: 'UTC',
-      caps: { daily: 100 },
-      transport: 'log',
-    });
+    const sender = await call('POST', '/v1/senders', logSmsSender);
     expect(sender.status).toBe(201);
   });
 
@@ -66,7 +48,7 @@ describe('POST /v1/events: no opens or clicks for an SMS', { timeout: 60_000 }, 
     ).map((r) => r.type);
 
   it('refuses each open and click of an SMS by position, stores none, and takes the rest of the batch', async () => {
-    const sms = await sentMessage({ phone: '+4915112345678', name: 'Ada' }, smsPlan);
+    const sms = await sentMessage({ phone: '+4915112345678', name: 'Ada' }, smsPlan());
     const email = await sentMessage({ email: `${randomUUID()}@example.com` }, emailPlan);
     const item = (messageId: string, type: string) => ({ id: randomUUID(), messageId, type, occurredAt: AT });
     const batch = [

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
+import { emailPlan, smsPlan as oneSmsPlan } from './support/fixtures.ts';
 import { type Json, useApi } from './support/start-api.ts';
 
 /*
@@ -12,18 +13,7 @@ import { type Json, useApi } from './support/start-api.ts';
 
 const T0 = new Date('2026-03-02T10:00:00.000Z');
 
-const emailPlan = {
-  version: '1.1',
-  timezone: 'UTC',
-  startNodeId: 'hello',
-  nodes: [{ id: 'hello', action: 'send', subject: 'Hi', body: '<p>Hi</p>', transitions: [] }],
-};
-const smsPlan = {
-  version: '1.1',
-  timezone: 'UTC',
-  startNodeId: 'text',
-  nodes: [{ id: 'text', action: 'send', channel: 'sms', text: 'Hi', transitions: [] }],
-};
+const smsPlan = oneSmsPlan();
 
 describe('/v1/senders and senderIds on POST /v1/campaigns', { timeout: 60_000 }, () => {
   const api = useApi({}, { clock: new ManualClock(T0) });
