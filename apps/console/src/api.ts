@@ -1,38 +1,27 @@
+import { type CampaignClient, createCampaignClient, type operations, type Schema } from '@campaign/client';
+
+export { ApiError, ok } from './answer.ts';
+
 /*
- * The API as the console calls it: same origin, the session cookie (HttpOnly, set by /auth/sign-in) and
- * never the key itself. The browser adds the Origin header to every POST, which the API checks.
+ * The API as the console calls it: @campaign/client (openapi-fetch, every request and answer typed from the
+ * OpenAPI document), same origin, the session cookie (HttpOnly, set by /auth/sign-in) and never the key
+ * itself. The browser adds the Origin header to every POST and PATCH, which the API checks.
  */
 
-export type Json = Record<string, unknown>;
+export type { Schema };
 
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  constructor(status: number, code: string, detail: string) {
-    super(detail);
-    this.status = status;
-    this.code = code;
-  }
+/** The JSON body of an operation's 200 answer, e.g. `Answer<'getSending'>`. */
+export type Answer<Op extends keyof operations> = operations[Op]['responses'] extends {
+  200: { content: { 'application/json': infer Body } };
 }
+  ? Body
+  : never;
 
-/** A JSON call; a non-2xx answer throws an ApiError with the problem's code and detail. */
-export async function api<T = Json>(
-  method: 'GET' | 'POST' | 'PATCH',
-  path: string,
-  body?: unknown,
-): Promise<T> {
-  const res = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  const json = text ? (JSON.parse(text) as Json) : {};
-  if (!res.ok)
-    throw new ApiError(res.status, String(json.code ?? 'error'), String(json.detail ?? res.statusText));
-  return json as T;
-}
+/** The typed client of this origin's API, sending the session cookie. */
+export const client: CampaignClient = createCampaignClient({
+  baseUrl: window.location.origin,
+  credentials: 'same-origin',
+});
 
 /** Signs in: the API answers a right key with the session cookie (and a redirect), a wrong one with 401. */
 export async function signIn(apiKey: string): Promise<boolean> {

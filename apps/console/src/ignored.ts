@@ -9,7 +9,7 @@ import type { PlanNodeLike } from './plan-graph.ts';
 export interface EntryLike {
   at: string;
   kind: string;
-  node?: string;
+  node?: string | null;
   to?: string;
   type?: string;
   message?: string | null;

@@ -1,6 +1,6 @@
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { api, signOut } from './api.ts';
+import { client, ok, signOut } from './api.ts';
 import { AnalyticsPage } from './pages/analytics.tsx';
 import { CampaignPage } from './pages/campaign.tsx';
 import { CampaignsPage } from './pages/campaigns.tsx';
@@ -25,7 +25,7 @@ function App() {
   const [signedIn, setSignedIn] = useState<boolean | null>(null);
   const route = useRoute();
   useEffect(() => {
-    api('GET', '/v1/admin/sending').then(
+    ok(client.GET('/v1/admin/sending')).then(
       () => setSignedIn(true),
       () => setSignedIn(false),
     );

@@ -62,7 +62,7 @@ export function pathTaken(
 
 export function planGraph(
   plan: { startNodeId: string; nodes: PlanNodeLike[] },
-  timeline: readonly { kind: string; from?: string; to?: string; node?: string }[],
+  timeline: readonly { kind: string; from?: string; to?: string; node?: string | null }[],
   currentNodeId: string | null,
 ): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const moves = pathTaken(timeline);

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiProcess,
-  apiCaller,
-  type Json,
-  pgbossEnv,
-  sentMessage,
-  startApi,
-  waitForCampaign,
-} from '../support/api.ts';
+import { type ApiProcess, pgbossEnv, startApi } from '../support/api.ts';
 import { type Browser, buildConsole, openBrowser, screenshot } from '../support/browser.ts';
+import {
+  answer,
+  firstSend,
+  getCampaign,
+  ok,
+  sentMessageOf,
+  type TimelineEntry,
+  typedClient,
+  waitForView,
+} from '../support/client.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
 /*
@@ -18,12 +21,13 @@ import { SmtpSink } from '../support/smtp-sink.ts';
  * compiled API at /console, the API's in-process workers sending through a real SMTP server, Postgres.
  * The browser signs in with the key and from then on holds only the HttpOnly session cookie. Every wait
  * is for a selector or a condition, with a deadline; each test leaves a screenshot in test-e2e/artifacts/.
+ * The test itself speaks to the API through @campaign/client, as the console does.
  */
 
 const API_KEY = 'console-e2e-api-key-0123456789abcdef';
 const WAIT = { timeout: 20_000 };
 
-const plan = {
+const plan: Plan = {
   version: '1.1',
   timezone: 'America/New_York',
   startNodeId: 'hello',
@@ -57,7 +61,7 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
   let browser: Browser;
   let campaignId = '';
   const email = `${randomUUID()}@example.com`;
-  const call = apiCaller(
+  const client = typedClient(
     {
       get base() {
         return api.base;
@@ -83,14 +87,17 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
       QUEUE_POLL_SECONDS: '0.5',
       SMTP_URL: smtpUrl,
     });
-    const created = await call('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
+    const created = await answer(
+      client.POST('/v1/campaigns', { body: { contact: { email, name: 'Ada' }, plan } }),
+    );
     expect(created).toMatchObject({ status: 201 });
-    campaignId = created.json.id;
+    campaignId = created.data?.id ?? '';
     // Another contact's campaign, which the email filter must leave out.
-    const other = await call('POST', '/v1/campaigns', {
-      contact: { email: `${randomUUID()}@example.com`, name: 'Bob' },
-      plan,
-    });
+    const other = await answer(
+      client.POST('/v1/campaigns', {
+        body: { contact: { email: `${randomUUID()}@example.com`, name: 'Bob' }, plan },
+      }),
+    );
     expect(other).toMatchObject({ status: 201 });
     browser = await openBrowser();
   }, 90_000);
@@ -133,7 +140,7 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
   });
 
   it('finds the campaign by its email, and shows its graph, pending action and timeline', async () => {
-    await sentMessage(call, campaignId);
+    await sentMessageOf(client, campaignId);
     await page().goto(`${api.base}/console/#/campaigns`);
     // Unfiltered, both campaigns are listed.
     await page().locator('tr[data-campaign]').nth(1).waitFor(WAIT);
@@ -159,15 +166,16 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
     expect(await page().locator('.react-flow__edge').count()).toBe(2);
     await page().locator('.react-flow__node.current[data-id="hello"]').waitFor(WAIT);
     // Sent, waiting for an open: the no_open timer is the pending action, due 3 days after the send.
-    const view = await call('GET', `/v1/campaigns/${campaignId}`);
-    const timer = view.json.pendingActions.find((a: Json) => a.kind === 'timeout');
-    expect(timer).toBeDefined();
+    const view = await getCampaign(client, campaignId);
+    const timer = view.pendingActions.find((a) => a.kind === 'timeout');
+    if (!timer) throw new Error('no timeout pending');
     await page()
       .getByTestId('pending-actions')
       .getByText(`${timer.runAt.slice(0, 10)} ${timer.runAt.slice(11, 19)} UTC`)
       .waitFor(WAIT);
     // The timeline, in New York time and UTC: the send row shows both clocks of its `at`.
-    const send = view.json.timeline.find((e: Json) => e.kind === 'send');
+    const send = firstSend(view);
+    if (!send) throw new Error('not sent');
     const row = page().locator('[data-testid="timeline"] tr[data-kind="send"]');
     await row.waitFor(WAIT);
     const utc = `${send.at.slice(0, 10)} ${send.at.slice(11, 19)} UTC`;
@@ -186,7 +194,7 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
       .getByTestId('campaign-status')
       .filter({ hasText: /^paused$/ })
       .waitFor(WAIT);
-    expect((await call('GET', `/v1/campaigns/${campaignId}`)).json.status).toBe('paused');
+    expect((await getCampaign(client, campaignId)).status).toBe('paused');
     await page().locator('[data-testid="timeline"] tr[data-kind="pause"]').waitFor(WAIT);
     await saved('console-paused');
     await page().getByRole('button', { name: 'Resume' }).click();
@@ -194,36 +202,44 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
       .getByTestId('campaign-status')
       .filter({ hasText: /^active$/ })
       .waitFor(WAIT);
-    expect((await call('GET', `/v1/campaigns/${campaignId}`)).json.status).toBe('active');
+    expect((await getCampaign(client, campaignId)).status).toBe('active');
     await page().locator('[data-testid="timeline"] tr[data-kind="resume"]').waitFor(WAIT);
     await saved('console-resumed');
   });
 
   it('shows an open posted to the API, the move it caused, and a repeated click as ignored with why', async () => {
-    const message = await sentMessage(call, campaignId);
-    const posted = await call('POST', '/v1/events', {
-      events: [
-        {
-          id: `open-${randomUUID()}`,
-          messageId: message,
-          type: 'opened',
-          occurredAt: new Date().toISOString(),
+    const message = await sentMessageOf(client, campaignId);
+    const posted = await ok(
+      client.POST('/v1/events', {
+        body: {
+          events: [
+            {
+              id: `open-${randomUUID()}`,
+              messageId: message,
+              type: 'opened',
+              occurredAt: new Date().toISOString(),
+            },
+          ],
         },
-      ],
-    });
-    expect(posted.status).toBeLessThan(300);
-    await waitForCampaign(call, campaignId, (v) => v.currentNodeId === 'later');
-    const clicked = await call('POST', '/v1/events', {
-      events: [
-        {
-          id: `click-${randomUUID()}`,
-          messageId: message,
-          type: 'clicked',
-          occurredAt: new Date().toISOString(),
+      }),
+    );
+    expect(posted.accepted).toBe(1);
+    await waitForView(client, campaignId, (v) => v.currentNodeId === 'later');
+    const clicked = await ok(
+      client.POST('/v1/events', {
+        body: {
+          events: [
+            {
+              id: `click-${randomUUID()}`,
+              messageId: message,
+              type: 'clicked',
+              occurredAt: new Date().toISOString(),
+            },
+          ],
         },
-      ],
-    });
-    expect(clicked.status).toBeLessThan(300);
+      }),
+    );
+    expect(clicked.accepted).toBe(1);
     // The page follows the campaign on its own (it polls the API).
     await page().locator('[data-testid="timeline"] tr[data-kind="event"][data-type="opened"]').waitFor(WAIT);
     await page().locator('.react-flow__node.current[data-id="later"]').waitFor(WAIT);
@@ -242,21 +258,25 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
     await page().getByTestId('sending-state').filter({ hasText: 'Sending is enabled' }).waitFor(WAIT);
     await page().getByRole('button', { name: 'Stop all sending' }).click();
     await page().getByTestId('sending-state').filter({ hasText: 'Sending is STOPPED since' }).waitFor(WAIT);
-    expect((await call('GET', '/v1/admin/sending')).json.enabled).toBe(false);
+    expect((await ok(client.GET('/v1/admin/sending'))).enabled).toBe(false);
     await saved('console-stopped');
     await page().getByRole('button', { name: 'Enable sending' }).click();
     await page().getByTestId('sending-state').filter({ hasText: 'Sending is enabled' }).waitFor(WAIT);
-    expect((await call('GET', '/v1/admin/sending')).json.enabled).toBe(true);
+    expect((await ok(client.GET('/v1/admin/sending'))).enabled).toBe(true);
   });
 
   it('lists a sender with its caps and usage, and disables it from the page', async () => {
-    const created = await call('POST', '/v1/senders', {
-      id: 'ada',
-      channel: 'email',
-      from: 'Ada Lovelace <ada@acme.example>',
-      timezone: 'UTC',
-      caps: { daily: 50 },
-    });
+    const created = await answer(
+      client.POST('/v1/senders', {
+        body: {
+          id: 'ada',
+          channel: 'email',
+          from: 'Ada Lovelace <ada@acme.example>',
+          timezone: 'UTC',
+          caps: { daily: 50 },
+        },
+      }),
+    );
     expect(created.status).toBe(201);
     await page().goto(`${api.base}/console/#/senders`);
     const row = page().locator('tr[data-sender="ada"]');
@@ -267,14 +287,16 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
     expect(text).toContain('complaints 0.00 %');
     await row.getByRole('button', { name: 'Disable' }).click();
     await row.getByRole('button', { name: 'Enable' }).waitFor(WAIT);
-    expect((await call('GET', '/v1/senders/ada')).json.enabled).toBe(false);
+    expect((await ok(client.GET('/v1/senders/{id}', { params: { path: { id: 'ada' } } }))).enabled).toBe(
+      false,
+    );
     await saved('console-senders');
   });
 
   it('shows an experiment: each variant with its reply rate, and the p-value of its difference', {
     timeout: 90_000,
   }, async () => {
-    const split = {
+    const split: Plan = {
       version: '1.1',
       timezone: 'UTC',
       startNodeId: 'pick',
@@ -288,7 +310,7 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
             { id: 'b', weight: 1, to: 'mail_b' },
           ],
         },
-        ...['a', 'b'].map((v) => ({
+        ...['a', 'b'].map((v): Plan['nodes'][number] => ({
           id: `mail_${v}`,
           action: 'send',
           subject: `Subject ${v}`,
@@ -304,23 +326,24 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
     // 40 contacts: each variant gets at least 10 (P > 99.7 %), so 5 replied and 5 not fit in each.
     const ids: string[] = [];
     for (let i = 0; i < 40; i += 1) {
-      const res = await call('POST', '/v1/campaigns', {
-        contact: { email: `exp-${i}-${randomUUID()}@example.com`, name: 'Exp' },
-        plan: split,
-      });
+      const res = await answer(
+        client.POST('/v1/campaigns', {
+          body: { contact: { email: `exp-${i}-${randomUUID()}@example.com`, name: 'Exp' }, plan: split },
+        }),
+      );
       expect(res).toMatchObject({ status: 201 });
-      ids.push(res.json.id);
+      ids.push(res.data?.id ?? '');
     }
     const byVariant: Record<string, { id: string; message: string }[]> = { a: [], b: [] };
     for (const id of ids) {
-      const view = await waitForCampaign(
-        call,
-        id,
-        (v) => v.timeline.some((e: Json) => e.kind === 'send'),
-        60_000,
+      const view = await waitForView(client, id, (v) => firstSend(v) !== undefined, 60_000);
+      const split = view.timeline.find(
+        (e): e is Extract<TimelineEntry, { kind: 'transition' }> =>
+          e.kind === 'transition' && e.from === 'pick',
       );
-      const variant = view.timeline.find((e: Json) => e.kind === 'transition' && e.from === 'pick').variant;
-      byVariant[variant]?.push({ id, message: view.timeline.find((e: Json) => e.kind === 'send').message });
+      const message = firstSend(view)?.message;
+      if (!split?.variant || !message) throw new Error(`no variant or message: ${JSON.stringify(view)}`);
+      byVariant[split.variant]?.push({ id, message });
     }
     const a = byVariant.a ?? [];
     const b = byVariant.b ?? [];
@@ -328,19 +351,23 @@ describe('operators console in a browser', { timeout: 120_000 }, () => {
     expect(Math.min(a.length, b.length)).toBeGreaterThanOrEqual(10);
     // a: 5 replied; b: all but 5 replied.
     const replying = [...a.slice(0, 5), ...b.slice(5)];
-    const posted = await call('POST', '/v1/events', {
-      events: replying.map((c) => ({
-        id: `reply-${randomUUID()}`,
-        messageId: c.message,
-        type: 'replied',
-        occurredAt: new Date().toISOString(),
-      })),
-    });
-    expect(posted.status).toBeLessThan(300);
+    const posted = await ok(
+      client.POST('/v1/events', {
+        body: {
+          events: replying.map((c) => ({
+            id: `reply-${randomUUID()}`,
+            messageId: c.message,
+            type: 'replied' as const,
+            occurredAt: new Date().toISOString(),
+          })),
+        },
+      }),
+    );
+    expect(posted.accepted).toBe(replying.length);
     // A reply stops a campaign (stopped, replied): wait until each has recorded its reply.
     for (const c of replying)
-      await waitForCampaign(call, c.id, (v) =>
-        v.timeline.some((e: Json) => e.kind === 'event' && e.type === 'replied'),
+      await waitForView(client, c.id, (v) =>
+        v.timeline.some((e) => e.kind === 'event' && e.type === 'replied'),
       );
 
     await page().goto(`${api.base}/console/#/analytics`);

@@ -1,39 +1,37 @@
 import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, Title, Tooltip } from 'chart.js';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Bar } from 'react-chartjs-2';
-import { ApiError, api } from '../api.ts';
+import { ApiError, client, ok } from '../api.ts';
 
 ChartJS.register(CategoryScale, LinearScale, BarElement, Title, Tooltip, Legend);
 
-type Counts = Record<string, number>;
-interface Dist {
-  count: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-}
-interface Variant {
-  variant: string;
-  campaigns: number;
-  openRate: number | null;
-  replyRate: number | null;
-  replyTest: { z: number; p: number } | null;
-  openTest: { z: number; p: number } | null;
-}
-
-const FUNNEL = ['sent', 'delivered', 'opened', 'clicked', 'replied'];
+const FUNNEL = ['sent', 'delivered', 'opened', 'clicked', 'replied'] as const;
 const DAY = 86_400_000;
 /** Charts drawn at once: what is shown (and screenshotted) is the data, not a frame of an animation. */
 const STILL = { animation: false } as const;
 const fmt = (v: number | null | undefined, digits = 3) =>
   v === null || v === undefined ? '—' : v.toFixed(digits);
 
+interface Range {
+  from: string;
+  to: string;
+}
+
+const REPORTS = {
+  nodes: (query: Range) => ok(client.GET('/v1/analytics/nodes', { params: { query } })),
+  experiments: (query: Range) => ok(client.GET('/v1/analytics/experiments', { params: { query } })),
+  lateness: (query: Range) => ok(client.GET('/v1/analytics/lateness', { params: { query } })),
+};
+
 /** One analytics answer; 404 means this API has no such report yet (shown as such, not as an error). */
-function useReport<T>(name: string, range: { from: string; to: string }): { data: T | null; note: string } {
-  const [state, setState] = useState<{ data: T | null; note: string }>({ data: null, note: 'Loading…' });
+function useReport<Data>(
+  name: keyof typeof REPORTS,
+  load: (range: Range) => Promise<Data>,
+  range: Range,
+): { data: Data | null; note: string } {
+  const [state, setState] = useState<{ data: Data | null; note: string }>({ data: null, note: 'Loading…' });
   useEffect(() => {
-    const query = new URLSearchParams(range);
-    api<T>('GET', `/v1/analytics/${name}?${query}`).then(
+    load(range).then(
       (data) => setState({ data, note: '' }),
       (e: Error) =>
         setState({
@@ -42,25 +40,19 @@ function useReport<T>(name: string, range: { from: string; to: string }): { data
             e instanceof ApiError && e.status === 404 ? `This API has no /v1/analytics/${name}.` : e.message,
         }),
     );
-  }, [name, range]);
+  }, [name, load, range]);
   return state;
 }
 
 /** Per-node funnel, experiments with p-values, timer lateness (GET /v1/analytics/*). */
 export function AnalyticsPage() {
-  const [range, setRange] = useState(() => {
+  const [range, setRange] = useState<Range>(() => {
     const to = new Date(Math.ceil(Date.now() / DAY) * DAY + DAY);
     return { from: new Date(to.getTime() - 30 * DAY).toISOString(), to: to.toISOString() };
   });
-  const nodes = useReport<{ nodes: { nodeId: string; counts: Counts }[] }>('nodes', range);
-  const experiments = useReport<{ experiments: { experiment: string; variants: Variant[] }[] }>(
-    'experiments',
-    range,
-  );
-  const lateness = useReport<{ timers: Dist; buckets: { start: string; latenessMs: Dist }[] }>(
-    'lateness',
-    range,
-  );
+  const nodes = useReport('nodes', REPORTS.nodes, range);
+  const experiments = useReport('experiments', REPORTS.experiments, range);
+  const lateness = useReport('lateness', REPORTS.lateness, range);
   function apply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const data = new FormData(event.currentTarget);

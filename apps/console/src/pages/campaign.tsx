@@ -1,36 +1,16 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../api.ts';
-import { type EntryLike, ignoredReason } from '../ignored.ts';
-import type { PlanNodeLike } from '../plan-graph.ts';
+import { client, ok, type Schema } from '../api.ts';
+import { ignoredReason } from '../ignored.ts';
 import { bothTimes } from '../time.ts';
 import { GraphView } from './graph-view.tsx';
 
-interface Entry extends EntryLike {
-  [key: string]: unknown;
-}
+type Entry = Schema<'TimelineEntry'>;
 
-interface Details {
-  id: string;
-  status: string;
-  currentNodeId: string | null;
-  stopReason: string | null;
-  planVersion: number;
-  contact: {
-    id: string;
-    email: string | null;
-    name: string | null;
-    timezone: string | null;
-    suppressed: boolean;
-  };
-  pendingActions: { id: string; kind: string; node: string; event?: string; runAt: string }[];
-  timeline: Entry[];
-}
-
-interface Plan {
-  timezone: string;
-  startNodeId: string;
-  nodes: PlanNodeLike[];
-}
+const CONTROLS = {
+  pause: (id: string) => client.POST('/v1/campaigns/{id}/pause', { params: { path: { id } } }),
+  resume: (id: string) => client.POST('/v1/campaigns/{id}/resume', { params: { path: { id } } }),
+  cancel: (id: string) => client.POST('/v1/campaigns/{id}/cancel', { params: { path: { id } } }),
+};
 
 /** What an entry says besides its kind and time. */
 function describe(e: Entry): string {
@@ -42,25 +22,25 @@ function describe(e: Entry): string {
 
 /** A campaign: its plan graph, pending actions, timeline (plan time and UTC), and the controls. */
 export function CampaignPage({ id }: { id: string }) {
-  const [details, setDetails] = useState<Details | null>(null);
-  const [plan, setPlan] = useState<Plan | null>(null);
+  const [details, setDetails] = useState<Schema<'Campaign'> | null>(null);
+  const [plan, setPlan] = useState<Schema<'Plan'> | null>(null);
   const [error, setError] = useState('');
-  const path = `/v1/campaigns/${encodeURIComponent(id)}`;
   const load = useCallback(() => {
-    api<Details>('GET', path).then(setDetails, (e: Error) => setError(e.message));
-    api<{ plan: Plan }>('GET', `${path}/plan`).then(
+    const params = { path: { id } };
+    ok(client.GET('/v1/campaigns/{id}', { params })).then(setDetails, (e: Error) => setError(e.message));
+    ok(client.GET('/v1/campaigns/{id}/plan', { params })).then(
       (p) => setPlan(p.plan),
       (e: Error) => setError(`plan: ${e.message}`),
     );
-  }, [path]);
+  }, [id]);
   useEffect(() => {
     load();
     // The campaign moves on its own (workers, events): the page follows it.
     const timer = setInterval(load, 2000);
     return () => clearInterval(timer);
   }, [load]);
-  const control = (action: 'pause' | 'resume' | 'cancel') =>
-    api('POST', `${path}/${action}`).then(load, (e: Error) => setError(e.message));
+  const control = (action: keyof typeof CONTROLS) =>
+    ok(CONTROLS[action](id)).then(load, (e: Error) => setError(e.message));
   const zone = plan?.timezone ?? 'UTC';
   return (
     <section>
@@ -126,7 +106,7 @@ export function CampaignPage({ id }: { id: string }) {
                 const t = bothTimes(e.at, zone);
                 const why = plan ? ignoredReason(details.timeline, i, plan) : '';
                 return (
-                  <tr key={i} data-kind={e.kind} data-type={e.type ?? ''}>
+                  <tr key={i} data-kind={e.kind} data-type={e.kind === 'event' ? e.type : ''}>
                     <td>{t.local}</td>
                     <td>{t.utc}</td>
                     <td>{e.kind}</td>

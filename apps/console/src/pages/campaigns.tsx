@@ -1,35 +1,31 @@
 import { type FormEvent, useEffect, useState } from 'react';
-import { api } from '../api.ts';
+import { type Answer, client, ok, type Schema } from '../api.ts';
 
-interface Item {
-  id: string;
-  contactId: string;
-  status: string;
-  currentNodeId: string | null;
-  planVersion: number;
-  mode: string;
-  createdAt: string;
-  planShape: string | null;
-}
-
+type Status = Schema<'CampaignListItem'>['status'];
+const STATUSES: readonly Status[] = ['pending', 'active', 'paused', 'completed', 'stopped', 'cancelled'];
 const FILTERS = ['status', 'email', 'sender', 'experiment', 'planShape'] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 /** GET /v1/campaigns with its filters, a page at a time (keyset cursors; "previous" walks back the ones seen). */
 export function CampaignsPage() {
-  const [filters, setFilters] = useState<Record<string, string>>({});
+  const [filters, setFilters] = useState<Filters>({});
   const [cursors, setCursors] = useState<string[]>([]);
-  const [page, setPage] = useState<{ items: Item[]; nextCursor: string | null } | null>(null);
+  const [page, setPage] = useState<Answer<'listCampaigns'> | null>(null);
   const [error, setError] = useState('');
   const cursor = cursors.at(-1);
   useEffect(() => {
-    const query = new URLSearchParams({ limit: '20' });
-    for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
-    if (cursor) query.set('cursor', cursor);
+    const { status, email, sender, experiment, planShape } = filters;
+    const query = {
+      limit: 20,
+      ...(status ? { status: STATUSES.find((s) => s === status) } : {}),
+      ...(email ? { email } : {}),
+      ...(sender ? { sender } : {}),
+      ...(experiment ? { experiment } : {}),
+      ...(planShape ? { planShape } : {}),
+      ...(cursor ? { cursor } : {}),
+    };
     setError('');
-    api<{ items: Item[]; nextCursor: string | null }>('GET', `/v1/campaigns?${query}`).then(
-      setPage,
-      (e: Error) => setError(e.message),
-    );
+    ok(client.GET('/v1/campaigns', { params: { query } })).then(setPage, (e: Error) => setError(e.message));
   }, [filters, cursor]);
   function apply(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -45,7 +41,7 @@ export function CampaignsPage() {
           Status{' '}
           <select name="status" defaultValue="">
             <option value="">any</option>
-            {['pending', 'active', 'paused', 'completed', 'exited', 'cancelled', 'failed'].map((s) => (
+            {STATUSES.map((s) => (
               <option key={s}>{s}</option>
             ))}
           </select>

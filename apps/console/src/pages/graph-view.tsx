@@ -10,7 +10,7 @@ export function GraphView({
   currentNodeId,
 }: {
   plan: { startNodeId: string; nodes: PlanNodeLike[] };
-  timeline: { kind: string; from?: string; to?: string; node?: string }[];
+  timeline: { kind: string; from?: string; to?: string; node?: string | null }[];
   currentNodeId: string | null;
 }) {
   // The page polls: the graph is rebuilt only when the plan, the path or the current node changed, so React
@@ -53,6 +53,6 @@ export function GraphView({
   );
 }
 
-function visitedNodes(timeline: { kind: string; node?: string }[]): string[] {
+function visitedNodes(timeline: { kind: string; node?: string | null }[]): string[] {
   return timeline.filter((e) => e.kind === 'enter').map((e) => e.node ?? '');
 }

@@ -1,23 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api } from '../api.ts';
+import { client, ok, type Schema } from '../api.ts';
 
-interface Sender {
-  id: string;
-  channel: string;
-  from: string;
-  timezone: string;
-  caps: Record<string, unknown>;
-  enabled: boolean;
-  effectiveDailyCap: number;
-  usage: { today: number; lastHour: number };
-  health: {
-    complaintRate: number;
-    hardBounceRate: number;
-    pausedAt: string | null;
-    pausedReason: string | null;
-  };
-  imap?: { host: string; user: string; error: string | null };
-}
+type Sender = Schema<'Sender'>;
 
 const percent = (rate: number) => `${(rate * 100).toFixed(2)} %`;
 
@@ -26,13 +10,13 @@ export function SendersPage() {
   const [senders, setSenders] = useState<Sender[] | null>(null);
   const [error, setError] = useState('');
   const load = useCallback(() => {
-    api<Sender[]>('GET', '/v1/senders').then(setSenders, (e: Error) => setError(e.message));
+    ok(client.GET('/v1/senders')).then(setSenders, (e: Error) => setError(e.message));
   }, []);
   useEffect(load, []);
   const toggle = (s: Sender) =>
-    api('PATCH', `/v1/senders/${encodeURIComponent(s.id)}`, { enabled: !s.enabled }).then(load, (e: Error) =>
-      setError(e.message),
-    );
+    ok(
+      client.PATCH('/v1/senders/{id}', { params: { path: { id: s.id } }, body: { enabled: !s.enabled } }),
+    ).then(load, (e: Error) => setError(e.message));
   return (
     <section>
       <h1>Senders</h1>

@@ -1,20 +1,17 @@
 import { useEffect, useState } from 'react';
-import { api } from '../api.ts';
-
-interface Sending {
-  enabled: boolean;
-  since: string | null;
-}
+import { type Answer, client, ok } from '../api.ts';
 
 /** The emergency stop: GET/POST /v1/admin/sending. */
 export function SendingPage() {
-  const [state, setState] = useState<Sending | null>(null);
+  const [state, setState] = useState<Answer<'getSending'> | null>(null);
   const [error, setError] = useState('');
   useEffect(() => {
-    api<Sending>('GET', '/v1/admin/sending').then(setState, (e: Error) => setError(e.message));
+    ok(client.GET('/v1/admin/sending')).then(setState, (e: Error) => setError(e.message));
   }, []);
   const set = (enabled: boolean) =>
-    api<Sending>('POST', '/v1/admin/sending', { enabled }).then(setState, (e: Error) => setError(e.message));
+    ok(client.POST('/v1/admin/sending', { body: { enabled } })).then(setState, (e: Error) =>
+      setError(e.message),
+    );
   return (
     <section>
       <h1>Emergency stop</h1>
