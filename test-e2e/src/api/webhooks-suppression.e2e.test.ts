@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { noOpenBumpPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
+import { type Json, useApi } from '../support/api.ts';
+import { answer, getCampaign, ok, sentMessageOf, typedClient } from '../support/client.ts';
 
 /*
  * Provider webhooks that act on an address, and the SNS signature-version setting, over real HTTP
- * against the real API process.
+ * against the real API process. The webhook requests are raw bytes with the provider's headers; the
+ * /v1 JSON calls go through @campaign/client.
  */
 
 const API_KEY = 'test-api-key-0123456789abcdef';
@@ -43,7 +45,7 @@ describe('Postmark suppressions by address over HTTP', { timeout: 60_000 }, () =
     POSTMARK_WEBHOOK_PASSWORD: POSTMARK.password,
     SES_SNS_TOPIC_ARNS: TOPIC,
   });
-  const call = apiCaller(api, API_KEY);
+  const client = typedClient(api, API_KEY);
   const headers = {
     'content-type': 'application/json',
     authorization: `Basic ${Buffer.from(`${POSTMARK.user}:${POSTMARK.password}`).toString('base64')}`,
@@ -75,19 +77,19 @@ describe('Postmark suppressions by address over HTTP', { timeout: 60_000 }, () =
   it('regression: a SubscriptionChange without MessageID stops the campaigns of its address and suppresses it', async () => {
     // 6996e46 answered it with rejected: unknown_message, and the contact kept being mailed.
     const email = `${randomUUID()}@example.com`;
-    const created = await call('POST', '/v1/campaigns', { contact: { email }, plan });
-    await sentMessage(call, created.json.id);
+    const created = await ok(client.POST('/v1/campaigns', { body: { contact: { email }, plan } }));
+    await sentMessageOf(client, created.id);
     const body = manualSuppression(email.toUpperCase(), new Date());
     expect(await post(body)).toMatchObject({
       status: 200,
       json: { accepted: 1, duplicates: 0, rejected: [] },
     });
-    const view = (await call('GET', `/v1/campaigns/${created.json.id}`)).json;
+    const view = await getCampaign(client, created.id);
     expect(view).toMatchObject({ status: 'stopped', stopReason: 'unsubscribed', pendingActions: [] });
     // A redelivery is a duplicate; no new campaign may start for the address.
     expect(await post(body)).toMatchObject({ status: 200, json: { accepted: 0, duplicates: 1 } });
-    const again = await call('POST', '/v1/campaigns', { contact: { email }, plan });
-    expect(again).toMatchObject({ status: 409, json: { code: 'contact_suppressed' } });
+    const again = await answer(client.POST('/v1/campaigns', { body: { contact: { email }, plan } }));
+    expect(again).toMatchObject({ status: 409, error: { code: 'contact_suppressed' } });
   });
 
   it('an address no contact has creates nothing and is reported', async () => {
@@ -103,7 +105,9 @@ describe('Postmark suppressions by address over HTTP', { timeout: 60_000 }, () =
       .execute();
     expect(contacts).toEqual([]);
     // The address stays free: a campaign for it starts.
-    expect((await call('POST', '/v1/campaigns', { contact: { email }, plan })).status).toBe(201);
+    expect((await answer(client.POST('/v1/campaigns', { body: { contact: { email }, plan } }))).status).toBe(
+      201,
+    );
   });
 
   it('SES without SES_SNS_REQUIRE_SIGNATURE_V2: SignatureVersion 1 passes the version check (refused for its certificate URL)', async () => {
