@@ -9,9 +9,11 @@ import type { Effect } from '../engine/types.ts';
 import type { SendNode } from '../plan/plan-schema.ts';
 import type { StoreTransaction } from '../ports/campaign-store.ts';
 import type { CampaignMode, CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
+import type { Sender } from '../senders/sender.ts';
 import {
   type ContactFrequencyCap,
   type SenderUsage,
+  type ThrottleDecision,
   type ThrottledSender,
   usageDayStart,
 } from '../senders/throttle.ts';
@@ -32,9 +34,9 @@ const LATER_DAYS_COUNTED = 1;
 export type Throttled = { outcome: 'deferred' | 'expired' } | { outcome: 'wait'; until: Date };
 
 /**
- * Throttling in the claim transaction (DESIGN section 11). `admit` locks the campaign's sender of the
- * send's channel (serializing every worker's decision for that sender), counts its usage and the
- * contact's, and either admits the send or applies the deferral: the action's `runAt` moves to the
+ * Throttling in the claim transaction (DESIGN section 11). `admit` counts the usage of the campaign's
+ * sender of the send's channel and the contact's, and either admits the send (decided again under the
+ * sender's row lock, which serializes every worker's admission for that sender) or applies the deferral: the action's `runAt` moves to the
  * decision's `until` (its `dueAt` kept, so it keeps its place in due order), with a `deferred` timeline
  * entry only when the reason differs from the action's latest deferral; past `expiresAt` (or with no
  * instant at all) the send is skipped (`expired`) and the campaign stops `send_expired`.
@@ -58,37 +60,18 @@ export class SendThrottle {
     waitMs = 0,
   ): Promise<Throttled | null> {
     const senderId = campaign.senderIds[node.channel ?? 'email'];
-    const sender = senderId === null ? null : await tx.senders.lock(senderId);
-    if (sender === null && this.contactCap === undefined) return null;
-    // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
-    const usage = sender
-      ? await this.senderUsage(tx, sender, now, campaign.mode)
-      : { today: 0, lastHour: [], last: null };
-    const contactSends = this.contactCap
-      ? await tx.throttle.contactClaims(
-          campaign.contactId,
-          windowStart(now, this.contactCap),
-          new Date(now.getTime() + 1),
-          campaign.mode,
-        )
-      : [];
-    const def = definition(campaign);
-    const rules = sendRulesOf(def, node);
-    const input = {
-      sender: sender as ThrottledSender | null,
-      usage,
-      contactCap: this.contactCap,
-      contactSends,
-      now,
-      nextAllowed: (t: Date) => nextAllowedInstant(t, rules),
-    };
-    // Sends of the same sender ahead in due order take the next slots first: count them as phantom
-    // claims at the instants they will get, then decide for this one.
-    const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now, campaign.mode) : 0;
-    const decision = decideAfter(input, ahead);
+    if (senderId === null && this.contactCap === undefined) return null;
+    // First without the sender's lock: a send that waits or is deferred reserves nothing, and what it
+    // reads without the lock can only be short of claims being committed (so it never defers later than
+    // the locked decision would). Only an admission takes the lock and decides again: in a burst the
+    // lock is queued for by the sends about to go, not by every one that will wait.
+    const unlocked = senderId === null ? null : await tx.senders.get(senderId);
+    let decision = await this.decide(tx, campaign, action, node, now, unlocked);
+    if (decision.kind === 'send' && senderId !== null)
+      decision = await this.decide(tx, campaign, action, node, now, await tx.senders.lock(senderId));
     if (decision.kind === 'send') return null;
-    // A slot this close is waited for by the worker, not recorded: a deferral would cost a write under
-    // the sender's lock and a trip through the queue (whose delay, or poll interval, exceeds the gap).
+    // A slot this close is waited for by the worker, not recorded: a deferral would cost a write and a
+    // trip through the queue (whose delay, or poll interval, exceeds a short gap).
     if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs)
       return { outcome: 'wait', until: decision.until };
     const effects: Effect[] = [];
@@ -131,6 +114,42 @@ export class SendThrottle {
       { trigger: 'send', actionId: action.id },
     );
     return { outcome: 'deferred' };
+  }
+
+  /** The caps' decision for the send on the sender's and the contact's usage as read now. */
+  private async decide(
+    tx: StoreTransaction,
+    campaign: CampaignRecord,
+    action: ScheduledActionRecord,
+    node: SendNode,
+    now: Date,
+    sender: Sender | null,
+  ): Promise<ThrottleDecision> {
+    // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
+    const usage = sender
+      ? await this.senderUsage(tx, sender, now, campaign.mode)
+      : { today: 0, lastHour: [], last: null };
+    const contactSends = this.contactCap
+      ? await tx.throttle.contactClaims(
+          campaign.contactId,
+          windowStart(now, this.contactCap),
+          new Date(now.getTime() + 1),
+          campaign.mode,
+        )
+      : [];
+    const rules = sendRulesOf(definition(campaign), node);
+    const input = {
+      sender: sender as ThrottledSender | null,
+      usage,
+      contactCap: this.contactCap,
+      contactSends,
+      now,
+      nextAllowed: (t: Date) => nextAllowedInstant(t, rules),
+    };
+    // Sends of the same sender ahead in due order take the next slots first: count them as phantom
+    // claims at the instants they will get, then decide for this one.
+    const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now, campaign.mode) : 0;
+    return decideAfter(input, ahead);
   }
 
   private async senderUsage(
