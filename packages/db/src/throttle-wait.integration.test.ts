@@ -8,9 +8,10 @@ import { createTestDatabase, type TestDatabase } from './testing.ts';
 /*
  * A throttled send whose slot is close (`throttleWaitMs`) waits for it in the worker instead of being
  * deferred through the queue: behind a 50 ms min gap, a trip through a queue (a delayed job, or a poll
- * interval) comes back later than the gap, and a deferral's write holds the sender's lock. Waiting
- * writes nothing; after five rounds a send still throttled is deferred as before, so sends waiting for
- * others that no worker is running cannot keep the workers' slots.
+ * interval) comes back later than the gap, behind every job due meanwhile. Waiting writes nothing and
+ * goes on while the sends ahead go; when none of them goes for `throttleWaitMs` (no worker runs them:
+ * their jobs wait behind this one) the send is deferred as before, so waiters cannot keep the workers'
+ * slots from the sends they wait for.
  */
 
 const QUIET_END = new Date('2026-03-02T08:00:00.000Z');
@@ -117,7 +118,28 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 
-  it('eight workers, latest due first: waiting sends give up their slot after five rounds, and all go in due order, a gap apart', async () => {
+  it('eight workers in due order: the waiting sends watch the ones ahead go and none is deferred', async () => {
+    const n = 24;
+    const { clock, service, transport, actions, campaignIds } = await burst(n);
+    clock.set(QUIET_END);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < actions.length) {
+          const id = (actions[next++] as { id: string }).id;
+          expect(await service.executeAction(id)).toEqual({ outcome: 'sent' });
+        }
+      }),
+    );
+    expect(transport.sent).toHaveLength(n);
+    const claims = await claimsOf(actions.map((a) => a.id));
+    expect(claims.map((c) => c.action_id)).toEqual(actions.map((a) => a.id));
+    const instants = claims.map((c) => c.claimed_at?.getTime() ?? Number.NaN);
+    expect(instants.slice(1).filter((t, i) => !(t - (instants[i] as number) >= GAP_MS))).toEqual([]);
+    expect(await deferralsOf(campaignIds)).toEqual([]);
+  });
+
+  it('eight workers, latest due first: waiting sends whose predecessors do not move give up their slot, and all go in due order, a gap apart', async () => {
     const n = 30;
     const { clock, service, transport, actions, campaignIds } = await burst(n);
     clock.set(QUIET_END);

@@ -24,12 +24,12 @@ export interface ActionRunnerSettings {
   maxSendAttempts: number;
   sendClaimLeaseMs: number;
   retryBaseDelayMs: number;
-  /** See `SendClaimSettings.throttleWaitMs`; a send waits this long at most per round, five rounds in all. */
+  /** See `SendClaimSettings.throttleWaitMs` and `claimWaiting`. */
   throttleWaitMs?: number | undefined;
 }
 
-/** After this many rounds of waiting for a cap's slot, a send still throttled is deferred (recorded). */
-const THROTTLE_WAIT_ROUNDS = 5;
+/** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
+const THROTTLE_WAIT_LIMIT = 30;
 
 /**
  * Runs due actions (rule 4 for sends, rule 6 for timeouts) as the scheduler delivers them, retries and
@@ -180,15 +180,25 @@ export class ActionRunner {
 
   /**
    * Step 1, waiting in this worker for a cap's slot that is at most `throttleWaitMs` away (a burst behind
-   * a sender's min gap: a deferral through the queue would come back later than the gap, and its write
-   * would hold the sender's lock). No lock is held while waiting; after `THROTTLE_WAIT_ROUNDS` rounds
-   * the send is deferred as any other, so a worker never keeps its slot of the queue for long.
+   * a sender's min gap: a deferral through the queue comes back later than the gap, behind every job due
+   * meanwhile). No lock is held while waiting. It waits while the sends ahead of it go: when none of them
+   * went for `throttleWaitMs` (they are not running: their jobs wait in the queue behind this one) or
+   * after `THROTTLE_WAIT_LIMIT` times it in all, the send is deferred as any other and frees its slot.
    */
   private async claimWaiting(unlocked: ScheduledActionRecord): Promise<SendClaim | ExecuteActionResult> {
-    for (let round = 0; ; round++) {
-      const mayWait = this.throttleWaitMs > 0 && round < THROTTLE_WAIT_ROUNDS;
+    const started = this.clock.now().getTime();
+    let progressAt = started;
+    let ahead = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const now = this.clock.now().getTime();
+      const mayWait =
+        this.throttleWaitMs > 0 &&
+        now - progressAt <= this.throttleWaitMs &&
+        now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
       const claim = await this.claims.claimSend(unlocked.id, unlocked.campaignId, mayWait);
       if (!('wait' in claim)) return claim;
+      if (claim.ahead < ahead || claim.ahead === 0) progressAt = this.clock.now().getTime();
+      ahead = claim.ahead;
       await this.sleep(Math.max(0, claim.wait.getTime() - this.clock.now().getTime()));
     }
   }

@@ -38,9 +38,13 @@ export interface SendClaim {
   sentAt?: Date;
 }
 
-/** A throttled send whose slot is at most `throttleWaitMs` away: nothing was written; ask again at `wait`. */
+/**
+ * A throttled send whose slot is at most `throttleWaitMs` away: nothing was written; ask again at `wait`.
+ * `ahead`: the sends of its sender before it in due order, still pending (the worker watches them go).
+ */
 export interface ThrottleWait {
   wait: Date;
+  ahead: number;
 }
 
 /** Settings of the send path (see `ExecutionServiceDeps` for what each means and its default). */
@@ -202,7 +206,7 @@ export class SendClaims {
       if (!takeover) {
         const waitMs = mayWait ? this.throttleWaitMs : 0;
         const throttled = await this.throttle.admit(tx, pending, campaign, action, node, now, waitMs);
-        if (throttled?.outcome === 'wait') return { wait: throttled.until };
+        if (throttled?.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
         if (throttled) return throttled;
       }
       let composed: ComposedMessage;

@@ -31,7 +31,10 @@ const LATER_DAYS_COUNTED = 1;
  * when the caller may wait (`admit`'s `waitMs`) and the slot is that close, `wait`: nothing was written,
  * the caller asks again at `until`.
  */
-export type Throttled = { outcome: 'deferred' | 'expired' } | { outcome: 'wait'; until: Date };
+export type Throttled =
+  | { outcome: 'deferred' | 'expired' }
+  /** `ahead`: the sends of the sender before this one in due order, still pending. */
+  | { outcome: 'wait'; until: Date; ahead: number };
 
 /**
  * Throttling in the claim transaction (DESIGN section 11). `admit` counts the usage of the campaign's
@@ -66,14 +69,21 @@ export class SendThrottle {
     // the locked decision would). Only an admission takes the lock and decides again: in a burst the
     // lock is queued for by the sends about to go, not by every one that will wait.
     const unlocked = senderId === null ? null : await tx.senders.get(senderId);
-    let decision = await this.decide(tx, campaign, action, node, now, unlocked);
+    let { decision, ahead } = await this.decide(tx, campaign, action, node, now, unlocked);
     if (decision.kind === 'send' && senderId !== null)
-      decision = await this.decide(tx, campaign, action, node, now, await tx.senders.lock(senderId));
+      ({ decision, ahead } = await this.decide(
+        tx,
+        campaign,
+        action,
+        node,
+        now,
+        await tx.senders.lock(senderId),
+      ));
     if (decision.kind === 'send') return null;
     // A slot this close is waited for by the worker, not recorded: a deferral would cost a write and a
     // trip through the queue (whose delay, or poll interval, exceeds a short gap).
     if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs)
-      return { outcome: 'wait', until: decision.until };
+      return { outcome: 'wait', until: decision.until, ahead };
     const effects: Effect[] = [];
     const late =
       decision.until === null ||
@@ -124,7 +134,7 @@ export class SendThrottle {
     node: SendNode,
     now: Date,
     sender: Sender | null,
-  ): Promise<ThrottleDecision> {
+  ): Promise<{ decision: ThrottleDecision; ahead: number }> {
     // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
     const usage = sender
       ? await this.senderUsage(tx, sender, now, campaign.mode)
@@ -149,7 +159,7 @@ export class SendThrottle {
     // Sends of the same sender ahead in due order take the next slots first: count them as phantom
     // claims at the instants they will get, then decide for this one.
     const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now, campaign.mode) : 0;
-    return decideAfter(input, ahead);
+    return { decision: decideAfter(input, ahead), ahead };
   }
 
   private async senderUsage(
