@@ -15,6 +15,7 @@ import * as senderImap from './0013-sender-imap.ts';
 import * as contactsAndLists from './0014-contacts-and-lists.ts';
 import * as analytics from './0015-analytics.ts';
 import * as messageFacts from './0016-message-facts.ts';
+import * as analyticsRollups from './0017-analytics-rollups.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0014-contacts-and-lists': contactsAndLists,
   '0015-analytics': analytics,
   '0016-message-facts': messageFacts,
+  '0017-analytics-rollups': analyticsRollups,
 };
