@@ -161,6 +161,30 @@ export function openApiDocument(serverUrl: string): Record<string, unknown> {
             status: { type: 'integer' },
             code: { type: 'string' },
             detail: { type: 'string' },
+            issues: {
+              description:
+                'With invalid_plan, invalid_request and invalid_sender: what is wrong, each at a JSON pointer into the body (`path`). A plan issue also has `code` and `severity`, and `fix` when it has one obvious repair.',
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['path', 'message'],
+                properties: {
+                  path: { type: 'string' },
+                  message: { type: 'string' },
+                  code: { type: 'string' },
+                  severity: { type: 'string', enum: ['error', 'warning'] },
+                  fix: {
+                    description: 'An RFC 6902 JSON Patch against the plan as given',
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['op', 'path'],
+                      properties: { op: { type: 'string' }, path: { type: 'string' }, value: {} },
+                    },
+                  },
+                },
+              },
+            },
           },
         },
       },

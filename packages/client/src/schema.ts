@@ -1779,6 +1779,20 @@ export interface components {
             status: number;
             code: string;
             detail?: string;
+            /** @description With invalid_plan, invalid_request and invalid_sender: what is wrong, each at a JSON pointer into the body (`path`). A plan issue also has `code` and `severity`, and `fix` when it has one obvious repair. */
+            issues?: {
+                path: string;
+                message: string;
+                code?: string;
+                /** @enum {string} */
+                severity?: "error" | "warning";
+                /** @description An RFC 6902 JSON Patch against the plan as given */
+                fix?: {
+                    op: string;
+                    path: string;
+                    value?: unknown;
+                }[];
+            }[];
         };
         /**
          * @example {
