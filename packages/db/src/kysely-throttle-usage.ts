@@ -30,29 +30,38 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
   }
 
-  async senderClaimCount(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<number> {
-    const row = await this.db
+  async senderState(
+    senderId: string,
+    day: { start: Date; next: Date },
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode = 'live',
+  ): Promise<{ today: number; last: Date | null; ahead: number }> {
+    const messages = this.db
       .selectFrom('outbound_messages')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('sender_id', '=', senderId)
-      .where('status', 'in', counted(mode))
-      .where('claimed_at', '>=', from)
-      .where('claimed_at', '<', to)
+      .where('status', 'in', counted(mode));
+    const row = await this.db
+      .selectNoFrom(() => [
+        messages
+          .select((m) => m.fn.countAll<string>().as('n'))
+          .where('claimed_at', '>=', day.start)
+          .where('claimed_at', '<', day.next)
+          .as('today'),
+        messages
+          .select('claimed_at')
+          .where('claimed_at', 'is not', null)
+          .orderBy('claimed_at', 'desc')
+          .limit(1)
+          .as('last'),
+        this.ahead(senderId, action, now, mode).as('ahead'),
+      ])
       .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  async senderLastClaim(senderId: string, mode?: CampaignMode): Promise<Date | null> {
-    const row = await this.db
-      .selectFrom('outbound_messages')
-      .select('claimed_at')
-      .where('sender_id', '=', senderId)
-      .where('status', 'in', counted(mode))
-      .where('claimed_at', 'is not', null)
-      .orderBy('claimed_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return row?.claimed_at ?? null;
+    return {
+      today: Number(row.today ?? 0),
+      last: row.last ? new Date(row.last as unknown as string | Date) : null,
+      ahead: Number(row.ahead ?? 0),
+    };
   }
 
   async contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {
@@ -68,13 +77,9 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
   }
 
-  async waitingAhead(
-    senderId: string,
-    action: { id: string; dueAt: Date },
-    now: Date,
-    mode: CampaignMode = 'live',
-  ): Promise<number> {
-    const row = await this.db
+  /** The `ahead` count of `senderState`. */
+  private ahead(senderId: string, action: { id: string; dueAt: Date }, now: Date, mode: CampaignMode) {
+    return this.db
       .selectFrom('scheduled_actions as a')
       .innerJoin('contact_campaigns as c', 'c.id', 'a.campaign_id')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -90,9 +95,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
           eb('a.due_at', '<', action.dueAt),
           eb.and([eb('a.due_at', '=', action.dueAt), eb('a.id', '<', action.id)]),
         ]),
-      )
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+      );
   }
 
   async lastDeferralReason(campaignId: string, actionId: string): Promise<string | null> {

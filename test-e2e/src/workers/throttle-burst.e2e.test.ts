@@ -117,7 +117,7 @@ describe.runIf(process.env.THROTTLE_BURST === '1').each(['bullmq', 'pgboss'] as 
     });
 
     it('drains at the 50 ms min gap, in due order, none lost; a daily cap of 3 promises the next days in due order', async () => {
-      const { plan, quietEnd } = quietPlan(5_000 + BURST * 15);
+      const { plan, quietEnd } = quietPlan(10_000 + BURST * 60);
       const burstSender = await api.service.senders.create({
         channel: 'email',
         from: 'Burst <burst@e2e.test>',

@@ -13,22 +13,21 @@ import type { CampaignMode } from './records.ts';
 export interface ThrottleUsageRepository {
   /** Claim instants of the sender's messages in `[from, to]`, ascending. */
   senderClaims(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
-  /** How many of the sender's messages were claimed in `[from, to)`. */
-  senderClaimCount(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<number>;
-  /** The sender's latest claim instant, null before its first. */
-  senderLastClaim(senderId: string, mode?: CampaignMode): Promise<Date | null>;
-  /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
-  contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
   /**
-   * How many other pending sends of the sender (its active campaigns) are due by `now` (`dueAt <= now`,
-   * deferred or not) and ahead of this one in due order `(dueAt, id)`: they take slots first.
+   * In one round trip (it runs under the sender's lock): how many of the sender's messages were claimed
+   * in `[dayStart, nextDayStart)`, its latest claim instant (null before its first), and `ahead`: how
+   * many other pending sends of the sender (its active campaigns) are due by `now` (`dueAt <= now`,
+   * deferred or not) and ahead of `action` in due order `(dueAt, id)`: they take slots first.
    */
-  waitingAhead(
+  senderState(
     senderId: string,
+    day: { start: Date; next: Date },
     action: { id: string; dueAt: Date },
     now: Date,
     mode?: CampaignMode,
-  ): Promise<number>;
+  ): Promise<{ today: number; last: Date | null; ahead: number }>;
+  /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
+  contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
   /** The reason of the action's latest `deferred` timeline entry, null when it was never deferred. */
   lastDeferralReason(campaignId: string, actionId: string): Promise<string | null>;
 }

@@ -30,6 +30,11 @@ export interface ActionRunnerSettings {
 
 /** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
 const THROTTLE_WAIT_LIMIT = 30;
+/**
+ * A waiting send gives up when none of the sends ahead of it went for this many times `throttleWaitMs`
+ * (they are not running). Not once: on a loaded machine one send can take longer than the wait itself.
+ */
+const THROTTLE_STALL_LIMIT = 5;
 
 /**
  * Runs due actions (rule 4 for sends, rule 6 for timeouts) as the scheduler delivers them, retries and
@@ -182,8 +187,9 @@ export class ActionRunner {
    * Step 1, waiting in this worker for a cap's slot that is at most `throttleWaitMs` away (a burst behind
    * a sender's min gap: a deferral through the queue comes back later than the gap, behind every job due
    * meanwhile). No lock is held while waiting. It waits while the sends ahead of it go: when none of them
-   * went for `throttleWaitMs` (they are not running: their jobs wait in the queue behind this one) or
-   * after `THROTTLE_WAIT_LIMIT` times it in all, the send is deferred as any other and frees its slot.
+   * went for `THROTTLE_STALL_LIMIT` times `throttleWaitMs` (they are not running: their jobs wait in the
+   * queue behind this one) or after `THROTTLE_WAIT_LIMIT` times it in all, the send is deferred as any
+   * other and frees its slot.
    */
   private async claimWaiting(unlocked: ScheduledActionRecord): Promise<SendClaim | ExecuteActionResult> {
     const started = this.clock.now().getTime();
@@ -193,7 +199,7 @@ export class ActionRunner {
       const now = this.clock.now().getTime();
       const mayWait =
         this.throttleWaitMs > 0 &&
-        now - progressAt <= this.throttleWaitMs &&
+        now - progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
         now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
       const claim = await this.claims.claimSend(unlocked.id, unlocked.campaignId, mayWait);
       if (!('wait' in claim)) return claim;

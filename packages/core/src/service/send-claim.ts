@@ -202,13 +202,6 @@ export class SendClaims {
         // Past its expiresAt (1.1 expireAfter) the send is skipped and the campaign stopped, not moved.
         return { outcome: deferral.effects.some((e) => e.type === 'skip') ? 'expired' : 'deferred' };
       }
-      // Caps (DESIGN section 11): a takeover retries the slot its first claim reserved.
-      if (!takeover) {
-        const waitMs = mayWait ? this.throttleWaitMs : 0;
-        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, now, waitMs);
-        if (throttled?.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
-        if (throttled) return throttled;
-      }
       let composed: ComposedMessage;
       try {
         const parent = node.thread === true ? await tx.messages.latestSentEmail(campaign.id) : null;
@@ -220,6 +213,15 @@ export class SendClaims {
         return { outcome: 'failed' };
       }
       const sender = await campaignSender(tx, campaign, composed.channel);
+      // Caps (DESIGN section 11), last: an admission holds the sender's lock until this transaction
+      // commits, so nothing that can be done before it is done under it. A takeover retries the slot its
+      // first claim reserved.
+      if (!takeover) {
+        const waitMs = mayWait ? this.throttleWaitMs : 0;
+        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, now, waitMs);
+        if (throttled?.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
+        if (throttled) return throttled;
+      }
       const message = await tx.messages.claim(
         {
           id: messageId,

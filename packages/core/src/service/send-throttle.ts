@@ -136,9 +136,11 @@ export class SendThrottle {
     sender: Sender | null,
   ): Promise<{ decision: ThrottleDecision; ahead: number }> {
     // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
-    const usage = sender
-      ? await this.senderUsage(tx, sender, now, campaign.mode)
-      : { today: 0, lastHour: [], last: null };
+    // `ahead`: sends of the same sender ahead in due order take the next slots first; the decision counts
+    // them as phantom claims at the instants they will get, then decides for this one.
+    const { usage, ahead } = sender
+      ? await this.senderUsage(tx, sender, action, now, campaign.mode)
+      : { usage: { today: 0, lastHour: [], last: null }, ahead: 0 };
     const contactSends = this.contactCap
       ? await tx.throttle.contactClaims(
           campaign.contactId,
@@ -156,32 +158,38 @@ export class SendThrottle {
       now,
       nextAllowed: (t: Date) => nextAllowedInstant(t, rules),
     };
-    // Sends of the same sender ahead in due order take the next slots first: count them as phantom
-    // claims at the instants they will get, then decide for this one.
-    const ahead = sender ? await tx.throttle.waitingAhead(sender.id, action, now, campaign.mode) : 0;
     return { decision: decideAfter(input, ahead), ahead };
   }
 
   private async senderUsage(
     tx: StoreTransaction,
     sender: ThrottledSender & { id: string },
+    action: ScheduledActionRecord,
     now: Date,
     mode: CampaignMode,
-  ) {
+  ): Promise<{ usage: SenderUsage; ahead: number }> {
     const dayStart = usageDayStart(sender, now);
     const nextDayStart = localDayStart(now, sender.timezone, 1);
     // Not only up to `now`: `now` was read before this worker got the sender's lock, and a worker that
     // read its clock later may have claimed (and committed) meanwhile, its claim stamped after `now`.
     // Every claim holds its slot, so count them all: today's in `today`, a later day's (a clock read
-    // just before a local midnight) as used on that day. Today's are counted, not fetched: a sender
-    // sends thousands a day; the instants are read only for an hourly cap and for the days after.
-    const today = await tx.throttle.senderClaimCount(sender.id, dayStart, nextDayStart, mode);
+    // just before a local midnight) as used on that day. Today's are counted, not fetched (a sender sends
+    // thousands a day), in one round trip with the latest claim and the sends ahead; instants are read
+    // only for an hourly cap and when the latest claim is on a later day.
+    const { today, last, ahead } = await tx.throttle.senderState(
+      sender.id,
+      { start: dayStart, next: nextDayStart },
+      action,
+      now,
+      mode,
+    );
     const until = new Date(localDayStart(now, sender.timezone, LATER_DAYS_COUNTED + 1).getTime() - 1);
-    const later = await tx.throttle.senderClaims(sender.id, nextDayStart, until, mode);
     const byDay = new Map<number, number>();
-    for (const c of later) {
-      const day = localDayNumber(c, sender.timezone);
-      byDay.set(day, (byDay.get(day) ?? 0) + 1);
+    if (last !== null && last.getTime() >= nextDayStart.getTime()) {
+      for (const c of await tx.throttle.senderClaims(sender.id, nextDayStart, until, mode)) {
+        const day = localDayNumber(c, sender.timezone);
+        byDay.set(day, (byDay.get(day) ?? 0) + 1);
+      }
     }
     const hourStart = new Date(now.getTime() - HOUR_MS);
     const lastHour =
@@ -190,13 +198,7 @@ export class SendThrottle {
         : (await tx.throttle.senderClaims(sender.id, hourStart, until, mode)).filter(
             (c) => c.getTime() > hourStart.getTime(),
           );
-    const last = await tx.throttle.senderLastClaim(sender.id, mode);
-    return {
-      today,
-      lastHour,
-      last,
-      byDay,
-    } satisfies SenderUsage;
+    return { usage: { today, lastHour, last, byDay }, ahead };
   }
 }
 
