@@ -8,7 +8,8 @@ import { createTestDatabase, type TestDatabase } from './testing.ts';
 /*
  * A throttled send whose slot is close (`throttleWaitMs`) waits for it in the worker instead of being
  * deferred through the queue: behind a 50 ms min gap, a trip through a queue (a delayed job, or a poll
- * interval) comes back later than the gap, behind every job due meanwhile. Waiting writes nothing and
+ * interval) comes back later than the gap, behind every job due meanwhile. Waiting records no entry
+ * (only the action's run_at moves, so the reconcile pass leaves it alone) and
  * goes on while the sends ahead go; when none of them goes for `throttleWaitMs` (no worker runs them:
  * their jobs wait behind this one) the send is deferred as before, so waiters cannot keep the workers'
  * slots from the sends they wait for.
@@ -55,12 +56,22 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     const scheduler = new InMemoryScheduler(clock);
     const transport = new RecordingTransport();
     const sleeps: number[] = [];
-    const service = new CampaignPlanExecutionService({
+    // What the reconcile pass (grace 0) re-queued while each send waited.
+    const requeuedWhileWaiting: string[][] = [];
+    const service: CampaignPlanExecutionService = new CampaignPlanExecutionService({
       ...{ store, scheduler, transport, clock },
       throttleWaitMs: 1000,
       // Virtual time: a waiting worker moves the clock to its wake-up (never back).
       sleep: async (ms) => {
         sleeps.push(ms);
+        const before = new Set(scheduler.pending().map((j) => j.actionId));
+        await service.reconcileOverdue(0);
+        requeuedWhileWaiting.push(
+          scheduler
+            .pending()
+            .map((j) => j.actionId)
+            .filter((id) => !before.has(id)),
+        );
         const wake = clock.now().getTime() + ms;
         await new Promise((resolve) => setImmediate(resolve));
         if (clock.now().getTime() < wake) clock.set(new Date(wake));
@@ -83,7 +94,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
       .orderBy('due_at')
       .orderBy('id')
       .execute();
-    return { clock, service, transport, actions, campaignIds, sleeps };
+    return { clock, service, scheduler, transport, actions, campaignIds, sleeps, requeuedWhileWaiting };
   }
 
   const claimsOf = (actionIds: string[]) =>
@@ -104,9 +115,18 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
 
   it('one worker in due order: each send waits for its slot, exactly one gap apart, nothing recorded', async () => {
     const n = 12;
-    const { clock, service, transport, actions, campaignIds, sleeps } = await burst(n);
+    const { clock, service, scheduler, transport, actions, campaignIds, sleeps, requeuedWhileWaiting } =
+      await burst(n);
     clock.set(QUIET_END);
-    for (const a of actions) expect(await service.executeAction(a.id)).toEqual({ outcome: 'sent' });
+    // Nothing is queued: each send runs here, as its worker would.
+    await scheduler.cancel(actions.map((a) => a.id));
+    for (const [i, a] of actions.entries()) {
+      expect(await service.executeAction(a.id)).toEqual({ outcome: 'sent' });
+      // While it waited, its row said when it would try again: the reconcile pass re-queued the sends
+      // behind it (overdue, no job), never the waiting one.
+      if (i > 0) expect(requeuedWhileWaiting.at(-1)).not.toContain(a.id);
+      await scheduler.cancel(actions.map((x) => x.id));
+    }
     expect(transport.sent).toHaveLength(n);
     const claims = await claimsOf(actions.map((a) => a.id));
     expect(claims.map((c) => c.action_id)).toEqual(actions.map((a) => a.id));

@@ -39,7 +39,8 @@ export interface SendClaim {
 }
 
 /**
- * A throttled send whose slot is at most `throttleWaitMs` away: nothing was written; ask again at `wait`.
+ * A throttled send whose slot is at most `throttleWaitMs` away: only its `runAt` moved (to `wait`, no entry,
+ * no job); ask again then.
  * `ahead`: the sends of its sender before it in due order, still pending (the worker watches them go).
  */
 export interface ThrottleWait {

@@ -28,8 +28,8 @@ const LATER_DAYS_COUNTED = 1;
 
 /**
  * A throttled send: moved (`deferred`) or, past its `expiresAt`, skipped with the campaign stopped; or,
- * when the caller may wait (`admit`'s `waitMs`) and the slot is that close, `wait`: nothing was written,
- * the caller asks again at `until`.
+ * when the caller may wait (`admit`'s `waitMs`) and the slot is that close, `wait`: only the action's
+ * `runAt` moved to `until` (no timeline entry, no job), and the caller asks again then.
  */
 export type Throttled =
   | { outcome: 'deferred' | 'expired' }
@@ -82,8 +82,13 @@ export class SendThrottle {
     if (decision.kind === 'send') return null;
     // A slot this close is waited for by the worker, not recorded: a deferral would cost a write and a
     // trip through the queue (whose delay, or poll interval, exceeds a short gap).
-    if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs)
+    if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs) {
+      // The row says when the send is next tried (no entry, no job: its job is this worker's), so the
+      // reconcile pass does not take a waiting send for one the queue lost and queue it a second time.
+      if (decision.until.getTime() > action.runAt.getTime())
+        await tx.actions.reschedule(action.id, decision.until);
       return { outcome: 'wait', until: decision.until, ahead };
+    }
     const effects: Effect[] = [];
     const late =
       decision.until === null ||
