@@ -14,7 +14,14 @@ import { type DatabaseHandle, openDatabase } from './connect.ts';
 import { migrateToLatest } from './migrate.ts';
 import { activeStatementCapture, StatementCapturePlugin } from './statement-capture.ts';
 
-export { seedAnalyticsBench, sequentialMessageCount } from './analytics/bench-seed.ts';
+export {
+  type AnalyticsWriteConfig,
+  analyticsWritePaths,
+  seedAnalyticsBench,
+  seedAnalyticsWriteCampaigns,
+  sequentialMessageCount,
+  setAnalyticsTriggers,
+} from './analytics/bench-seed.ts';
 
 export type TestDatabaseKind = 'postgres' | 'pglite';
 

@@ -144,3 +144,88 @@ export async function sequentialMessageCount(db: Kysely<Database>, range: Analyt
     where sent_at + interval '0 s' >= ${range.from} and sent_at + interval '0 s' < ${range.to}`.execute(db);
   return rows[0]?.n ?? 0;
 }
+
+/* The write cost of the analytics triggers (bench/analytics-bench.ts, analyticsWriteCost). */
+
+/** `campaigns` contacts w1.. with one active campaign each (md5('wc' || i)), for analyticsWritePaths. */
+export async function seedAnalyticsWriteCampaigns(db: Kysely<Database>, campaigns: number): Promise<void> {
+  await sql`insert into contacts (id, email) select 'w' || i, 'w' || i || '@bench.test' from generate_series(1, ${campaigns}) i`.execute(
+    db,
+  );
+  await sql`insert into contact_campaigns (contact_id, id, plan, timezone, status, created_at, updated_at)
+    select 'w' || i, md5('wc' || i)::uuid, '{}'::jsonb, 'UTC', 'active', now(), now()
+    from generate_series(1, ${campaigns}) i`.execute(db);
+}
+
+/** The analytics triggers of each write-cost configuration (0016's on three tables, 0017's chain). */
+const FACTS_TRIGGERS: [table: string, trigger: string][] = [
+  ['outbound_messages', 'message_facts_message'],
+  ['message_events', 'message_facts_event'],
+  ['contact_campaigns', 'message_facts_campaign'],
+];
+const CHAIN_TRIGGERS: [table: string, trigger: string][] = [
+  ['message_facts', 'message_facts_chain_insert_delete'],
+  ['message_facts', 'message_facts_chain_update'],
+];
+export type AnalyticsWriteConfig =
+  | 'no analytics triggers'
+  | 'message_facts (0016)'
+  | 'message_facts + chain (0016, 0017)';
+
+/** Turns the analytics triggers on or off for `config` (ALTER TABLE: a bench database only). */
+export async function setAnalyticsTriggers(
+  db: Kysely<Database>,
+  config: AnalyticsWriteConfig,
+): Promise<void> {
+  const toggles = [
+    ...FACTS_TRIGGERS.map((t) => [...t, config !== 'no analytics triggers'] as const),
+    ...CHAIN_TRIGGERS.map((t) => [...t, config === 'message_facts + chain (0016, 0017)'] as const),
+  ];
+  for (const [table, trigger, enabled] of toggles) {
+    await sql.raw(`alter table ${table} ${enabled ? 'enable' : 'disable'} trigger ${trigger}`).execute(db);
+  }
+}
+
+/**
+ * `count` send-and-events paths on the campaigns of seedAnalyticsWriteCampaigns: per message its send action and the
+ * message (status sending), then markSent's update, then three events, each its own transaction.
+ * Returns milliseconds per path.
+ */
+export async function analyticsWritePaths(
+  db: Kysely<Database>,
+  count: number,
+  campaigns: number,
+  round: string,
+): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const c = (i % campaigns) + 1;
+    const contact = `w${c}`;
+    const campaign = sql`md5(${`wc${c}`})::uuid`;
+    const key = `${round}-${i}`;
+    const at = new Date(Date.UTC(2026, 4, 1) + i * 1000);
+    await db.transaction().execute(async (trx) => {
+      await sql`insert into scheduled_actions (id, contact_id, campaign_id, kind, node_id, step, due_at, run_at, status,
+          idempotency_key, executed_at)
+        values (md5(${`a${key}`})::uuid, ${contact}, ${campaign}, 'send', 'a', ${i}, ${at}, ${at}, 'done', ${key}, ${at})`.execute(
+        trx,
+      );
+      await sql`insert into outbound_messages (id, contact_id, campaign_id, action_id, node_id, step, dedupe_key, to_email,
+          subject, body, status, channel)
+        values (md5(${`m${key}`})::uuid, ${contact}, ${campaign}, md5(${`a${key}`})::uuid, 'a', ${i}, ${key},
+          ${`${contact}@bench.test`}, 's', 'b', 'sending', 'email')`.execute(trx);
+    });
+    await sql`update outbound_messages set status = 'sent', sent_at = ${at}
+      where contact_id = ${contact} and id = md5(${`m${key}`})::uuid`.execute(db);
+    for (const [type, after] of [
+      ['delivered', 5],
+      ['opened', 600],
+      ['replied', 3600],
+    ] as const) {
+      await sql`insert into message_events (contact_id, campaign_id, message_id, provider, provider_event_id, type, occurred_at)
+        values (${contact}, ${campaign}, md5(${`m${key}`})::uuid, 'bench', ${`${type}-${key}`}, ${type},
+          ${new Date(at.getTime() + after * 1000)})`.execute(db);
+    }
+  }
+  return (performance.now() - started) / count;
+}
