@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { schedulerContractSuite } from '@campaign/core/testing';
 import { Queue } from 'bullmq';
+import { describe, expect, it } from 'vitest';
 import { BullmqScheduler } from './bullmq-scheduler.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,3 +39,33 @@ schedulerContractSuite(
   },
   { maxLatenessMs: 1000 },
 );
+
+describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
+  it('a job already waiting for a worker, scheduled again to run now (the reconcile pass), keeps its place', async () => {
+    const queueName = `order-${randomUUID()}`;
+    const scheduler = new BullmqScheduler({
+      connection: REDIS_URL,
+      queueName,
+      prefix: '{campaign-test}',
+      concurrency: 1,
+    });
+    try {
+      const now = new Date();
+      const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
+      await scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: now })));
+      // The reconcile pass finds all three overdue (no worker yet) and queues them again, first one last.
+      await scheduler.schedule([...ids].reverse().map((actionId) => ({ actionId, runAt: new Date() })));
+      const ran: string[] = [];
+      await scheduler.start(async (id) => {
+        ran.push(id);
+      });
+      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
+      expect(ran).toEqual(ids);
+    } finally {
+      await scheduler.close();
+      const queue = new Queue(queueName, { connection: { url: REDIS_URL }, prefix: '{campaign-test}' });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+});

@@ -174,6 +174,7 @@ export class BullmqScheduler implements Scheduler {
       // A job being processed elsewhere cannot be removed (remove returns 0, add is a no-op): it runs,
       // and the row decides.
       const queue = this.queueOf(job.actionId);
+      if (job.runAt.getTime() <= now && (await this.alreadyDue(queue, job.actionId))) continue;
       await queue.remove(job.actionId);
       await queue.add(
         JOB_NAME,
@@ -188,6 +189,19 @@ export class BullmqScheduler implements Scheduler {
         },
       );
     }
+  }
+
+  /**
+   * The action's job waits for a worker already (or is being processed): asked to run now again (the
+   * reconcile pass re-queues every action overdue by its grace, which in a backlog is every job still
+   * waiting), it keeps its place in the line. Removed and added again it would go to the back, behind
+   * every job due after it, on each pass.
+   */
+  private async alreadyDue(queue: Queue<JobData>, actionId: string): Promise<boolean> {
+    const existing = await queue.getJob(actionId);
+    if (!existing) return false;
+    const state = await existing.getState();
+    return state === 'waiting' || state === 'prioritized' || state === 'active';
   }
 
   async cancel(actionIds: readonly string[]): Promise<void> {
