@@ -7,6 +7,7 @@ import type {
   ContactInput,
   ContactRecord,
   ContactRepository,
+  DecisionWrite,
   MessageEventRecord,
   MessageEventRepository,
   MessageRef,
@@ -25,10 +26,10 @@ import type {
   StoredEventEffect,
 } from '@campaign/core';
 import { ENGAGEMENT_EVENTS, type EngagementEvent, planShape, type RecordedEvent } from '@campaign/core';
-import { type Kysely, sql } from 'kysely';
+import { type Compilable, type Kysely, type OperationNodeSource, type Selectable, sql } from 'kysely';
 import { emailDigest, phoneDigest } from './kysely-contact-admin.ts';
 import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
-import type { Database } from './schema.ts';
+import type { Database, ScheduledActionsTable } from './schema.ts';
 
 /*
  * Kysely implementations of core's repository ports. Each takes the executor of the transaction it
@@ -275,6 +276,69 @@ export class KyselyCampaignRepository implements CampaignRepository {
       .where('id', '=', campaignId)
       .execute();
   }
+
+  /**
+   * One statement: each write a data-modifying CTE of it (all see the same snapshot and none reads
+   * another's rows, so their order does not matter; the transitions keep their row order in the
+   * timeline sequence). A single write runs as it is.
+   */
+  async saveDecision(
+    write: DecisionWrite,
+  ): Promise<{ inserted: ScheduledActionRecord[]; cancelled: string[] }> {
+    const { contactId, campaignId } = write;
+    const writes: { name: string; query: Compilable & OperationNodeSource }[] = [];
+    if (write.transitions.length > 0)
+      writes.push({ name: 'transitions', query: insertTransitions(this.db, write.transitions) });
+    if (write.state)
+      writes.push({ name: 'state', query: saveStateQuery(this.db, contactId, campaignId, write.state) });
+    if (write.eventEffect)
+      writes.push({
+        name: 'effect',
+        query: this.db
+          .updateTable('message_events')
+          .set({ effect: write.eventEffect.effect })
+          .where('contact_id', '=', contactId)
+          .where('id', '=', write.eventEffect.eventId),
+      });
+    const actions = write.actions.length > 0 ? insertActions(this.db, write.actions) : null;
+    const cancel = write.cancelPending ? cancelPendingQuery(this.db, contactId, campaignId) : null;
+    const returning = [
+      ...(actions ? [{ name: 'actions', query: actions }] : []),
+      ...(cancel ? [{ name: 'cancelled', query: cancel }] : []),
+    ];
+    // One write alone runs as it is.
+    const [only] = [...writes, ...returning];
+    if (only && writes.length + returning.length === 1) {
+      const { rows } = await this.db.executeQuery(only.query.compile());
+      if (actions)
+        return { inserted: (rows as Selectable<ScheduledActionsTable>[]).map(toAction), cancelled: [] };
+      return { inserted: [], cancelled: cancel ? (rows as { id: string }[]).map((r) => r.id) : [] };
+    }
+    if (!only) return { inserted: [], cancelled: [] };
+    const ctes = sql.join(
+      [...writes, ...returning].map(({ name, query }) => sql`${sql.id(name)} as (${query})`),
+    );
+    // The inserted actions and the cancelled ids as one result: a cancelled id's row has no action.
+    const result =
+      actions && cancel
+        ? sql`select a.*, null::uuid as cancelled_id from actions a
+              union all select (null::scheduled_actions).*, c.id from cancelled c`
+        : actions
+          ? sql`select *, null::uuid as cancelled_id from actions`
+          : cancel
+            ? sql`select id as cancelled_id from cancelled`
+            : sql`select null::uuid as cancelled_id`;
+    const { rows } = await sql<
+      Selectable<ScheduledActionsTable> & { cancelled_id: string | null }
+    >`with ${ctes} ${result}`.execute(this.db);
+    const inserted: ScheduledActionRecord[] = [];
+    const cancelled: string[] = [];
+    for (const { cancelled_id, ...row } of rows) {
+      if (cancelled_id !== null) cancelled.push(cancelled_id);
+      else if (actions) inserted.push(toAction(row));
+    }
+    return { inserted, cancelled };
+  }
 }
 
 export class KyselyScheduledActionRepository implements ScheduledActionRepository {
@@ -285,30 +349,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
 
   async insertMany(actions: readonly NewScheduledAction[]): Promise<ScheduledActionRecord[]> {
     if (actions.length === 0) return [];
-    const rows = await this.db
-      .insertInto('scheduled_actions')
-      .values(
-        actions.map(({ contactId, campaignId, action, idempotencyKey }) => ({
-          contact_id: contactId,
-          campaign_id: campaignId,
-          kind: action.kind,
-          node_id: action.nodeId,
-          step: action.step,
-          event: action.kind === 'timeout' ? action.event : null,
-          transition_index: action.kind === 'timeout' ? action.transitionIndex : null,
-          due_at: action.dueAt,
-          run_at: action.runAt,
-          expires_at: action.kind === 'send' ? (action.expiresAt ?? null) : null,
-          outcome: null,
-          last_error: null,
-          idempotency_key: idempotencyKey,
-          executed_at: null,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['contact_id', 'idempotency_key']).doNothing())
-      .returningAll()
-      .execute();
-    return rows.map(toAction);
+    return (await insertActions(this.db, actions).execute()).map(toAction);
   }
 
   async lock(actionId: string): Promise<ScheduledActionRecord | null> {
@@ -733,31 +774,7 @@ export class KyselyCampaignTransitionRepository implements CampaignTransitionRep
 
   async insertMany(rows: readonly NewTransition[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.db
-      .insertInto('campaign_transitions')
-      .values(
-        rows.map((r) => ({
-          contact_id: r.contactId,
-          campaign_id: r.campaignId,
-          kind: r.kind,
-          at: r.at,
-          step: r.step,
-          from_node_id: r.fromNodeId,
-          to_node_id: r.toNodeId,
-          on_event: r.on,
-          trigger: r.trigger,
-          event_id: r.eventId,
-          action_id: r.actionId,
-          status: r.status,
-          // contact_update rows keep their changed fields in `reason` (0014), comma-separated.
-          reason: r.kind === 'contact_update' ? (r.fields ?? []).join(',') : r.reason,
-          until_at: r.untilAt,
-          variant: r.variant ?? null,
-          due_at: r.dueAt ?? null,
-          plan_version: r.planVersion,
-        })),
-      )
-      .execute();
+    await insertTransitions(this.db, rows).execute();
   }
 }
 
@@ -796,4 +813,90 @@ export class KyselySplitAssignmentRepository implements SplitAssignmentRepositor
       )
       .execute();
   }
+}
+
+/** The insert of `actions`, each once per idempotency key (one already stored is left and not returned). */
+function insertActions(db: Db, actions: readonly NewScheduledAction[]) {
+  return db
+    .insertInto('scheduled_actions')
+    .values(
+      actions.map(({ contactId, campaignId, action, idempotencyKey }) => ({
+        contact_id: contactId,
+        campaign_id: campaignId,
+        kind: action.kind,
+        node_id: action.nodeId,
+        step: action.step,
+        event: action.kind === 'timeout' ? action.event : null,
+        transition_index: action.kind === 'timeout' ? action.transitionIndex : null,
+        due_at: action.dueAt,
+        run_at: action.runAt,
+        expires_at: action.kind === 'send' ? (action.expiresAt ?? null) : null,
+        outcome: null,
+        last_error: null,
+        idempotency_key: idempotencyKey,
+        executed_at: null,
+      })),
+    )
+    .onConflict((oc) => oc.columns(['contact_id', 'idempotency_key']).doNothing())
+    .returningAll();
+}
+
+/** The insert of transition rows, in the given (timeline) order. */
+function insertTransitions(db: Db, rows: readonly NewTransition[]) {
+  return db.insertInto('campaign_transitions').values(
+    rows.map((r) => ({
+      contact_id: r.contactId,
+      campaign_id: r.campaignId,
+      kind: r.kind,
+      at: r.at,
+      step: r.step,
+      from_node_id: r.fromNodeId,
+      to_node_id: r.toNodeId,
+      on_event: r.on,
+      trigger: r.trigger,
+      event_id: r.eventId,
+      action_id: r.actionId,
+      status: r.status,
+      // contact_update rows keep their changed fields in `reason` (0014), comma-separated.
+      reason: r.kind === 'contact_update' ? (r.fields ?? []).join(',') : r.reason,
+      until_at: r.untilAt,
+      variant: r.variant ?? null,
+      due_at: r.dueAt ?? null,
+      plan_version: r.planVersion,
+    })),
+  );
+}
+
+/** A campaign's new state (see CampaignRepository.saveState), routed by its contact. */
+function saveStateQuery(
+  db: Db,
+  contactId: string,
+  campaignId: string,
+  write: { state: CampaignState; at: Date },
+) {
+  const { state, at } = write;
+  return db
+    .updateTable('contact_campaigns')
+    .set({
+      status: state.status,
+      current_node_id: state.currentNodeId,
+      step_seq: state.step,
+      anchor_at: state.anchorAt,
+      stop_reason: state.stopReason,
+      paused_at: state.pausedAt,
+      updated_at: at,
+    })
+    .where('contact_id', '=', contactId)
+    .where('id', '=', campaignId);
+}
+
+/** Cancels the campaign's pending actions, returning their ids. */
+function cancelPendingQuery(db: Db, contactId: string, campaignId: string) {
+  return db
+    .updateTable('scheduled_actions')
+    .set({ status: 'cancelled', updated_at: sql`now()` })
+    .where('contact_id', '=', contactId)
+    .where('campaign_id', '=', campaignId)
+    .where('status', '=', 'pending')
+    .returning('id');
 }

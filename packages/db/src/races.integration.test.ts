@@ -59,7 +59,10 @@ class GatedStore implements CampaignStore {
   }
 }
 
-/** A store whose transactions fail when they try to store scheduled actions: a crash half-way. */
+/**
+ * A store whose transactions fail when they try to store scheduled actions (alone or with the rest of a
+ * decision's writes): a crash half-way.
+ */
 class CrashingStore implements CampaignStore {
   readonly read;
   private readonly inner: CampaignStore;
@@ -73,6 +76,18 @@ class CrashingStore implements CampaignStore {
     return this.inner.transaction((tx) =>
       work({
         ...tx,
+        campaigns: {
+          insert: tx.campaigns.insert.bind(tx.campaigns),
+          findByIdempotencyKey: tx.campaigns.findByIdempotencyKey.bind(tx.campaigns),
+          lock: tx.campaigns.lock.bind(tx.campaigns),
+          openCampaignIds: tx.campaigns.openCampaignIds.bind(tx.campaigns),
+          saveState: tx.campaigns.saveState.bind(tx.campaigns),
+          savePlan: tx.campaigns.savePlan.bind(tx.campaigns),
+          saveDecision: async (write) => {
+            if (write.actions.length > 0) throw new Error('process died half-way (simulated)');
+            return tx.campaigns.saveDecision(write);
+          },
+        },
         actions: {
           ...tx.actions,
           cancelPending: tx.actions.cancelPending.bind(tx.actions),

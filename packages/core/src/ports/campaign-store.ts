@@ -142,6 +142,26 @@ export interface CampaignRepository {
   openCampaignIds(contactId: string): Promise<string[]>;
   saveState(campaignId: string, state: CampaignState, at: Date): Promise<void>;
   savePlan(campaignId: string, plan: Plan, planVersion: number, at: Date): Promise<void>;
+  /**
+   * What a decision writes last (EffectApplier), in one round trip: the cancellation of the campaign's
+   * pending actions (their ids returned; none of the actions stored with it), the transition rows, the
+   * actions (returned as stored; one already stored under its idempotency key is left as it is and not
+   * returned), the campaign's state and the effect of the event that caused the decision, each when given.
+   */
+  saveDecision(write: DecisionWrite): Promise<{ inserted: ScheduledActionRecord[]; cancelled: string[] }>;
+}
+
+/** See CampaignRepository.saveDecision: one campaign's, under its lock. */
+export interface DecisionWrite {
+  contactId: string;
+  campaignId: string;
+  cancelPending: boolean;
+  /** In timeline order. */
+  transitions: readonly NewTransition[];
+  actions: readonly NewScheduledAction[];
+  state: { state: CampaignState; at: Date } | null;
+  /** An event of this campaign (and contact). */
+  eventEffect: { eventId: string; effect: StoredEventEffect } | null;
 }
 
 export interface ScheduledActionRepository {

@@ -157,7 +157,7 @@ export class CampaignCommands {
         senderIds: await assignSenders(tx, plan, input.senderIds, now, this.senderOptions),
         mode: this.executionMode === 'shadow' ? 'shadow' : (input.mode ?? 'live'),
       });
-      if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now);
+      if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now, true);
       return { campaign: summary(campaign), created: true };
     });
   }
@@ -182,12 +182,15 @@ export class CampaignCommands {
     pending: AfterCommit,
     campaign: CampaignRecord,
     at: Date,
+    /** Inserted in this transaction (nothing sent or recorded for it yet). */
+    created = false,
   ): Promise<CampaignRecord> {
     // No allowed instant for a send within 366 days (section 10): refused, the transaction rolls back.
     const noSendTime = sendTimeIssues(campaign.plan, campaign.timezone, at);
     if (noSendTime.length > 0) throw new PlanValidationError(noSendTime);
     const withFacts = await withContact(tx, campaign);
-    const decision = activate(definition(withFacts), campaign.state, at, await engineContext(tx, campaign));
+    const context = await engineContext(tx, campaign, { created });
+    const decision = activate(definition(withFacts), campaign.state, at, context);
     return this.applier.apply(tx, pending, withFacts, decision, { trigger: 'activation' });
   }
 

@@ -3,7 +3,13 @@ import type { Decision, Effect, PlannedAction } from '../engine/types.ts';
 import type { StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
-import type { CampaignRecord, NewScheduledAction, NewTransition } from '../ports/records.ts';
+import type {
+  CampaignRecord,
+  NewScheduledAction,
+  NewTransition,
+  ScheduledActionRecord,
+  StoredEventEffect,
+} from '../ports/records.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import { definition } from './campaign-record.ts';
 import type { AfterCommit } from './transactions.ts';
@@ -38,16 +44,15 @@ export class EffectApplier {
     campaign: CampaignRecord,
     decision: Decision,
     cause: DecisionCause,
+    /** The effect of the event that caused the decision, written with it (one round trip for all). */
+    eventEffect: { eventId: string; effect: StoredEventEffect } | null = null,
   ): Promise<CampaignRecord> {
     const rows: NewTransition[] = [];
     let toSchedule: PlannedAction[] = [];
     const base = { eventId: cause.eventId ?? null, actionId: cause.actionId ?? null };
     const next: CampaignRecord = { ...campaign, state: decision.state };
-    const flush = async () => {
-      await this.scheduleActions(tx, pending, next, toSchedule);
-      toSchedule = [];
-    };
-    for (const effect of decision.effects) {
+    let cancelPending = false;
+    for (const [index, effect] of decision.effects.entries()) {
       switch (effect.type) {
         case 'enter':
           if (effect.from !== null) this.observer.transition?.(effect.trigger.kind);
@@ -72,7 +77,10 @@ export class EffectApplier {
           break;
         case 'cancel_pending':
           toSchedule = [];
-          pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id)));
+          // With the last writes (one round trip) unless a later effect changes an action itself.
+          if (decision.effects.slice(index + 1).some((e) => ACTION_WRITES.has(e.type)))
+            pending.cancelled.push(...(await tx.actions.cancelPending(campaign.id)));
+          else cancelPending = true;
           break;
         case 'reschedule':
           await tx.actions.reschedule(effect.actionId, effect.runAt);
@@ -178,11 +186,20 @@ export class EffectApplier {
           return unhandledEffect(effect);
       }
     }
-    // Audit rows first, so the timeline orders an entry before the actions it scheduled.
-    if (rows.length > 0) await tx.transitions.insertMany(rows);
-    await flush();
-    if (decision.effects.length > 0 || decision.state !== campaign.state) {
-      await tx.campaigns.saveState(campaign.id, decision.state, this.clock.now());
+    // The cancellation, the audit rows (in timeline order), the actions and the state in one statement.
+    const saveState = decision.effects.length > 0 || decision.state !== campaign.state;
+    if (cancelPending || rows.length > 0 || toSchedule.length > 0 || saveState || eventEffect) {
+      const { inserted, cancelled } = await tx.campaigns.saveDecision({
+        contactId: campaign.contactId,
+        campaignId: campaign.id,
+        cancelPending,
+        transitions: rows,
+        actions: this.actionRows(next, toSchedule),
+        state: saveState ? { state: decision.state, at: this.clock.now() } : null,
+        eventEffect,
+      });
+      pending.cancelled.push(...cancelled);
+      await this.queue(tx, pending, inserted);
     }
     return next;
   }
@@ -212,13 +229,25 @@ export class EffectApplier {
     actions: readonly PlannedAction[],
   ): Promise<void> {
     if (actions.length === 0) return;
-    const rows: NewScheduledAction[] = actions.map((action) => ({
+    await this.queue(tx, pending, await tx.actions.insertMany(this.actionRows(campaign, actions)));
+  }
+
+  private actionRows(campaign: CampaignRecord, actions: readonly PlannedAction[]): NewScheduledAction[] {
+    return actions.map((action) => ({
       contactId: campaign.contactId,
       campaignId: campaign.id,
       action,
       idempotencyKey: actionKey(campaign, action),
     }));
-    const inserted = await tx.actions.insertMany(rows);
+  }
+
+  /** Counts newly stored actions and queues them: in the transaction when the scheduler can, else after commit. */
+  private async queue(
+    tx: StoreTransaction,
+    pending: AfterCommit,
+    inserted: readonly ScheduledActionRecord[],
+  ): Promise<void> {
+    if (inserted.length === 0) return;
     for (const kind of ['send', 'timeout'] as const) {
       const count = inserted.filter((a) => a.kind === kind).length;
       if (count > 0) this.observer.actionsScheduled?.(kind, count);
@@ -228,6 +257,9 @@ export class EffectApplier {
     else pending.jobs.push(...jobs);
   }
 }
+
+/** Effects that write an action row themselves (a pending cancellation before them runs at once). */
+const ACTION_WRITES: ReadonlySet<Effect['type']> = new Set(['reschedule', 'defer', 'skip', 'plan_update']);
 
 /** The exhaustiveness check of `apply`: only reachable with an effect kind the switch does not handle. */
 export function unhandledEffect(effect: never): never {

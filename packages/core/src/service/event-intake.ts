@@ -287,15 +287,21 @@ export class EventIntake {
     );
     let effect: StoredEventEffect =
       decision.effect === 'ignored' && campaign.state.status === 'paused' ? 'deferred' : decision.effect;
-    await this.applier.apply(tx, pending, campaign, decision, { trigger: 'event', eventId: event.id });
+    const suppressing = SUPPRESSING_EVENTS.includes(event.type);
+    // Unless the event suppresses, its effect is final here: stored with the decision's writes.
+    const cause = { trigger: 'event' as const, eventId: event.id };
+    if (!suppressing) {
+      await this.applier.apply(tx, pending, campaign, decision, cause, { eventId: event.id, effect });
+      return effect;
+    }
+    await this.applier.apply(tx, pending, campaign, decision, cause);
     // Unsubscribes and complaints suppress the contact whatever this campaign's state: the one-click
     // link of a completed campaign's last email must still stop the contact's other campaigns.
     // An SMS unsubscribe (STOP) or complaint suppresses the number for SMS only (DESIGN section 10): the
     // contact's email and its other campaigns are untouched; their SMS sends are skipped at claim time.
-    const suppressing = SUPPRESSING_EVENTS.includes(event.type);
-    if (suppressing && (await this.onSms(tx, event))) {
+    if (await this.onSms(tx, event)) {
       await tx.contacts.suppressSms(campaign.contactId, event.type, now);
-    } else if (suppressing) {
+    } else {
       const stoppedOthers = await this.suppressContact(tx, pending, campaign.contactId, event, campaign.id);
       if (stoppedOthers && effect === 'ignored') effect = 'exit';
     }

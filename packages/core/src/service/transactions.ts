@@ -70,11 +70,21 @@ export const EMPTY_CONTEXT: EngineContext = { latestMessage: null, latestMessage
  * What the engine may read besides the campaign's state: its latest sent message and decisive events, and,
  * for a plan with `engaged` conditions, the campaign's genuine engagements.
  */
-export async function engineContext(tx: StoreTransaction, campaign: CampaignRecord): Promise<EngineContext> {
+export async function engineContext(
+  tx: StoreTransaction,
+  campaign: CampaignRecord,
+  /** The campaign was inserted in this transaction: it has no message and no event to read. */
+  options: { created?: boolean } = {},
+): Promise<EngineContext> {
+  const created = options.created ?? false;
   // Only the decisive events: handling an event must not re-read every earlier event of its message.
-  const latest = await tx.messages.latestSentWithDecisiveEvents(campaign.id);
+  const latest = created ? null : await tx.messages.latestSentWithDecisiveEvents(campaign.id);
   // Only a plan with `engaged` conditions reads the campaign's engagements (one bounded query).
-  const engagements = planReads(campaign.plan).engagements ? await tx.events.engagements(campaign.id) : null;
+  const engagements = !planReads(campaign.plan).engagements
+    ? null
+    : created
+      ? []
+      : await tx.events.engagements(campaign.id);
   // Likewise only a plan with `event` conditions reads the contact's custom events (one row per name).
   const customEvents = planReads(campaign.plan).customEvents
     ? await tx.customEvents.firstOccurrences(campaign.contactId)
