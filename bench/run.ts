@@ -4,7 +4,7 @@
  * bench/results/latest.{json,md} and a dated copy (YYYY-MM-DD-HHMM); `--quick` writes to
  * bench/results/scratch/ (not kept). Exits non-zero if any row has no figure. See docs/benchmarks.md.
  *
- *   BENCH_TIMERS (10000)  BENCH_SCALE_SENDS (2000)  BENCH_PENDING (1000000)  BENCH_CAMPAIGNS (500)
+ *   BENCH_TIMERS (10000)  BENCH_SCALE_SENDS (1000)  BENCH_PENDING (1000000)  BENCH_CAMPAIGNS (500)
  *   BENCH_HTTP_MESSAGES (1000)  BENCH_START_MARGIN_SECONDS (10)  BENCH_STEADY_SECONDS (20)
  *   BENCH_CONCURRENCY (8)  BENCH_PGBENCH_SECONDS (20)  BENCH_RAW_JOBS (20000)  BENCH_POLL_SECONDS (0.5)
  *   BENCH_ANALYTICS_MESSAGES (0: skipped; see analytics-bench.ts)
@@ -28,7 +28,7 @@ const cfg = {
   timers: num('BENCH_TIMERS', 10_000, 30),
   pending: num('BENCH_PENDING', 1_000_000, 1_000),
   campaigns: num('BENCH_CAMPAIGNS', 500, 20),
-  scaleSends: num('BENCH_SCALE_SENDS', 2_000, 30),
+  scaleSends: num('BENCH_SCALE_SENDS', 1_000, 30),
   httpMessages: num('BENCH_HTTP_MESSAGES', 1_000, 100),
   concurrency: num('BENCH_CONCURRENCY', 8, 8),
   pgbenchSeconds: num('BENCH_PGBENCH_SECONDS', 20, 2),
@@ -96,7 +96,8 @@ try {
         backend,
         workers,
         sends,
-        activations: cfg.campaigns,
+        // The activation row comes from the 1-worker runs; the scale runs activate few (shorter lead).
+        activations: workers === 1 ? cfg.campaigns : Math.min(cfg.campaigns, 100),
         pending,
         concurrency: cfg.concurrency,
         redisUrl: redis.url,
@@ -106,7 +107,9 @@ try {
         steadySeconds,
       });
       runs.push(run);
-      expectedActivationRate = Math.min(expectedActivationRate, run.activationsPerSecond);
+      // Only the 1-worker runs: with 2 and 4 worker processes starting meanwhile, activation measured a
+      // fraction of that, and its minimum placed every later run's T minutes ahead.
+      if (workers === 1) expectedActivationRate = run.activationsPerSecond;
     }
   }
   log('HTTP rows');
