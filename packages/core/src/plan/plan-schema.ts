@@ -151,6 +151,13 @@ export type DayName = (typeof DAY_NAMES)[number];
 export const CHANNELS = ['email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/**
+ * Events only an email has (DESIGN section 10: an SMS has no opens or clicks). Reported for an SMS
+ * message they are refused as `channel_event_mismatch`, the code a plan that waits for one on an SMS
+ * node gets; they could never fire a transition and would count as engagement in analytics.
+ */
+export const EMAIL_ONLY_EVENTS: readonly EngagementEvent[] = ['opened', 'clicked'];
+
 /** Events that exist for an SMS send (DESIGN section 10); any other on an SMS node is `channel_event_mismatch`. */
 export const SMS_EVENTS: readonly TransitionEvent[] = [
   'delivered',

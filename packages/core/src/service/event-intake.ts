@@ -1,6 +1,6 @@
 import { onEvent } from '../engine/engine.ts';
 import { implausibleEventTime } from '../engine/event-time.ts';
-import { type EngagementEvent, SUPPRESSING_EVENTS } from '../plan/plan-schema.ts';
+import { EMAIL_ONLY_EVENTS, type EngagementEvent, SUPPRESSING_EVENTS } from '../plan/plan-schema.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import {
@@ -68,12 +68,7 @@ export type RecordEventResult =
 /** Why an event of a batch counts as rejected (stored nowhere). */
 export type EventRejectionCode = 'unknown_message' | 'implausible_time' | 'channel_event_mismatch';
 
-/**
- * Events only an email has (DESIGN section 10: an SMS has no opens or clicks). Reported for an SMS
- * message they are refused as `channel_event_mismatch`, the code a plan that waits for one on an SMS
- * node gets; they could never fire a transition and would count as engagement in analytics.
- */
-export const EMAIL_ONLY_EVENTS: readonly EngagementEvent[] = ['opened', 'clicked'];
+export { EMAIL_ONLY_EVENTS };
 
 /** How `recordEvents` counted a batch: every event in exactly one of the four. */
 export interface RecordEventsResult {

@@ -31,6 +31,7 @@ import type {
   RecordedEvent,
 } from '../engine/types.ts';
 import { ImplausibleEventTimeError, InvalidCampaignStateError } from '../errors.ts';
+import { EMAIL_ONLY_EVENTS } from '../plan/plan-schema.ts';
 import { validatePlan } from '../plan/validate-plan.ts';
 import { campaignEngagements } from './engagements.ts';
 import { type SentEmail, simulatedSend } from './simulated-send.ts';
@@ -204,11 +205,15 @@ class Simulation {
       default:
         break;
     }
+    const message = this.messageFor(input.node, at);
+    // An SMS has no opens or clicks: refused as the intake refuses them (channel_event_mismatch), kept
+    // nowhere, not even as seen.
+    const sms = message !== undefined && !this.emails.some((e) => e.message === message.id);
+    if (sms && EMAIL_ONLY_EVENTS.includes(input.type)) return;
     if (input.id !== undefined) {
       if (this.seenEventIds.has(input.id)) return;
       this.seenEventIds.add(input.id);
     }
-    const message = this.messageFor(input.node, at);
     if (!message && input.node !== undefined) this.awaitingMessage.push({ input, index: indexed.index });
     const event: RecordedEvent = {
       id: input.id ?? `evt_${this.recorded.length + 1}`,

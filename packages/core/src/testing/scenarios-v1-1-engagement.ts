@@ -58,7 +58,7 @@ const start = new Date('2026-01-05T10:00:00Z');
 
 export const V1_1_ENGAGEMENT_SCENARIOS: readonly Scenario[] = [
   {
-    name: 'v1.1 branch on engagement: an open or click reported for an SMS is not engagement (cold)',
+    name: 'v1.1 branch on engagement: an open or click reported for an SMS is refused, not engagement (cold)',
     plan: engagedAfterSms,
     contact,
     start,
