@@ -24,17 +24,7 @@ export interface ActionRunnerSettings {
   maxSendAttempts: number;
   sendClaimLeaseMs: number;
   retryBaseDelayMs: number;
-  /** See `SendClaimSettings.throttleWaitMs` and `claimWaiting`. */
-  throttleWaitMs?: number | undefined;
 }
-
-/** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
-const THROTTLE_WAIT_LIMIT = 30;
-/**
- * A waiting send gives up when none of the sends ahead of it went for this many times `throttleWaitMs`
- * (they are not running). Not once: on a loaded machine one send can take longer than the wait itself.
- */
-const THROTTLE_STALL_LIMIT = 5;
 
 /**
  * Runs due actions (rule 4 for sends, rule 6 for timeouts) as the scheduler delivers them, retries and
@@ -55,8 +45,6 @@ export class ActionRunner {
   private readonly maxSendAttempts: number;
   private readonly sendClaimLeaseMs: number;
   private readonly retryBaseDelayMs: number;
-  private readonly throttleWaitMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     deps: {
@@ -76,8 +64,6 @@ export class ActionRunner {
       smsOptedOut?: ((messageId: string) => Promise<unknown>) | undefined;
       /** Records a recipient refused at send time as the message's `bounced` event (`hardBounceEvent`). */
       hardBounced?: ((messageId: string, error: string) => Promise<unknown>) | undefined;
-      /** Waits for a throttled send's slot (default: a timer). */
-      sleep?: ((ms: number) => Promise<void>) | undefined;
     },
     settings: ActionRunnerSettings,
   ) {
@@ -95,8 +81,6 @@ export class ActionRunner {
     this.maxSendAttempts = settings.maxSendAttempts;
     this.sendClaimLeaseMs = settings.sendClaimLeaseMs;
     this.retryBaseDelayMs = settings.retryBaseDelayMs;
-    this.throttleWaitMs = settings.throttleWaitMs ?? 0;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /**
@@ -183,34 +167,8 @@ export class ActionRunner {
     return this.smsTransport.send(request);
   }
 
-  /**
-   * Step 1, waiting in this worker for a cap's slot that is at most `throttleWaitMs` away (a burst behind
-   * a sender's min gap: a deferral through the queue comes back later than the gap, behind every job due
-   * meanwhile). No lock is held while waiting. It waits while the sends ahead of it go: when none of them
-   * went for `THROTTLE_STALL_LIMIT` times `throttleWaitMs` (they are not running: their jobs wait in the
-   * queue behind this one) or after `THROTTLE_WAIT_LIMIT` times it in all, the send is deferred as any
-   * other and frees its slot.
-   */
-  private async claimWaiting(unlocked: ScheduledActionRecord): Promise<SendClaim | ExecuteActionResult> {
-    const started = this.clock.now().getTime();
-    let progressAt = started;
-    let ahead = Number.POSITIVE_INFINITY;
-    for (;;) {
-      const now = this.clock.now().getTime();
-      const mayWait =
-        this.throttleWaitMs > 0 &&
-        now - progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
-        now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
-      const claim = await this.claims.claimSend(unlocked.id, unlocked.campaignId, mayWait);
-      if (!('wait' in claim)) return claim;
-      if (claim.ahead < ahead || claim.ahead === 0) progressAt = this.clock.now().getTime();
-      ahead = claim.ahead;
-      await this.sleep(Math.max(0, claim.wait.getTime() - this.clock.now().getTime()));
-    }
-  }
-
   private async executeSend(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
-    const claim = await this.claimWaiting(unlocked);
+    const claim = await this.claims.claimSendWaiting(unlocked.id, unlocked.campaignId);
     if ('outcome' in claim) return claim;
     if (claim.request) {
       // While this worker is alive its claim is renewed, so the reconcile loop takes over only a send

@@ -216,7 +216,7 @@ export class CampaignPlanExecutionService {
       recordEvent: (input) => this.events.recordEvent(input),
     });
     const claims = new SendClaims(
-      { store, clock, transactions, applier, observer },
+      { store, clock, transactions, applier, observer, sleep: deps.sleep },
       {
         maxSendAttempts,
         sendClaimLeaseMs,
@@ -232,9 +232,8 @@ export class CampaignPlanExecutionService {
         smsOptedOut: (messageId) => this.sms.optedOut('sms_transport', messageId),
         hardBounced: (messageId, error) =>
           this.events.recordEvent(hardBounceEvent(messageId, error, clock.now())),
-        sleep: deps.sleep,
       },
-      { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs, throttleWaitMs: deps.throttleWaitMs },
+      { maxSendAttempts, sendClaimLeaseMs, retryBaseDelayMs },
     );
     this.sending = new SendingControls({ store, clock, runner: this.actions });
   }

@@ -38,6 +38,14 @@ export interface SendClaim {
   sentAt?: Date;
 }
 
+/** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
+const THROTTLE_WAIT_LIMIT = 30;
+/**
+ * A waiting send gives up when none of the sends ahead of it went for this many times `throttleWaitMs`
+ * (they are not running). Not once: on a loaded machine one send can take longer than the wait itself.
+ */
+const THROTTLE_STALL_LIMIT = 5;
+
 /**
  * A throttled send whose slot is at most `throttleWaitMs` away: only its `runAt` moved (to `wait`, no entry,
  * no job); ask again then.
@@ -77,6 +85,7 @@ export class SendClaims {
   private readonly unsubscribe: SendClaimSettings['unsubscribe'];
   private readonly throttle: SendThrottle;
   private readonly throttleWaitMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     deps: {
@@ -85,6 +94,8 @@ export class SendClaims {
       transactions: CampaignTransactions;
       applier: EffectApplier;
       observer?: ExecutionObserver | undefined;
+      /** Waits for a throttled send's slot (default: a timer). */
+      sleep?: ((ms: number) => Promise<void>) | undefined;
     },
     settings: SendClaimSettings,
   ) {
@@ -99,6 +110,7 @@ export class SendClaims {
     this.unsubscribe = settings.unsubscribe;
     this.throttle = new SendThrottle(deps.applier, settings.contactFrequencyCap);
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** A send left `running` by a worker whose lease ran out (it died, or its step failed and waits). */
@@ -258,6 +270,32 @@ export class SendClaims {
       if (message.status === 'shadow') return { ...claim, sentAt: now };
       return { ...claim, request: this.request(message.id, campaign.id, contact.id, composed, sender) };
     });
+  }
+
+  /**
+   * Step 1, waiting in this worker for a cap's slot that is at most `throttleWaitMs` away (a burst behind
+   * a sender's min gap: a deferral through the queue comes back later than the gap, behind every job due
+   * meanwhile). No lock is held while waiting. It waits while the sends ahead of it go: when none of them
+   * went for `THROTTLE_STALL_LIMIT` times `throttleWaitMs` (they are not running: their jobs wait in the
+   * queue behind this one) or after `THROTTLE_WAIT_LIMIT` times it in all, the send is deferred as any
+   * other and frees its slot.
+   */
+  async claimSendWaiting(actionId: string, campaignId: string): Promise<SendClaim | ExecuteActionResult> {
+    const started = this.clock.now().getTime();
+    let progressAt = started;
+    let ahead = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const now = this.clock.now().getTime();
+      const mayWait =
+        this.throttleWaitMs > 0 &&
+        now - progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
+        now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
+      const claim = await this.claimSend(actionId, campaignId, mayWait);
+      if (!('wait' in claim)) return claim;
+      if (claim.ahead < ahead || claim.ahead === 0) progressAt = this.clock.now().getTime();
+      ahead = claim.ahead;
+      await this.sleep(Math.max(0, claim.wait.getTime() - this.clock.now().getTime()));
+    }
   }
 
   /** What the transport of the message's channel is handed. */
