@@ -6,7 +6,8 @@ import { type RawBuilder, sql } from 'kysely';
  * from the message_facts rollup (migration 0016: one row per message with status `sent`, so shadow
  * messages, failed ones and ones never sent are out; its flags count GENUINE_EVENT events only, the
  * engine's isGenuine: no machine or bot open, no bot click, no auto-reply). A message is in the range by
- * its `sent_at`, half-open [from, to).
+ * its `sent_at`, half-open [from, to). Its `prev_sent_at` (0017) is its campaign's previous send: the
+ * queries that count campaigns count the rows whose predecessor is before the range (see 0017).
  */
 export function messageFacts(range: AnalyticsRange): RawBuilder<unknown> {
   return sql`
