@@ -41,6 +41,40 @@ schedulerContractSuite(
 );
 
 describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
+  it('jobs due at one instant run in the order they were queued, whatever each add took', async () => {
+    const queueName = `order-${randomUUID()}`;
+    // Each schedule call reads the scheduler's clock; BullMQ reads its own when it adds the job. Here the
+    // scheduler's clock lags by 30, then 20, then 10 ms, as a loaded process's reads may.
+    const lags = [30, 20, 10];
+    let call = 0;
+    const scheduler = new BullmqScheduler({
+      connection: REDIS_URL,
+      queueName,
+      prefix: '{campaign-test}',
+      concurrency: 1,
+      now: () => Date.now() - (lags[Math.min(call, lags.length - 1)] as number),
+    });
+    try {
+      const runAt = new Date(Date.now() + 1500);
+      const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
+      for (const actionId of ids) {
+        await scheduler.schedule([{ actionId, runAt }]);
+        call += 1;
+      }
+      const ran: string[] = [];
+      await scheduler.start(async (id) => {
+        ran.push(id);
+      });
+      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
+      expect(ran).toEqual(ids);
+    } finally {
+      await scheduler.close();
+      const queue = new Queue(queueName, { connection: { url: REDIS_URL }, prefix: '{campaign-test}' });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+
   it('a job already waiting for a worker, scheduled again to run now (the reconcile pass), keeps its place', async () => {
     const queueName = `order-${randomUUID()}`;
     const scheduler = new BullmqScheduler({

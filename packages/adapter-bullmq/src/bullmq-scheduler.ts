@@ -181,6 +181,10 @@ export class BullmqScheduler implements Scheduler {
         { actionId: job.actionId },
         {
           jobId: job.actionId,
+          // The job's time is exactly runAt: BullMQ orders delayed jobs by timestamp + delay, and with its
+          // own Date.now() as the timestamp, jobs due at one instant (a burst at a quiet-hours end) were
+          // ordered by the milliseconds each add happened to take, not by when they were queued.
+          timestamp: now,
           delay: Math.max(0, job.runAt.getTime() - now),
           attempts: this.config.attempts,
           backoff: { type: 'exponential', delay: this.config.backoffMs },

@@ -20,15 +20,15 @@ import { SmtpSink } from '../support/smtp-sink.ts';
  * deferred are promised (their `until`) the next day's and the day after's first allowed instants.
  */
 
+/** Campaigns in the burst (issue 12: 1,000); BURST_CAMPAIGNS sets another size. */
+const BURST = Number(process.env.BURST_CAMPAIGNS ?? 1000);
+/** Seeding allowance before the quiet end (about 100 campaigns a second here; the end is on a whole minute). */
+const SEED_LEAD_MS = 15_000 + BURST * 40;
 /**
- * Campaigns in the burst: 200 by default, BURST_CAMPAIGNS=1000 for the full burst of issue 12. Every
- * decision on the sender (a send or a deferral) is serialized on its row and, with 1,000 waiting, takes
- * 100-150 ms on this machine, so the full burst needs about 6 minutes per backend, not the 50 s the
- * min gap alone would take (see the report of part H12b).
+ * Drain allowance from the quiet end: the min gap alone takes 50 ms a send; 250 ms a send leaves room
+ * for a machine loaded by the other test files (the drain rate is measured, and reported, not asserted).
  */
-const BURST = Number(process.env.BURST_CAMPAIGNS ?? 200);
-/** Drain allowance: a minute of quiet-hours lead plus 300 ms per campaign. */
-const DRAIN_MS = 80_000 + BURST * 300;
+const DRAIN_MS = 30_000 + BURST * 250;
 const MINUTE = 60_000;
 /** Quiet hours span the 10 minutes before their end. */
 const QUIET_SPAN_MIN = 10;
@@ -65,14 +65,9 @@ function firstAllowed(at: Date, days: number): number {
   return midnightQuiet ? midnight + endMin * MINUTE : midnight;
 }
 
-/*
- * Open (issue 12): through real workers the throttled burst drains far slower than its min gap (200
- * campaigns: 15 sent in the first 57 s, in clumps ~14 s apart; due sends left untouched while an
- * earlier-due one waits). This file reproduces it and runs only with THROTTLE_BURST=1 until fixed.
- */
-describe.runIf(process.env.THROTTLE_BURST === '1').each(['bullmq', 'pgboss'] as const)(
+describe.each(['bullmq', 'pgboss'] as const)(
   `a ${BURST}-campaign burst on %s`,
-  { timeout: DRAIN_MS + 90_000 },
+  { timeout: SEED_LEAD_MS + MINUTE + DRAIN_MS + 60_000 },
   (backend) => {
     let database: TestDatabase;
     let redis: RedisServer;
@@ -97,8 +92,11 @@ describe.runIf(process.env.THROTTLE_BURST === '1').each(['bullmq', 'pgboss'] as 
         PUBLIC_URL: 'https://engine.e2e.test',
         UNSUBSCRIBE_SECRET: 'e2e-unsubscribe-secret-0123456789',
         MESSAGE_ID_DOMAIN: 'e2e.test',
-        RECONCILE_INTERVAL_MS: '500',
-        RECONCILE_GRACE_MS: '1500',
+        // As in production (15 s, 30 s), not the crash tests' 0.5 s and 1.5 s: with a backlog of a
+        // thousand due jobs every one of them is overdue by such a grace, and each pass of each process
+        // would look up all of them.
+        RECONCILE_INTERVAL_MS: '5000',
+        RECONCILE_GRACE_MS: '30000',
         WORKER_CONCURRENCY: '4',
         QUEUE_LOCK_MS: '3000',
         SEND_CLAIM_LEASE_MS: '3000',
@@ -117,7 +115,7 @@ describe.runIf(process.env.THROTTLE_BURST === '1').each(['bullmq', 'pgboss'] as 
     });
 
     it('drains at the 50 ms min gap, in due order, none lost; a daily cap of 3 promises the next days in due order', async () => {
-      const { plan, quietEnd } = quietPlan(10_000 + BURST * 60);
+      const { plan, quietEnd } = quietPlan(SEED_LEAD_MS);
       const burstSender = await api.service.senders.create({
         channel: 'email',
         from: 'Burst <burst@e2e.test>',
@@ -193,7 +191,7 @@ describe.runIf(process.env.THROTTLE_BURST === '1').each(['bullmq', 'pgboss'] as 
           return sent >= BURST + 3;
         },
         () => `${sent} received by the SMTP sink, expected ${BURST + 3}`,
-        { timeoutMs: DRAIN_MS, intervalMs: 500 },
+        { timeoutMs: quietEnd.getTime() - Date.now() + DRAIN_MS, intervalMs: 500 },
       );
 
       const messages = await sentOf(burstIds);
@@ -205,11 +203,21 @@ describe.runIf(process.env.THROTTLE_BURST === '1').each(['bullmq', 'pgboss'] as 
       expect(claims[0]).toBeGreaterThanOrEqual(quietEnd.getTime());
       const gaps = claims.slice(1).map((c, i) => c - (claims[i] as number));
       expect(gaps.filter((g) => !(g >= 50))).toEqual([]);
+      const drainS = ((claims.at(-1) as number) - (claims[0] as number)) / 1000;
+      console.info(
+        `${backend}: ${BURST} sends drained in ${drainS.toFixed(1)} s (${(BURST / drainS).toFixed(1)}/s; the gap allows 20/s); first claim ${(claims[0] as number) - quietEnd.getTime()} ms after the quiet end`,
+      );
 
-      // The daily cap: the three earliest due go at the quiet end; the 4th-6th are promised the next
-      // day's first allowed instant, the 7th and 8th the day after's, each in its latest deferral.
+      // The daily cap: the three earliest due go at the quiet end (no min gap: in any order among
+      // themselves); the 4th-6th are promised the next day's first allowed instant, the 7th and 8th the
+      // day after's, each in its latest deferral.
       const capped = await sentOf(cappedIds);
-      expect(capped.map((m) => m.action_id)).toEqual(cappedActions.slice(0, 3).map((a) => a.id));
+      expect(capped.map((m) => m.action_id).sort()).toEqual(
+        cappedActions
+          .slice(0, 3)
+          .map((a) => a.id)
+          .sort(),
+      );
       const rows = await db
         .selectFrom('scheduled_actions')
         .select(['id', 'status', 'run_at'])
