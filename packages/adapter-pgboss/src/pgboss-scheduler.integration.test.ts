@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { schedulerContractSuite } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { describe, expect, it } from 'vitest';
 import { PgBossScheduler, type PgBossSchedulerConfig } from './pgboss-scheduler.ts';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,3 +41,31 @@ for (const kind of ['postgres', 'pglite'] as const) {
     { maxLatenessMs: 1500 },
   );
 }
+
+describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
+  it('due jobs run by their runAt, not by when they were (re)created', async () => {
+    const database = await createTestDatabase('postgres');
+    const scheduler = new PgBossScheduler({
+      database: { url: database.url ?? '' },
+      queueName: `order-${randomUUID()}`,
+      pollingIntervalSeconds: 0.5,
+      concurrency: 1,
+    });
+    try {
+      const now = Date.now();
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      // Created latest first (as a deferred job is re-created), due earliest first, seconds apart.
+      for (const [i, actionId] of [...ids.entries()].reverse())
+        await scheduler.schedule([{ actionId, runAt: new Date(now - (3 - i) * 2000) }]);
+      const ran: string[] = [];
+      await scheduler.start(async (id) => {
+        ran.push(id);
+      });
+      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
+      expect(ran).toEqual(ids);
+    } finally {
+      await scheduler.close();
+      await database.dispose();
+    }
+  }, 30_000);
+});

@@ -91,7 +91,12 @@ export class PgBossScheduler implements Scheduler {
     const db =
       options.transaction && transactionOf ? fromKysely(transactionOf(options.transaction)) : undefined;
     for (const job of jobs) {
-      const sendOptions = { id: job.actionId, startAfter: job.runAt, ...(db ? { db } : {}) };
+      const sendOptions = {
+        id: job.actionId,
+        startAfter: job.runAt,
+        priority: priorityOf(job.runAt),
+        ...(db ? { db } : {}),
+      };
       const { jobs: touched } = await this.boss.upsert(
         this.queueName,
         { actionId: job.actionId, runAt: job.runAt.toISOString() },
@@ -216,4 +221,17 @@ function firstOf(signal: AbortSignal, promises: Iterable<Promise<unknown>>): Pro
     signal.addEventListener('abort', done, { once: true });
     for (const promise of promises) promise.then(done, done);
   });
+}
+
+/** Seconds from which `priorityOf` counts (2026-01-01T00:00:00Z): keeps the priority within an int32. */
+const PRIORITY_EPOCH_S = 1_767_225_600;
+
+/**
+ * pg-boss fetches due jobs by priority, then creation. A job scheduled again (a deferral, a retry) is a
+ * new job, created last: by creation alone it would run behind every job due after it, and a backlog
+ * would lose its order. The priority puts the earlier `runAt` first, to the second (within a second, by
+ * creation; a throttled send orders itself within that in its worker).
+ */
+export function priorityOf(runAt: Date): number {
+  return PRIORITY_EPOCH_S - Math.floor(runAt.getTime() / 1000);
 }
