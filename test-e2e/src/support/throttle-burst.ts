@@ -3,14 +3,8 @@ import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type NodeProcess,
-  type RedisServer,
-  spawnWorker,
-  startRedis,
-  waitFor,
-} from '../support/processes.ts';
-import { SmtpSink } from '../support/smtp-sink.ts';
+import { type NodeProcess, type RedisServer, spawnWorker, startRedis, waitFor } from './processes.ts';
+import { SmtpSink } from './smtp-sink.ts';
 
 /*
  * The burst of DESIGN section 11 through real worker processes, on both queue backends: campaigns
@@ -65,10 +59,11 @@ function firstAllowed(at: Date, days: number): number {
   return midnightQuiet ? midnight + endMin * MINUTE : midnight;
 }
 
-describe.each(['bullmq', 'pgboss'] as const)(
-  `a ${BURST}-campaign burst on %s`,
-  { timeout: SEED_LEAD_MS + MINUTE + DRAIN_MS + 60_000 },
-  (backend) => {
+/** The burst on one backend (a file per backend, so the two may run side by side). */
+export function throttleBurstSuite(backend: 'bullmq' | 'pgboss'): void {
+  describe(`a ${BURST}-campaign burst on ${backend}`, {
+    timeout: SEED_LEAD_MS + MINUTE + DRAIN_MS + 60_000,
+  }, () => {
     let database: TestDatabase;
     let redis: RedisServer;
     let sink: SmtpSink;
@@ -240,5 +235,5 @@ describe.each(['bullmq', 'pgboss'] as const)(
         });
       }
     });
-  },
-);
+  });
+}
