@@ -17,7 +17,7 @@ import { SmtpSink } from './smtp-sink.ts';
 /** Campaigns in the burst (issue 12: 1,000); BURST_CAMPAIGNS sets another size. */
 const BURST = Number(process.env.BURST_CAMPAIGNS ?? 1000);
 /** Seeding allowance before the quiet end (about 100 campaigns a second here; the end is on a whole minute). */
-const SEED_LEAD_MS = 15_000 + BURST * 40;
+const SEED_LEAD_MS = 10_000 + BURST * 30;
 /**
  * Drain allowance from the quiet end: the min gap alone takes 50 ms a send; 250 ms a send leaves room
  * for a machine loaded by the other test files (the drain rate is measured, and reported, not asserted).
@@ -146,7 +146,11 @@ export function throttleBurstSuite(backend: 'bullmq' | 'pgboss'): void {
         }
         return ids;
       };
+      const seedStarted = Date.now();
       const burstIds = await seed(burstSender.id, BURST, 50);
+      console.info(
+        `${backend}: ${BURST} campaigns seeded in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
+      );
       const burstEmails = new Set(emails);
       // One at a time: due order is creation order.
       const cappedIds = await seed(cappedSender.id, 8, 1);
