@@ -75,11 +75,11 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
       /^select count\(extract\(epoch from a\.executed_at - a\.run_at\) \* 1000\)::int as late_n, percentile_cont/,
   },
   {
-    name: 'migrations: data steps of up and down (0006, 0014, 0015, 0016)',
+    name: 'migrations: data steps of up and down (0006, 0014, 0015, 0016, 0017)',
     mechanism: 'multi-shard',
     why: 'run once per deployment from the coordinator, like the DDL around them',
     pattern:
-      /^(update scheduled_actions set outcome = 'skipped' where outcome = 'expired'|delete from campaign_transitions where kind = '(contact_update|skipped)'|delete from contacts c where erased_at is not null and email is null and phone is null and not exists|delete from outbound_messages where status = 'shadow'|select message_facts_upsert\(m\) from outbound_messages m where|update contact_campaigns cc set plan_shape = v\.shape from \(values )/,
+      /^(update scheduled_actions set outcome = 'skipped' where outcome = 'expired'|delete from campaign_transitions where kind = '(contact_update|skipped)'|delete from contacts c where erased_at is not null and email is null and phone is null and not exists|delete from outbound_messages where status = 'shadow'|select message_facts_upsert\(m\) from outbound_messages m where|update contact_campaigns cc set plan_shape = v\.shape from \(values |update message_facts f set prev_sent_at = x\.prev from \(select contact_id, message_id, lag\(sent_at\) over \(partition by contact_id, campaign_id )/,
   },
   {
     name: 'test fixtures: bulk seeds and whole-table assertions of the integration tests',

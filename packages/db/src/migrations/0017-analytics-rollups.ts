@@ -15,7 +15,8 @@ import { type Kysely, sql } from 'kysely';
  *   the range's rows, which Postgres runs in parallel and without a hash of campaigns. The same holds
  *   from any instant after `from` (an experiment counts a campaign's messages from its assignment on).
  *   Kept by a trigger on message_facts that recomputes the campaign's chain (a few rows, under a
- *   per-campaign advisory lock so two concurrent sends of one campaign cannot both miss each other),
+ *   advisory lock of the campaign's bucket, one of 511, so two concurrent sends of one campaign cannot
+ *   both miss each other),
  *   and by message_facts_backfill for bulk loads.
  * - Partial covering indexes for the rarer facts (genuine opens, replies, conversions), so the figures
  *   that stay distinct counts or percentiles read those rows only, often by an index-only scan.
@@ -33,7 +34,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .raw(`
     create function message_facts_chain(p_contact text, p_campaign uuid) returns void language plpgsql as $$
     begin
-      perform pg_advisory_xact_lock(hashtextextended('message_facts_chain:' || p_campaign::text, 0));
+      -- One of 511 lock buckets, not one lock per campaign: a transaction that writes the facts of many
+      -- campaigns (a bulk copy) would otherwise hold one lock each, past max_locks_per_transaction
+      -- ("out of shared memory"). Two campaigns of one bucket only wait for each other's commit.
+      perform pg_advisory_xact_lock(hashtextextended('message_facts_chain:' || p_campaign::text, 0) % 256);
       -- A statement after the lock: read committed sees what a concurrent sender of this campaign committed.
       update message_facts f set prev_sent_at = x.prev
       from (select message_id, lag(sent_at) over (order by sent_at, message_id) as prev
