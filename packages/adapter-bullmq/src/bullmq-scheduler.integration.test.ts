@@ -40,6 +40,23 @@ schedulerContractSuite(
   { maxLatenessMs: 1000 },
 );
 
+/** Starts the scheduler's worker (concurrency 1) and answers the action ids in the order they ran. */
+async function runOrder(scheduler: BullmqScheduler, count: number): Promise<string[]> {
+  const ran: string[] = [];
+  await scheduler.start(async (id) => {
+    ran.push(id);
+  });
+  for (let i = 0; i < 100 && ran.length < count; i++) await sleep(50);
+  return ran;
+}
+
+async function dispose(scheduler: BullmqScheduler, queueName: string): Promise<void> {
+  await scheduler.close();
+  const queue = new Queue(queueName, { connection: { url: REDIS_URL }, prefix: '{campaign-test}' });
+  await queue.obliterate({ force: true });
+  await queue.close();
+}
+
 describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
   it('jobs due at one instant run in the order they were queued, whatever each add took', async () => {
     const queueName = `order-${randomUUID()}`;
@@ -61,17 +78,9 @@ describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
         await scheduler.schedule([{ actionId, runAt }]);
         call += 1;
       }
-      const ran: string[] = [];
-      await scheduler.start(async (id) => {
-        ran.push(id);
-      });
-      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
-      expect(ran).toEqual(ids);
+      expect(await runOrder(scheduler, ids.length)).toEqual(ids);
     } finally {
-      await scheduler.close();
-      const queue = new Queue(queueName, { connection: { url: REDIS_URL }, prefix: '{campaign-test}' });
-      await queue.obliterate({ force: true });
-      await queue.close();
+      await dispose(scheduler, queueName);
     }
   });
 
@@ -89,17 +98,9 @@ describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
       await scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: now })));
       // The reconcile pass finds all three overdue (no worker yet) and queues them again, first one last.
       await scheduler.schedule([...ids].reverse().map((actionId) => ({ actionId, runAt: new Date() })));
-      const ran: string[] = [];
-      await scheduler.start(async (id) => {
-        ran.push(id);
-      });
-      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
-      expect(ran).toEqual(ids);
+      expect(await runOrder(scheduler, ids.length)).toEqual(ids);
     } finally {
-      await scheduler.close();
-      const queue = new Queue(queueName, { connection: { url: REDIS_URL }, prefix: '{campaign-test}' });
-      await queue.obliterate({ force: true });
-      await queue.close();
+      await dispose(scheduler, queueName);
     }
   });
 });
