@@ -36,8 +36,11 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
   }, 60_000);
   afterAll(async () => database?.dispose());
 
-  /** `n` campaigns behind one sender with a 50 ms min gap, their sends held until the quiet end. */
-  async function burst(n: number) {
+  /**
+   * `n` campaigns behind one sender with a 50 ms min gap, their sends held until the quiet end. A worker's
+   * timer fires `lateTimerMs` after the instant it was set for (a busy event loop's).
+   */
+  async function burst(n: number, lateTimerMs = 0) {
     const senderId = `snd_${randomUUID().slice(0, 8)}`;
     await store.transaction((tx) =>
       tx.senders.insert({
@@ -55,6 +58,13 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     const clock = new ManualClock(CREATED);
     const scheduler = new InMemoryScheduler(clock);
     const transport = new RecordingTransport();
+    // When each message was handed to the transport.
+    const handedAt: number[] = [];
+    const send = transport.send.bind(transport);
+    transport.send = (email) => {
+      handedAt.push(clock.now().getTime());
+      return send(email);
+    };
     const sleeps: number[] = [];
     // What the reconcile pass (grace 0) re-queued while each send waited.
     const requeuedWhileWaiting: string[][] = [];
@@ -72,7 +82,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
             .map((j) => j.actionId)
             .filter((id) => !before.has(id)),
         );
-        const wake = clock.now().getTime() + ms;
+        const wake = clock.now().getTime() + ms + lateTimerMs;
         await new Promise((resolve) => setImmediate(resolve));
         if (clock.now().getTime() < wake) clock.set(new Date(wake));
       },
@@ -94,7 +104,10 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
       .orderBy('due_at')
       .orderBy('id')
       .execute();
-    return { clock, service, scheduler, transport, actions, campaignIds, sleeps, requeuedWhileWaiting };
+    return {
+      ...{ clock, service, scheduler, transport, actions, campaignIds, sleeps, requeuedWhileWaiting },
+      handedAt,
+    };
   }
 
   const claimsOf = (actionIds: string[]) =>
@@ -136,6 +149,42 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     // Every send but the first waited one gap; none was deferred or rescheduled.
     expect(sleeps).toEqual(Array(n - 1).fill(GAP_MS));
     expect(await deferralsOf(campaignIds)).toEqual([]);
+  });
+
+  it('one worker whose timer fires 30 ms late: each send is claimed ahead for its slot, so the gaps stay one gap (not one gap plus the lateness), and none is handed over before its slot', async () => {
+    const n = 12;
+    const { clock, service, scheduler, transport, actions, campaignIds, handedAt } = await burst(n, 30);
+    clock.set(QUIET_END);
+    await scheduler.cancel(actions.map((a) => a.id));
+    for (const a of actions) {
+      expect(await service.executeAction(a.id)).toEqual({ outcome: 'sent' });
+      await scheduler.cancel(actions.map((x) => x.id));
+    }
+    expect(transport.sent).toHaveLength(n);
+    const claims = await claimsOf(actions.map((a) => a.id));
+    expect(claims.map((c) => c.action_id)).toEqual(actions.map((a) => a.id));
+    const slots = actions.map((_, i) => QUIET_END.getTime() + GAP_MS * i);
+    expect(claims.map((c) => c.claimed_at?.getTime())).toEqual(slots);
+    expect(handedAt.filter((t, i) => t < (slots[i] as number))).toEqual([]);
+    expect(await deferralsOf(campaignIds)).toEqual([]);
+  });
+
+  it('a send whose slot is further than the wait is deferred through the queue, its job back half the wait before the slot', async () => {
+    const { clock, service, scheduler, actions } = await burst(30);
+    clock.set(QUIET_END);
+    await scheduler.cancel(actions.map((a) => a.id));
+    // The last in due order: 29 sends ahead, its slot 1,450 ms away (more than the 1,000 ms wait).
+    const last = actions.at(-1) as { id: string };
+    expect(await service.executeAction(last.id)).toEqual({ outcome: 'deferred' });
+    const row = await database.db
+      .selectFrom('scheduled_actions')
+      .select('run_at')
+      .where('id', '=', last.id)
+      .executeTakeFirstOrThrow();
+    expect(row.run_at.getTime()).toBe(QUIET_END.getTime() + 29 * GAP_MS);
+    // The queue brings it back early: its worker waits there for the slot and is claimed for it, where
+    // the queue's own delay (or poll interval) would make it late, and every send behind it.
+    expect(scheduler.pending()).toEqual([{ actionId: last.id, runAt: new Date(row.run_at.getTime() - 500) }]);
   });
 
   it('eight workers in due order: the waiting sends watch the ones ahead go and none is deferred', async () => {

@@ -170,6 +170,7 @@ export class ActionRunner {
   private async executeSend(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
     const claim = await this.claims.claimSendWaiting(unlocked.id, unlocked.campaignId);
     if ('outcome' in claim) return claim;
+    await this.claims.untilSlot(claim);
     if (claim.request) {
       // While this worker is alive its claim is renewed, so the reconcile loop takes over only a send
       // whose worker died, never one that is merely slow.

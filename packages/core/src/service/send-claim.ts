@@ -1,6 +1,5 @@
 import { actionReadiness, deferSend, findNode, onAddressSuppressed, onSendFailed } from '../engine/engine.ts';
 import { type ComposedMessage, composeMessage } from '../messages/compose.ts';
-import { formatMessageIdHeader } from '../messages/message-id.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
@@ -11,14 +10,12 @@ import type {
   ScheduledActionRecord,
 } from '../ports/records.ts';
 import type { OutboundEmail, OutboundSms } from '../ports/transport.ts';
-import { campaignSender, outboundSender } from '../senders/campaign-sender.ts';
-import type { Sender } from '../senders/sender.ts';
+import { campaignSender } from '../senders/campaign-sender.ts';
 import type { ContactFrequencyCap } from '../senders/throttle.ts';
-import { listUnsubscribeHeaders, signUnsubscribeToken } from '../unsubscribe/unsubscribe-token.ts';
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
-import { echoHeaders } from './echo-headers.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { holdReason, holdSend, senderHold } from './send-holds.ts';
+import { sendRequest } from './send-request.ts';
 import { SendThrottle } from './send-throttle.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
 
@@ -36,6 +33,11 @@ export interface SendClaim {
   request?: OutboundEmail | OutboundSms;
   /** When the provider accepted the message (set once it has). */
   sentAt?: Date;
+  /**
+   * The slot the send was claimed for, when it is still ahead (at most `THROTTLE_LEAD_MS`): the message
+   * is handed to the transport no earlier (`SendClaims.untilSlot`).
+   */
+  notBefore?: Date;
 }
 
 /** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
@@ -45,10 +47,23 @@ const THROTTLE_WAIT_LIMIT = 30;
  * (they are not running). Not once: on a loaded machine one send can take longer than the wait itself.
  */
 const THROTTLE_STALL_LIMIT = 5;
+/**
+ * A waiting send is claimed this long before its slot, for the slot (its `claimedAt`), and handed to the
+ * transport at the slot: the next send's slot follows from this claim, so the time a worker takes to
+ * wake, lock and commit does not add to every gap of a burst (a min gap of 50 ms drains at 20 a second,
+ * not at 1 / (50 ms + that time)). Also the most a send may be claimed ahead of the instant it goes: an
+ * unsubscribe or an emergency stop committed in between finds it claimed, as one committed while the
+ * provider is being called does (see `ActionRunner.executeAction`).
+ */
+export const THROTTLE_LEAD_MS = 200;
+/** A send with sends ahead of it whose slot is already within the lead asks again after this long. */
+const THROTTLE_RECHECK_MS = 10;
 
 /**
  * A throttled send whose slot is at most `throttleWaitMs` away: only its `runAt` moved (to `wait`, no entry,
- * no job); ask again then.
+ * no job); or a send whose job came at most that long before its `runAt` (a throttle deferral's job comes
+ * back early, see `SendThrottle`). Ask again `THROTTLE_LEAD_MS` before `wait`: the send is then claimed
+ * for `wait`.
  * `ahead`: the sends of its sender before it in due order, still pending (the worker watches them go).
  */
 export interface ThrottleWait {
@@ -85,6 +100,7 @@ export class SendClaims {
   private readonly unsubscribe: SendClaimSettings['unsubscribe'];
   private readonly throttle: SendThrottle;
   private readonly throttleWaitMs: number;
+  private readonly leadMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
@@ -110,6 +126,7 @@ export class SendClaims {
     this.unsubscribe = settings.unsubscribe;
     this.throttle = new SendThrottle(deps.applier, settings.contactFrequencyCap);
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
+    this.leadMs = Math.min(this.throttleWaitMs, THROTTLE_LEAD_MS);
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
@@ -126,7 +143,9 @@ export class SendClaims {
    * Step 1: claims the send and commits, or settles it without sending (not due, paused, stale,
    * suppressed, moved out of a forbidden local time, a template hole). A takeover of an expired claim
    * whose message the provider already accepted skips to step 3 (`request` absent). With `mayWait`, a
-   * send whose caps free a slot within `throttleWaitMs` is left as it is (`ThrottleWait`).
+   * send whose caps free a slot within `throttleWaitMs`, or whose `runAt` is that close, is left as it is
+   * (`ThrottleWait`); one whose `runAt` is within `THROTTLE_LEAD_MS` is claimed for its `runAt`
+   * (`notBefore`): the caps and the plan's send rules are judged at that instant.
    */
   async claimSend(
     actionId: string,
@@ -154,10 +173,14 @@ export class SendClaims {
         const message = await tx.messages.lock(messageId);
         if (message?.status === 'sent' || message?.status === 'shadow')
           return this.takeOverAccepted(tx, pending, campaign, action, claim, message);
-      } else if (action.runAt.getTime() > now.getTime()) {
+      } else if (action.runAt.getTime() - now.getTime() > (mayWait ? this.leadMs : 0)) {
+        if (mayWait && action.runAt.getTime() - now.getTime() <= this.throttleWaitMs)
+          return { wait: action.runAt, ahead: 0 };
         pending.jobs.push({ actionId: action.id, runAt: action.runAt });
         return { outcome: 'not_due' };
       }
+      // The instant the send is claimed for: `now`, or its `runAt` when that is at most the lead away.
+      let at = takeover || action.runAt.getTime() <= now.getTime() ? now : action.runAt;
       const readiness = actionReadiness(campaign.state, action);
       if (readiness === 'defer') {
         // Paused since its worker died: the send waits for resume like any other.
@@ -208,7 +231,7 @@ export class SendClaims {
         await holdSend(tx, pending, this.applier, campaign, action, hold, now);
         return { outcome: 'deferred' };
       }
-      const deferral = deferSend(definition(campaign), campaign.state, action, now);
+      const deferral = deferSend(definition(campaign), campaign.state, action, at);
       if (deferral) {
         if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
         await this.applier.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
@@ -231,9 +254,11 @@ export class SendClaims {
       // first claim reserved.
       if (!takeover) {
         const waitMs = mayWait ? this.throttleWaitMs : 0;
-        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, now, waitMs);
-        if (throttled?.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
-        if (throttled) return throttled;
+        const lead = mayWait ? this.leadMs : 0;
+        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, at, waitMs, lead);
+        if (throttled.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
+        if (throttled.outcome !== 'send') return throttled;
+        at = throttled.at;
       }
       const message = await tx.messages.claim(
         {
@@ -246,9 +271,9 @@ export class SendClaims {
           dedupeKey,
           toEmail: composed.to,
           senderId: sender?.id ?? null,
-          claimedAt: now,
+          claimedAt: at,
           // Shadow mode (DESIGN section 11): recorded as if sent now, never handed to a transport.
-          ...(campaign.mode === 'shadow' ? { shadowAt: now } : {}),
+          ...(campaign.mode === 'shadow' ? { shadowAt: at } : {}),
           ...(composed.channel === 'sms'
             ? { channel: 'sms', subject: '', body: composed.text }
             : {
@@ -265,10 +290,20 @@ export class SendClaims {
         await tx.actions.finish(action.id, 'skipped', 'stale', now, 'message already claimed');
         return { outcome: 'stale' };
       }
-      await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
+      await tx.actions.claim(action.id, new Date(at.getTime() + this.sendClaimLeaseMs));
+      const slot = at.getTime() > now.getTime() ? { notBefore: at } : {};
       // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
-      if (message.status === 'shadow') return { ...claim, sentAt: now };
-      return { ...claim, request: this.request(message.id, campaign.id, contact.id, composed, sender) };
+      if (message.status === 'shadow') return { ...claim, ...slot, sentAt: at };
+      return {
+        ...claim,
+        ...slot,
+        request: sendRequest(
+          { messageId: message.id, campaignId: campaign.id, contactId: contact.id },
+          composed,
+          sender,
+          { messageIdDomain: this.messageIdDomain, unsubscribe: this.unsubscribe },
+        ),
+      };
     });
   }
 
@@ -294,39 +329,18 @@ export class SendClaims {
       if (!('wait' in claim)) return claim;
       if (claim.ahead < ahead || claim.ahead === 0) progressAt = this.clock.now().getTime();
       ahead = claim.ahead;
-      await this.sleep(Math.max(0, claim.wait.getTime() - this.clock.now().getTime()));
+      // Back the lead before the slot, to be claimed for it; a send with sends ahead whose slot is already
+      // that close waits a moment for them to be claimed.
+      const wake = claim.wait.getTime() - this.leadMs - this.clock.now().getTime();
+      await this.sleep(Math.max(wake, claim.ahead > 0 ? THROTTLE_RECHECK_MS : 0));
     }
   }
 
-  /** What the transport of the message's channel is handed. */
-  private request(
-    messageId: string,
-    campaignId: string,
-    contactId: string,
-    composed: ComposedMessage,
-    sender: Sender | null,
-  ): OutboundEmail | OutboundSms {
-    const ids = { messageId, campaignId, contactId, to: composed.to, ...outboundSender(sender) };
-    if (composed.channel === 'sms')
-      return { channel: 'sms', ...ids, text: composed.text, segments: composed.segments };
-    return {
-      ...ids,
-      messageIdHeader: formatMessageIdHeader(messageId, this.messageIdDomain),
-      subject: composed.subject,
-      html: composed.body,
-      headers: {
-        ...(composed.thread
-          ? { 'In-Reply-To': composed.thread.inReplyToHeader, References: composed.thread.references }
-          : {}),
-        // Every message, whatever the transport: the providers echo it back in their events.
-        ...echoHeaders(messageId),
-        ...(this.unsubscribe
-          ? listUnsubscribeHeaders(
-              `${this.unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(messageId, this.unsubscribe.secret)}`,
-            )
-          : {}),
-      },
-    };
+  /** A send claimed ahead of its slot (`notBefore`) waits for it before it goes. */
+  async untilSlot(claim: SendClaim): Promise<void> {
+    if (!claim.notBefore) return;
+    const ms = claim.notBefore.getTime() - this.clock.now().getTime();
+    if (ms > 0) await this.sleep(ms);
   }
 
   /**

@@ -39,7 +39,9 @@ export type Throttled =
 /**
  * Throttling in the claim transaction (DESIGN section 11). `admit` counts the usage of the campaign's
  * sender of the send's channel and the contact's, and either admits the send (decided again under the
- * sender's row lock, which serializes every worker's admission for that sender) or applies the deferral: the action's `runAt` moves to the
+ * sender's row lock, which serializes every worker's admission for that sender) at `now` or, with a
+ * `leadMs`, at its slot when no send is ahead and the slot is that close (the caller claims it for the
+ * slot), or applies the deferral: the action's `runAt` moves to the
  * decision's `until` (its `dueAt` kept, so it keeps its place in due order), with a `deferred` timeline
  * entry only when the reason differs from the action's latest deferral; past `expiresAt` (or with no
  * instant at all) the send is skipped (`expired`) and the campaign stops `send_expired`.
@@ -61,25 +63,34 @@ export class SendThrottle {
     node: SendNode,
     now: Date,
     waitMs = 0,
-  ): Promise<Throttled | null> {
+    leadMs = 0,
+  ): Promise<Throttled | { outcome: 'send'; at: Date }> {
     const senderId = campaign.senderIds[node.channel ?? 'email'];
-    if (senderId === null && this.contactCap === undefined) return null;
+    if (senderId === null && this.contactCap === undefined) return { outcome: 'send', at: now };
     // First without the sender's lock: a send that waits or is deferred reserves nothing, and what it
     // reads without the lock can only be short of claims being committed (so it never defers later than
     // the locked decision would). Only an admission takes the lock and decides again: in a burst the
     // lock is queued for by the sends about to go, not by every one that will wait.
     const unlocked = senderId === null ? null : await tx.senders.get(senderId);
     let { decision, ahead } = await this.decide(tx, campaign, action, node, now, unlocked);
-    if (decision.kind === 'send' && senderId !== null)
+    // The instant to admit the send for: now, or its slot when no send is ahead and the slot is within the
+    // lead (claimed now for the slot, handed to the transport at it; see `SendClaims`).
+    const at =
+      decision.kind === 'send'
+        ? now
+        : decision.until !== null && ahead === 0 && decision.until.getTime() - now.getTime() <= leadMs
+          ? decision.until
+          : null;
+    if (at !== null && senderId !== null)
       ({ decision, ahead } = await this.decide(
         tx,
         campaign,
         action,
         node,
-        now,
+        at,
         await tx.senders.lock(senderId),
       ));
-    if (decision.kind === 'send') return null;
+    if (decision.kind === 'send') return { outcome: 'send', at: at ?? now };
     // A slot this close is waited for by the worker, not recorded: a deferral would cost a write and a
     // trip through the queue (whose delay, or poll interval, exceeds a short gap).
     if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs) {
@@ -106,11 +117,15 @@ export class SendThrottle {
       return { outcome: 'expired' };
     }
     const until = decision.until as Date;
+    // A worker that may wait gets the job back half the wait before the slot (never before now): it waits
+    // there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or poll
+    // interval) would make the send late, and every later slot of the sender with it.
+    const jobAt = new Date(Math.max(now.getTime(), until.getTime() - Math.floor(waitMs / 2)));
     const previous = await tx.throttle.lastDeferralReason(campaign.id, action.id);
     if (previous === decision.reason) {
       // Same reason as last time: the send moves, the timeline already says why.
       await tx.actions.reschedule(action.id, until);
-      pending.jobs.push({ actionId: action.id, runAt: until });
+      pending.jobs.push({ actionId: action.id, runAt: jobAt });
       return { outcome: 'deferred' };
     }
     const defer: Effect = {
@@ -128,6 +143,7 @@ export class SendThrottle {
       { state: campaign.state, effects: [defer] },
       { trigger: 'send', actionId: action.id },
     );
+    for (const job of pending.jobs) if (job.actionId === action.id) job.runAt = jobAt;
     return { outcome: 'deferred' };
   }
 
