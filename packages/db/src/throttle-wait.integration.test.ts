@@ -38,9 +38,19 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
 
   /**
    * `n` campaigns behind one sender with a 50 ms min gap, their sends held until the quiet end. A worker's
-   * timer fires `lateTimerMs` after the instant it was set for (a busy event loop's).
+   * timer fires `lateTimerMs` after the instant it was set for (a busy event loop's). `hold`: while `on`,
+   * each sleep waits for the test to call the resolver it pushes to `sleeping` (then moves the clock as
+   * the others do).
    */
-  async function burst(n: number, lateTimerMs = 0) {
+  async function burst(
+    n: number,
+    options: {
+      lateTimerMs?: number;
+      throttleMaxWaiting?: number;
+      hold?: { on: boolean; sleeping: (() => void)[] };
+    } = {},
+  ) {
+    const { lateTimerMs = 0, throttleMaxWaiting, hold } = options;
     const senderId = `snd_${randomUUID().slice(0, 8)}`;
     await store.transaction((tx) =>
       tx.senders.insert({
@@ -71,9 +81,11 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     const service: CampaignPlanExecutionService = new CampaignPlanExecutionService({
       ...{ store, scheduler, transport, clock },
       throttleWaitMs: 1000,
+      ...(throttleMaxWaiting === undefined ? {} : { throttleMaxWaiting }),
       // Virtual time: a waiting worker moves the clock to its wake-up (never back).
       sleep: async (ms) => {
         sleeps.push(ms);
+        if (hold?.on) await new Promise<void>((resolve) => hold.sleeping.push(resolve));
         const before = new Set(scheduler.pending().map((j) => j.actionId));
         await service.reconcileOverdue(0);
         requeuedWhileWaiting.push(
@@ -153,7 +165,9 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
 
   it('one worker whose timer fires 30 ms late: each send is claimed ahead for its slot, so the gaps stay one gap (not one gap plus the lateness), and none is handed over before its slot', async () => {
     const n = 12;
-    const { clock, service, scheduler, transport, actions, campaignIds, handedAt } = await burst(n, 30);
+    const { clock, service, scheduler, transport, actions, campaignIds, handedAt } = await burst(n, {
+      lateTimerMs: 30,
+    });
     clock.set(QUIET_END);
     await scheduler.cancel(actions.map((a) => a.id));
     for (const a of actions) {
@@ -185,6 +199,31 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     // The queue brings it back early: its worker waits there for the slot and is claimed for it, where
     // the queue's own delay (or poll interval) would make it late, and every send behind it.
     expect(scheduler.pending()).toEqual([{ actionId: last.id, runAt: new Date(row.run_at.getTime() - 500) }]);
+  });
+
+  it('a process holds at most throttleMaxWaiting sends waiting behind others: the next goes back to the queue (no entry), so a job slot stays free for the send they wait for', async () => {
+    const hold = { on: true, sleeping: [] as (() => void)[] };
+    const { clock, service, scheduler, transport, actions, campaignIds } = await burst(4, {
+      throttleMaxWaiting: 1,
+      hold,
+    });
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string, string, string];
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    // The second's job is still in the queue; the third waits behind it (the one waiting place).
+    const third = service.executeAction(ids[2]);
+    while (hold.sleeping.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    // The fourth finds no place: back to the queue, to come back at once (its slot, 150 ms after the
+    // first send, is within the lead).
+    expect(await service.executeAction(ids[3])).toEqual({ outcome: 'not_due' });
+    expect(scheduler.pending()).toEqual([{ actionId: ids[3], runAt: new Date(QUIET_END.getTime() + 10) }]);
+    hold.on = false;
+    expect(await service.executeAction(ids[1])).toEqual({ outcome: 'sent' });
+    (hold.sleeping.shift() as () => void)();
+    expect(await third).toEqual({ outcome: 'sent' });
+    expect(transport.sent).toHaveLength(3);
+    expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 
   it('eight workers in due order: the waiting sends watch the ones ahead go and none is deferred', async () => {

@@ -139,6 +139,9 @@ export async function createRuntime(
     sendClaimLeaseMs: config.sendClaimLeaseMs,
     retryBaseDelayMs: config.sendRetryBaseDelayMs,
     throttleWaitMs: config.throttleWaitMs,
+    // A job slot of each queue stays free for the send the waiting ones wait for (a BullMQ shard's Worker
+    // has its share of the concurrency; a waiting send may be in any shard).
+    throttleMaxWaiting: Math.max(0, jobsPerQueue(config) - 1),
     contactFrequencyCap: config.contactFrequencyCap,
     executionMode: config.executionMode,
     store,
@@ -176,4 +179,10 @@ export async function createRuntime(
       await database.close();
     },
   };
+}
+
+/** The jobs one queue's consumer runs at once in this process (BullMQ shares the concurrency over its shards). */
+function jobsPerQueue(config: RuntimeConfig): number {
+  if (config.queueBackend !== 'bullmq' || config.queueShards <= 1) return config.workerConcurrency;
+  return Math.max(1, Math.ceil(config.workerConcurrency / config.queueShards));
 }

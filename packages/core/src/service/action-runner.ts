@@ -16,6 +16,7 @@ import {
 import { definition, errorMessage } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import type { ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
+import type { SendWaits } from './send-waits.ts';
 import { type CampaignTransactions, engineContext, lockCampaign } from './transactions.ts';
 import { disableOnBadCredentials, refusalIsFinal } from './transport-refusal.ts';
 
@@ -39,6 +40,7 @@ export class ActionRunner {
   private readonly transactions: CampaignTransactions;
   private readonly applier: EffectApplier;
   private readonly claims: SendClaims;
+  private readonly waits: SendWaits;
   private readonly observer: ExecutionObserver;
   private readonly smsOptedOut: ((messageId: string) => Promise<unknown>) | undefined;
   private readonly hardBounced: ((messageId: string, error: string) => Promise<unknown>) | undefined;
@@ -56,6 +58,7 @@ export class ActionRunner {
       transactions: CampaignTransactions;
       applier: EffectApplier;
       claims: SendClaims;
+      waits: SendWaits;
       observer?: ExecutionObserver | undefined;
       /**
        * Records that an SMS's number opted out at the carrier (`recipient_opted_out`: `unsubscribed`,
@@ -75,6 +78,7 @@ export class ActionRunner {
     this.transactions = deps.transactions;
     this.applier = deps.applier;
     this.claims = deps.claims;
+    this.waits = deps.waits;
     this.observer = deps.observer ?? {};
     this.smsOptedOut = deps.smsOptedOut;
     this.hardBounced = deps.hardBounced;
@@ -168,9 +172,9 @@ export class ActionRunner {
   }
 
   private async executeSend(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
-    const claim = await this.claims.claimSendWaiting(unlocked.id, unlocked.campaignId);
+    const claim = await this.waits.claim(unlocked.id, unlocked.campaignId);
     if ('outcome' in claim) return claim;
-    await this.claims.untilSlot(claim);
+    await this.waits.untilSlot(claim);
     if (claim.request) {
       // While this worker is alive its claim is renewed, so the reconcile loop takes over only a send
       // whose worker died, never one that is merely slow.

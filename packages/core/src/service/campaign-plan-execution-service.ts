@@ -1,14 +1,9 @@
 import type { PlannedAction } from '../engine/types.ts';
 import { type ApiEventBatchResult, recordApiEventBatch } from '../input/api-events.ts';
-import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
-import type { Clock } from '../ports/clock.ts';
-import type { ExecutionObserver } from '../ports/execution-observer.ts';
+import type { StoreTransaction } from '../ports/campaign-store.ts';
 import type { InboundSource } from '../ports/inbound-repository.ts';
-import type { CampaignMode, CampaignRecord, ContactRecord, StoredEventEffect } from '../ports/records.ts';
-import type { Scheduler } from '../ports/scheduler.ts';
-import type { SmsTransport, Transport } from '../ports/transport.ts';
+import type { CampaignRecord, ContactRecord, StoredEventEffect } from '../ports/records.ts';
 import { SenderService } from '../senders/sender-service.ts';
-import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import { ActionRunner } from './action-runner.ts';
 import { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
 import {
@@ -32,9 +27,11 @@ import {
   type RecordEventResult,
   type RecordEventsResult,
 } from './event-intake.ts';
+import type { ExecutionServiceDeps } from './execution-service-deps.ts';
 import { InboundIntake, type InboundMessageInput, type InboundResult } from './inbound-intake.ts';
 import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
 import { SendingControls } from './send-holds.ts';
+import { SendWaits } from './send-waits.ts';
 import { type InboundSmsInput, type InboundSmsResult, SmsInbound } from './sms-inbound.ts';
 import { type AfterCommit, CampaignTransactions } from './transactions.ts';
 import { hardBounceEvent } from './transport-refusal.ts';
@@ -73,6 +70,7 @@ export {
   type RecordEventsResult,
   tallyEvent,
 } from './event-intake.ts';
+export type { ExecutionServiceDeps } from './execution-service-deps.ts';
 export {
   bareAddress,
   INBOUND_PROVIDER,
@@ -90,6 +88,7 @@ export {
   SendClaims,
 } from './send-claim.ts';
 export { type HoldReason, SendingControls } from './send-holds.ts';
+export { type SendWaitSettings, SendWaits } from './send-waits.ts';
 export {
   type InboundSmsInput,
   type InboundSmsResult,
@@ -99,63 +98,6 @@ export {
   smsKeyword,
 } from './sms-inbound.ts';
 export { type AfterCommit, CampaignTransactions } from './transactions.ts';
-
-export interface ExecutionServiceDeps {
-  store: CampaignStore;
-  scheduler: Scheduler;
-  transport: Transport;
-  /** Where `sms` sends go (plan 1.1). Absent: an SMS send is refused like a failed transport call. */
-  smsTransport?: SmsTransport | undefined;
-  clock: Clock;
-  /**
-   * Attempts at a send step (a refused send, or the step after the provider's acceptance) before the
-   * action fails and the campaign stops with reason `send_failed`. Default 5.
-   */
-  maxSendAttempts?: number;
-  /**
-   * How long a claimed send stays `running` before the reconcile loop may take it over (its worker died),
-   * in milliseconds. Longer than any transport call. Default 300 000.
-   */
-  sendClaimLeaseMs?: number;
-  /** Delay before the first send retry, doubled per attempt, in milliseconds. Default 30 000. */
-  retryBaseDelayMs?: number;
-  /**
-   * A throttled send whose cap frees a slot within this many milliseconds waits for it in the worker
-   * (no deferral recorded, no trip through the queue; at most five rounds, then it is deferred).
-   * Default 0: every throttled send is deferred (the runtime sets `THROTTLE_WAIT_MS`).
-   */
-  throttleWaitMs?: number;
-  /** How a send waits for its slot (`throttleWaitMs`); default a timer. Tests on virtual time move the clock. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Domain of generated Message-ID headers. Default `campaign-engine.invalid`. */
-  messageIdDomain?: string;
-  /**
-   * One-click unsubscribe (RFC 8058): every message gets `List-Unsubscribe` with
-   * `${baseUrl}/${signed token}` and `List-Unsubscribe-Post`. Absent: no such headers (tests only).
-   * Links are signed with `secret`; `previousSecrets` (a rotated-out secret) are accepted when
-   * verifying only, so links already delivered keep working across a rotation.
-   */
-  unsubscribe?: { baseUrl: string; secret: string; previousSecrets?: string[] };
-  /** Metrics hooks. */
-  observer?: ExecutionObserver;
-  /**
-   * `CONTACT_FREQUENCY_CAP` parsed (parseContactFrequencyCap): at most `count` messages to a contact in
-   * any `window`, over all its campaigns and both channels. Absent: no contact cap.
-   */
-  contactFrequencyCap?: ContactFrequencyCap;
-  /**
-   * `EXECUTION_MODE`: `shadow` runs every new campaign in shadow mode (rendered and recorded, never sent;
-   * DESIGN section 11). Default `live`: each campaign's own `mode`.
-   */
-  executionMode?: CampaignMode;
-  /**
-   * True (the API and workers): a plan that sends SMS needs an SMS sender, else `no_sender`. Default
-   * false (an embedding host): an SMS without a sender goes from the SMS transport's default number.
-   */
-  smsSenderRequired?: boolean | undefined;
-  /** MAIL_FROM: an inbound message to its address matches what was sent with no sender (DESIGN section 14). */
-  mailFrom?: string | undefined;
-}
 
 /**
  * Runs campaign plans on a database (DESIGN section 4): materializes a plan's actions, advances
@@ -216,7 +158,7 @@ export class CampaignPlanExecutionService {
       recordEvent: (input) => this.events.recordEvent(input),
     });
     const claims = new SendClaims(
-      { store, clock, transactions, applier, observer, sleep: deps.sleep },
+      { store, clock, transactions, applier, observer },
       {
         maxSendAttempts,
         sendClaimLeaseMs,
@@ -226,9 +168,24 @@ export class CampaignPlanExecutionService {
         throttleWaitMs: deps.throttleWaitMs,
       },
     );
+    const waits = new SendWaits(
+      { claims, clock, scheduler, sleep: deps.sleep },
+      { throttleWaitMs: deps.throttleWaitMs, throttleMaxWaiting: deps.throttleMaxWaiting },
+    );
     this.actions = new ActionRunner(
       {
-        ...{ store, scheduler, transport, smsTransport, clock, transactions, applier, claims, observer },
+        ...{
+          store,
+          scheduler,
+          transport,
+          smsTransport,
+          clock,
+          transactions,
+          applier,
+          claims,
+          waits,
+          observer,
+        },
         smsOptedOut: (messageId) => this.sms.optedOut('sms_transport', messageId),
         hardBounced: (messageId, error) =>
           this.events.recordEvent(hardBounceEvent(messageId, error, clock.now())),

@@ -40,13 +40,6 @@ export interface SendClaim {
   notBefore?: Date;
 }
 
-/** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
-const THROTTLE_WAIT_LIMIT = 30;
-/**
- * A waiting send gives up when none of the sends ahead of it went for this many times `throttleWaitMs`
- * (they are not running). Not once: on a loaded machine one send can take longer than the wait itself.
- */
-const THROTTLE_STALL_LIMIT = 5;
 /**
  * A waiting send is claimed this long before its slot, for the slot (its `claimedAt`), and handed to the
  * transport at the slot: the next send's slot follows from this claim, so the time a worker takes to
@@ -56,8 +49,6 @@ const THROTTLE_STALL_LIMIT = 5;
  * provider is being called does (see `ActionRunner.executeAction`).
  */
 export const THROTTLE_LEAD_MS = 200;
-/** A send with sends ahead of it whose slot is already within the lead asks again after this long. */
-const THROTTLE_RECHECK_MS = 10;
 
 /**
  * A throttled send whose slot is at most `throttleWaitMs` away: only its `runAt` moved (to `wait`, no entry,
@@ -101,7 +92,6 @@ export class SendClaims {
   private readonly throttle: SendThrottle;
   private readonly throttleWaitMs: number;
   private readonly leadMs: number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(
     deps: {
@@ -110,8 +100,6 @@ export class SendClaims {
       transactions: CampaignTransactions;
       applier: EffectApplier;
       observer?: ExecutionObserver | undefined;
-      /** Waits for a throttled send's slot (default: a timer). */
-      sleep?: ((ms: number) => Promise<void>) | undefined;
     },
     settings: SendClaimSettings,
   ) {
@@ -127,7 +115,6 @@ export class SendClaims {
     this.throttle = new SendThrottle(deps.applier, settings.contactFrequencyCap);
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
     this.leadMs = Math.min(this.throttleWaitMs, THROTTLE_LEAD_MS);
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** A send left `running` by a worker whose lease ran out (it died, or its step failed and waits). */
@@ -305,42 +292,6 @@ export class SendClaims {
         ),
       };
     });
-  }
-
-  /**
-   * Step 1, waiting in this worker for a cap's slot that is at most `throttleWaitMs` away (a burst behind
-   * a sender's min gap: a deferral through the queue comes back later than the gap, behind every job due
-   * meanwhile). No lock is held while waiting. It waits while the sends ahead of it go: when none of them
-   * went for `THROTTLE_STALL_LIMIT` times `throttleWaitMs` (they are not running: their jobs wait in the
-   * queue behind this one) or after `THROTTLE_WAIT_LIMIT` times it in all, the send is deferred as any
-   * other and frees its slot.
-   */
-  async claimSendWaiting(actionId: string, campaignId: string): Promise<SendClaim | ExecuteActionResult> {
-    const started = this.clock.now().getTime();
-    let progressAt = started;
-    let ahead = Number.POSITIVE_INFINITY;
-    for (;;) {
-      const now = this.clock.now().getTime();
-      const mayWait =
-        this.throttleWaitMs > 0 &&
-        now - progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
-        now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
-      const claim = await this.claimSend(actionId, campaignId, mayWait);
-      if (!('wait' in claim)) return claim;
-      if (claim.ahead < ahead || claim.ahead === 0) progressAt = this.clock.now().getTime();
-      ahead = claim.ahead;
-      // Back the lead before the slot, to be claimed for it; a send with sends ahead whose slot is already
-      // that close waits a moment for them to be claimed.
-      const wake = claim.wait.getTime() - this.leadMs - this.clock.now().getTime();
-      await this.sleep(Math.max(wake, claim.ahead > 0 ? THROTTLE_RECHECK_MS : 0));
-    }
-  }
-
-  /** A send claimed ahead of its slot (`notBefore`) waits for it before it goes. */
-  async untilSlot(claim: SendClaim): Promise<void> {
-    if (!claim.notBefore) return;
-    const ms = claim.notBefore.getTime() - this.clock.now().getTime();
-    if (ms > 0) await this.sleep(ms);
   }
 
   /**

@@ -1,0 +1,112 @@
+import type { Clock } from '../ports/clock.ts';
+import type { Scheduler } from '../ports/scheduler.ts';
+import { type ExecuteActionResult, type SendClaim, type SendClaims, THROTTLE_LEAD_MS } from './send-claim.ts';
+
+/** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
+const THROTTLE_WAIT_LIMIT = 30;
+/**
+ * A waiting send gives up when none of the sends ahead of it went for this many times `throttleWaitMs`
+ * (they are not running). Not once: on a loaded machine one send can take longer than the wait itself.
+ */
+const THROTTLE_STALL_LIMIT = 5;
+/** A send with sends ahead of it whose slot is already within the lead asks again after this long. */
+const THROTTLE_RECHECK_MS = 10;
+
+/** Settings of the in-worker wait (see `ExecutionServiceDeps`). */
+export interface SendWaitSettings {
+  /** A cap's slot at most this far away is waited for by the worker; 0: always deferred. */
+  throttleWaitMs?: number | undefined;
+  /**
+   * How many sends with sends ahead of them may wait in this process at once (default: no bound). A
+   * worker runs a bounded number of jobs at once: were all of them waiting, the send they wait for could
+   * not be fetched from the queue and they would wait for nothing until the stall limit. Beyond it a send
+   * goes back to the queue, to come back the lead before its slot.
+   */
+  throttleMaxWaiting?: number | undefined;
+}
+
+/**
+ * Step 1 of a send as a worker runs it (`ActionRunner.executeAction`): a throttled send whose slot is at
+ * most `throttleWaitMs` away waits for it here, no lock held, instead of being deferred through the queue
+ * (behind a 50 ms min gap, a queue's delay or poll interval comes back later than the gap, behind every
+ * job due meanwhile). It wakes `THROTTLE_LEAD_MS` before its slot and is claimed for it (`SendClaims`),
+ * then waits for the slot before the transport is called (`untilSlot`).
+ *
+ * It waits while the sends ahead of it go: when none of them went for `THROTTLE_STALL_LIMIT` times
+ * `throttleWaitMs` (they are not running: their jobs wait in the queue behind this one) or after
+ * `THROTTLE_WAIT_LIMIT` times it in all, the send is deferred as any other and frees its slot.
+ */
+export class SendWaits {
+  private readonly claims: SendClaims;
+  private readonly clock: Clock;
+  private readonly scheduler: Scheduler;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly throttleWaitMs: number;
+  private readonly leadMs: number;
+  private readonly maxWaiting: number;
+  /** Sends with sends ahead of them waiting in this process now. */
+  private waiting = 0;
+
+  constructor(
+    deps: {
+      claims: SendClaims;
+      clock: Clock;
+      scheduler: Scheduler;
+      /** Waits for a throttled send's slot (default: a timer). */
+      sleep?: ((ms: number) => Promise<void>) | undefined;
+    },
+    settings: SendWaitSettings,
+  ) {
+    this.claims = deps.claims;
+    this.clock = deps.clock;
+    this.scheduler = deps.scheduler;
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.throttleWaitMs = settings.throttleWaitMs ?? 0;
+    this.leadMs = Math.min(this.throttleWaitMs, THROTTLE_LEAD_MS);
+    this.maxWaiting = settings.throttleMaxWaiting ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** Claims the send (step 1), waiting for its slot when that is close. */
+  async claim(actionId: string, campaignId: string): Promise<SendClaim | ExecuteActionResult> {
+    const started = this.clock.now().getTime();
+    let progressAt = started;
+    let ahead = Number.POSITIVE_INFINITY;
+    for (;;) {
+      const now = this.clock.now().getTime();
+      const mayWait =
+        this.throttleWaitMs > 0 &&
+        now - progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
+        now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
+      const claim = await this.claims.claimSend(actionId, campaignId, mayWait);
+      if (!('wait' in claim)) return claim;
+      const at = this.clock.now().getTime();
+      if (claim.ahead < ahead || claim.ahead === 0) progressAt = at;
+      ahead = claim.ahead;
+      // Back the lead before the slot, to be claimed for it; a send with sends ahead whose slot is already
+      // that close waits a moment for them to be claimed.
+      const wake = Math.max(
+        claim.wait.getTime() - this.leadMs,
+        at + (claim.ahead > 0 ? THROTTLE_RECHECK_MS : 0),
+      );
+      if (claim.ahead > 0 && this.waiting >= this.maxWaiting) {
+        // Every job this process may wait with is waiting: back to the queue (its row says the slot
+        // already; no entry), so the sends ahead can be fetched.
+        await this.scheduler.schedule([{ actionId, runAt: new Date(wake) }]);
+        return { outcome: 'not_due' };
+      }
+      if (claim.ahead > 0) this.waiting += 1;
+      try {
+        await this.sleep(wake - at);
+      } finally {
+        if (claim.ahead > 0) this.waiting -= 1;
+      }
+    }
+  }
+
+  /** A send claimed ahead of its slot (`notBefore`) waits for it before it goes. */
+  async untilSlot(claim: SendClaim): Promise<void> {
+    if (!claim.notBefore) return;
+    const ms = claim.notBefore.getTime() - this.clock.now().getTime();
+    if (ms > 0) await this.sleep(ms);
+  }
+}
