@@ -47,10 +47,11 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     options: {
       lateTimerMs?: number;
       throttleMaxWaiting?: number;
+      actionConcurrency?: number;
       hold?: { on: boolean; sleeping: (() => void)[] };
     } = {},
   ) {
-    const { lateTimerMs = 0, throttleMaxWaiting, hold } = options;
+    const { lateTimerMs = 0, throttleMaxWaiting, actionConcurrency, hold } = options;
     const senderId = `snd_${randomUUID().slice(0, 8)}`;
     await store.transaction((tx) =>
       tx.senders.insert({
@@ -82,6 +83,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
       ...{ store, scheduler, transport, clock },
       throttleWaitMs: 1000,
       ...(throttleMaxWaiting === undefined ? {} : { throttleMaxWaiting }),
+      ...(actionConcurrency === undefined ? {} : { actionConcurrency }),
       // Virtual time: a waiting worker moves the clock to its wake-up (never back).
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -224,6 +226,23 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await third).toEqual({ outcome: 'sent' });
     expect(transport.sent).toHaveLength(3);
     expect(await deferralsOf(campaignIds)).toEqual([]);
+  });
+
+  it('a send sleeping until its slot holds no action permit: with one permit, the send it waits for still runs', async () => {
+    const hold = { on: true, sleeping: [] as (() => void)[] };
+    const { clock, service, scheduler, transport, actions } = await burst(3, { actionConcurrency: 1, hold });
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string, string];
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    // The third sleeps behind the second; the second (its job delivered meanwhile) takes the one permit.
+    const third = service.executeAction(ids[2]);
+    while (hold.sleeping.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    hold.on = false;
+    expect(await service.executeAction(ids[1])).toEqual({ outcome: 'sent' });
+    (hold.sleeping.shift() as () => void)();
+    expect(await third).toEqual({ outcome: 'sent' });
+    expect(transport.sent).toHaveLength(3);
   });
 
   it('eight workers in due order: the waiting sends watch the ones ahead go and none is deferred', async () => {

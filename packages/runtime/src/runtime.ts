@@ -67,7 +67,7 @@ export function createScheduler(
       connection,
       shards: config.queueShards,
       queueName: config.queueName,
-      concurrency: config.workerConcurrency,
+      concurrency: queueConcurrency(config),
       lockDurationMs: config.queueLockMs,
       stalledIntervalMs: Math.min(5000, config.queueLockMs),
     });
@@ -75,7 +75,7 @@ export function createScheduler(
   return new PgBossScheduler({
     database: database.pglite ? { pglite: database.pglite } : { url: config.databaseUrl ?? '' },
     queueName: config.queueName,
-    concurrency: config.workerConcurrency,
+    concurrency: queueConcurrency(config),
     pollingIntervalSeconds: config.queuePollSeconds,
     expireInSeconds: Math.max(1, Math.ceil(config.queueLockMs / 1000)),
     // The job commits or rolls back with its action row (DESIGN section 6).
@@ -87,6 +87,12 @@ export function createScheduler(
  * Wires the engine from its configuration, for the API and the workers alike: the database (migrated),
  * the store, the Scheduler of QUEUE_BACKEND, the transport (SMTP, or the log) and the execution service.
  */
+/**
+ * Waiting sends allowed per running action: a burst behind a 50 ms min gap keeps about 10 sends waiting
+ * for a sender (its jobs come back half of THROTTLE_WAIT_MS early), and sleeping costs no connection.
+ */
+const WAITING_PER_RUNNING = 3;
+
 export async function createRuntime(
   config: RuntimeConfig,
   options: {
@@ -139,9 +145,11 @@ export async function createRuntime(
     sendClaimLeaseMs: config.sendClaimLeaseMs,
     retryBaseDelayMs: config.sendRetryBaseDelayMs,
     throttleWaitMs: config.throttleWaitMs,
-    // A job slot of each queue stays free for the send the waiting ones wait for (a BullMQ shard's Worker
-    // has its share of the concurrency; a waiting send may be in any shard).
-    throttleMaxWaiting: Math.max(0, jobsPerQueue(config) - 1),
+    // WORKER_CONCURRENCY actions run at once; throttled sends sleeping until their slot hold no permit,
+    // and the queue delivers up to that many more jobs for them (queueConcurrency). Of any one queue's
+    // jobs, one stays free of waiters for the send they wait for (a BullMQ shard's Worker has its share).
+    actionConcurrency: config.workerConcurrency,
+    throttleMaxWaiting: Math.min(waitingAllowance(config), jobsPerQueue(config) - 1),
     contactFrequencyCap: config.contactFrequencyCap,
     executionMode: config.executionMode,
     store,
@@ -181,8 +189,18 @@ export async function createRuntime(
   };
 }
 
-/** The jobs one queue's consumer runs at once in this process (BullMQ shares the concurrency over its shards). */
+/** Throttled sends that may sleep until their slot in this process, on top of WORKER_CONCURRENCY running. */
+function waitingAllowance(config: RuntimeConfig): number {
+  return config.throttleWaitMs > 0 ? WAITING_PER_RUNNING * config.workerConcurrency : 0;
+}
+
+/** How many jobs the queue hands this process at once: those that run and those that may wait. */
+function queueConcurrency(config: RuntimeConfig): number {
+  return config.workerConcurrency + waitingAllowance(config);
+}
+
+/** The jobs one queue's consumer takes at once in this process (BullMQ shares them out over its shards). */
 function jobsPerQueue(config: RuntimeConfig): number {
-  if (config.queueBackend !== 'bullmq' || config.queueShards <= 1) return config.workerConcurrency;
-  return Math.max(1, Math.ceil(config.workerConcurrency / config.queueShards));
+  if (config.queueBackend !== 'bullmq' || config.queueShards <= 1) return queueConcurrency(config);
+  return Math.max(1, Math.ceil(queueConcurrency(config) / config.queueShards));
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
@@ -96,7 +97,7 @@ export function throttleBurstSuite(backend: 'bullmq' | 'pgboss'): void {
         QUEUE_LOCK_MS: '3000',
         SEND_CLAIM_LEASE_MS: '3000',
         SEND_RETRY_BASE_DELAY_MS: '300',
-        // BURST_LOG_LEVEL=info: each worker logs every action it ran (outcome, ms) to this test's stderr.
+        // BURST_LOG_LEVEL=info: each worker logs every action it ran (outcome, ms), kept in test-e2e/artifacts/.
         LOG_LEVEL: process.env.BURST_LOG_LEVEL ?? 'warn',
       };
       api = await createRuntime(loadConfig(env));
@@ -104,6 +105,13 @@ export function throttleBurstSuite(backend: 'bullmq' | 'pgboss'): void {
 
     afterAll(async () => {
       await Promise.all([...workers].map((w) => w.stop('SIGKILL')));
+      if (process.env.BURST_LOG_LEVEL) {
+        // Each worker's log (every action it ran, with its outcome), to see where a drain lost time.
+        const dir = new URL('../../artifacts/', import.meta.url);
+        mkdirSync(dir, { recursive: true });
+        for (const [i, w] of [...workers].entries())
+          writeFileSync(new URL(`burst-${backend}-worker-${i}.log`, dir), w.output());
+      }
       await api?.close();
       await sink?.close();
       await redis?.stop();

@@ -15,6 +15,7 @@ import {
 } from '../ports/transport.ts';
 import { definition, errorMessage } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
+import type { Permits } from './permits.ts';
 import type { ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
 import type { SendWaits } from './send-waits.ts';
 import { type CampaignTransactions, engineContext, lockCampaign } from './transactions.ts';
@@ -41,6 +42,7 @@ export class ActionRunner {
   private readonly applier: EffectApplier;
   private readonly claims: SendClaims;
   private readonly waits: SendWaits;
+  private readonly permits: Permits | undefined;
   private readonly observer: ExecutionObserver;
   private readonly smsOptedOut: ((messageId: string) => Promise<unknown>) | undefined;
   private readonly hardBounced: ((messageId: string, error: string) => Promise<unknown>) | undefined;
@@ -59,6 +61,8 @@ export class ActionRunner {
       applier: EffectApplier;
       claims: SendClaims;
       waits: SendWaits;
+      /** Bounds the actions run at once (`ExecutionServiceDeps.actionConcurrency`); absent: no bound. */
+      permits?: Permits | undefined;
       observer?: ExecutionObserver | undefined;
       /**
        * Records that an SMS's number opted out at the carrier (`recipient_opted_out`: `unsubscribed`,
@@ -79,6 +83,7 @@ export class ActionRunner {
     this.applier = deps.applier;
     this.claims = deps.claims;
     this.waits = deps.waits;
+    this.permits = deps.permits;
     this.observer = deps.observer ?? {};
     this.smsOptedOut = deps.smsOptedOut;
     this.hardBounced = deps.hardBounced;
@@ -105,6 +110,10 @@ export class ActionRunner {
    * record may send it again, once its lease has expired, with the same Message-ID.
    */
   async executeAction(actionId: string): Promise<ExecuteActionResult> {
+    return this.permits ? this.permits.run(() => this.execute(actionId)) : this.execute(actionId);
+  }
+
+  private async execute(actionId: string): Promise<ExecuteActionResult> {
     const unlocked = await this.store.read.getAction(actionId);
     if (!unlocked) return { outcome: 'missing' };
     if (unlocked.status !== 'pending' && !this.claims.claimExpired(unlocked))

@@ -29,6 +29,7 @@ import {
 } from './event-intake.ts';
 import type { ExecutionServiceDeps } from './execution-service-deps.ts';
 import { InboundIntake, type InboundMessageInput, type InboundResult } from './inbound-intake.ts';
+import { Permits } from './permits.ts';
 import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
 import { SendingControls } from './send-holds.ts';
 import { SendWaits } from './send-waits.ts';
@@ -168,8 +169,9 @@ export class CampaignPlanExecutionService {
         throttleWaitMs: deps.throttleWaitMs,
       },
     );
+    const permits = deps.actionConcurrency === undefined ? undefined : new Permits(deps.actionConcurrency);
     const waits = new SendWaits(
-      { claims, clock, scheduler, sleep: deps.sleep },
+      { claims, clock, scheduler, sleep: deps.sleep, permits },
       { throttleWaitMs: deps.throttleWaitMs, throttleMaxWaiting: deps.throttleMaxWaiting },
     );
     this.actions = new ActionRunner(
@@ -184,6 +186,7 @@ export class CampaignPlanExecutionService {
           applier,
           claims,
           waits,
+          permits,
           observer,
         },
         smsOptedOut: (messageId) => this.sms.optedOut('sms_transport', messageId),

@@ -38,6 +38,12 @@ export interface ExecutionServiceDeps {
    * concurrency minus one, so a job slot is always left to fetch the send they wait for).
    */
   throttleMaxWaiting?: number;
+  /**
+   * How many actions this process runs at once; a throttled send sleeping until its slot gives its
+   * permit back meanwhile, so the queue may deliver more jobs than this (the runtime lets it deliver the
+   * waiting ones on top: WORKER_CONCURRENCY run, up to three times that wait). Default: no bound.
+   */
+  actionConcurrency?: number;
   /** How a send waits for its slot (`throttleWaitMs`); default a timer. Tests on virtual time move the clock. */
   sleep?: (ms: number) => Promise<void>;
   /** Domain of generated Message-ID headers. Default `campaign-engine.invalid`. */

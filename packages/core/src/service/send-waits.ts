@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
+import type { Permits } from './permits.ts';
 import { type ExecuteActionResult, type SendClaim, type SendClaims, THROTTLE_LEAD_MS } from './send-claim.ts';
 
 /** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
@@ -54,13 +55,28 @@ export class SendWaits {
       scheduler: Scheduler;
       /** Waits for a throttled send's slot (default: a timer). */
       sleep?: ((ms: number) => Promise<void>) | undefined;
+      /** The action permits of this process (`ActionRunner`): given back while a send sleeps. */
+      permits?: Permits | undefined;
     },
     settings: SendWaitSettings,
   ) {
     this.claims = deps.claims;
     this.clock = deps.clock;
     this.scheduler = deps.scheduler;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    const permits = deps.permits;
+    // A sleeping send holds no permit: the jobs behind it (a burst's backlog, the send it waits for) run
+    // meanwhile. It takes one again (in turn) when it wakes.
+    this.sleep = permits
+      ? async (ms) => {
+          permits.release();
+          try {
+            await sleep(ms);
+          } finally {
+            await permits.acquire();
+          }
+        }
+      : sleep;
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
     this.leadMs = Math.min(this.throttleWaitMs, THROTTLE_LEAD_MS);
     this.maxWaiting = settings.throttleMaxWaiting ?? Number.POSITIVE_INFINITY;

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { Permits } from './permits.ts';
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('Permits', () => {
+  it('lets at most the limit run at once and serves the waiters in the order they asked', async () => {
+    const permits = new Permits(2);
+    const started: number[] = [];
+    const finish: (() => void)[] = [];
+    const runs = [1, 2, 3, 4].map((n) =>
+      permits.run(async () => {
+        started.push(n);
+        await new Promise<void>((resolve) => finish.push(resolve));
+      }),
+    );
+    await tick();
+    expect(started).toEqual([1, 2]);
+    finish.shift()?.();
+    await tick();
+    expect(started).toEqual([1, 2, 3]);
+    finish.shift()?.();
+    finish.shift()?.();
+    await tick();
+    expect(started).toEqual([1, 2, 3, 4]);
+    finish.shift()?.();
+    await Promise.all(runs);
+  });
+
+  it('gives the permit back when the work throws', async () => {
+    const permits = new Permits(1);
+    await expect(permits.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await permits.run(async () => 'ran')).toBe('ran');
+  });
+
+  it('refuses a limit below one', () => {
+    expect(() => new Permits(0)).toThrow('at least 1');
+  });
+});
