@@ -23,8 +23,8 @@ import {
   type UnmatchedInboundRecord,
   type ZeroTimeMove,
 } from '@campaign/core';
-import { type Kysely, sql } from 'kysely';
-import { listCampaigns } from './kysely-contact-admin.ts';
+import type { Kysely } from 'kysely';
+import { contactIdsByEmail, listCampaigns } from './kysely-contact-admin.ts';
 import { KyselyInboundRepository } from './kysely-inbound.ts';
 import { isUuid } from './kysely-repositories.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
@@ -70,9 +70,21 @@ export class KyselyCampaignReader implements CampaignReader {
       if (row) return toMessage(row);
     }
     if (ref.providerMessageId !== undefined) {
+      // The provider's id names its messages' contacts in provider_refs (0018); then routed by contact.
+      const refs = await this.db
+        .selectFrom('provider_refs')
+        .select('contact_id')
+        .where('provider_id', '=', ref.providerMessageId)
+        .execute();
+      if (refs.length === 0) return null;
       const row = await this.db
         .selectFrom('outbound_messages')
         .selectAll()
+        .where(
+          'contact_id',
+          'in',
+          refs.map((r) => r.contact_id),
+        )
         .where('provider_message_id', '=', ref.providerMessageId)
         .executeTakeFirst();
       if (row) return toMessage(row);
@@ -81,14 +93,7 @@ export class KyselyCampaignReader implements CampaignReader {
   }
 
   async contactIdsByEmail(email: string): Promise<string[]> {
-    // lower(email) is what contacts_email_idx indexes.
-    const rows = await this.db
-      .selectFrom('contacts')
-      .select('id')
-      .where(sql`lower(email)`, '=', email.trim().toLowerCase())
-      .orderBy('id')
-      .execute();
-    return rows.map((row) => row.id);
+    return contactIdsByEmail(this.db, email);
   }
 
   async getCampaign(campaignId: string): Promise<CampaignRecord | null> {

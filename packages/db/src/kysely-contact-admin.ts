@@ -8,6 +8,7 @@ import type {
   ContactFields,
 } from '@campaign/core';
 import { type Kysely, sql } from 'kysely';
+import { contactIdsByDigest, forgetAddress, recordAddresses } from './contact-addresses.ts';
 import type { Database } from './schema.ts';
 
 /*
@@ -55,6 +56,14 @@ export class KyselyContactAdminRepository implements ContactAdminRepository {
   }
 
   async update(contactId: string, fields: ContactFields, at: Date): Promise<void> {
+    // The phone it had, locked, so contact_addresses can move to the new one.
+    const before = await this.db
+      .selectFrom('contacts')
+      .select(['email', 'phone'])
+      .where('id', '=', contactId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!before) return;
     await this.db
       .updateTable('contacts')
       .set({
@@ -66,6 +75,7 @@ export class KyselyContactAdminRepository implements ContactAdminRepository {
       })
       .where('id', '=', contactId)
       .execute();
+    await recordAddresses(this.db, contactId, before, { email: before.email, phone: fields.phone });
   }
 
   async erase(contactId: string, at: Date): Promise<void> {
@@ -99,6 +109,13 @@ export class KyselyContactAdminRepository implements ContactAdminRepository {
       })
       .where('id', '=', contactId)
       .execute();
+    // contact_addresses keeps the rows of the digests kept above, and forgets the others.
+    for (const [address, kept] of [
+      [contact.email === null ? null : emailDigest(contact.email), emailSha],
+      [contact.phone === null ? null : phoneDigest(contact.phone), phoneSha],
+    ]) {
+      if (address !== null && address !== kept) await forgetAddress(this.db, contactId, address as string);
+    }
     // The rendered messages and any provider error (which may quote the recipient).
     await this.db
       .updateTable('outbound_messages')
@@ -171,6 +188,9 @@ export async function listCampaigns(
   limit: number,
 ): Promise<CampaignListItem[]> {
   const email = filter.email?.trim().toLowerCase();
+  // The contacts of the email through contact_addresses (0018), so the list reads only their shards.
+  const contactIds = email === undefined ? [] : await contactIdsByEmail(db, email);
+  if (email !== undefined && contactIds.length === 0) return [];
   const rows = await db
     .selectFrom('contact_campaigns as c')
     .select([
@@ -186,14 +206,7 @@ export async function listCampaigns(
       'c.plan_shape',
     ])
     .$if(filter.status !== undefined, (q) => q.where('c.status', '=', filter.status as string))
-    .$if(email !== undefined, (q) =>
-      q.where('c.contact_id', 'in', (sub) =>
-        sub
-          .selectFrom('contacts')
-          .select('id')
-          .where(sql`lower(email)`, '=', email as string),
-      ),
-    )
+    .$if(email !== undefined, (q) => q.where('c.contact_id', 'in', contactIds))
     .$if(filter.senderId !== undefined, (q) =>
       q.where((eb) =>
         eb.or([
@@ -232,4 +245,20 @@ export async function listCampaigns(
     createdAt: r.created_at,
     planShape: r.plan_shape,
   }));
+}
+
+/** The ids of the contacts whose email is this one (any case), in id order. */
+export async function contactIdsByEmail(db: Db, email: string): Promise<string[]> {
+  const normalized = email.trim().toLowerCase();
+  const ids = await contactIdsByDigest(db, emailDigest(normalized));
+  if (ids.length === 0) return [];
+  // lower(email) as before: the table may hold an address the contact no longer has.
+  const rows = await db
+    .selectFrom('contacts')
+    .select('id')
+    .where('id', 'in', ids)
+    .where(sql`lower(email)`, '=', normalized)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => row.id);
 }

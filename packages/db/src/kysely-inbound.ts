@@ -7,6 +7,8 @@ import type {
   UnmatchedInboundRecord,
 } from '@campaign/core';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { contactIdsByDigest } from './contact-addresses.ts';
+import { emailDigest } from './kysely-contact-admin.ts';
 import { toMessage } from './row-mappers.ts';
 import type { Database, InboundUnmatchedTable } from './schema.ts';
 
@@ -43,14 +45,17 @@ export class KyselyInboundRepository implements InboundRepository {
     senderAddresses: readonly string[],
     defaultFromListed: boolean,
   ): Promise<OutboundMessageRecord | null> {
-    // The contacts by contacts_email_idx, their emails by outbound_messages_contact_email_idx (0011). A
-    // sender's `from` may be `Name <address>`: its bare address is compared.
+    // The contacts through contact_addresses (0018), their emails by outbound_messages_contact_email_idx
+    // (0011). A sender's `from` may be `Name <address>`: its bare address is compared.
+    const contactIds = await contactIdsByDigest(this.db, emailDigest(contactAddress));
+    if (contactIds.length === 0) return null;
     const senderAddress = sql<string>`lower(trim(coalesce(substring(s.from_address from '<([^<>]+)>\\s*$'), s.from_address)))`;
     const row = await this.db
       .selectFrom('contacts as c')
       .innerJoin('outbound_messages as m', 'm.contact_id', 'c.id')
       .leftJoin('senders as s', 's.id', 'm.sender_id')
       .selectAll('m')
+      .where('m.contact_id', 'in', contactIds)
       .where(sql`lower(c.email)`, '=', contactAddress.trim().toLowerCase())
       .where('m.status', '=', 'sent')
       .where('m.channel', '=', 'email')

@@ -27,6 +27,7 @@ import type {
 } from '@campaign/core';
 import { ENGAGEMENT_EVENTS, type EngagementEvent, planShape, type RecordedEvent } from '@campaign/core';
 import { type Compilable, type Kysely, type OperationNodeSource, type Selectable, sql } from 'kysely';
+import { contactIdsByDigest, recordAddresses } from './contact-addresses.ts';
 import { emailDigest, phoneDigest } from './kysely-contact-admin.ts';
 import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
 import type { Database, ScheduledActionsTable } from './schema.ts';
@@ -52,6 +53,17 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async upsertAndLock(contact: ContactInput & { id: string; idGiven: boolean }): Promise<ContactRecord> {
+    // The addresses it had, locked, so contact_addresses can move from them to the new ones; a contact
+    // given without email or phone keeps them and writes no address.
+    const givesAddress = contact.email !== undefined || contact.phone !== undefined;
+    const before = givesAddress
+      ? ((await this.db
+          .selectFrom('contacts')
+          .select(['email', 'phone'])
+          .where('id', '=', contact.id)
+          .forUpdate()
+          .executeTakeFirst()) ?? null)
+      : undefined;
     // INSERT .. ON CONFLICT DO UPDATE locks the row it returns until the transaction ends.
     const row = await this.db
       .insertInto('contacts')
@@ -88,6 +100,7 @@ export class KyselyContactRepository implements ContactRepository {
       )
       .returningAll()
       .executeTakeFirstOrThrow();
+    if (before !== undefined) await recordAddresses(this.db, row.id, before, row);
     return toContact(row);
   }
 
@@ -111,9 +124,12 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async emailSuppressed(email: string): Promise<string | null> {
+    const ids = await contactIdsByDigest(this.db, emailDigest(email));
+    if (ids.length === 0) return null;
     const row = await this.db
       .selectFrom('contacts')
       .select('suppression_reason')
+      .where('id', 'in', ids)
       // An erased contact keeps only its suppressed address's digest (0014).
       .where((eb) =>
         eb.or([
@@ -137,9 +153,12 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async phoneSuppressed(phone: string): Promise<string | null> {
+    const ids = await contactIdsByDigest(this.db, phoneDigest(phone));
+    if (ids.length === 0) return null;
     const row = await this.db
       .selectFrom('contacts')
       .select('sms_suppression_reason')
+      .where('id', 'in', ids)
       .where((eb) => eb.or([eb('phone', '=', phone), eb('phone_sha256', '=', phoneDigest(phone))]))
       .where('sms_suppressed_at', 'is not', null)
       .limit(1)
@@ -148,9 +167,12 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async unsuppressSms(phone: string, at: Date): Promise<number> {
+    const ids = await contactIdsByDigest(this.db, phoneDigest(phone));
+    if (ids.length === 0) return 0;
     const result = await this.db
       .updateTable('contacts')
       .set({ sms_suppressed_at: null, sms_suppression_reason: null, updated_at: at })
+      .where('id', 'in', ids)
       .where('phone', '=', phone)
       .where('sms_suppressed_at', 'is not', null)
       .executeTakeFirst();
@@ -158,16 +180,20 @@ export class KyselyContactRepository implements ContactRepository {
   }
 
   async suppressSmsByPhone(phone: string, reason: string, at: Date): Promise<number> {
-    // Both through contacts_phone_idx.
+    // The number's contacts through contact_addresses, then each by id.
+    const ids = await contactIdsByDigest(this.db, phoneDigest(phone));
+    if (ids.length === 0) return 0;
     await this.db
       .updateTable('contacts')
       .set({ sms_suppressed_at: at, sms_suppression_reason: reason, updated_at: at })
+      .where('id', 'in', ids)
       .where('phone', '=', phone)
       .where('sms_suppressed_at', 'is', null)
       .execute();
     const { count } = await this.db
       .selectFrom('contacts')
       .select((eb) => eb.fn.countAll<string>().as('count'))
+      .where('id', 'in', ids)
       .where('phone', '=', phone)
       .executeTakeFirstOrThrow();
     return Number(count);
@@ -544,7 +570,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
   }
 
   async markSent(messageId: string, sentAt: Date, providerMessageId: string | null): Promise<boolean> {
-    const result = await this.db
+    const updated = await this.db
       .updateTable('outbound_messages')
       .set({
         status: 'sent',
@@ -556,8 +582,18 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       })
       .where('id', '=', messageId)
       .where('status', 'in', ['sending', 'failed'])
+      .returning('contact_id')
       .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    if (updated === undefined) return false;
+    // A webhook that does not echo our id finds the message by the provider's through provider_refs (0018).
+    if (providerMessageId !== null) {
+      await this.db
+        .insertInto('provider_refs')
+        .values({ provider_id: providerMessageId, contact_id: updated.contact_id, message_id: messageId })
+        .onConflict((oc) => oc.columns(['provider_id', 'message_id']).doNothing())
+        .execute();
+    }
+    return true;
   }
 
   async markFailed(messageId: string, error: string): Promise<void> {
@@ -588,13 +624,16 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
   }
 
   async latestSmsBetween(phone: string, senderNumber: string): Promise<OutboundMessageRecord | null> {
-    // By contacts_phone_idx (0006) to the contact's messages; a message with no sender went from the
-    // default number, which only the transport knows, so it answers whichever number it is.
+    // The number's contacts through contact_addresses (0018), then their messages; a message with no
+    // sender went from the default number, which only the transport knows, so it answers whichever it is.
+    const ids = await contactIdsByDigest(this.db, phoneDigest(phone));
+    if (ids.length === 0) return null;
     const row = await this.db
       .selectFrom('outbound_messages as m')
       .innerJoin('contacts as c', 'c.id', 'm.contact_id')
       .leftJoin('senders as s', 's.id', 'm.sender_id')
       .selectAll('m')
+      .where('m.contact_id', 'in', ids)
       .where('c.phone', '=', phone)
       .where('m.channel', '=', 'sms')
       .where('m.status', '=', 'sent')

@@ -20,6 +20,7 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
     );
     expect(rows.map((r) => r.table_name)).toEqual([
       'campaign_transitions',
+      'contact_addresses',
       'contact_campaigns',
       'contacts',
       'custom_events',
@@ -27,6 +28,7 @@ describe.each(['postgres', 'pglite'] as const)('migrations on %s', (kind) => {
       'message_events',
       'message_facts',
       'outbound_messages',
+      'provider_refs',
       'scheduled_actions',
       'sender_imap',
       'senders',

@@ -185,6 +185,22 @@ export interface Database {
   sending_control: SendingControlTable;
   custom_events: CustomEventsTable;
   inbound_unmatched: InboundUnmatchedTable;
+  contact_addresses: ContactAddressesTable;
+  provider_refs: ProviderRefsTable;
+}
+
+/** 0018: the contacts an address (its SHA-256, as 0014 hashes it) belongs to; distributed by the hash. */
+export interface ContactAddressesTable {
+  address_sha256: string;
+  kind: 'email' | 'phone';
+  contact_id: string;
+}
+
+/** 0018: the message a provider's message id names; distributed by that id. */
+export interface ProviderRefsTable {
+  provider_id: string;
+  contact_id: string;
+  message_id: string;
 }
 
 /** 0011: inbound messages that matched nothing we sent (DESIGN section 14). */

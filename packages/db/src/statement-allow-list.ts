@@ -38,21 +38,6 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
       /^(select count\(\*\)|(select|with) .* from "?message_facts"?|select .* group by |select \(select n -> 'variants' from jsonb_array_elements\(cc\.plan -> 'nodes'\) n where .* from split_assignments sa join contact_campaigns cc on .* where sa\.experiment = \$\d+ )/i,
   },
   {
-    name: 'contacts by address: suppression, SMS STOP, inbound reply matching',
-    mechanism: 'lookup-table',
-    why: 'address (or its hash) -> contact_id through contact_addresses, a table distributed by the address hash; then routed',
-    gap: 'contact_addresses does not exist yet: the lookup scans contacts on every shard',
-    pattern:
-      /from "contacts" where \(lower\(email\) = \$1 or "email_sha256" = \$2\)|"(email|phone)_sha256" (=|in)|from "contacts" where (lower\(email\)|"email"|"phone") = \$1|update "contacts" set "sms_suppressed_at" = \$1, "sms_suppression_reason" = \$2, "updated_at" = \$3 where "phone" = \$4|^select "m"\.\* from "(contacts|outbound_messages)" as "[cm]" inner join "(outbound_messages|contacts)" as "[mc]" on .* where (lower\(c\.email\)|"c"\."phone") = \$1 /,
-  },
-  {
-    name: 'provider id lookups (webhooks without our echoed id)',
-    mechanism: 'lookup-table',
-    why: 'provider message/event id -> contact_id through provider_refs, distributed by the provider id; then routed',
-    gap: 'provider_refs does not exist yet: the lookup scans every shard',
-    pattern: /where "(provider_message_id|provider_event_id)" = \$1/,
-  },
-  {
     name: 'lookups by campaign, action, message or event id',
     mechanism: 'multi-shard',
     why: 'uuid ids carry no contact_id today, so Citus fans the statement out to every shard',
@@ -75,17 +60,17 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
       /^select count\(extract\(epoch from a\.executed_at - a\.run_at\) \* 1000\)::int as late_n, percentile_cont/,
   },
   {
-    name: 'migrations: data steps of up and down (0006, 0014, 0015, 0016, 0017)',
+    name: 'migrations: data steps of up and down (0006, 0014, 0015, 0016, 0017, 0018)',
     mechanism: 'multi-shard',
     why: 'run once per deployment from the coordinator, like the DDL around them',
     pattern:
-      /^(update scheduled_actions set outcome = 'skipped' where outcome = 'expired'|delete from campaign_transitions where kind = '(contact_update|skipped)'|delete from contacts c where erased_at is not null and email is null and phone is null and not exists|delete from outbound_messages where status = 'shadow'|select message_facts_upsert\(m\) from outbound_messages m where|update contact_campaigns cc set plan_shape = v\.shape from \(values |update message_facts f set prev_sent_at = x\.prev from \(select contact_id, message_id, lag\(sent_at\) over \(partition by contact_id, campaign_id )/,
+      /^(insert into (contact_addresses|provider_refs) \((address_sha256|provider_id), [a-z_, ]+\) select |update scheduled_actions set outcome = 'skipped' where outcome = 'expired'|delete from campaign_transitions where kind = '(contact_update|skipped)'|delete from contacts c where erased_at is not null and email is null and phone is null and not exists|delete from outbound_messages where status = 'shadow'|select message_facts_upsert\(m\) from outbound_messages m where|update contact_campaigns cc set plan_shape = v\.shape from \(values |update message_facts f set prev_sent_at = x\.prev from \(select contact_id, message_id, lag\(sent_at\) over \(partition by contact_id, campaign_id )/,
   },
   {
     name: 'test fixtures: bulk seeds and whole-table assertions of the integration tests',
     mechanism: 'multi-shard',
     why: 'not product code: the tests read and seed through the same captured handle',
     pattern:
-      /^insert into (contacts|contact_campaigns|scheduled_actions|outbound_messages|message_events|campaign_transitions) select \(jsonb_populate_record\(null::\1, to_jsonb\(t\) \|\| jsonb_build_object\(.*\)\)\)\.\* from \1 t, generate_series\(1, \d+\) g$|^select "(sender_id|id|experiment)"(, "[a-z_]+")* from "(outbound_messages|contact_campaigns|split_assignments)"( order by "seq")?$|^select id from contacts where lower\(email\) = '[^']*'$/,
+      /^insert into (contacts|contact_campaigns|scheduled_actions|outbound_messages|message_events|campaign_transitions) select \(jsonb_populate_record\(null::\1, to_jsonb\(t\) \|\| jsonb_build_object\(.*\)\)\)\.\* from \1 t, generate_series\(1, \d+\) g$|^select "(sender_id|id|experiment)"(, "[a-z_]+")* from "(outbound_messages|contact_campaigns|split_assignments)"( order by "seq")?$|^select id from contacts where lower\(email\) = '[^']*'$|^select "[a-z_]+"(, "[a-z_]+")* from "(contacts|message_events)" where "(email|phone|provider_event_id)" = \$1$/,
   },
 ];

@@ -59,6 +59,22 @@ describe('statement routing', () => {
     expect(judgeStatement(`${joined} where "contact_campaigns"."status" = $1`, []).routed).toBe(false);
   });
 
+  it('a lookup table is routed by its own key, and a join with it is not co-located', () => {
+    expect(
+      judgeStatement('select "contact_id" from "contact_addresses" where "address_sha256" = $1', []).routed,
+    ).toBe(true);
+    expect(
+      judgeStatement(
+        'insert into "provider_refs" ("provider_id", "contact_id", "message_id") values ($1, $2, $3)',
+        [],
+      ).routed,
+    ).toBe(true);
+    expect(judgeStatement('select * from "provider_refs" where "contact_id" = $1', []).routed).toBe(false);
+    const joined =
+      'select * from "contacts" as "c" inner join "contact_addresses" as "a" on "a"."contact_id" = "c"."id" where "a"."address_sha256" = $1';
+    expect(judgeStatement(joined, []).routed).toBe(false);
+  });
+
   it('DDL, transaction control and statements on reference tables only are not judged', () => {
     for (const sql of ['create index x on scheduled_actions (run_at)', 'begin', 'select * from "senders"']) {
       expect(judgeStatement(sql, []).routed, sql).toBe(true);
@@ -80,6 +96,10 @@ describe('statement routing', () => {
 
   it('the allow-list leaves a new unrouted lookup failing: by recipient address, or a bare scan', () => {
     for (const sql of [
+      'select "id" from "contacts" where lower(email) = $1 order by "id"',
+      'select "suppression_reason" from "contacts" where (lower(email) = $1 or "email_sha256" = $2) and "suppressed_at" is not null limit $3',
+      'update "contacts" set "sms_suppressed_at" = $1 where "phone" = $2 and "sms_suppressed_at" is null',
+      'select * from "outbound_messages" where "provider_message_id" = $1',
       'select * from "outbound_messages" where "to_email" = $1',
       'update "scheduled_actions" set "status" = $1 where "status" = $2',
       'delete from "campaign_transitions" where "at" < $1',

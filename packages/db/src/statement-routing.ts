@@ -8,11 +8,12 @@
  *
  * The check reads kysely's compiled SQL (quoted identifiers) and raw `sql` text. It is deliberately a
  * text check, not a parser: a statement is routed when it carries an equality or IN predicate on the
- * distribution column (`contact_id`; `id` of `contacts`), or inserts a column list that holds it.
+ * distribution column (`contact_id`; `id` of `contacts`; a lookup table's own key), or inserts a column
+ * list that holds it.
  */
 
-/** Distributed tables and their distribution column; every one is co-located with `contacts`. */
-export const DISTRIBUTED_TABLES: Readonly<Record<string, string>> = {
+/** Tables co-located with `contacts` (distributed by the contact id), and their distribution column. */
+const CONTACT_TABLES: Readonly<Record<string, string>> = {
   contacts: 'id',
   contact_campaigns: 'contact_id',
   scheduled_actions: 'contact_id',
@@ -23,6 +24,18 @@ export const DISTRIBUTED_TABLES: Readonly<Record<string, string>> = {
   custom_events: 'contact_id',
   message_facts: 'contact_id',
 };
+
+/**
+ * Lookup tables (0018), each distributed by its own key and co-located with nothing: a statement filtering
+ * on (or inserting) that key is routed to one shard; a join with a contact table is never co-located.
+ */
+export const LOOKUP_TABLES: Readonly<Record<string, string>> = {
+  contact_addresses: 'address_sha256',
+  provider_refs: 'provider_id',
+};
+
+/** Every distributed table and its distribution column. */
+export const DISTRIBUTED_TABLES: Readonly<Record<string, string>> = { ...CONTACT_TABLES, ...LOOKUP_TABLES };
 
 /** Small tables every node holds a copy of (`create_reference_table`): any statement on them is local. */
 export const REFERENCE_TABLES: readonly string[] = [
@@ -128,10 +141,14 @@ export function judgeStatement(sql: string, allowList: readonly AllowListEntry[]
   if (SKIPPED.test(text)) return { sql: text, tables: [], routed: true };
   const tables = distributedTablesOf(text);
   const routedTables = tables.filter((table) => routedOn(text, table, tables.length === 1));
-  // Tables joined on the distribution column are co-located: one routed table routes the join.
+  // Tables joined on the distribution column are co-located: one routed table routes the join. A lookup
+  // table shares no shards with the contact tables, so a join with one is routed only if each side is.
   const routed =
     routedTables.length === tables.length ||
-    (routedTables.length > 0 && tables.length > 1 && coLocatedJoin(text));
+    (routedTables.length > 0 &&
+      tables.length > 1 &&
+      tables.every((table) => table in CONTACT_TABLES) &&
+      coLocatedJoin(text));
   if (routed) return { sql: text, tables, routed };
   const allowedBy = allowList.find((entry) => entry.pattern.test(text));
   return allowedBy ? { sql: text, tables, routed, allowedBy } : { sql: text, tables, routed };

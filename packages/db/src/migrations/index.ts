@@ -16,6 +16,7 @@ import * as contactsAndLists from './0014-contacts-and-lists.ts';
 import * as analytics from './0015-analytics.ts';
 import * as messageFacts from './0016-message-facts.ts';
 import * as analyticsRollups from './0017-analytics-rollups.ts';
+import * as lookupTables from './0018-lookup-tables.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015-analytics': analytics,
   '0016-message-facts': messageFacts,
   '0017-analytics-rollups': analyticsRollups,
+  '0018-lookup-tables': lookupTables,
 };
