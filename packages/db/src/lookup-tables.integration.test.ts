@@ -8,6 +8,7 @@ import { KyselyCampaignStore } from './kysely-campaign-store.ts';
 import { emailDigest, KyselyContactAdminRepository, phoneDigest } from './kysely-contact-admin.ts';
 import { KyselyInboundRepository } from './kysely-inbound.ts';
 import { KyselyContactRepository, KyselyOutboundMessageRepository } from './kysely-repositories.ts';
+import * as lookupTables from './migrations/0018-lookup-tables.ts';
 import { createTestDatabase, manualEngine, type TestDatabase } from './testing.ts';
 
 /*
@@ -34,10 +35,11 @@ describe.each(['postgres', 'pglite'] as const)('lookup tables on %s', (kind) => 
   afterAll(async () => database?.dispose());
 
   const email = () => `${randomUUID()}@Example.com`;
+  /** A German mobile number (E.164, valid), unique enough per test. */
   const phone = () =>
-    `+1555${Math.floor(Math.random() * 1e7)
+    `+49151${Math.floor(Math.random() * 1e8)
       .toString()
-      .padStart(7, '0')}`;
+      .padStart(8, '0')}`;
   /** The contact's rows among these addresses' (read by the hash, as the code does). */
   const rowsOf = (contactId: string, digests: string[]) =>
     database.db
@@ -218,4 +220,43 @@ describe.each(['postgres', 'pglite'] as const)('lookup tables on %s', (kind) => 
         .execute(),
     ).toEqual([]);
   });
+
+  it('the migration fills both tables from the rows already there', async () => {
+    const own = await createTestDatabase(kind);
+    try {
+      const engine = manualEngine(new KyselyCampaignStore(own.db), T0);
+      const [address, number, erasedAddress] = [email(), phone(), email()];
+      const { campaign } = await engine.service.persistPlan({
+        contact: { id: randomUUID(), email: address, phone: number },
+        plan: nowPlan,
+      });
+      const view = await engine.service.getCampaign(campaign.id);
+      const send = view.pendingActions.find((a) => a.kind === 'send');
+      if (!send) throw new Error('no pending send');
+      await engine.service.executeAction(send.id);
+      const erased = randomUUID();
+      const ownContacts = new KyselyContactRepository(own.db);
+      await ownContacts.upsertAndLock({ id: erased, idGiven: true, email: erasedAddress });
+      await ownContacts.suppress(erased, 'unsubscribed', T0);
+      await new KyselyContactAdminRepository(own.db).erase(erased, T0);
+
+      // As a database migrated to 0017 holds them: no lookup rows at all.
+      await lookupTables.down(own.db as never);
+      await lookupTables.up(own.db as never);
+
+      const ownReader = new KyselyCampaignReader(own.db);
+      expect(await ownReader.contactIdsByEmail(address)).toEqual([view.contact.id]);
+      expect(await new KyselyContactRepository(own.db).suppressSmsByPhone(number, 'stop', T0)).toBe(1);
+      expect(await ownContacts.emailSuppressed(erasedAddress)).toBe('unsubscribed');
+      const message = await own.db
+        .selectFrom('outbound_messages')
+        .select(['id', 'provider_message_id'])
+        .where('contact_id', '=', view.contact.id)
+        .executeTakeFirstOrThrow();
+      const found = await ownReader.findMessage({ providerMessageId: message.provider_message_id as string });
+      expect(found?.id).toBe(message.id);
+    } finally {
+      await own.dispose();
+    }
+  }, 30_000);
 });
