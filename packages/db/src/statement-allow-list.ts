@@ -67,10 +67,10 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
       /^(insert into (contact_addresses|provider_refs) \((address_sha256|provider_id), [a-z_, ]+\) select |update scheduled_actions set outcome = 'skipped' where outcome = 'expired'|delete from campaign_transitions where kind = '(contact_update|skipped)'|delete from contacts c where erased_at is not null and email is null and phone is null and not exists|delete from outbound_messages where status = 'shadow'|select message_facts_upsert\(m\) from outbound_messages m where|update contact_campaigns cc set plan_shape = v\.shape from \(values |update message_facts f set prev_sent_at = x\.prev from \(select contact_id, message_id, lag\(sent_at\) over \(partition by contact_id, campaign_id )/,
   },
   {
-    name: 'test fixtures: bulk seeds and whole-table assertions of the integration tests',
+    name: 'test fixtures: bulk seeds, whole-table assertions and reads by address or provider event id of the integration tests',
     mechanism: 'multi-shard',
     why: 'not product code: the tests read and seed through the same captured handle',
     pattern:
-      /^insert into (contacts|contact_campaigns|scheduled_actions|outbound_messages|message_events|campaign_transitions) select \(jsonb_populate_record\(null::\1, to_jsonb\(t\) \|\| jsonb_build_object\(.*\)\)\)\.\* from \1 t, generate_series\(1, \d+\) g$|^select "(sender_id|id|experiment)"(, "[a-z_]+")* from "(outbound_messages|contact_campaigns|split_assignments)"( order by "seq")?$|^select id from contacts where lower\(email\) = '[^']*'$|^select "[a-z_]+"(, "[a-z_]+")* from "(contacts|message_events)" where "(email|phone|provider_event_id)" = \$1$/,
+      /^insert into (contacts|contact_campaigns|scheduled_actions|outbound_messages|message_events|campaign_transitions) select \(jsonb_populate_record\(null::\1, to_jsonb\(t\) \|\| jsonb_build_object\(.*\)\)\)\.\* from \1 t, generate_series\(1, \d+\) g$|^select "(sender_id|id|experiment)"(, "[a-z_]+")* from "(outbound_messages|contact_campaigns|split_assignments)"( order by "seq")?$|^select id from contacts where lower\(email\) = '[^']*'$|^select (\*|"[a-z_]+"(, "[a-z_]+")*) from "(contacts|message_events)" where "(email|phone|provider_event_id)" = \$1$/,
   },
 ];
