@@ -203,28 +203,42 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(scheduler.pending()).toEqual([{ actionId: last.id, runAt: new Date(row.run_at.getTime() - 500) }]);
   });
 
-  it('a process holds at most throttleMaxWaiting sends waiting behind others: the next goes back to the queue (no entry), so a job slot stays free for the send they wait for', async () => {
+  it('a process holds at most throttleMaxWaiting sends waiting behind others: the next one further than half the wait goes back to the queue (no entry), a closer one waits anyway', async () => {
     const hold = { on: true, sleeping: [] as (() => void)[] };
-    const { clock, service, scheduler, transport, actions, campaignIds } = await burst(4, {
+    const n = 14;
+    const { clock, service, scheduler, transport, actions, campaignIds } = await burst(n, {
       throttleMaxWaiting: 1,
       hold,
     });
     clock.set(QUIET_END);
-    const ids = actions.map((a) => a.id) as [string, string, string, string];
+    const ids = actions.map((a) => a.id);
+    const id = (i: number) => ids[i] as string;
     await scheduler.cancel(ids);
-    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    expect(await service.executeAction(id(0))).toEqual({ outcome: 'sent' });
+    const sleepers = async (count: number) => {
+      while (hold.sleeping.length < count) await new Promise((resolve) => setImmediate(resolve));
+    };
     // The second's job is still in the queue; the third waits behind it (the one waiting place).
-    const third = service.executeAction(ids[2]);
-    while (hold.sleeping.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    // The fourth finds no place: back to the queue, to come back at once (its slot, 150 ms after the
-    // first send, is within the lead).
-    expect(await service.executeAction(ids[3])).toEqual({ outcome: 'not_due' });
-    expect(scheduler.pending()).toEqual([{ actionId: ids[3], runAt: new Date(QUIET_END.getTime() + 10) }]);
+    const waiting = [service.executeAction(id(2))];
+    await sleepers(1);
+    // The last finds no place: its slot (650 ms after the first send) is further than half the wait
+    // (500 ms), so it goes back to the queue, to come back 500 ms before the slot.
+    expect(await service.executeAction(id(n - 1))).toEqual({ outcome: 'not_due' });
+    expect(scheduler.pending()).toEqual([
+      { actionId: id(n - 1), runAt: new Date(QUIET_END.getTime() + (n - 1) * GAP_MS - 500) },
+    ]);
+    // The fourth's slot (150 ms) is closer: back in the queue it would be due at once, behind every job
+    // due meanwhile. It waits although the place is taken.
+    waiting.push(service.executeAction(id(3)));
+    await sleepers(2);
+    expect(scheduler.pending()).toHaveLength(1);
     hold.on = false;
-    expect(await service.executeAction(ids[1])).toEqual({ outcome: 'sent' });
-    (hold.sleeping.shift() as () => void)();
-    expect(await third).toEqual({ outcome: 'sent' });
-    expect(transport.sent).toHaveLength(3);
+    for (const resume of hold.sleeping.splice(0)) resume();
+    for (let i = 1; i < n; i++) if (i !== 2 && i !== 3) await service.executeAction(id(i));
+    expect(await Promise.all(waiting)).toEqual([{ outcome: 'sent' }, { outcome: 'sent' }]);
+    expect(transport.sent).toHaveLength(n);
+    const claims = await claimsOf(ids);
+    expect(claims.map((c) => c.action_id)).toEqual(ids);
     expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 

@@ -21,9 +21,18 @@ const BURST = Number(process.env.BURST_CAMPAIGNS ?? 1000);
 const SEED_LEAD_MS = 10_000 + BURST * 30;
 /**
  * Drain allowance from the quiet end: the min gap alone takes 50 ms a send; 250 ms a send leaves room
- * for a machine loaded by the other test files (the drain rate is measured, and reported, not asserted).
+ * for a machine loaded by the other test files.
  */
 const DRAIN_MS = 30_000 + BURST * 250;
+/**
+ * The drain rate asserted, in sends a second (the gap allows 20): half of it, a floor against regressions
+ * on a machine shared with the other test files (CI runs every tier at once). On a quiet machine the
+ * burst drains at 16.6 to 17.5 a second in all and at 19.5 to 19.9 once its own backlog is behind it
+ * (printed: "from send 200 on"); the loss is at the start, where a send deferred through the queue comes
+ * back behind the jobs of the burst still due at the quiet end. Before the sends were claimed ahead for
+ * their slots and waiting sends gave back their action permits, it drained at 6.6 to 14.5 a second.
+ */
+const MIN_DRAIN_RATE = Number(process.env.BURST_MIN_DRAIN_RATE ?? 10);
 const MINUTE = 60_000;
 /** Quiet hours span the 10 minutes before their end. */
 const QUIET_SPAN_MIN = 10;
@@ -94,8 +103,8 @@ export function throttleBurstSuite(backend: 'bullmq' | 'pgboss'): void {
         RECONCILE_INTERVAL_MS: '5000',
         RECONCILE_GRACE_MS: '30000',
         WORKER_CONCURRENCY: '4',
-        QUEUE_LOCK_MS: '3000',
-        SEND_CLAIM_LEASE_MS: '3000',
+        // QUEUE_LOCK_MS and SEND_CLAIM_LEASE_MS as in production (30 s, 300 s): no worker dies here, and
+        // pg-boss expires a job held longer than the lock, which a send waiting for its slot may be.
         SEND_RETRY_BASE_DELAY_MS: '300',
         // BURST_LOG_LEVEL=info: each worker logs every action it ran (outcome, ms), kept in test-e2e/artifacts/.
         LOG_LEVEL: process.env.BURST_LOG_LEVEL ?? 'warn',
@@ -212,16 +221,23 @@ export function throttleBurstSuite(backend: 'bullmq' | 'pgboss'): void {
       const gaps = claims.slice(1).map((c, i) => c - (claims[i] as number));
       expect(gaps.filter((g) => !(g >= 50))).toEqual([]);
       const drainS = ((claims.at(-1) as number) - (claims[0] as number)) / 1000;
-      // Where the drain lost time: the gaps longer than the min gap (a send's claim later than its slot).
+      // Where the drain lost time: the gaps longer than the min gap (a send's claim later than its slot),
+      // and the rate once the burst's own backlog (every far send deferred at the quiet end) is behind.
       const late = gaps.filter((g) => g > 50);
+      const steadyFrom = Math.min(200, BURST - 1);
+      const steadyRate =
+        (BURST - 1 - steadyFrom) / (((claims.at(-1) as number) - (claims[steadyFrom] as number)) / 1000);
       console.info(
-        `${backend}: ${BURST} sends drained in ${drainS.toFixed(1)} s (${(BURST / drainS).toFixed(1)}/s; the gap allows 20/s); first claim ${(claims[0] as number) - quietEnd.getTime()} ms after the quiet end; ${late.length} gaps over 50 ms, ${late.reduce((a, g) => a + g - 50, 0)} ms over in all, the longest ${Math.max(50, ...late)} ms`,
+        `${backend}: ${BURST} sends drained in ${drainS.toFixed(1)} s (${(BURST / drainS).toFixed(1)}/s; the gap allows 20/s); first claim ${(claims[0] as number) - quietEnd.getTime()} ms after the quiet end; ${late.length} gaps over 50 ms, ${late.reduce((a, g) => a + g - 50, 0)} ms over in all, the longest ${Math.max(50, ...late)} ms; from send ${steadyFrom} on ${steadyRate.toFixed(1)}/s`,
         `(the five longest, as send index: gap ms: ${gaps
           .map((g, i) => [i + 1, g] as const)
           .sort((x, y) => y[1] - x[1])
           .slice(0, 5)
           .map(([i, g]) => `${i}: ${g} (${messages[i]?.action_id})`)
           .join(', ')})`,
+      );
+      expect(BURST / drainS, 'drain rate (sends a second; the gap allows 20)').toBeGreaterThanOrEqual(
+        MIN_DRAIN_RATE,
       );
 
       // The daily cap: the three earliest due go at the quiet end (no min gap: in any order among

@@ -27,6 +27,19 @@ describe('Permits', () => {
     await Promise.all(runs);
   });
 
+  it('serves one that asks to be first ahead of those already waiting', async () => {
+    const permits = new Permits(1);
+    await permits.acquire();
+    const order: string[] = [];
+    const queued = permits.acquire().then(() => order.push('queued'));
+    const first = permits.acquire(true).then(() => order.push('first'));
+    permits.release();
+    await first;
+    permits.release();
+    await queued;
+    expect(order).toEqual(['first', 'queued']);
+  });
+
   it('gives the permit back when the work throws', async () => {
     const permits = new Permits(1);
     await expect(permits.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -12,12 +12,15 @@ export class Permits {
     this.free = limit;
   }
 
-  async acquire(): Promise<void> {
+  /** `first`: ahead of every holder-to-be that asked before (a send waking for its slot is due now). */
+  async acquire(first = false): Promise<void> {
     if (this.free > 0) {
       this.free -= 1;
       return;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    await new Promise<void>((resolve) =>
+      first ? this.waiting.unshift(resolve) : this.waiting.push(resolve),
+    );
   }
 
   /** Hands the permit to the longest waiter, or frees it. */

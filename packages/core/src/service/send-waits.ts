@@ -66,14 +66,14 @@ export class SendWaits {
     const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const permits = deps.permits;
     // A sleeping send holds no permit: the jobs behind it (a burst's backlog, the send it waits for) run
-    // meanwhile. It takes one again (in turn) when it wakes.
+    // meanwhile. It takes one again when it wakes, ahead of jobs that have not started: its slot is now.
     this.sleep = permits
       ? async (ms) => {
           permits.release();
           try {
             await sleep(ms);
           } finally {
-            await permits.acquire();
+            await permits.acquire(true);
           }
         }
       : sleep;
@@ -104,10 +104,13 @@ export class SendWaits {
         claim.wait.getTime() - this.leadMs,
         at + (claim.ahead > 0 ? THROTTLE_RECHECK_MS : 0),
       );
-      if (claim.ahead > 0 && this.waiting >= this.maxWaiting) {
-        // Every job this process may wait with is waiting: back to the queue (its row says the slot
-        // already; no entry), so the sends ahead can be fetched.
-        await this.scheduler.schedule([{ actionId, runAt: new Date(wake) }]);
+      // Every job this process may wait with is waiting: back to the queue (its row says the slot already;
+      // no entry), so the sends ahead can be fetched, to come back as a deferral's job does (half the wait
+      // before the slot). Not a send whose slot is closer than that: its job would be due at once, behind
+      // every job due meanwhile (a burst's backlog), and the send with it.
+      const comeBack = claim.wait.getTime() - Math.floor(this.throttleWaitMs / 2);
+      if (claim.ahead > 0 && this.waiting >= this.maxWaiting && comeBack > at) {
+        await this.scheduler.schedule([{ actionId, runAt: new Date(comeBack) }]);
         return { outcome: 'not_due' };
       }
       if (claim.ahead > 0) this.waiting += 1;
