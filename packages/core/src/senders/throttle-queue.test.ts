@@ -80,6 +80,9 @@ describe('decideAfter: a send behind others of its sender (DESIGN section 11, du
           zone: fc.constantFrom(...zones),
           gap: fc.option(fc.constantFrom(...gaps), { nil: undefined }),
           daily: fc.integer({ min: 1, max: 500 }),
+          hourly: fc.option(fc.integer({ min: 1, max: 60 }), { nil: undefined }),
+          // Claims in the last hour, 40 s apart back from now.
+          lastHourCount: fc.integer({ min: 0, max: 70 }),
           today: fc.integer({ min: 0, max: 600 }),
           ahead: fc.integer({ min: 0, max: 40 }),
           // Minutes before or after now of the last claim (null: none yet).
@@ -101,11 +104,21 @@ describe('decideAfter: a send behind others of its sender (DESIGN section 11, du
             ...(c.quiet ? { quietHours: { start: '08:00', end: '08:05' } } : {}),
           };
           const base = input({
-            sender: sender({ daily: c.daily, ...(c.gap ? { minGap: c.gap } : {}) }, c.zone),
+            sender: sender(
+              {
+                daily: c.daily,
+                ...(c.gap ? { minGap: c.gap } : {}),
+                ...(c.hourly ? { hourly: c.hourly } : {}),
+              },
+              c.zone,
+            ),
             now: t,
             usage: {
               today: c.today,
-              lastHour: [],
+              lastHour: Array.from(
+                { length: c.lastHourCount },
+                (_, i) => new Date(t.getTime() - (i + 1) * 40_000),
+              ),
               last: c.lastOffsetMs === null ? null : new Date(t.getTime() + c.lastOffsetMs),
             },
             ...(c.contactCap
@@ -116,7 +129,7 @@ describe('decideAfter: a send behind others of its sender (DESIGN section 11, du
           expect(decideAfter(base, c.ahead)).toEqual(decideOneByOne(base, c.ahead));
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 });

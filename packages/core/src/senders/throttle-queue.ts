@@ -24,8 +24,10 @@ const MINUTE_MS = 60_000;
  * A min gap of fixed length (no days, weeks, months or years), no hourly cap, every slot on today's
  * local day within the daily cap and every minute up to this send's slot allowed: the sends ahead go
  * one gap apart from the first free slot, so the answer is computed in closed form (the common burst:
- * 1,000 waiting behind one sender decide in constant time under its lock). Otherwise the sends ahead
- * are placed one by one (`decideOneByOne`); both give the same decision where the closed form applies.
+ * 1,000 waiting behind one sender decide in constant time under its lock). No min gap and the caps
+ * holding with every send ahead counted now: they all go now (closed form too, hourly cap or not).
+ * Otherwise the sends ahead are placed one by one (`decideOneByOne`); both give the same decision where
+ * the closed form applies.
  */
 export function decideAfter(input: ThrottleInput, ahead: number): ThrottleDecision {
   const sender = input.sender;
@@ -42,9 +44,9 @@ export function fixedGapMs(minGap: string): number | null {
 
 function closedForm(input: ThrottleInput, sender: ThrottledSender, ahead: number): ThrottleDecision | null {
   const { usage, now } = input;
-  if (sender.caps.hourly != null) return null;
   const minGap = sender.caps.minGap;
-  if (minGap == null) return withoutMinGap(input, ahead);
+  if (minGap == null) return withoutMinGap(input, sender, ahead);
+  if (sender.caps.hourly != null) return null;
   const gap = fixedGapMs(minGap);
   if (gap === null) return null;
   const t = now.getTime();
@@ -65,11 +67,18 @@ function closedForm(input: ThrottleInput, sender: ThrottledSender, ahead: number
 
 /**
  * No min gap: the sends ahead may all go now when the caps hold with every one of them counted at `now`
- * (then each of them, counted with fewer, holds too).
+ * (then each of them, counted with fewer, holds too). With an hourly cap they are counted in the last
+ * hour at `now` (a burst behind an hourly cap: 500 waiting decided in constant time, not one by one).
  */
-function withoutMinGap(input: ThrottleInput, ahead: number): ThrottleDecision | null {
-  // No hourly cap here (see closedForm): the instants of the sends ahead are not read.
-  const all: SenderUsage = { ...input.usage, today: input.usage.today + ahead };
+function withoutMinGap(
+  input: ThrottleInput,
+  sender: ThrottledSender,
+  ahead: number,
+): ThrottleDecision | null {
+  const { usage, now } = input;
+  const lastHour =
+    sender.caps.hourly == null ? usage.lastHour : [...usage.lastHour, ...Array(ahead).fill(now)];
+  const all: SenderUsage = { ...usage, today: usage.today + ahead, lastHour };
   const decision = throttleDecision({ ...input, usage: all });
   return decision.kind === 'send' ? decision : null;
 }
