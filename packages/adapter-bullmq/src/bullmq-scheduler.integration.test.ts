@@ -103,4 +103,52 @@ describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
       await dispose(scheduler, queueName);
     }
   });
+
+  it('an urgent job (a throttled send back for its slot) runs ahead of a backlog that was due before it', async () => {
+    const queueName = `order-${randomUUID()}`;
+    const scheduler = new BullmqScheduler({
+      connection: REDIS_URL,
+      queueName,
+      prefix: '{campaign-test}',
+      concurrency: 1,
+    });
+    try {
+      const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
+      await scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: new Date() })));
+      const urgent = `urgent-${randomUUID()}`;
+      await scheduler.schedule([{ actionId: urgent, runAt: new Date(Date.now() + 200), urgent: true }]);
+      await sleep(500);
+      expect(await runOrder(scheduler, 4)).toEqual([urgent, ...ids]);
+    } finally {
+      await dispose(scheduler, queueName);
+    }
+  });
+
+  it('a job its own handler schedules again as urgent comes back ahead of the jobs waiting meanwhile', async () => {
+    const queueName = `order-${randomUUID()}`;
+    const scheduler = new BullmqScheduler({
+      connection: REDIS_URL,
+      queueName,
+      prefix: '{campaign-test}',
+      concurrency: 1,
+    });
+    try {
+      const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
+      const [first] = ids as [string];
+      await scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: new Date() })));
+      const ran: string[] = [];
+      await scheduler.start(async (id) => {
+        ran.push(id);
+        if (id === first && ran.length === 1) {
+          await scheduler.schedule([{ actionId: id, runAt: new Date(Date.now() + 100), urgent: true }]);
+          // Still handling it when it falls due again: it goes back to delayed when this returns.
+          await sleep(300);
+        }
+      });
+      for (let i = 0; i < 100 && ran.length < 4; i++) await sleep(50);
+      expect(ran).toEqual([first, ...ids]);
+    } finally {
+      await dispose(scheduler, queueName);
+    }
+  });
 });

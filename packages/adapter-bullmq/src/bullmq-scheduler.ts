@@ -75,6 +75,13 @@ interface JobData {
 }
 
 const JOB_NAME = 'action';
+/**
+ * Every job has a priority: BullMQ hands out jobs without one before any prioritized job, so an urgent job
+ * (`ScheduledJob.urgent`) can go ahead of the others only when they are prioritized too. Same priority:
+ * in the order they became due, as in a plain wait list.
+ */
+const PRIORITY = 2;
+const URGENT_PRIORITY = 1;
 
 /**
  * The Scheduler port on BullMQ: one delayed job per scheduled action, `jobId` = action id, in the queue of
@@ -97,7 +104,7 @@ export class BullmqScheduler implements Scheduler {
   private workers: Worker<JobData>[] = [];
   private handler: JobHandler | undefined;
   /** Jobs this process is handling right now, and a new due time asked for one of them meanwhile. */
-  private readonly active = new Map<string, Date | null>();
+  private readonly active = new Map<string, ScheduledJob | null>();
 
   constructor(config: BullmqSchedulerConfig) {
     this.config = {
@@ -168,7 +175,7 @@ export class BullmqScheduler implements Scheduler {
       if (this.active.has(job.actionId)) {
         // Scheduled again by its own handler (a retry, an early arrival): BullMQ cannot remove a job
         // that is being processed, so the processor moves it back to delayed when the handler returns.
-        this.active.set(job.actionId, job.runAt);
+        this.active.set(job.actionId, job);
         continue;
       }
       // A job being processed elsewhere cannot be removed (remove returns 0, add is a no-op): it runs,
@@ -186,6 +193,7 @@ export class BullmqScheduler implements Scheduler {
           // ordered by the milliseconds each add happened to take, not by when they were queued.
           timestamp: now,
           delay: Math.max(0, job.runAt.getTime() - now),
+          priority: job.urgent ? URGENT_PRIORITY : PRIORITY,
           attempts: this.config.attempts,
           backoff: { type: 'exponential', delay: this.config.backoffMs },
           removeOnComplete: true,
@@ -246,7 +254,7 @@ export class BullmqScheduler implements Scheduler {
     if (!handler) throw new Error('BullmqScheduler not started: no handler for the job');
     const id = job.data.actionId;
     this.active.set(id, null);
-    let again: Date | null;
+    let again: ScheduledJob | null;
     try {
       await handler(id);
     } finally {
@@ -254,7 +262,9 @@ export class BullmqScheduler implements Scheduler {
       this.active.delete(id);
     }
     if (again && token) {
-      await job.moveToDelayed(Math.max(again.getTime(), this.config.now()), token);
+      // Delayed jobs are promoted with the priority their hash holds.
+      if (again.urgent) await job.changePriority({ priority: URGENT_PRIORITY });
+      await job.moveToDelayed(Math.max(again.runAt.getTime(), this.config.now()), token);
       throw new DelayedError();
     }
   }

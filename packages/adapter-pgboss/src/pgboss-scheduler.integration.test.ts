@@ -68,4 +68,30 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
       await database.dispose();
     }
   }, 30_000);
+
+  it('an urgent job (a throttled send back for its slot) runs ahead of a backlog that was due before it', async () => {
+    const database = await createTestDatabase('postgres');
+    const scheduler = new PgBossScheduler({
+      database: { url: database.url ?? '' },
+      queueName: `order-${randomUUID()}`,
+      pollingIntervalSeconds: 0.5,
+      concurrency: 1,
+    });
+    try {
+      const now = Date.now();
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      for (const actionId of ids) await scheduler.schedule([{ actionId, runAt: new Date(now - 5000) }]);
+      const urgent = randomUUID();
+      await scheduler.schedule([{ actionId: urgent, runAt: new Date(now), urgent: true }]);
+      const ran: string[] = [];
+      await scheduler.start(async (id) => {
+        ran.push(id);
+      });
+      for (let i = 0; i < 100 && ran.length < 4; i++) await sleep(50);
+      expect(ran).toEqual([urgent, ...ids]);
+    } finally {
+      await scheduler.close();
+      await database.dispose();
+    }
+  }, 30_000);
 });

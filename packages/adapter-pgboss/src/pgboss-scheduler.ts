@@ -94,7 +94,7 @@ export class PgBossScheduler implements Scheduler {
       const sendOptions = {
         id: job.actionId,
         startAfter: job.runAt,
-        priority: priorityOf(job.runAt),
+        priority: priorityOf(job.runAt) + (job.urgent ? URGENT_BOOST : 0),
         ...(db ? { db } : {}),
       };
       const { jobs: touched } = await this.boss.upsert(
@@ -222,6 +222,12 @@ function firstOf(signal: AbortSignal, promises: Iterable<Promise<unknown>>): Pro
     for (const promise of promises) promise.then(done, done);
   });
 }
+
+/**
+ * Added to an urgent job's priority (`ScheduledJob.urgent`): ahead of every job that is not, whatever its
+ * `runAt` (for a `runAt` from 1992 on `priorityOf` is below 2^30, so the sum stays an int32).
+ */
+const URGENT_BOOST = 2 ** 30;
 
 /** Seconds from which `priorityOf` counts (2026-01-01T00:00:00Z): keeps the priority within an int32. */
 const PRIORITY_EPOCH_S = 1_767_225_600;

@@ -4,6 +4,12 @@ import type { TransactionHandle } from './campaign-store.ts';
 export interface ScheduledJob {
   actionId: string;
   runAt: Date;
+  /**
+   * A throttled send coming back for its slot (due within THROTTLE_WAIT_MS): delivered ahead of the
+   * jobs due meanwhile that are not urgent (a burst's backlog, all due at one quiet-hours end), which
+   * would otherwise make it, and every send of its sender behind it, late. A backend may ignore it.
+   */
+  urgent?: boolean;
 }
 
 /** Called with the id of an action that is due (or was delivered again). */

@@ -121,11 +121,13 @@ export class SendThrottle {
     // there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or poll
     // interval) would make the send late, and every later slot of the sender with it.
     const jobAt = new Date(Math.max(now.getTime(), until.getTime() - Math.floor(waitMs / 2)));
+    // And ahead of the jobs due meanwhile (see `ScheduledJob.urgent`).
+    const urgent = waitMs > 0 ? { urgent: true } : {};
     const previous = await tx.throttle.lastDeferralReason(campaign.id, action.id);
     if (previous === decision.reason) {
       // Same reason as last time: the send moves, the timeline already says why.
       await tx.actions.reschedule(action.id, until);
-      pending.jobs.push({ actionId: action.id, runAt: jobAt });
+      pending.jobs.push({ actionId: action.id, runAt: jobAt, ...urgent });
       return { outcome: 'deferred' };
     }
     const defer: Effect = {
@@ -143,7 +145,8 @@ export class SendThrottle {
       { state: campaign.state, effects: [defer] },
       { trigger: 'send', actionId: action.id },
     );
-    for (const job of pending.jobs) if (job.actionId === action.id) job.runAt = jobAt;
+    for (const job of pending.jobs)
+      if (job.actionId === action.id) Object.assign(job, { runAt: jobAt, ...urgent });
     return { outcome: 'deferred' };
   }
 

@@ -110,7 +110,7 @@ export class SendWaits {
       // every job due meanwhile (a burst's backlog), and the send with it.
       const comeBack = claim.wait.getTime() - Math.floor(this.throttleWaitMs / 2);
       if (claim.ahead > 0 && this.waiting >= this.maxWaiting && comeBack > at) {
-        await this.scheduler.schedule([{ actionId, runAt: new Date(comeBack) }]);
+        await this.scheduler.schedule([{ actionId, runAt: new Date(comeBack), urgent: true }]);
         return { outcome: 'not_due' };
       }
       if (claim.ahead > 0) this.waiting += 1;
