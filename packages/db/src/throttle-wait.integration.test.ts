@@ -185,7 +185,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 
-  it('a send whose slot is further than the wait is deferred through the queue, its job back half the wait before the slot', async () => {
+  it('a send whose slot is further than the wait is deferred through the queue, its job back as early as it may wait, less the lead (800 ms) before the slot', async () => {
     const { clock, service, scheduler, actions } = await burst(30);
     clock.set(QUIET_END);
     await scheduler.cancel(actions.map((a) => a.id));
@@ -200,12 +200,14 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(row.run_at.getTime()).toBe(QUIET_END.getTime() + 29 * GAP_MS);
     // The queue brings it back early: its worker waits there for the slot and is claimed for it, where
     // the queue's own delay (or poll interval) would make it late, and every send behind it.
-    expect(scheduler.pending()).toEqual([{ actionId: last.id, runAt: new Date(row.run_at.getTime() - 500) }]);
+    expect(scheduler.pending()).toEqual([
+      { actionId: last.id, runAt: new Date(row.run_at.getTime() - 800), urgent: true },
+    ]);
   });
 
-  it('a process holds at most throttleMaxWaiting sends waiting behind others: the next one further than half the wait goes back to the queue (no entry), a closer one waits anyway', async () => {
+  it('a process holds at most throttleMaxWaiting sends waiting behind others: the next one further than the wait less the lead goes back to the queue (no entry), a closer one waits anyway', async () => {
     const hold = { on: true, sleeping: [] as (() => void)[] };
-    const n = 14;
+    const n = 20;
     const { clock, service, scheduler, transport, actions, campaignIds } = await burst(n, {
       throttleMaxWaiting: 1,
       hold,
@@ -221,11 +223,11 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     // The second's job is still in the queue; the third waits behind it (the one waiting place).
     const waiting = [service.executeAction(id(2))];
     await sleepers(1);
-    // The last finds no place: its slot (650 ms after the first send) is further than half the wait
-    // (500 ms), so it goes back to the queue, to come back 500 ms before the slot.
+    // The last finds no place: its slot (950 ms after the first send) is further than the wait less the
+    // lead (800 ms), so it goes back to the queue, to come back 800 ms before the slot.
     expect(await service.executeAction(id(n - 1))).toEqual({ outcome: 'not_due' });
     expect(scheduler.pending()).toEqual([
-      { actionId: id(n - 1), runAt: new Date(QUIET_END.getTime() + (n - 1) * GAP_MS - 500) },
+      { actionId: id(n - 1), runAt: new Date(QUIET_END.getTime() + (n - 1) * GAP_MS - 800), urgent: true },
     ]);
     // The fourth's slot (150 ms) is closer: back in the queue it would be due at once, behind every job
     // due meanwhile. It waits although the place is taken.

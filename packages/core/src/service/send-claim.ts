@@ -16,7 +16,7 @@ import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { holdReason, holdSend, senderHold } from './send-holds.ts';
 import { sendRequest } from './send-request.ts';
-import { SendThrottle } from './send-throttle.ts';
+import { SendThrottle, THROTTLE_LEAD_MS } from './send-throttle.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
 
 export type ExecuteActionResult =
@@ -39,16 +39,6 @@ export interface SendClaim {
    */
   notBefore?: Date;
 }
-
-/**
- * A waiting send is claimed this long before its slot, for the slot (its `claimedAt`), and handed to the
- * transport at the slot: the next send's slot follows from this claim, so the time a worker takes to
- * wake, lock and commit does not add to every gap of a burst (a min gap of 50 ms drains at 20 a second,
- * not at 1 / (50 ms + that time)). Also the most a send may be claimed ahead of the instant it goes: an
- * unsubscribe or an emergency stop committed in between finds it claimed, as one committed while the
- * provider is being called does (see `ActionRunner.executeAction`).
- */
-export const THROTTLE_LEAD_MS = 200;
 
 /**
  * A throttled send whose slot is at most `throttleWaitMs` away: only its `runAt` moved (to `wait`, no entry,

@@ -22,6 +22,25 @@ import { definition } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import type { AfterCommit } from './transactions.ts';
 
+/**
+ * A waiting send is claimed this long before its slot, for the slot (its `claimedAt`), and handed to the
+ * transport at the slot: the next send's slot follows from this claim, so the time a worker takes to
+ * wake, lock and commit does not add to every gap of a burst (a min gap of 50 ms drains at 20 a second,
+ * not at 1 / (50 ms + that time)). Also the most a send may be claimed ahead of the instant it goes: an
+ * unsubscribe or an emergency stop committed in between finds it claimed, as one committed while the
+ * provider is being called does (see `ActionRunner.executeAction`).
+ */
+export const THROTTLE_LEAD_MS = 200;
+
+/**
+ * How long before its slot a throttled send's job comes back, for a worker that may wait `waitMs`: as
+ * early as it may still wait there, less the lead (so the queue's delay or poll interval, up to that,
+ * still finds it in a worker before its slot).
+ */
+export function comeBackEarlyMs(waitMs: number): number {
+  return waitMs - Math.min(waitMs, THROTTLE_LEAD_MS);
+}
+
 const HOUR_MS = 3_600_000;
 /** Claims stamped on the local days after `now`'s that still count (see `senderUsage`). */
 const LATER_DAYS_COUNTED = 1;
@@ -117,10 +136,10 @@ export class SendThrottle {
       return { outcome: 'expired' };
     }
     const until = decision.until as Date;
-    // A worker that may wait gets the job back half the wait before the slot (never before now): it waits
-    // there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or poll
-    // interval) would make the send late, and every later slot of the sender with it.
-    const jobAt = new Date(Math.max(now.getTime(), until.getTime() - Math.floor(waitMs / 2)));
+    // A worker that may wait gets the job back before the slot (`comeBackEarlyMs`, never before now): it
+    // waits there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or
+    // poll interval) would make the send late, and every later slot of the sender with it.
+    const jobAt = new Date(Math.max(now.getTime(), until.getTime() - comeBackEarlyMs(waitMs)));
     // And ahead of the jobs due meanwhile (see `ScheduledJob.urgent`).
     const urgent = waitMs > 0 ? { urgent: true } : {};
     const previous = await tx.throttle.lastDeferralReason(campaign.id, action.id);

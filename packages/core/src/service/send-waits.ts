@@ -1,7 +1,8 @@
 import type { Clock } from '../ports/clock.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { Permits } from './permits.ts';
-import { type ExecuteActionResult, type SendClaim, type SendClaims, THROTTLE_LEAD_MS } from './send-claim.ts';
+import type { ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
+import { comeBackEarlyMs, THROTTLE_LEAD_MS } from './send-throttle.ts';
 
 /** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
 const THROTTLE_WAIT_LIMIT = 30;
@@ -105,10 +106,9 @@ export class SendWaits {
         at + (claim.ahead > 0 ? THROTTLE_RECHECK_MS : 0),
       );
       // Every job this process may wait with is waiting: back to the queue (its row says the slot already;
-      // no entry), so the sends ahead can be fetched, to come back as a deferral's job does (half the wait
-      // before the slot). Not a send whose slot is closer than that: its job would be due at once, behind
-      // every job due meanwhile (a burst's backlog), and the send with it.
-      const comeBack = claim.wait.getTime() - Math.floor(this.throttleWaitMs / 2);
+      // no entry), so the sends ahead can be fetched, to come back as a deferral's job does
+      // (`comeBackEarlyMs`). Not a send whose slot is closer than that: its job would be due at once.
+      const comeBack = claim.wait.getTime() - comeBackEarlyMs(this.throttleWaitMs);
       if (claim.ahead > 0 && this.waiting >= this.maxWaiting && comeBack > at) {
         await this.scheduler.schedule([{ actionId, runAt: new Date(comeBack), urgent: true }]);
         return { outcome: 'not_due' };

@@ -5,6 +5,8 @@ interface Job {
   actionId: string;
   runAt: number;
   seq: number;
+  /** Kept to be read back (`pending`); delivery here is by runAt alone. */
+  urgent?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export class InMemoryScheduler implements Scheduler {
         actionId: job.actionId,
         runAt: job.runAt.getTime(),
         seq: this.queue.seq,
+        ...(job.urgent ? { urgent: true } : {}),
       });
     }
   }
@@ -62,7 +65,11 @@ export class InMemoryScheduler implements Scheduler {
 
   /** Jobs not delivered yet, soonest first. */
   pending(): ScheduledJob[] {
-    return this.sorted().map((j) => ({ actionId: j.actionId, runAt: new Date(j.runAt) }));
+    return this.sorted().map((j) => ({
+      actionId: j.actionId,
+      runAt: new Date(j.runAt),
+      ...(j.urgent ? { urgent: true } : {}),
+    }));
   }
 
   /** The soonest job's due instant, if any. */
