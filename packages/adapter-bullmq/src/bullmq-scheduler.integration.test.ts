@@ -57,82 +57,70 @@ async function dispose(scheduler: BullmqScheduler, queueName: string): Promise<v
   await queue.close();
 }
 
+/** Runs `test` with a scheduler of one worker slot on a queue of its own, then removes the queue. */
+async function withScheduler(
+  test: (scheduler: BullmqScheduler) => Promise<void>,
+  now?: () => number,
+): Promise<void> {
+  const queueName = `order-${randomUUID()}`;
+  const scheduler = new BullmqScheduler({
+    connection: REDIS_URL,
+    queueName,
+    prefix: '{campaign-test}',
+    concurrency: 1,
+    ...(now ? { now } : {}),
+  });
+  try {
+    await test(scheduler);
+  } finally {
+    await dispose(scheduler, queueName);
+  }
+}
+
 describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
   it('jobs due at one instant run in the order they were queued, whatever each add took', async () => {
-    const queueName = `order-${randomUUID()}`;
     // Each schedule call reads the scheduler's clock; BullMQ reads its own when it adds the job. Here the
     // scheduler's clock lags by 30, then 20, then 10 ms, as a loaded process's reads may.
     const lags = [30, 20, 10];
     let call = 0;
-    const scheduler = new BullmqScheduler({
-      connection: REDIS_URL,
-      queueName,
-      prefix: '{campaign-test}',
-      concurrency: 1,
-      now: () => Date.now() - (lags[Math.min(call, lags.length - 1)] as number),
-    });
-    try {
-      const runAt = new Date(Date.now() + 1500);
-      const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
-      for (const actionId of ids) {
-        await scheduler.schedule([{ actionId, runAt }]);
-        call += 1;
-      }
-      expect(await runOrder(scheduler, ids.length)).toEqual(ids);
-    } finally {
-      await dispose(scheduler, queueName);
-    }
+    await withScheduler(
+      async (scheduler) => {
+        const runAt = new Date(Date.now() + 1500);
+        const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
+        for (const actionId of ids) {
+          await scheduler.schedule([{ actionId, runAt }]);
+          call += 1;
+        }
+        expect(await runOrder(scheduler, ids.length)).toEqual(ids);
+      },
+      () => Date.now() - (lags[Math.min(call, lags.length - 1)] as number),
+    );
   });
 
   it('a job already waiting for a worker, scheduled again to run now (the reconcile pass), keeps its place', async () => {
-    const queueName = `order-${randomUUID()}`;
-    const scheduler = new BullmqScheduler({
-      connection: REDIS_URL,
-      queueName,
-      prefix: '{campaign-test}',
-      concurrency: 1,
-    });
-    try {
+    await withScheduler(async (scheduler) => {
       const now = new Date();
       const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
       await scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: now })));
       // The reconcile pass finds all three overdue (no worker yet) and queues them again, first one last.
       await scheduler.schedule([...ids].reverse().map((actionId) => ({ actionId, runAt: new Date() })));
       expect(await runOrder(scheduler, ids.length)).toEqual(ids);
-    } finally {
-      await dispose(scheduler, queueName);
-    }
+    });
   });
 
   it('an urgent job (a throttled send back for its slot) runs ahead of a backlog that was due before it', async () => {
-    const queueName = `order-${randomUUID()}`;
-    const scheduler = new BullmqScheduler({
-      connection: REDIS_URL,
-      queueName,
-      prefix: '{campaign-test}',
-      concurrency: 1,
-    });
-    try {
+    await withScheduler(async (scheduler) => {
       const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
       await scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: new Date() })));
       const urgent = `urgent-${randomUUID()}`;
       await scheduler.schedule([{ actionId: urgent, runAt: new Date(Date.now() + 200), urgent: true }]);
       await sleep(500);
       expect(await runOrder(scheduler, 4)).toEqual([urgent, ...ids]);
-    } finally {
-      await dispose(scheduler, queueName);
-    }
+    });
   });
 
   it('a job its own handler schedules again as urgent comes back ahead of the jobs waiting meanwhile', async () => {
-    const queueName = `order-${randomUUID()}`;
-    const scheduler = new BullmqScheduler({
-      connection: REDIS_URL,
-      queueName,
-      prefix: '{campaign-test}',
-      concurrency: 1,
-    });
-    try {
+    await withScheduler(async (scheduler) => {
       const ids = ['a', 'b', 'c'].map((x) => `${x}-${randomUUID()}`);
       const [first] = ids as [string];
       await scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: new Date() })));
@@ -147,8 +135,6 @@ describe('BullmqScheduler on Redis: a backlog keeps its order', () => {
       });
       for (let i = 0; i < 100 && ran.length < 4; i++) await sleep(50);
       expect(ran).toEqual([first, ...ids]);
-    } finally {
-      await dispose(scheduler, queueName);
-    }
+    });
   });
 });

@@ -42,16 +42,26 @@ for (const kind of ['postgres', 'pglite'] as const) {
   );
 }
 
+/** Runs `test` with a scheduler of one worker slot on a database of its own, then drops it. */
+async function withScheduler(test: (scheduler: PgBossScheduler) => Promise<void>): Promise<void> {
+  const database = await createTestDatabase('postgres');
+  const scheduler = new PgBossScheduler({
+    database: { url: database.url ?? '' },
+    queueName: `order-${randomUUID()}`,
+    pollingIntervalSeconds: 0.5,
+    concurrency: 1,
+  });
+  try {
+    await test(scheduler);
+  } finally {
+    await scheduler.close();
+    await database.dispose();
+  }
+}
+
 describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
   it('due jobs run by their runAt, not by when they were (re)created', async () => {
-    const database = await createTestDatabase('postgres');
-    const scheduler = new PgBossScheduler({
-      database: { url: database.url ?? '' },
-      queueName: `order-${randomUUID()}`,
-      pollingIntervalSeconds: 0.5,
-      concurrency: 1,
-    });
-    try {
+    await withScheduler(async (scheduler) => {
       const now = Date.now();
       const ids = [randomUUID(), randomUUID(), randomUUID()];
       // Created latest first (as a deferred job is re-created), due earliest first, seconds apart.
@@ -63,21 +73,11 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
       });
       for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
       expect(ran).toEqual(ids);
-    } finally {
-      await scheduler.close();
-      await database.dispose();
-    }
+    });
   }, 30_000);
 
   it('an urgent job (a throttled send back for its slot) runs ahead of a backlog that was due before it', async () => {
-    const database = await createTestDatabase('postgres');
-    const scheduler = new PgBossScheduler({
-      database: { url: database.url ?? '' },
-      queueName: `order-${randomUUID()}`,
-      pollingIntervalSeconds: 0.5,
-      concurrency: 1,
-    });
-    try {
+    await withScheduler(async (scheduler) => {
       const now = Date.now();
       const ids = [randomUUID(), randomUUID(), randomUUID()];
       for (const actionId of ids) await scheduler.schedule([{ actionId, runAt: new Date(now - 5000) }]);
@@ -89,9 +89,6 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
       });
       for (let i = 0; i < 100 && ran.length < 4; i++) await sleep(50);
       expect(ran).toEqual([urgent, ...ids]);
-    } finally {
-      await scheduler.close();
-      await database.dispose();
-    }
+    });
   }, 30_000);
 });
