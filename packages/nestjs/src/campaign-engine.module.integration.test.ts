@@ -184,8 +184,10 @@ describe('CampaignEngineModule', { timeout: 30_000 }, () => {
       .persistPlan({ contact: { email: 'alan@example.com' }, plan: PLAN });
     const queue = new Queue(config.queueName, { connection: { url: REDIS_URL }, prefix: '{campaign}' });
     try {
-      expect(await queue.getJobCounts('waiting', 'active', 'completed')).toEqual({
-        waiting: 1,
+      // Every job of the adapter has a priority (so an urgent one can go first): it waits as `prioritized`.
+      expect(await queue.getJobCounts('waiting', 'prioritized', 'active', 'completed')).toEqual({
+        waiting: 0,
+        prioritized: 1,
         active: 0,
         completed: 0,
       });
