@@ -35,6 +35,9 @@ describe.each(['postgres', 'pglite'] as const)('lookup tables on %s', (kind) => 
   afterAll(async () => database?.dispose());
 
   const email = () => `${randomUUID()}@Example.com`;
+  /** The provider_refs rows of one provider message id. */
+  const refsOf = (providerId: string) =>
+    database.db.selectFrom('provider_refs').selectAll().where('provider_id', '=', providerId).execute();
   /** A German mobile number (E.164, valid), unique enough per test. */
   const phone = () =>
     `+49151${Math.floor(Math.random() * 1e8)
@@ -157,13 +160,9 @@ describe.each(['postgres', 'pglite'] as const)('lookup tables on %s', (kind) => 
       .executeTakeFirstOrThrow();
     const providerId = message.provider_message_id as string;
     expect(providerId).toBe(`provider-${message.id}`);
-    expect(
-      await database.db
-        .selectFrom('provider_refs')
-        .selectAll()
-        .where('provider_id', '=', providerId)
-        .execute(),
-    ).toEqual([{ provider_id: providerId, contact_id: message.contact_id, message_id: message.id }]);
+    expect(await refsOf(providerId)).toEqual([
+      { provider_id: providerId, contact_id: message.contact_id, message_id: message.id },
+    ]);
     expect((await reader.findMessage({ providerMessageId: providerId }))?.id).toBe(message.id);
     expect(await reader.findMessage({ providerMessageId: 'nobody' })).toBeNull();
   });
@@ -212,13 +211,7 @@ describe.each(['postgres', 'pglite'] as const)('lookup tables on %s', (kind) => 
       }),
     ).rejects.toThrow('rolled back');
     expect(await reader.findMessage({ providerMessageId: providerId })).toBeNull();
-    expect(
-      await database.db
-        .selectFrom('provider_refs')
-        .selectAll()
-        .where('provider_id', '=', providerId)
-        .execute(),
-    ).toEqual([]);
+    expect(await refsOf(providerId)).toEqual([]);
   });
 
   it('the migration fills both tables from the rows already there', async () => {

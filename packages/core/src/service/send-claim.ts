@@ -81,7 +81,8 @@ export class SendClaims {
   private readonly unsubscribe: SendClaimSettings['unsubscribe'];
   private readonly throttle: SendThrottle;
   private readonly throttleWaitMs: number;
-  private readonly leadMs: number;
+  /** How long before its slot a waiting send is claimed for it (`THROTTLE_LEAD_MS`, at most the wait). */
+  readonly leadMs: number;
 
   constructor(
     deps: {

@@ -2,7 +2,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { Permits } from './permits.ts';
 import type { ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
-import { comeBackEarlyMs, THROTTLE_LEAD_MS } from './send-throttle.ts';
+import { comeBackEarlyMs } from './send-throttle.ts';
 
 /** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
 const THROTTLE_WAIT_LIMIT = 30;
@@ -79,7 +79,7 @@ export class SendWaits {
         }
       : sleep;
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
-    this.leadMs = Math.min(this.throttleWaitMs, THROTTLE_LEAD_MS);
+    this.leadMs = deps.claims.leadMs;
     this.maxWaiting = settings.throttleMaxWaiting ?? Number.POSITIVE_INFINITY;
   }
 
