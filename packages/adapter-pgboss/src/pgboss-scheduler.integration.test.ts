@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { schedulerContractSuite } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
+import { PgBoss } from 'pg-boss';
 import { describe, expect, it } from 'vitest';
 import { PgBossScheduler, type PgBossSchedulerConfig } from './pgboss-scheduler.ts';
 
@@ -90,5 +91,42 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
       for (let i = 0; i < 100 && ran.length < 4; i++) await sleep(50);
       expect(ran).toEqual([urgent, ...ids]);
     });
+  }, 30_000);
+});
+
+describe('PgBossScheduler on postgres: a crashed worker', () => {
+  it('a job its dead worker left active is delivered again within its expiry and half of it again', async () => {
+    const database = await createTestDatabase('postgres');
+    const config: PgBossSchedulerConfig = {
+      database: { url: database.url ?? '' },
+      queueName: `expiry-${randomUUID()}`,
+      pollingIntervalSeconds: 0.5,
+      retryDelaySeconds: 1,
+      expireInSeconds: 2,
+    };
+    const scheduler = new PgBossScheduler(config);
+    // The dead worker: it fetched the job (now active) and never settled it; its process is gone.
+    const dead = new PgBoss({ connectionString: database.url ?? '', supervise: false, schema: 'pgboss' });
+    try {
+      const actionId = randomUUID();
+      await scheduler.schedule([{ actionId, runAt: new Date(Date.now() - 1000) }]);
+      await dead.start();
+      const [taken] = await dead.fetch(config.queueName ?? '');
+      expect(taken?.id).toBe(actionId);
+      await dead.stop({ graceful: false, close: true });
+      const fetchedAt = Date.now();
+      let deliveredAt: number | undefined;
+      await scheduler.start(async (id) => {
+        if (id === actionId) deliveredAt ??= Date.now();
+      });
+      // Expiry 2 s, supervised every 1 s, first retry 1 s later, a poll of 0.5 s: 4.5 s, with 3 s to spare.
+      // pg-boss's default supervision (every 60 s) took up to a minute after the expiry.
+      for (const end = fetchedAt + 7500; deliveredAt === undefined && Date.now() < end; ) await sleep(100);
+      expect(deliveredAt, 'never delivered again').toBeDefined();
+      expect((deliveredAt ?? 0) - fetchedAt).toBeGreaterThanOrEqual(2000); // not before it expired
+    } finally {
+      await scheduler.close();
+      await database.dispose();
+    }
   }, 30_000);
 });

@@ -21,7 +21,10 @@ export interface PgBossSchedulerConfig {
   retryLimit?: number;
   /** First retry delay in seconds. Default 1. */
   retryDelaySeconds?: number;
-  /** An active job not completed in this many seconds (a crashed worker) is retried. Default 60. */
+  /**
+   * An active job not completed in this many seconds (a crashed worker) is retried: within half as long
+   * again after it expires (plus the first retry delay). Default 60.
+   */
   expireInSeconds?: number;
   /**
    * The kysely transaction behind the store's transaction handle (for `@campaign/db`'s store:
@@ -58,10 +61,24 @@ export class PgBossScheduler implements Scheduler {
     this.enqueuesInTransaction = config.transactionOf !== undefined;
     this.queueName = config.queueName ?? 'campaign-actions';
     const schema = config.schema ?? 'pgboss';
+    // pg-boss fails an expired active job (its worker died) only in its supervise pass, which runs a
+    // queue at most once per monitorIntervalSeconds over all instances (default 60): a crashed worker's
+    // job came back up to a minute after it expired. The pass also counts the queue's jobs by state
+    // (0.19 s at 1M rows by pg-boss's own measure), so it runs every half expiry, not more often.
+    const superviseSeconds = supervisionSeconds(config.expireInSeconds ?? DEFAULT_EXPIRE_SECONDS);
+    const supervision = {
+      superviseIntervalSeconds: superviseSeconds,
+      monitorIntervalSeconds: superviseSeconds,
+    };
     this.boss =
       'pglite' in config.database
-        ? new PgBoss({ backend: 'pglite', db: fromPglite(config.database.pglite), schema })
-        : new PgBoss({ connectionString: config.database.url, max: config.database.max ?? 5, schema });
+        ? new PgBoss({ backend: 'pglite', db: fromPglite(config.database.pglite), schema, ...supervision })
+        : new PgBoss({
+            connectionString: config.database.url,
+            max: config.database.max ?? 5,
+            schema,
+            ...supervision,
+          });
     // Errors of pg-boss's own maintenance are retried by it; a listener keeps them from crashing the process.
     this.boss.on('error', () => {});
   }
@@ -75,7 +92,7 @@ export class PgBossScheduler implements Scheduler {
           retryLimit: this.config.retryLimit ?? 10,
           retryDelay: this.config.retryDelaySeconds ?? 1,
           retryBackoff: true,
-          expireInSeconds: this.config.expireInSeconds ?? 60,
+          expireInSeconds: this.config.expireInSeconds ?? DEFAULT_EXPIRE_SECONDS,
         });
       }
     })();
@@ -205,6 +222,13 @@ export class PgBossScheduler implements Scheduler {
 }
 
 const STOP_TIMEOUT_MS = 30_000;
+
+const DEFAULT_EXPIRE_SECONDS = 60;
+
+/** How often pg-boss supervises the queue (fails expired jobs): half the expiry, 1 to 60 seconds. */
+export function supervisionSeconds(expireInSeconds: number): number {
+  return Math.min(60, Math.max(1, Math.ceil(expireInSeconds / 2)));
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());

@@ -4,7 +4,7 @@ import { openClickBumpPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { liveWork, waitForDrained } from '../support/drain.ts';
 import {
   type NodeProcess,
@@ -80,6 +80,11 @@ describe.each(['bullmq', 'pgboss', 'bullmq-cluster'] as const)(
       // The test's own side, as the API would be: it creates campaigns and records events, runs no worker.
       api = await createRuntime(loadConfig(env));
     }, 60_000);
+
+    // A test that failed leaves its workers running; they would take the next test's jobs.
+    afterEach(async () => {
+      await Promise.all([...workers].map((w) => w.stop('SIGKILL')));
+    });
 
     afterAll(async () => {
       await Promise.all([...workers].map((w) => w.stop('SIGKILL')));
