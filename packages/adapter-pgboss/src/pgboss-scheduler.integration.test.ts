@@ -94,39 +94,47 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
   }, 30_000);
 });
 
-describe('PgBossScheduler on postgres: a crashed worker', () => {
-  it('a job its dead worker left active is delivered again within its expiry and half of it again', async () => {
+describe('PgBossScheduler on postgres: a crashed worker, a slow handler', () => {
+  it("a job its dead worker left active comes back within its heartbeat and half of it again; a live handler's job, however long it runs, does not", async () => {
     const database = await createTestDatabase('postgres');
     const config: PgBossSchedulerConfig = {
       database: { url: database.url ?? '' },
-      queueName: `expiry-${randomUUID()}`,
+      queueName: `liveness-${randomUUID()}`,
       pollingIntervalSeconds: 0.5,
       retryDelaySeconds: 1,
-      expireInSeconds: 2,
+      expireInSeconds: 10, // the heartbeat: pg-boss's least
     };
     const scheduler = new PgBossScheduler(config);
-    // The dead worker: it fetched the job (now active) and never settled it; its process is gone.
+    // The dead worker: it fetched a job (now active) and never settled it or beat for it; its process is gone.
     const dead = new PgBoss({ connectionString: database.url ?? '', supervise: false, schema: 'pgboss' });
     try {
-      const actionId = randomUUID();
-      await scheduler.schedule([{ actionId, runAt: new Date(Date.now() - 1000) }]);
+      const orphan = randomUUID();
+      const slow = randomUUID();
+      await scheduler.schedule([{ actionId: orphan, runAt: new Date(Date.now() - 1000) }]);
       await dead.start();
       const [taken] = await dead.fetch(config.queueName ?? '');
-      expect(taken?.id).toBe(actionId);
+      expect(taken?.id).toBe(orphan);
       await dead.stop({ graceful: false, close: true });
       const fetchedAt = Date.now();
-      let deliveredAt: number | undefined;
+      const deliveries: { id: string; at: number }[] = [];
       await scheduler.start(async (id) => {
-        if (id === actionId) deliveredAt ??= Date.now();
+        deliveries.push({ id, at: Date.now() });
+        // A send waiting in its worker for its slot, longer than the heartbeat and a supervision after it.
+        if (id === slow) await sleep(17_000);
       });
-      // Expiry 2 s, supervised every 1 s, first retry 1 s later, a poll of 0.5 s: 4.5 s, with 3 s to spare.
-      // pg-boss's default supervision (every 60 s) took up to a minute after the expiry.
-      for (const end = fetchedAt + 7500; deliveredAt === undefined && Date.now() < end; ) await sleep(100);
-      expect(deliveredAt, 'never delivered again').toBeDefined();
-      expect((deliveredAt ?? 0) - fetchedAt).toBeGreaterThanOrEqual(2000); // not before it expired
+      await scheduler.schedule([{ actionId: slow, runAt: new Date() }]);
+      // Heartbeat 10 s, supervised every 5 s, first retry 1 s later, a poll of 0.5 s: 16.5 s, with 2 s to spare.
+      // pg-boss's default supervision (every 60 s) took up to a minute more.
+      const orphanBack = () => deliveries.find((d) => d.id === orphan);
+      for (const end = fetchedAt + 18_500; !orphanBack() && Date.now() < end; ) await sleep(100);
+      expect(orphanBack(), 'the orphaned job never came back').toBeDefined();
+      expect((orphanBack()?.at ?? 0) - fetchedAt).toBeGreaterThanOrEqual(10_000); // not before its heartbeat lapsed
+      // The slow handler ran past its heartbeat and a supervision: its job was beaten for, never run twice.
+      for (const end = Date.now() + 4000; Date.now() < end; ) await sleep(100);
+      expect(deliveries.filter((d) => d.id === slow)).toHaveLength(1);
     } finally {
       await scheduler.close();
       await database.dispose();
     }
-  }, 30_000);
+  }, 60_000);
 });

@@ -22,8 +22,10 @@ export interface PgBossSchedulerConfig {
   /** First retry delay in seconds. Default 1. */
   retryDelaySeconds?: number;
   /**
-   * An active job not completed in this many seconds (a crashed worker) is retried: within half as long
-   * again after it expires (plus the first retry delay). Default 60.
+   * An active job whose consumer has not been heard from for this many seconds (its worker died) is
+   * retried: within half as long again (plus the first retry delay). A live consumer keeps the jobs it
+   * holds alive (pg-boss heartbeats), however long they take: a throttled send may wait in its worker for
+   * its slot. Default 60; at least 10 (pg-boss's least heartbeat).
    */
   expireInSeconds?: number;
   /**
@@ -36,6 +38,8 @@ export interface PgBossSchedulerConfig {
 
 interface JobData {
   actionId: string;
+  /** `ScheduledJob.contactId`, handed back to the handler. */
+  contactId?: string;
   /** ISO instant; pg-boss fetches by creation order, so a batch is re-sorted by due time. */
   runAt: string;
 }
@@ -53,19 +57,33 @@ export class PgBossScheduler implements Scheduler {
   private readonly config: PgBossSchedulerConfig;
   private started: Promise<void> | undefined;
   private consumer:
-    | { stopping: AbortController; inFlight: Set<Promise<void>>; loop: Promise<void> }
+    | {
+        stopping: AbortController;
+        inFlight: Set<Promise<void>>;
+        loop: Promise<void>;
+        /** The jobs being handled, touched every half heartbeat so none expires while it runs. */
+        held: Set<Job<JobData>>;
+        beat: NodeJS.Timeout;
+      }
     | undefined;
+  /** `expireInSeconds`: the queue's heartbeat (crash detection). */
+  private readonly heartbeatSeconds: number;
 
   constructor(config: PgBossSchedulerConfig) {
     this.config = config;
     this.enqueuesInTransaction = config.transactionOf !== undefined;
     this.queueName = config.queueName ?? 'campaign-actions';
     const schema = config.schema ?? 'pgboss';
-    // pg-boss fails an expired active job (its worker died) only in its supervise pass, which runs a
-    // queue at most once per monitorIntervalSeconds over all instances (default 60): a crashed worker's
-    // job came back up to a minute after it expired. The pass also counts the queue's jobs by state
-    // (0.19 s at 1M rows by pg-boss's own measure), so it runs every half expiry, not more often.
-    const superviseSeconds = supervisionSeconds(config.expireInSeconds ?? DEFAULT_EXPIRE_SECONDS);
+    // pg-boss takes a heartbeat of 10 seconds at least.
+    this.heartbeatSeconds = Math.max(
+      MIN_HEARTBEAT_SECONDS,
+      Math.ceil(config.expireInSeconds ?? DEFAULT_EXPIRE_SECONDS),
+    );
+    // pg-boss fails an active job whose heartbeat stopped (its worker died) only in its supervise pass,
+    // which runs a queue at most once per monitorIntervalSeconds over all instances (default 60): a
+    // crashed worker's job came back up to a minute late. The pass also counts the queue's jobs by state
+    // (0.19 s at 1M rows by pg-boss's own measure), so it runs every half heartbeat, not more often.
+    const superviseSeconds = supervisionSeconds(this.heartbeatSeconds);
     const supervision = {
       superviseIntervalSeconds: superviseSeconds,
       monitorIntervalSeconds: superviseSeconds,
@@ -87,13 +105,24 @@ export class PgBossScheduler implements Scheduler {
   async ready(): Promise<void> {
     this.started ??= (async () => {
       await this.boss.start();
-      if (!(await this.boss.getQueue(this.queueName))) {
+      // A job lives as long as its consumer beats for it (`heartbeatSeconds`), up to HANDLER_LIMIT_SECONDS
+      // in all (`expireInSeconds`: a bound on a job's whole run, heartbeat or not, which a throttled send
+      // waiting in its worker for its slot would otherwise outlive and be run twice at once).
+      const liveness = { expireInSeconds: HANDLER_LIMIT_SECONDS, heartbeatSeconds: this.heartbeatSeconds };
+      const queue = await this.boss.getQueue(this.queueName);
+      if (!queue) {
         await this.boss.createQueue(this.queueName, {
           retryLimit: this.config.retryLimit ?? 10,
           retryDelay: this.config.retryDelaySeconds ?? 1,
           retryBackoff: true,
-          expireInSeconds: this.config.expireInSeconds ?? DEFAULT_EXPIRE_SECONDS,
+          ...liveness,
         });
+      } else if (
+        queue.expireInSeconds !== liveness.expireInSeconds ||
+        queue.heartbeatSeconds !== liveness.heartbeatSeconds
+      ) {
+        // A queue made before heartbeats (its jobs expired after expireInSeconds, running or not).
+        await this.boss.updateQueue(this.queueName, liveness);
       }
     })();
     await this.started;
@@ -114,19 +143,11 @@ export class PgBossScheduler implements Scheduler {
         priority: priorityOf(job.runAt) + (job.urgent ? URGENT_BOOST : 0),
         ...(db ? { db } : {}),
       };
-      const { jobs: touched } = await this.boss.upsert(
-        this.queueName,
-        { actionId: job.actionId, runAt: job.runAt.toISOString() },
-        sendOptions,
-      );
+      const { jobs: touched } = await this.boss.upsert(this.queueName, jobData(job), sendOptions);
       if (touched.length === 0) {
         // The id belongs to a job that already ran (a delivery the campaign deferred while paused): replace it.
         await this.boss.deleteJob(this.queueName, job.actionId, db ? { db } : {});
-        await this.boss.send(
-          this.queueName,
-          { actionId: job.actionId, runAt: job.runAt.toISOString() },
-          sendOptions,
-        );
+        await this.boss.send(this.queueName, jobData(job), sendOptions);
       }
     }
   }
@@ -151,13 +172,29 @@ export class PgBossScheduler implements Scheduler {
     if (this.consumer) throw new Error('PgBossScheduler is already started');
     const stopping = new AbortController();
     const inFlight = new Set<Promise<void>>();
-    this.consumer = { stopping, inFlight, loop: this.consume(handler, stopping.signal, inFlight) };
+    const held = new Set<Job<JobData>>();
+    // pg-boss's own workers beat for their jobs; this consumer fetches by itself, so it beats by itself.
+    const beat = setInterval(
+      () => {
+        if (held.size > 0) void this.boss.touch(this.queueName, [...held]).catch(() => {});
+      },
+      Math.max(500, (this.heartbeatSeconds * 1000) / 2),
+    );
+    beat.unref();
+    this.consumer = {
+      stopping,
+      inFlight,
+      held,
+      beat,
+      loop: this.consume(handler, stopping.signal, inFlight, held),
+    };
   }
 
   private async consume(
     handler: JobHandler,
     stopping: AbortSignal,
     inFlight: Set<Promise<void>>,
+    held: Set<Job<JobData>>,
   ): Promise<void> {
     const concurrency = this.config.concurrency ?? 8;
     const pollMs = (this.config.pollingIntervalSeconds ?? 0.5) * 1000;
@@ -176,7 +213,11 @@ export class PgBossScheduler implements Scheduler {
       // pg-boss fetches by creation order; start the batch in due order.
       jobs.sort((a, b) => Date.parse(a.data.runAt) - Date.parse(b.data.runAt));
       for (const job of jobs) {
-        const running: Promise<void> = this.run(job, handler).finally(() => inFlight.delete(running));
+        held.add(job);
+        const running: Promise<void> = this.run(job, handler).finally(() => {
+          inFlight.delete(running);
+          held.delete(job);
+        });
         inFlight.add(running);
       }
       // A short batch: nothing more is due now. A full one: more may be waiting, fetch again at once.
@@ -187,7 +228,7 @@ export class PgBossScheduler implements Scheduler {
   /** Runs one job and settles it alone. Never rejects. */
   private async run(job: Job<JobData>, handler: JobHandler): Promise<void> {
     try {
-      await handler(job.data.actionId);
+      await handler(job.data.actionId, job.data.contactId);
     } catch (error) {
       // Retried under the queue's policy (retryLimit, backoff); the service's claim makes that safe.
       const reason = error instanceof Error ? error : { message: String(error) };
@@ -213,6 +254,7 @@ export class PgBossScheduler implements Scheduler {
       // Graceful: the handlers in flight finish and settle their jobs. A job still running past the bound
       // stays active until it expires (expireInSeconds) and is delivered again, which its claim makes safe.
       await Promise.race([Promise.all(consumer.inFlight), sleep(STOP_TIMEOUT_MS)]);
+      clearInterval(consumer.beat);
       this.consumer = undefined;
     }
     // close: ends pg-boss's own pool (not a PGlite it was given).
@@ -223,11 +265,21 @@ export class PgBossScheduler implements Scheduler {
 
 const STOP_TIMEOUT_MS = 30_000;
 
-const DEFAULT_EXPIRE_SECONDS = 60;
+const jobData = (job: ScheduledJob): JobData => ({
+  actionId: job.actionId,
+  ...(job.contactId !== undefined ? { contactId: job.contactId } : {}),
+  runAt: job.runAt.toISOString(),
+});
 
-/** How often pg-boss supervises the queue (fails expired jobs): half the expiry, 1 to 60 seconds. */
-export function supervisionSeconds(expireInSeconds: number): number {
-  return Math.min(60, Math.max(1, Math.ceil(expireInSeconds / 2)));
+const DEFAULT_EXPIRE_SECONDS = 60;
+const MIN_HEARTBEAT_SECONDS = 10;
+
+/** The longest a job may run, its consumer alive or not (pg-boss's `expireInSeconds`): an hour. */
+const HANDLER_LIMIT_SECONDS = 3600;
+
+/** How often pg-boss supervises the queue (fails jobs whose heartbeat stopped): half of it, 1 to 60 s. */
+export function supervisionSeconds(heartbeatSeconds: number): number {
+  return Math.min(60, Math.max(1, Math.ceil(heartbeatSeconds / 2)));
 }
 
 function sleep(ms: number): Promise<void> {
