@@ -72,6 +72,8 @@ type RedisClient = Redis | Cluster;
 
 interface JobData {
   actionId: string;
+  /** `ScheduledJob.contactId`, handed back to the handler. */
+  contactId?: string;
 }
 
 const JOB_NAME = 'action';
@@ -85,9 +87,9 @@ const URGENT_PRIORITY = 1;
 
 /**
  * The Scheduler port on BullMQ: one delayed job per scheduled action, `jobId` = action id, in the queue of
- * shard `shardOf(actionId, shards)` (the only queue when `shards` is 1). Action ids do not carry the
- * contact id yet, and the port's `cancel` and the reconcile loop have the action id only, so the action
- * id is the shard key: every call that names an action finds its queue without a lookup.
+ * shard `shardOf(actionId, shards)` (the only queue when `shards` is 1). A job carries its contact id to
+ * the handler, but the port's `cancel` names the action id only, so the action id is the shard key: every
+ * call that names an action finds its queue without a lookup.
  *
  * Scheduling an id again moves its job (remove, then add with the new delay); a job that is being
  * processed is left alone, and the service re-queues it if it came too early. Completed jobs are
@@ -185,7 +187,7 @@ export class BullmqScheduler implements Scheduler {
       await queue.remove(job.actionId);
       await queue.add(
         JOB_NAME,
-        { actionId: job.actionId },
+        { actionId: job.actionId, ...(job.contactId !== undefined ? { contactId: job.contactId } : {}) },
         {
           jobId: job.actionId,
           // The job's time is exactly runAt: BullMQ orders delayed jobs by timestamp + delay, and with its
@@ -256,7 +258,7 @@ export class BullmqScheduler implements Scheduler {
     this.active.set(id, null);
     let again: ScheduledJob | null;
     try {
-      await handler(id);
+      await handler(id, job.data.contactId);
     } finally {
       again = this.active.get(id) ?? null;
       this.active.delete(id);

@@ -10,6 +10,7 @@ import {
   type EngagementEvent,
   type InboundKind,
   type OutboundMessageRecord,
+  parseRoutedId,
   type ScheduledActionRecord,
   type SkipReason,
   type StopReason,
@@ -26,7 +27,7 @@ import {
 import type { Kysely } from 'kysely';
 import { contactIdsByEmail, listCampaigns } from './kysely-contact-admin.ts';
 import { KyselyInboundRepository } from './kysely-inbound.ts';
-import { isUuid } from './kysely-repositories.ts';
+import { isUuid, routedTo } from './kysely-repositories.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
 import type { Database } from './schema.ts';
 
@@ -35,9 +36,12 @@ type Positioned = { seq: bigint; entries: TimelineEntry[] };
 /** Reads for the API and the workers, outside any transaction. */
 export class KyselyCampaignReader implements CampaignReader {
   private readonly db: Kysely<Database>;
+  /** The contact whose campaign this reader reads (see `routedTo`): set once the campaign is known. */
+  private readonly contactId: string | undefined;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, contactId?: string) {
     this.db = db;
+    this.contactId = contactId;
   }
 
   listCampaigns(
@@ -48,11 +52,12 @@ export class KyselyCampaignReader implements CampaignReader {
     return listCampaigns(this.db, filter, after, limit);
   }
 
-  async getAction(actionId: string): Promise<ScheduledActionRecord | null> {
+  async getAction(actionId: string, contactId?: string): Promise<ScheduledActionRecord | null> {
     const row = await this.db
       .selectFrom('scheduled_actions')
       .selectAll()
       .where('id', '=', actionId)
+      .$call(routedTo(contactId))
       .executeTakeFirst();
     return row ? toAction(row) : null;
   }
@@ -61,11 +66,15 @@ export class KyselyCampaignReader implements CampaignReader {
     messageId?: string | undefined;
     providerMessageId?: string | undefined;
   }): Promise<OutboundMessageRecord | null> {
-    if (ref.messageId !== undefined && isUuid(ref.messageId)) {
+    // Our id, with its contact's (`<uuid>.<contact id>`: routed to that shard) or, as ids went out before
+    // they carried it, alone.
+    const own = ref.messageId === undefined ? undefined : parseRoutedId(ref.messageId);
+    if (own) {
       const row = await this.db
         .selectFrom('outbound_messages')
         .selectAll()
-        .where('id', '=', ref.messageId)
+        .where('id', '=', own.id)
+        .$call(routedTo(own.contactId))
         .executeTakeFirst();
       if (row) return toMessage(row);
     }
@@ -96,12 +105,13 @@ export class KyselyCampaignReader implements CampaignReader {
     return contactIdsByEmail(this.db, email);
   }
 
-  async getCampaign(campaignId: string): Promise<CampaignRecord | null> {
+  async getCampaign(campaignId: string, contactId = this.contactId): Promise<CampaignRecord | null> {
     if (!isUuid(campaignId)) return null;
     const row = await this.db
       .selectFrom('contact_campaigns')
       .selectAll()
       .where('id', '=', campaignId)
+      .$call(routedTo(contactId))
       .executeTakeFirst();
     return row ? toCampaign(row) : null;
   }
@@ -137,12 +147,17 @@ export class KyselyCampaignReader implements CampaignReader {
   }
 
   /** Read in one repeatable-read snapshot: a send committing meanwhile must not show half in the view. */
-  async view(campaignId: string, options: { timelineLimit?: number } = {}): Promise<CampaignView | null> {
+  async view(
+    campaignId: string,
+    options: { timelineLimit?: number; contactId?: string } = {},
+  ): Promise<CampaignView | null> {
     if (!isUuid(campaignId)) return null;
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
-      .execute((trx) => new KyselyCampaignReader(trx).viewInSnapshot(campaignId, options.timelineLimit));
+      .execute((trx) =>
+        new KyselyCampaignReader(trx, options.contactId).viewInSnapshot(campaignId, options.timelineLimit),
+      );
   }
 
   /** One snapshot too: entries committing between the page's four reads must not be skipped by its cursor. */
@@ -150,22 +165,29 @@ export class KyselyCampaignReader implements CampaignReader {
     campaignId: string,
     after: TimelinePosition | null,
     limit: number,
+    contactId?: string,
   ): Promise<TimelinePage | null> {
     if (!isUuid(campaignId)) return null;
     return this.db
       .transaction()
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
-        const reader = new KyselyCampaignReader(trx);
-        return (await reader.getCampaign(campaignId))
-          ? reader.pageInSnapshot(campaignId, after, limit)
+        const campaign = await new KyselyCampaignReader(trx, contactId).getCampaign(campaignId);
+        return campaign
+          ? new KyselyCampaignReader(trx, campaign.contactId).pageInSnapshot(campaignId, after, limit)
           : null;
       });
   }
 
+  /** The rest of the view is read on the campaign's contact's shard, whatever found the campaign. */
   private async viewInSnapshot(campaignId: string, timelineLimit?: number): Promise<CampaignView | null> {
     const campaign = await this.getCampaign(campaignId);
     if (!campaign) return null;
+    return new KyselyCampaignReader(this.db, campaign.contactId).viewOf(campaign, timelineLimit);
+  }
+
+  private async viewOf(campaign: CampaignRecord, timelineLimit?: number): Promise<CampaignView> {
+    const campaignId = campaign.id;
     const [contactRow, pendingRows, page] = await Promise.all([
       this.db
         .selectFrom('contacts')
@@ -176,6 +198,7 @@ export class KyselyCampaignReader implements CampaignReader {
         .selectFrom('scheduled_actions')
         .selectAll()
         .where('campaign_id', '=', campaignId)
+        .$call(routedTo(this.contactId))
         .where('status', '=', 'pending')
         .orderBy('run_at')
         .execute(),
@@ -259,13 +282,16 @@ export class KyselyCampaignReader implements CampaignReader {
           'due_at',
         ])
         .where('campaign_id', '=', campaignId)
+        .$call(routedTo(this.contactId))
         .where('kind', '!=', 'plan_update')
         .$if(from !== null, (q) => q.where('seq', '>=', from as string))
         .$if(rowLimit !== null, (q) => q.orderBy('seq').limit(rowLimit as number))
         .execute(),
       this.db
         .selectFrom('outbound_messages as m')
-        .innerJoin('scheduled_actions as a', 'a.id', 'm.action_id')
+        .innerJoin('scheduled_actions as a', (join) =>
+          join.onRef('a.contact_id', '=', 'm.contact_id').onRef('a.id', '=', 'm.action_id'),
+        )
         .select([
           'm.seq',
           'm.id',
@@ -278,6 +304,7 @@ export class KyselyCampaignReader implements CampaignReader {
           'a.due_at',
         ])
         .where('m.campaign_id', '=', campaignId)
+        .$call(routedTo(this.contactId, 'm.contact_id'))
         // A shadow campaign's messages are on its timeline as sends (DESIGN section 11); an `or`, not an
         // `in`, so that each arm is read on its partial index (latest_idx, latest_shadow_idx).
         .where((eb) => eb.or([eb('m.status', '=', 'sent'), eb('m.status', '=', 'shadow')]))
@@ -297,6 +324,7 @@ export class KyselyCampaignReader implements CampaignReader {
           'decided_by',
         ])
         .where('campaign_id', '=', campaignId)
+        .$call(routedTo(this.contactId))
         .where('type', '!=', 'unknown')
         .$if(from !== null, (q) => q.where('seq', '>=', from as string))
         .$if(rowLimit !== null, (q) => q.orderBy('seq').limit(rowLimit as number))
@@ -305,6 +333,7 @@ export class KyselyCampaignReader implements CampaignReader {
         .selectFrom('scheduled_actions')
         .select(['executed_seq', 'node_id', 'event', 'outcome', 'executed_at'])
         .where('campaign_id', '=', campaignId)
+        .$call(routedTo(this.contactId))
         .where('kind', '=', 'timeout')
         .where('executed_seq', 'is not', null)
         .$if(from !== null, (q) => q.where('executed_seq', '>=', from as string))

@@ -1,4 +1,10 @@
-import type { CampaignReader, CampaignStore, StoreTransaction, TransactionHandle } from '@campaign/core';
+import type {
+  CampaignReader,
+  CampaignStore,
+  StoreTransaction,
+  TransactionHandle,
+  TransactionOptions,
+} from '@campaign/core';
 import type { Kysely, Transaction } from 'kysely';
 import { KyselyCampaignReader } from './kysely-campaign-reader.ts';
 import { KyselyContactAdminRepository } from './kysely-contact-admin.ts';
@@ -54,15 +60,19 @@ export class KyselyCampaignStore implements CampaignStore {
     this.maxAttempts = options.maxAttempts ?? 5;
   }
 
-  async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: StoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       let external = false;
       try {
         return await this.db.transaction().execute((trx) =>
           work(
-            storeTransaction(trx, () => {
-              external = true;
-            }),
+            storeTransaction(
+              trx,
+              () => {
+                external = true;
+              },
+              options?.contactId,
+            ),
           ),
         );
       } catch (error) {
@@ -74,22 +84,27 @@ export class KyselyCampaignStore implements CampaignStore {
   }
 }
 
-function storeTransaction(trx: Transaction<Database>, markExternalEffect: () => void): StoreTransaction {
+/** `contactId`: the transaction is that contact's (`TransactionOptions`); its statements by id name it. */
+function storeTransaction(
+  trx: Transaction<Database>,
+  markExternalEffect: () => void,
+  contactId: string | undefined,
+): StoreTransaction {
   const handle: KyselyTransactionHandle = { kind: HANDLE_KIND, trx };
   return {
     handle,
     markExternalEffect,
     contacts: new KyselyContactRepository(trx),
-    campaigns: new KyselyCampaignRepository(trx),
-    actions: new KyselyScheduledActionRepository(trx),
-    messages: new KyselyOutboundMessageRepository(trx),
-    events: new KyselyMessageEventRepository(trx),
+    campaigns: new KyselyCampaignRepository(trx, contactId),
+    actions: new KyselyScheduledActionRepository(trx, contactId),
+    messages: new KyselyOutboundMessageRepository(trx, contactId),
+    events: new KyselyMessageEventRepository(trx, contactId),
     transitions: new KyselyCampaignTransitionRepository(trx),
     assignments: new KyselySplitAssignmentRepository(trx),
     customEvents: new KyselyCustomEventRepository(trx),
     senders: new KyselySenderRepository(trx),
-    holds: new KyselySendHoldRepository(trx),
-    throttle: new KyselyThrottleUsageRepository(trx),
+    holds: new KyselySendHoldRepository(trx, contactId),
+    throttle: new KyselyThrottleUsageRepository(trx, contactId),
     inbound: new KyselyInboundRepository(trx),
     contactAdmin: new KyselyContactAdminRepository(trx),
   };

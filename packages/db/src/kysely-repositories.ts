@@ -26,7 +26,15 @@ import type {
   StoredEventEffect,
 } from '@campaign/core';
 import { ENGAGEMENT_EVENTS, type EngagementEvent, planShape, type RecordedEvent } from '@campaign/core';
-import { type Compilable, type Kysely, type OperationNodeSource, type Selectable, sql } from 'kysely';
+import {
+  type Compilable,
+  type Expression,
+  type Kysely,
+  type OperationNodeSource,
+  type Selectable,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import { contactIdsByDigest, recordAddresses } from './contact-addresses.ts';
 import { emailDigest, phoneDigest } from './kysely-contact-admin.ts';
 import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
@@ -40,6 +48,21 @@ import type { Database, ScheduledActionsTable } from './schema.ts';
 type Db = Kysely<Database>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A statement of a transaction that is one contact's (`TransactionOptions.contactId`) also filters on
+ * `contact_id`, so a store distributed by contact (DESIGN section 9) routes it to that contact's shard;
+ * without a contact it finds its rows by id alone. `column`: the contact id column, qualified in a join.
+ */
+export const routedTo =
+  (contactId: string | undefined, column = 'contact_id') =>
+  <T extends { where(expression: Expression<SqlBool>): T }>(query: T): T =>
+    contactId === undefined ? query : query.where(sql<SqlBool>`${sql.ref(column)} = ${contactId}`);
+
+/** `and <alias>contact_id = $n` for raw SQL, under the same rule as `routedTo`; empty without a contact. */
+export function andContact(contactId: string | undefined, alias = '') {
+  return contactId === undefined ? sql`` : sql`and ${sql.raw(alias)}contact_id = ${contactId}`;
+}
 
 /** Ids are UUIDs; anything else cannot exist, and Postgres would reject it with an error instead of no row. */
 export function isUuid(value: string): boolean {
@@ -211,8 +234,11 @@ export class KyselyContactRepository implements ContactRepository {
 
 export class KyselyCampaignRepository implements CampaignRepository {
   private readonly db: Db;
-  constructor(db: Db) {
+  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
+  private readonly contactId: string | undefined;
+  constructor(db: Db, contactId?: string) {
     this.db = db;
+    this.contactId = contactId;
   }
 
   async insert(campaign: NewCampaign): Promise<CampaignRecord> {
@@ -257,6 +283,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
       .selectFrom('contact_campaigns')
       .selectAll()
       .where('id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .forUpdate()
       .executeTakeFirst();
     return row ? toCampaign(row) : null;
@@ -286,6 +313,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
         updated_at: at,
       })
       .where('id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .execute();
   }
 
@@ -300,6 +328,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
         updated_at: at,
       })
       .where('id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .execute();
   }
 
@@ -369,8 +398,11 @@ export class KyselyCampaignRepository implements CampaignRepository {
 
 export class KyselyScheduledActionRepository implements ScheduledActionRepository {
   private readonly db: Db;
-  constructor(db: Db) {
+  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
+  private readonly contactId: string | undefined;
+  constructor(db: Db, contactId?: string) {
     this.db = db;
+    this.contactId = contactId;
   }
 
   async insertMany(actions: readonly NewScheduledAction[]): Promise<ScheduledActionRecord[]> {
@@ -383,6 +415,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .selectFrom('scheduled_actions')
       .selectAll()
       .where('id', '=', actionId)
+      .$call(routedTo(this.contactId))
       .forUpdate()
       .executeTakeFirst();
     return row ? toAction(row) : null;
@@ -393,6 +426,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .updateTable('scheduled_actions')
       .set({ status: 'cancelled', updated_at: sql`now()` })
       .where('campaign_id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .where('status', '=', 'pending');
     if (kind) query = query.where('kind', '=', kind);
     const rows = await query.returning('id').execute();
@@ -404,6 +438,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .selectFrom('scheduled_actions')
       .selectAll()
       .where('campaign_id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .where('status', '=', 'pending')
       .orderBy('run_at')
       .execute();
@@ -415,6 +450,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .updateTable('scheduled_actions')
       .set({ run_at: runAt, updated_at: sql`now()` })
       .where('id', '=', actionId)
+      .$call(routedTo(this.contactId))
       .where('status', '=', 'pending')
       .execute();
   }
@@ -429,6 +465,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
+      .$call(routedTo(this.contactId))
       .execute();
   }
 
@@ -437,6 +474,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .updateTable('scheduled_actions')
       .set({ claimed_until: until, updated_at: sql`now()` })
       .where('id', '=', actionId)
+      .$call(routedTo(this.contactId))
       .where('status', '=', 'running')
       .where('attempts', '=', attempt)
       .execute();
@@ -453,6 +491,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
+      .$call(routedTo(this.contactId))
       .execute();
   }
 
@@ -465,6 +504,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
+      .$call(routedTo(this.contactId))
       .where('status', '=', 'running')
       .execute();
   }
@@ -490,14 +530,18 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
+      .$call(routedTo(this.contactId))
       .execute();
   }
 }
 
 export class KyselyOutboundMessageRepository implements OutboundMessageRepository {
   private readonly db: Db;
-  constructor(db: Db) {
+  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
+  private readonly contactId: string | undefined;
+  constructor(db: Db, contactId?: string) {
     this.db = db;
+    this.contactId = contactId;
   }
 
   async claim(
@@ -525,6 +569,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         channel: message.channel ?? 'email',
         in_reply_to: message.inReplyTo ?? null,
         references_header: message.references ?? null,
+        message_id_header: message.messageIdHeader ?? null,
         sender_id: message.senderId ?? null,
         claimed_at: message.claimedAt ?? null,
       })
@@ -538,6 +583,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
             body: (eb) => eb.ref('excluded.body'),
             in_reply_to: (eb) => eb.ref('excluded.in_reply_to'),
             references_header: (eb) => eb.ref('excluded.references_header'),
+            message_id_header: (eb) => eb.ref('excluded.message_id_header'),
             sender_id: (eb) => eb.ref('excluded.sender_id'),
             claimed_at: (eb) => eb.ref('excluded.claimed_at'),
             last_error: null,
@@ -555,6 +601,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .selectFrom('outbound_messages')
       .selectAll()
       .where('id', '=', messageId)
+      .$call(routedTo(this.contactId))
       .executeTakeFirst();
     return row ? toMessage(row) : null;
   }
@@ -564,6 +611,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .selectFrom('outbound_messages')
       .selectAll()
       .where('id', '=', messageId)
+      .$call(routedTo(this.contactId))
       .forUpdate()
       .executeTakeFirst();
     return row ? toMessage(row) : null;
@@ -581,6 +629,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         seq: sql<string>`nextval('timeline_seq')`,
       })
       .where('id', '=', messageId)
+      .$call(routedTo(this.contactId))
       .where('status', 'in', ['sending', 'failed'])
       .returning('contact_id')
       .executeTakeFirst();
@@ -601,6 +650,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .updateTable('outbound_messages')
       .set({ status: 'failed', last_error: error })
       .where('id', '=', messageId)
+      .$call(routedTo(this.contactId))
       .where('status', 'not in', ['sent', 'shadow'])
       .execute();
   }
@@ -614,6 +664,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         .selectFrom('outbound_messages')
         .selectAll()
         .where('campaign_id', '=', campaignId)
+        .$call(routedTo(this.contactId))
         .where('status', '=', status)
         .where('channel', '=', 'email')
         .orderBy('seq', 'desc')
@@ -659,10 +710,12 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         -- a shadow message stands for a sent one (shadow mode); each status on its partial index
         select id, node_id, step, sent_at from (
           (select id, node_id, step, sent_at, seq from outbound_messages
-           where campaign_id = ${campaignId} and status = 'sent' order by seq desc limit 1)
+           where campaign_id = ${campaignId} ${andContact(this.contactId)} and status = 'sent'
+           order by seq desc limit 1)
           union all
           (select id, node_id, step, sent_at, seq from outbound_messages
-           where campaign_id = ${campaignId} and status = 'shadow' order by seq desc limit 1)
+           where campaign_id = ${campaignId} ${andContact(this.contactId)} and status = 'shadow'
+           order by seq desc limit 1)
         ) latest
         order by seq desc limit 1
       ) m
@@ -670,7 +723,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         select f.* from (values ${types}) as t (type)
         cross join lateral (
           select id, type, occurred_at, seq, machine, bot, auto_reply from message_events
-          where message_id = m.id and type = t.type and ${GENUINE_EVENT}
+          where message_id = m.id ${andContact(this.contactId)} and type = t.type and ${GENUINE_EVENT}
           order by occurred_at, seq
           limit 1
         ) f
@@ -730,8 +783,11 @@ type DecisiveRow = {
 
 export class KyselyMessageEventRepository implements MessageEventRepository {
   private readonly db: Db;
-  constructor(db: Db) {
+  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
+  private readonly contactId: string | undefined;
+  constructor(db: Db, contactId?: string) {
     this.db = db;
+    this.contactId = contactId;
   }
 
   async insert(event: NewMessageEvent): Promise<MessageEventRecord | null> {
@@ -765,6 +821,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .selectFrom('message_events')
       .selectAll()
       .where('id', '=', eventId)
+      .$call(routedTo(this.contactId))
       .executeTakeFirst();
     return row ? toEvent(row) : null;
   }
@@ -774,6 +831,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .selectFrom('message_events')
       .selectAll()
       .where('campaign_id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .where('effect', '=', 'deferred')
       .where('type', '!=', 'unknown')
       .orderBy('occurred_at')
@@ -789,7 +847,8 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       select distinct e.type, m.node_id
       from message_events e
       join outbound_messages m on m.contact_id = e.contact_id and m.id = e.message_id
-      where e.campaign_id = ${campaignId} and e.type in ('opened', 'clicked', 'replied') and ${GENUINE_EVENT}
+      where e.campaign_id = ${campaignId} ${andContact(this.contactId, 'e.')}
+        and e.type in ('opened', 'clicked', 'replied') and ${GENUINE_EVENT}
         and (e.type = 'replied' or m.channel = 'email')
       order by m.node_id, e.type`.execute(this.db);
     return rows.map((r) => ({ type: r.type, nodeId: r.node_id }));
@@ -801,6 +860,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .updateTable('message_events')
       .set({ effect })
       .where('id', 'in', [...eventIds])
+      .$call(routedTo(this.contactId))
       .execute();
   }
 }

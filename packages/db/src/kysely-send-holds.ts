@@ -1,13 +1,17 @@
 import type { SendHold, SendHoldRepository, SendingControl } from '@campaign/core';
 import type { Transaction } from 'kysely';
+import { routedTo } from './kysely-repositories.ts';
 import type { Database } from './schema.ts';
 
 /** core's SendHoldRepository on kysely: the `sending_control` row (0009) and the `deferred` audit rows. */
 export class KyselySendHoldRepository implements SendHoldRepository {
   private readonly trx: Transaction<Database>;
+  /** `TransactionOptions.contactId` (see `routedTo`). */
+  private readonly contactId: string | undefined;
 
-  constructor(trx: Transaction<Database>) {
+  constructor(trx: Transaction<Database>, contactId?: string) {
     this.trx = trx;
+    this.contactId = contactId;
   }
 
   async control(): Promise<SendingControl> {
@@ -47,6 +51,7 @@ export class KyselySendHoldRepository implements SendHoldRepository {
       .selectFrom('campaign_transitions')
       .select(['reason', 'until_at', 'at'])
       .where('campaign_id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .where('action_id', '=', actionId)
       .where('kind', '=', 'deferred')
       .orderBy('seq', 'desc')

@@ -1,5 +1,6 @@
 import type { CampaignMode, ThrottleUsageRepository } from '@campaign/core';
 import type { Kysely } from 'kysely';
+import { routedTo } from './kysely-repositories.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database>;
@@ -13,8 +14,11 @@ const counted = (mode: CampaignMode = 'live') => (mode === 'shadow' ? ['shadow']
 /** core's ThrottleUsageRepository on kysely (see its contract). */
 export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
   private readonly db: Db;
-  constructor(db: Db) {
+  /** `TransactionOptions.contactId` (see `routedTo`); the per-sender reads span contacts by design. */
+  private readonly contactId: string | undefined;
+  constructor(db: Db, contactId?: string) {
     this.db = db;
+    this.contactId = contactId;
   }
 
   async senderClaims(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {
@@ -103,6 +107,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
       .selectFrom('campaign_transitions')
       .select('reason')
       .where('campaign_id', '=', campaignId)
+      .$call(routedTo(this.contactId))
       .where('action_id', '=', actionId)
       .where('kind', '=', 'deferred')
       .orderBy('seq', 'desc')

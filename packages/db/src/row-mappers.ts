@@ -136,6 +136,7 @@ export function toMessage(row: Selectable<OutboundMessagesTable>): OutboundMessa
     inReplyTo: row.in_reply_to,
     references: row.references_header,
     senderId: row.sender_id,
+    messageIdHeader: row.message_id_header,
   };
 }
 

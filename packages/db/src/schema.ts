@@ -114,6 +114,8 @@ export interface OutboundMessagesTable {
   sender_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** 0009: when it was (last) claimed, by the service's clock; what a sender's usage counts. */
   claimed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** 0019: the Message-ID an email went with; null for an SMS and for emails sent before 0019. */
+  message_id_header: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MessageEventsTable {

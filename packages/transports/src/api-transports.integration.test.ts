@@ -8,6 +8,11 @@ import { SendgridTransport } from './sendgrid.ts';
 import { SesTransport } from './ses.ts';
 
 const MESSAGE_ID = '0b5e2d4c-1f3a-4c9e-8d7b-2a6f9e1c3b5d';
+/**
+ * The message id with its contact's (`ada`), as echo fields that take any text carry it (DESIGN section 9);
+ * SES and Resend tags allow only letters, digits, `_` and `-`, so they carry the message id alone.
+ */
+const ROUTED_ID = `${MESSAGE_ID}.ada`;
 
 /** An email as core's send path hands it over: relay echo headers included (an API transport drops them). */
 const email: OutboundEmail = {
@@ -77,7 +82,7 @@ const cases: ProviderCase[] = [
       const [personalization] = body.personalizations as Record<string, unknown>[];
       expect(personalization?.to).toEqual([{ email: 'ada@lovelace.example' }]);
       expect(body.headers).toEqual(PASSED_HEADERS);
-      expect(body.custom_args).toEqual({ campaign_message_id: MESSAGE_ID });
+      expect(body.custom_args).toEqual({ campaign_message_id: ROUTED_ID });
     },
     errors: {
       retryable429: { status: 429, body: { errors: [{ message: 'too many requests', field: null }] } },
@@ -121,7 +126,7 @@ const cases: ProviderCase[] = [
         [...form.keys()].filter((k) => k.startsWith('h:')).map((k) => [k.slice(2), form.get(k)]),
       );
       expect(headers).toEqual(PASSED_HEADERS);
-      expect(form.get('v:campaign_message_id')).toBe(MESSAGE_ID);
+      expect(form.get('v:campaign_message_id')).toBe(ROUTED_ID);
     },
     errors: {
       retryable429: { status: 429, body: { message: 'Too many requests' } },
@@ -162,7 +167,7 @@ const cases: ProviderCase[] = [
         Subject: 'Hello Ada',
         HtmlBody: email.html,
         TextBody: TEXT,
-        Metadata: { campaign_message_id: MESSAGE_ID },
+        Metadata: { campaign_message_id: ROUTED_ID },
       });
       expect(body.Headers).toEqual(Object.entries(PASSED_HEADERS).map(([Name, Value]) => ({ Name, Value })));
     },

@@ -1,4 +1,4 @@
-import { ECHO_FIELD, type OutboundEmail } from '@campaign/core';
+import { ECHO_FIELD, formatRoutedId, type OutboundEmail } from '@campaign/core';
 import { plainTextOf } from './plain-text.ts';
 
 /** The field every provider echoes our message id back in (core's, read back by the webhooks). */
@@ -29,8 +29,14 @@ export interface EmailParts {
   text: string;
   /** The headers to send as given: List-Unsubscribe, In-Reply-To, References, Message-ID, X-Campaign-Id. */
   headers: Record<string, string>;
-  /** Our message id, for the provider's own echo field (custom args, variables, metadata, tags). */
+  /** Our message id alone, for an echo field whose values allow only `[A-Za-z0-9_-]` (SES and Resend tags). */
   echoId: string;
+  /**
+   * Our message id with its contact's (`<uuid>.<contact id>`, DESIGN section 9: the event's lookup goes to
+   * the contact's shard), for an echo field that takes any text (SendGrid custom args, Mailgun variables,
+   * Postmark metadata when it fits in 80 characters).
+   */
+  routedEchoId: string;
 }
 
 /**
@@ -54,6 +60,7 @@ export function emailParts(email: OutboundEmail, defaultFrom?: string): EmailPar
     text: plainTextOf(email.html),
     headers,
     echoId: email.messageId,
+    routedEchoId: formatRoutedId(email.messageId, email.contactId),
   };
 }
 

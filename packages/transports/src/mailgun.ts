@@ -50,7 +50,7 @@ export class MailgunTransport implements Transport {
         html: parts.html,
         text: parts.text,
         ...headerFields,
-        [`v:${ECHO_FIELD}`]: parts.echoId,
+        [`v:${ECHO_FIELD}`]: parts.routedEchoId,
       });
     } catch (error) {
       const e = error as { status?: unknown; details?: unknown; message?: string };

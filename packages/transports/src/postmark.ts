@@ -52,7 +52,8 @@ export class PostmarkTransport implements Transport {
         HtmlBody: parts.html,
         TextBody: parts.text,
         Headers: Object.entries(parts.headers).map(([Name, Value]) => ({ Name, Value })),
-        Metadata: { [ECHO_FIELD]: parts.echoId },
+        // Postmark keeps metadata values of at most 80 characters.
+        Metadata: { [ECHO_FIELD]: parts.routedEchoId.length <= 80 ? parts.routedEchoId : parts.echoId },
         ...(this.messageStream ? { MessageStream: this.messageStream } : {}),
       });
     } catch (error) {

@@ -96,11 +96,15 @@ describe('ProviderTransports routing', () => {
 describe('emailParts', () => {
   it("drops every relay echo header core adds (an API transport echoes through the provider's own field)", () => {
     const id = '0b5e2d4c-1f3a-4c9e-8d7b-2a6f9e1c3b5d';
-    const relay = echoHeaders(id);
-    const parts = emailParts({ ...email(), headers: { ...relay, 'List-Unsubscribe': '<u>' } }, 'a@x.example');
+    const relay = echoHeaders(id, 'k');
+    const parts = emailParts(
+      { ...email(), messageId: id, headers: { ...relay, 'List-Unsubscribe': '<u>' } },
+      'a@x.example',
+    );
     for (const name of Object.keys(relay)) expect(parts.headers).not.toHaveProperty(name);
     expect(parts.headers['List-Unsubscribe']).toBe('<u>');
     expect(parts.echoId).toBe(id);
+    expect(parts.routedEchoId).toBe(`${id}.k`); // the contact of email(): routed by it (DESIGN section 9)
   });
 
   it('refuses an email with neither a sender nor a default from', () => {

@@ -47,7 +47,7 @@ export class SendgridTransport implements Transport {
         html: parts.html,
         text: parts.text,
         headers: parts.headers,
-        customArgs: { [ECHO_FIELD]: parts.echoId },
+        customArgs: { [ECHO_FIELD]: parts.routedEchoId },
       });
     } catch (error) {
       throw sendgridError(error);

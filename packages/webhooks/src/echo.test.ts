@@ -52,11 +52,18 @@ describe.each(Object.entries(PROVIDERS))('echo field of %s', (_name, open) => {
     expect(open().echoedMessageId).toBeNull();
   });
 
-  it('takes only a UUID, lower-cased: a value of the same name set by someone else is not ours', () => {
+  it('reads the routed id (our message id with its contact id) as the engine writes it', () => {
+    expect(open(`${ID}.crm.42~a_b-c`).echoedMessageId).toBe(`${ID}.crm.42~a_b-c`);
+    expect(open(`${ID.toUpperCase()}.Contact-7`).echoedMessageId).toBe(`${ID}.Contact-7`);
+  });
+
+  it('takes only a UUID or a routed id, the UUID lower-cased: a value of the same name set by someone else is not ours', () => {
     expect(open(ID.toUpperCase()).echoedMessageId).toBe(ID);
     expect(open(` ${ID} `).echoedMessageId).toBe(ID);
     expect(open('order-1042').echoedMessageId).toBeNull();
     expect(open(`${ID}x`).echoedMessageId).toBeNull();
+    for (const bad of [`${ID}.`, `${ID}.a..b`, `${ID}.a b`, `${ID}.a@b`, `${ID}.${'c'.repeat(129)}`])
+      expect(open(bad).echoedMessageId).toBeNull();
   });
 });
 

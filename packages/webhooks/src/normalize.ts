@@ -17,19 +17,24 @@ export function normalizeMessageId(value: string | null): string | null {
  */
 export const ECHO_FIELD = 'campaign_message_id';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
- * Our message id from an echo field's value: a UUID string (or, as SES tags come, an array whose first
- * element is one), lower-cased. Anything else is null: a tag of the same name set by someone else
- * must not be taken for ours.
+ * Our message as an echo field's value names it: a UUID, or the UUID with its contact's id after a dot
+ * (`<uuid>.<contact id>`, core's routed id: a contact id is 1 to 128 letters, digits, `-`, `_`, `~`, with
+ * `.` between them), as a string (or, as SES tags come, an array whose first element is one); the UUID
+ * lower-cased. Anything else is null: a tag of the same name set by someone else must not be taken for ours.
  */
 export function echoedMessageId(value: unknown): string | null {
   const text = Array.isArray(value) ? (value[0] as unknown) : value;
   if (typeof text !== 'string') return null;
-  const trimmed = text.trim();
-  return UUID.test(trimmed) ? trimmed.toLowerCase() : null;
+  const match = ECHOED.exec(text.trim());
+  if (!match?.[1]) return null;
+  const contactId = match[2];
+  if (contactId !== undefined && contactId.length > 128) return null;
+  return contactId === undefined ? match[1].toLowerCase() : `${match[1].toLowerCase()}.${contactId}`;
 }
+
+const ECHOED =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\.([A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*))?$/i;
 
 /** Events and rejections of a verified request. */
 export interface Collected {

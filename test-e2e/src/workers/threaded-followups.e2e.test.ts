@@ -109,8 +109,9 @@ describe('threaded follow-ups over SMTP', { timeout: 60_000 }, () => {
     );
     expect(sends.map((s) => s.node)).toEqual(['intro', 'nudge', 'last']);
     const ids = sends.map((s) => s.message);
-    expect(first.messageId).toBe(`<${ids[0]}@${DOMAIN}>`);
-    expect(second.messageId).toBe(`<${ids[1]}@${DOMAIN}>`);
+    // Each Message-ID carries the message id and its contact's (DESIGN section 9).
+    expect(first.messageId).toBe(`<${ids[0]}.${campaign.contactId}@${DOMAIN}>`);
+    expect(second.messageId).toBe(`<${ids[1]}.${campaign.contactId}@${DOMAIN}>`);
     expect(sends.map((s) => ('inReplyTo' in s ? s.inReplyTo : undefined))).toEqual([
       undefined,
       ids[0],

@@ -21,8 +21,17 @@ function send(fields: Partial<SendNode>): SendNode {
 }
 
 describe('threadHeaders', () => {
-  it('replies to a first email: In-Reply-To and References are its Message-ID', () => {
-    expect(threadHeaders({ id: FIRST, references: null }, DOMAIN)).toEqual({
+  it('replies to a first email: In-Reply-To and References are its Message-ID as it went', () => {
+    const sentWith = `<${FIRST}.crm-7@mail.example>`;
+    expect(threadHeaders({ id: FIRST, references: null, messageIdHeader: sentWith }, DOMAIN)).toEqual({
+      inReplyTo: FIRST,
+      inReplyToHeader: sentWith,
+      references: sentWith,
+    });
+  });
+
+  it('an email sent before its Message-ID was recorded went as <uuid@domain>: that is what is replied to', () => {
+    expect(threadHeaders({ id: FIRST, references: null, messageIdHeader: null }, DOMAIN)).toEqual({
       inReplyTo: FIRST,
       inReplyToHeader: `<${FIRST}@mail.example>`,
       references: `<${FIRST}@mail.example>`,
@@ -30,14 +39,21 @@ describe('threadHeaders', () => {
   });
 
   it('continues the chain: the parent reply`s References, then the parent`s Message-ID', () => {
-    const headers = threadHeaders({ id: SECOND, references: `<${FIRST}@mail.example>` }, DOMAIN);
-    expect(headers.inReplyToHeader).toBe(`<${SECOND}@mail.example>`);
-    expect(headers.references).toBe(`<${FIRST}@mail.example> <${SECOND}@mail.example>`);
+    const headers = threadHeaders(
+      {
+        id: SECOND,
+        references: `<${FIRST}@mail.example>`,
+        messageIdHeader: `<${SECOND}.crm-7@mail.example>`,
+      },
+      DOMAIN,
+    );
+    expect(headers.inReplyToHeader).toBe(`<${SECOND}.crm-7@mail.example>`);
+    expect(headers.references).toBe(`<${FIRST}@mail.example> <${SECOND}.crm-7@mail.example>`);
   });
 });
 
 describe('composeMessage', () => {
-  const parent = { id: FIRST, subject: 'Offer for Ada', references: null };
+  const parent = { id: FIRST, subject: 'Offer for Ada', references: null, messageIdHeader: null };
 
   it('a threaded node without a subject goes as "Re: " + the parent`s rendered subject, with reply headers', () => {
     const message = composeMessage(

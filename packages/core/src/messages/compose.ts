@@ -2,7 +2,7 @@ import type { SendNode } from '../plan/plan-schema.ts';
 import type { ContactRecord, MessageChannel, OutboundMessageRecord } from '../ports/records.ts';
 import { renderSms } from '../template/sms.ts';
 import { renderMessage } from '../template/template.ts';
-import { formatMessageIdHeader } from './message-id.ts';
+import { legacyMessageIdHeader } from './message-id.ts';
 
 /*
  * What a send node's message is, once rendered for its contact (DESIGN section 10): an email (threaded
@@ -47,14 +47,14 @@ export class MissingRecipientError extends Error {
 }
 
 /**
- * The reply headers for an email that answers `parent` (a sent email of the campaign), whose
- * Message-ID is made under `domain` as every send's is.
+ * The reply headers for an email that answers `parent` (a sent email of the campaign): its Message-ID as
+ * it went, or, for one sent before that was recorded, as it was made then (under `domain`).
  */
 export function threadHeaders(
-  parent: Pick<OutboundMessageRecord, 'id' | 'references'>,
+  parent: Pick<OutboundMessageRecord, 'id' | 'references' | 'messageIdHeader'>,
   domain: string,
 ): ThreadHeaders {
-  const parentHeader = formatMessageIdHeader(parent.id, domain);
+  const parentHeader = parent.messageIdHeader ?? legacyMessageIdHeader(parent.id, domain);
   const chain = parent.references?.trim();
   return {
     inReplyTo: parent.id,
@@ -79,7 +79,7 @@ export function replySubject(parentSubject: string): string {
 export function composeMessage(
   node: SendNode,
   contact: Pick<ContactRecord, 'email' | 'name' | 'attributes' | 'phone'>,
-  parent: Pick<OutboundMessageRecord, 'id' | 'subject' | 'references'> | null,
+  parent: Pick<OutboundMessageRecord, 'id' | 'subject' | 'references' | 'messageIdHeader'> | null,
   messageIdDomain: string,
 ): ComposedMessage {
   const email: string | null | undefined = contact.email;

@@ -42,9 +42,19 @@ export interface TransactionHandle {
  * transaction except through `onCommit` callbacks.
  */
 export interface CampaignStore {
-  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** Reads outside any transaction (no locks). */
   readonly read: CampaignReader;
+}
+
+export interface TransactionOptions {
+  /**
+   * The one contact whose rows the work reads and writes by id (a campaign's action, message or event
+   * work): the store MAY add `contact_id = contactId` to each such statement, so a store distributed by
+   * contact (DESIGN section 9) routes it to that contact's shard. A row of another contact is then not
+   * found. Absent: rows are found by id alone.
+   */
+  contactId?: string | undefined;
 }
 
 export interface StoreTransaction {
@@ -303,13 +313,18 @@ export interface TimelinePage {
 }
 
 export interface CampaignReader extends CampaignListReader {
-  getAction(actionId: string): Promise<ScheduledActionRecord | null>;
-  /** By our message id, else by the provider's id. */
+  /** The action; with `contactId`, only that contact's (routed to its shard, see `TransactionOptions`). */
+  getAction(actionId: string, contactId?: string): Promise<ScheduledActionRecord | null>;
+  /**
+   * By our message id, else by the provider's id. `messageId` as our ids travel (`routed-id.ts`):
+   * `<uuid>.<contact id>`, looked up on that contact's shard only, or a bare uuid, looked up by id alone.
+   */
   findMessage(ref: {
     messageId?: string | undefined;
     providerMessageId?: string | undefined;
   }): Promise<OutboundMessageRecord | null>;
-  getCampaign(campaignId: string): Promise<CampaignRecord | null>;
+  /** With `contactId`, only that contact's campaign (routed, see `TransactionOptions`). */
+  getCampaign(campaignId: string, contactId?: string): Promise<CampaignRecord | null>;
   /**
    * Ids of the contacts with this address (trimmed), compared case-insensitively (the way
    * `ContactRepository.emailSuppressed` does), in id order; empty when there is none.
@@ -318,18 +333,23 @@ export interface CampaignReader extends CampaignListReader {
   /**
    * The campaign with its contact, pending actions and timeline (the shapes `campaign simulate` prints),
    * read in one snapshot. With `timelineLimit`, only the timeline's oldest `timelineLimit` entries are
-   * read and `timelineNext` says where it continues.
+   * read and `timelineNext` says where it continues. With `contactId`, only that contact's campaign; the
+   * reads after the campaign's go to its contact's shard either way.
    */
-  view(campaignId: string, options?: { timelineLimit?: number }): Promise<CampaignView | null>;
+  view(
+    campaignId: string,
+    options?: { timelineLimit?: number; contactId?: string },
+  ): Promise<CampaignView | null>;
   /**
    * At most `limit` timeline entries after `after` (from the start when null), in order, read in one
    * snapshot by keyset on (seq, index), never by offset: the cost of a page MUST NOT grow with the
-   * entries before it. Null when there is no such campaign.
+   * entries before it. Null when there is no such campaign (of `contactId`, when given).
    */
   timelinePage(
     campaignId: string,
     after: TimelinePosition | null,
     limit: number,
+    contactId?: string,
   ): Promise<TimelinePage | null>;
   /**
    * At most `limit` unmatched inbound messages after position `after` (null: from the newest), newest

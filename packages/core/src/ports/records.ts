@@ -139,6 +139,11 @@ export interface OutboundMessageRecord {
   references: string | null;
   /** The sender it went from (0009); null: the MAIL_FROM default, or sent before senders existed. */
   senderId: string | null;
+  /**
+   * The Message-ID an email went with (`<uuid.contact id@domain>`); null for an SMS and for an email sent
+   * before it was recorded, which went as `<uuid@domain>` (`legacyMessageIdHeader`).
+   */
+  messageIdHeader: string | null;
 }
 
 /** The channel a message goes on (plan 1.1 adds `sms`). */
@@ -166,6 +171,8 @@ export interface NewOutboundMessage {
   inReplyTo?: string | null | undefined;
   /** See OutboundMessageRecord.references. */
   references?: string | null | undefined;
+  /** See OutboundMessageRecord.messageIdHeader. */
+  messageIdHeader?: string | null | undefined;
   /** The sender it goes from (the campaign's of its channel); null or absent: the MAIL_FROM default. */
   senderId?: string | null | undefined;
   /** When it is claimed (the service's clock): what the sender's usage counts. */

@@ -3,6 +3,12 @@ import type { TransactionHandle } from './campaign-store.ts';
 /** A due instant for one `scheduled_actions` row. The job carries nothing else: the row is the truth. */
 export interface ScheduledJob {
   actionId: string;
+  /**
+   * The action's contact, carried with the job to the handler so the worker reads the action on its
+   * contact's shard (DESIGN section 9: job payloads carry the contact id). A backend MUST hand it back
+   * as it was given; absent (a job queued before it was carried), the action is read by id alone.
+   */
+  contactId?: string | undefined;
   runAt: Date;
   /**
    * A throttled send coming back for its slot (due within THROTTLE_WAIT_MS): delivered ahead of the
@@ -12,8 +18,8 @@ export interface ScheduledJob {
   urgent?: boolean;
 }
 
-/** Called with the id of an action that is due (or was delivered again). */
-export type JobHandler = (actionId: string) => Promise<void>;
+/** Called with the id of an action that is due (or was delivered again), and its job's `contactId`. */
+export type JobHandler = (actionId: string, contactId?: string) => Promise<void>;
 
 /**
  * The queue that wakes workers when actions fall due (DESIGN section 6).

@@ -109,12 +109,18 @@ export class ActionRunner {
    * transport threw) is retried the same way. Only a crash between the provider's acceptance and its
    * record may send it again, once its lease has expired, with the same Message-ID.
    */
-  async executeAction(actionId: string): Promise<ExecuteActionResult> {
-    return this.permits ? this.permits.run(() => this.execute(actionId)) : this.execute(actionId);
+  async executeAction(actionId: string, contactId?: string): Promise<ExecuteActionResult> {
+    const run = () => this.execute(actionId, contactId);
+    return this.permits ? this.permits.run(run) : run();
   }
 
-  private async execute(actionId: string): Promise<ExecuteActionResult> {
-    const unlocked = await this.store.read.getAction(actionId);
+  /**
+   * With `contactId` (a job carries it), every statement names the action's contact (routed to its shard,
+   * DESIGN section 9); without it only the first read finds the action by id alone, and the rest is routed
+   * by the contact it names.
+   */
+  private async execute(actionId: string, contactId: string | undefined): Promise<ExecuteActionResult> {
+    const unlocked = await this.store.read.getAction(actionId, contactId);
     if (!unlocked) return { outcome: 'missing' };
     if (unlocked.status !== 'pending' && !this.claims.claimExpired(unlocked))
       return { outcome: 'not_pending' };
@@ -130,47 +136,54 @@ export class ActionRunner {
   }
 
   private async executeTimeout(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
-    return this.transactions.run(async (tx, pending) => {
-      const campaign = await lockCampaign(tx, unlocked.campaignId);
-      const action = await tx.actions.lock(unlocked.id);
-      if (action?.status !== 'pending') return { outcome: 'not_pending' as const };
-      const now = this.clock.now();
-      if (action.runAt.getTime() > now.getTime()) {
-        pending.jobs.push({ actionId: action.id, runAt: action.runAt });
-        return { outcome: 'not_due' as const };
-      }
-      const readiness = actionReadiness(campaign.state, action);
-      if (readiness === 'defer') return { outcome: 'deferred' as const };
-      if (readiness === 'stale') {
-        await tx.actions.finish(action.id, 'skipped', 'stale', now);
-        return { outcome: 'stale' as const };
-      }
-      const event = action.event;
-      if (event === null || action.transitionIndex === null)
-        throw new Error(`timeout action ${action.id} has no event`);
-      const decision = onTimeout(
-        definition(campaign),
-        campaign.state,
-        {
-          nodeId: action.nodeId,
-          step: action.step,
-          event,
-          transitionIndex: action.transitionIndex,
-          dueAt: action.dueAt,
-        },
-        await engineContext(tx, campaign),
-        now,
-      );
-      if (decision.effect === 'deferred') return { outcome: 'deferred' as const };
-      await tx.actions.finish(
-        action.id,
-        decision.effect === 'transition' ? 'done' : 'skipped',
-        decision.effect,
-        now,
-      );
-      await this.applier.apply(tx, pending, campaign, decision, { trigger: 'timeout', actionId: action.id });
-      return { outcome: decision.effect };
-    });
+    const { contactId } = unlocked;
+    return this.transactions.run(
+      async (tx, pending) => {
+        const campaign = await lockCampaign(tx, unlocked.campaignId);
+        const action = await tx.actions.lock(unlocked.id);
+        if (action?.status !== 'pending') return { outcome: 'not_pending' as const };
+        const now = this.clock.now();
+        if (action.runAt.getTime() > now.getTime()) {
+          pending.jobs.push({ actionId: action.id, contactId, runAt: action.runAt });
+          return { outcome: 'not_due' as const };
+        }
+        const readiness = actionReadiness(campaign.state, action);
+        if (readiness === 'defer') return { outcome: 'deferred' as const };
+        if (readiness === 'stale') {
+          await tx.actions.finish(action.id, 'skipped', 'stale', now);
+          return { outcome: 'stale' as const };
+        }
+        const event = action.event;
+        if (event === null || action.transitionIndex === null)
+          throw new Error(`timeout action ${action.id} has no event`);
+        const decision = onTimeout(
+          definition(campaign),
+          campaign.state,
+          {
+            nodeId: action.nodeId,
+            step: action.step,
+            event,
+            transitionIndex: action.transitionIndex,
+            dueAt: action.dueAt,
+          },
+          await engineContext(tx, campaign),
+          now,
+        );
+        if (decision.effect === 'deferred') return { outcome: 'deferred' as const };
+        await tx.actions.finish(
+          action.id,
+          decision.effect === 'transition' ? 'done' : 'skipped',
+          decision.effect,
+          now,
+        );
+        await this.applier.apply(tx, pending, campaign, decision, {
+          trigger: 'timeout',
+          actionId: action.id,
+        });
+        return { outcome: decision.effect };
+      },
+      { contactId },
+    );
   }
 
   /** Hands the message to the transport of its channel. */
@@ -181,7 +194,8 @@ export class ActionRunner {
   }
 
   private async executeSend(unlocked: ScheduledActionRecord): Promise<ExecuteActionResult> {
-    const claim = await this.waits.claim(unlocked.id, unlocked.campaignId);
+    const { id: actionId, campaignId, contactId } = unlocked;
+    const claim = await this.waits.claim({ actionId, campaignId, contactId });
     if ('outcome' in claim) return claim;
     await this.waits.untilSlot(claim);
     if (claim.request) {
@@ -203,7 +217,7 @@ export class ActionRunner {
           return await this.sendRefused(claim, errorMessage(error), transportErrorKind(error));
         }
         const sentAt = this.clock.now();
-        await this.recordAcceptance(claim.messageId, sentAt, providerMessageId);
+        await this.recordAcceptance(claim, sentAt, providerMessageId);
         claim.sentAt = sentAt;
       } finally {
         clearInterval(renewal);
@@ -238,9 +252,9 @@ export class ActionRunner {
       }
       const runAt = this.backoff(claim.attempt);
       await tx.actions.release(action.id, runAt, error);
-      pending.jobs.push({ actionId: action.id, runAt });
+      pending.jobs.push({ actionId: action.id, contactId: claim.contactId, runAt });
       return { outcome: 'retry' };
-    });
+    }, routed(claim));
   }
 
   /**
@@ -252,7 +266,7 @@ export class ActionRunner {
    */
   private async recipientRejected(claim: SendClaim, error: string): Promise<ExecuteActionResult> {
     const sentAt = this.clock.now();
-    await this.recordAcceptance(claim.messageId, sentAt, null);
+    await this.recordAcceptance(claim, sentAt, null);
     claim.sentAt = sentAt;
     await this.hardBounced?.(claim.messageId, error);
     return this.completeSend(claim).catch((e: unknown) => this.stepFailed(claim, errorMessage(e)));
@@ -274,7 +288,7 @@ export class ActionRunner {
         return { outcome: 'not_pending' };
       await tx.actions.finish(action.id, 'skipped', 'skipped', this.clock.now(), error);
       return { outcome: 'skipped' };
-    });
+    }, routed(claim));
   }
 
   /**
@@ -284,12 +298,15 @@ export class ActionRunner {
    * alive meanwhile); only if it stays unavailable does the error propagate, and the lease decides (the
    * one resend window).
    */
-  private async recordAcceptance(messageId: string, sentAt: Date, providerMessageId: string | null) {
+  private async recordAcceptance(claim: SendClaim, sentAt: Date, providerMessageId: string | null) {
     const budgetMs = Math.floor(this.sendClaimLeaseMs / 2);
     let waitedMs = 0;
     for (let delayMs = 50; ; delayMs *= 2) {
       try {
-        await this.store.transaction((tx) => tx.messages.markSent(messageId, sentAt, providerMessageId));
+        await this.store.transaction(
+          (tx) => tx.messages.markSent(claim.messageId, sentAt, providerMessageId),
+          routed(claim),
+        );
         return;
       } catch (error) {
         if (waitedMs + delayMs > budgetMs) throw error;
@@ -327,7 +344,7 @@ export class ActionRunner {
         if (replayed.length > 0) await tx.events.setEffect(replayed, 'transition');
       }
       return { outcome: 'sent' };
-    });
+    }, routed(claim));
   }
 
   /**
@@ -346,9 +363,9 @@ export class ActionRunner {
       }
       const until = this.backoff(action.attempts);
       await tx.actions.retryClaimed(action.id, until, error);
-      pending.jobs.push({ actionId: action.id, runAt: until });
+      pending.jobs.push({ actionId: action.id, contactId: claim.contactId, runAt: until });
       return { outcome: 'retry' };
-    });
+    }, routed(claim));
   }
 
   /** When attempt `attempt` (1-based) is followed by the next: the base delay, doubled per attempt. */
@@ -369,8 +386,15 @@ export class ActionRunner {
       this.store.read.duePending(new Date(now.getTime() - graceMs), limit),
       this.store.read.expiredClaims(now, limit),
     ]);
-    const ids = [...overdue, ...expired].map((a) => a.id);
-    if (ids.length > 0) await this.scheduler.schedule(ids.map((actionId) => ({ actionId, runAt: now })));
-    return ids.length;
+    const jobs = [...overdue, ...expired].map((a) => ({
+      actionId: a.id,
+      contactId: a.contactId,
+      runAt: now,
+    }));
+    if (jobs.length > 0) await this.scheduler.schedule(jobs);
+    return jobs.length;
   }
 }
+
+/** The transaction options of a claimed send's steps: its contact's (`TransactionOptions.contactId`). */
+const routed = (claim: SendClaim) => ({ contactId: claim.contactId });

@@ -28,6 +28,7 @@ import { campaignRequestHash } from './request-fingerprint.ts';
 import {
   type AfterCommit,
   type CampaignTransactions,
+  campaignRef,
   engineContext,
   lockCampaign,
   withContact,
@@ -116,50 +117,53 @@ export class CampaignCommands {
     const timezone = plan.timezone ?? input.contact.timezone;
     if (!timezone) throw new Error('validation accepted a plan without a zone');
     const now = this.clock.now();
-    return this.transactions.run(async (tx, pending) => {
-      // An address the input replaces keeps its suppression (read only when it may replace one).
-      const before =
-        contactInput.id !== undefined || contactInput.phone !== undefined
-          ? await tx.contacts.lock(contactId)
-          : null;
-      const replaced = await suppressedAddressesReplaced(tx, before, contactInput);
-      const contact = await tx.contacts.upsertAndLock({
-        ...contactInput,
-        id: contactId,
-        idGiven: input.contact.id !== undefined,
-      });
-      await keepSuppressed(tx, replaced, now);
-      // Email suppression is for email (DESIGN section 10): a plan that sends only SMS still goes (its
-      // sends check the number's SMS suppression when they are claimed).
-      if (contact.suppressedAt && !smsOnly(plan))
-        throw new ContactSuppressedError(contact.id, contact.suppressionReason);
-      // Suppression holds per address: a new contact id for a suppressed address is refused too.
-      const byEmail =
-        contact.email === null || smsOnly(plan) ? null : await tx.contacts.emailSuppressed(contact.email);
-      if (byEmail) throw new ContactSuppressedError(contact.id, byEmail);
-      const key = input.idempotencyKey ?? null;
-      const requestHash = key === null ? null : campaignRequestHash(input);
-      if (key !== null) {
-        // The contact's lock serializes requests with one key: the second sees the first's campaign.
-        const existing = await tx.campaigns.findByIdempotencyKey(contactId, key);
-        if (existing && existing.requestHash !== null && existing.requestHash !== requestHash) {
-          throw new IdempotencyConflictError(contactId, key, existing.id);
+    return this.transactions.run(
+      async (tx, pending) => {
+        // An address the input replaces keeps its suppression (read only when it may replace one).
+        const before =
+          contactInput.id !== undefined || contactInput.phone !== undefined
+            ? await tx.contacts.lock(contactId)
+            : null;
+        const replaced = await suppressedAddressesReplaced(tx, before, contactInput);
+        const contact = await tx.contacts.upsertAndLock({
+          ...contactInput,
+          id: contactId,
+          idGiven: input.contact.id !== undefined,
+        });
+        await keepSuppressed(tx, replaced, now);
+        // Email suppression is for email (DESIGN section 10): a plan that sends only SMS still goes (its
+        // sends check the number's SMS suppression when they are claimed).
+        if (contact.suppressedAt && !smsOnly(plan))
+          throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+        // Suppression holds per address: a new contact id for a suppressed address is refused too.
+        const byEmail =
+          contact.email === null || smsOnly(plan) ? null : await tx.contacts.emailSuppressed(contact.email);
+        if (byEmail) throw new ContactSuppressedError(contact.id, byEmail);
+        const key = input.idempotencyKey ?? null;
+        const requestHash = key === null ? null : campaignRequestHash(input);
+        if (key !== null) {
+          // The contact's lock serializes requests with one key: the second sees the first's campaign.
+          const existing = await tx.campaigns.findByIdempotencyKey(contactId, key);
+          if (existing && existing.requestHash !== null && existing.requestHash !== requestHash) {
+            throw new IdempotencyConflictError(contactId, key, existing.id);
+          }
+          if (existing) return { campaign: summary(existing), created: false };
         }
-        if (existing) return { campaign: summary(existing), created: false };
-      }
-      let campaign = await tx.campaigns.insert({
-        contactId,
-        plan,
-        timezone,
-        idempotencyKey: key,
-        requestHash,
-        createdAt: now,
-        senderIds: await assignSenders(tx, plan, input.senderIds, now, this.senderOptions),
-        mode: this.executionMode === 'shadow' ? 'shadow' : (input.mode ?? 'live'),
-      });
-      if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now, true);
-      return { campaign: summary(campaign), created: true };
-    });
+        let campaign = await tx.campaigns.insert({
+          contactId,
+          plan,
+          timezone,
+          idempotencyKey: key,
+          requestHash,
+          createdAt: now,
+          senderIds: await assignSenders(tx, plan, input.senderIds, now, this.senderOptions),
+          mode: this.executionMode === 'shadow' ? 'shadow' : (input.mode ?? 'live'),
+        });
+        if (input.activate ?? true) campaign = await this.activateLocked(tx, pending, campaign, now, true);
+        return { campaign: summary(campaign), created: true };
+      },
+      { contactId },
+    );
   }
 
   /**
@@ -167,14 +171,18 @@ export class CampaignCommands {
    * that is already active or over, changes nothing.
    */
   async initializeCampaignExecution(campaignId: string): Promise<CampaignSummary> {
-    return this.transactions.run(async (tx, pending) => {
-      const campaign = await lockCampaign(tx, campaignId);
-      if (campaign.state.status !== 'pending') return summary(campaign);
-      const contact = await tx.contacts.get(campaign.contactId);
-      if (contact?.suppressedAt && !smsOnly(campaign.plan))
-        throw new ContactSuppressedError(contact.id, contact.suppressionReason);
-      return summary(await this.activateLocked(tx, pending, campaign, this.clock.now()));
-    });
+    const { id, contactId } = campaignRef(campaignId);
+    return this.transactions.run(
+      async (tx, pending) => {
+        const campaign = await lockCampaign(tx, id);
+        if (campaign.state.status !== 'pending') return summary(campaign);
+        const contact = await tx.contacts.get(campaign.contactId);
+        if (contact?.suppressedAt && !smsOnly(campaign.plan))
+          throw new ContactSuppressedError(contact.id, contact.suppressionReason);
+        return summary(await this.activateLocked(tx, pending, campaign, this.clock.now()));
+      },
+      { contactId },
+    );
   }
 
   private async activateLocked(
@@ -204,29 +212,35 @@ export class CampaignCommands {
    * runs now (sends still obey quiet hours).
    */
   async resume(campaignId: string): Promise<CampaignSummary> {
-    return this.transactions.run(async (tx, pending) => {
-      const campaign = await lockCampaign(tx, campaignId);
-      if (campaign.state.status !== 'paused')
-        throw new InvalidCampaignStateError('resume', campaign.state.status);
-      const deferred = await tx.events.deferred(campaign.id);
-      const pendingActionRows = await tx.actions.listPending(campaign.id);
-      const decision = resume(
-        definition(campaign),
-        campaign.state,
-        this.clock.now(),
-        await engineContext(tx, campaign),
-        deferred.filter(isEngagement).map(toRecorded),
-        pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt, expiresAt: a.expiresAt })),
-      );
-      // Each event recorded while paused keeps the effect it had at resume (unknown types stay ignored).
-      for (const effect of ['transition', 'exit', 'ignored'] as const) {
-        const ids = deferred
-          .map((e) => e.id)
-          .filter((id) => (decision.replayed.find((r) => r.eventId === id)?.effect ?? 'ignored') === effect);
-        if (ids.length > 0) await tx.events.setEffect(ids, effect);
-      }
-      return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
-    });
+    const { id, contactId } = campaignRef(campaignId);
+    return this.transactions.run(
+      async (tx, pending) => {
+        const campaign = await lockCampaign(tx, id);
+        if (campaign.state.status !== 'paused')
+          throw new InvalidCampaignStateError('resume', campaign.state.status);
+        const deferred = await tx.events.deferred(campaign.id);
+        const pendingActionRows = await tx.actions.listPending(campaign.id);
+        const decision = resume(
+          definition(campaign),
+          campaign.state,
+          this.clock.now(),
+          await engineContext(tx, campaign),
+          deferred.filter(isEngagement).map(toRecorded),
+          pendingActionRows.map((a) => ({ id: a.id, kind: a.kind, runAt: a.runAt, expiresAt: a.expiresAt })),
+        );
+        // Each event recorded while paused keeps the effect it had at resume (unknown types stay ignored).
+        for (const effect of ['transition', 'exit', 'ignored'] as const) {
+          const ids = deferred
+            .map((e) => e.id)
+            .filter(
+              (id) => (decision.replayed.find((r) => r.eventId === id)?.effect ?? 'ignored') === effect,
+            );
+          if (ids.length > 0) await tx.events.setEffect(ids, effect);
+        }
+        return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+      },
+      { contactId },
+    );
   }
 
   /** Rule 8: cancel a campaign; every pending action is cancelled. */
@@ -238,11 +252,15 @@ export class CampaignCommands {
     campaignId: string,
     decide: (campaign: CampaignRecord, ctx: EngineContext, now: Date) => Decision,
   ): Promise<CampaignSummary> {
-    return this.transactions.run(async (tx, pending) => {
-      const campaign = await lockCampaign(tx, campaignId);
-      const decision = decide(campaign, await engineContext(tx, campaign), this.clock.now());
-      return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
-    });
+    const { id, contactId } = campaignRef(campaignId);
+    return this.transactions.run(
+      async (tx, pending) => {
+        const campaign = await lockCampaign(tx, id);
+        const decision = decide(campaign, await engineContext(tx, campaign), this.clock.now());
+        return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+      },
+      { contactId },
+    );
   }
 
   /**
@@ -253,10 +271,14 @@ export class CampaignCommands {
    * invalid plan PlanValidationError.
    */
   async updatePlan(campaignId: string, planInput: unknown): Promise<CampaignSummary> {
-    return this.transactions.run(async (tx, pending) => {
-      const { campaign, decision } = await this.decidePlanUpdate(tx, campaignId, planInput);
-      return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
-    });
+    const { id, contactId } = campaignRef(campaignId);
+    return this.transactions.run(
+      async (tx, pending) => {
+        const { campaign, decision } = await this.decidePlanUpdate(tx, id, planInput);
+        return summary(await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' }));
+      },
+      { contactId },
+    );
   }
 
   /**
@@ -265,16 +287,20 @@ export class CampaignCommands {
    * would throw.
    */
   async previewPlanUpdate(campaignId: string, planInput: unknown): Promise<PlanUpdatePreview> {
-    return this.transactions.run(async (tx) => {
-      const { decision } = await this.decidePlanUpdate(tx, campaignId, planInput);
-      return {
-        planVersion: decision.version,
-        currentNodeId: decision.node,
-        timeouts: decision.timeouts.flatMap((t) =>
-          t.kind === 'timeout' ? [{ node: t.nodeId, event: t.event, runAt: t.runAt }] : [],
-        ),
-      };
-    });
+    const { id, contactId } = campaignRef(campaignId);
+    return this.transactions.run(
+      async (tx) => {
+        const { decision } = await this.decidePlanUpdate(tx, id, planInput);
+        return {
+          planVersion: decision.version,
+          currentNodeId: decision.node,
+          timeouts: decision.timeouts.flatMap((t) =>
+            t.kind === 'timeout' ? [{ node: t.nodeId, event: t.event, runAt: t.runAt }] : [],
+          ),
+        };
+      },
+      { contactId },
+    );
   }
 
   private async decidePlanUpdate(

@@ -321,8 +321,8 @@ export class CampaignPlanExecutionService {
   }
 
   /** See `ActionRunner.executeAction` (the three steps of a send are described there). */
-  executeAction(actionId: string): Promise<ExecuteActionResult> {
-    return this.actions.executeAction(actionId);
+  executeAction(actionId: string, contactId?: string): Promise<ExecuteActionResult> {
+    return this.actions.executeAction(actionId, contactId);
   }
 
   /** See `ActionRunner.reconcileOverdue`. */

@@ -2,6 +2,7 @@ import { CampaignNotFoundError, InvalidTimelineLimitError } from '../errors.ts';
 import type { CampaignStore, CampaignView } from '../ports/campaign-store.ts';
 import type { TimelineEntry } from '../simulate/timeline.ts';
 import { decodeTimelineCursor, encodeTimelineCursor } from './timeline-cursor.ts';
+import { campaignRef } from './transactions.ts';
 
 /** A campaign as `getCampaign` returns it. */
 export interface CampaignDetails extends CampaignView {
@@ -33,7 +34,8 @@ export class CampaignQueries {
    */
   async getCampaign(campaignId: string, options: { timelineLimit?: number } = {}): Promise<CampaignDetails> {
     if (options.timelineLimit !== undefined) checkTimelineLimit(options.timelineLimit);
-    const view = await this.store.read.view(campaignId, options);
+    const { id, contactId } = campaignRef(campaignId);
+    const view = await this.store.read.view(id, { ...options, ...(contactId ? { contactId } : {}) });
     if (!view) throw new CampaignNotFoundError(campaignId);
     const next = view.timelineNext;
     return { ...view, timelineNextCursor: next ? encodeTimelineCursor(view.campaign.id, next) : null };
@@ -50,12 +52,13 @@ export class CampaignQueries {
   ): Promise<TimelinePageResult> {
     const limit = request.limit ?? TIMELINE_PAGE_SIZE.default;
     checkTimelineLimit(limit);
-    const after = request.cursor === undefined ? null : decodeTimelineCursor(campaignId, request.cursor);
-    const page = await this.store.read.timelinePage(campaignId, after, limit);
+    const { id, contactId } = campaignRef(campaignId);
+    const after = request.cursor === undefined ? null : decodeTimelineCursor(id, request.cursor);
+    const page = await this.store.read.timelinePage(id, after, limit, contactId);
     if (!page) throw new CampaignNotFoundError(campaignId);
     return {
       entries: page.entries,
-      nextCursor: page.next ? encodeTimelineCursor(campaignId, page.next) : null,
+      nextCursor: page.next ? encodeTimelineCursor(id, page.next) : null,
     };
   }
 }

@@ -85,43 +85,46 @@ export class ContactCommands {
    * update: ContactUpdateConflictError. A patch that changes nothing records nothing.
    */
   async patch(contactId: string, body: unknown): Promise<ContactRecord> {
-    return this.transactions.run(async (tx, pending) => {
-      const contact = await tx.contacts.lock(contactId);
-      if (!contact) throw new ContactNotFoundError(contactId);
-      const { fields, changed } = applyContactPatch(contact, body);
-      if (changed.length === 0) return contact;
-      const next: ContactRecord = { ...contact, ...fields };
-      const campaigns = await lockOpenCampaigns(tx, contactId);
-      for (const campaign of campaigns) await assertSendsRender(tx, campaign, next);
-      const now = this.clock.now();
-      // A new number does not take the old one's SMS opt-out along, nor free it (address-change.ts).
-      const replaced = await suppressedAddressesReplaced(tx, contact, { phone: fields.phone });
-      await tx.contactAdmin.update(contactId, fields, now);
-      await keepSuppressed(tx, replaced, now);
-      const zoneMoved = changed.includes('timezone') && fields.timezone !== null;
-      for (const campaign of campaigns) {
-        const row = {
-          kind: 'contact_update' as const,
-          at: now,
-          step: campaign.state.step,
-          trigger: 'api' as const,
-        };
-        await tx.transitions.insertMany([transitionRow(campaign, { ...row, fields: changed })]);
-        if (!zoneMoved || fields.timezone === null || campaign.plan.timezone !== undefined) continue;
-        if (campaign.timezone === fields.timezone) continue;
-        await tx.contactAdmin.setCampaignTimezone(campaign.id, fields.timezone, now);
-        const moved: CampaignRecord = { ...campaign, timezone: fields.timezone };
-        if (campaign.state.status !== 'active') continue;
-        const effects: Effect[] = sendsInNewZone(
-          definition(moved),
-          await tx.actions.listPending(campaign.id),
-          now,
-        );
-        if (effects.length === 0) continue;
-        await this.applier.apply(tx, pending, moved, { state: moved.state, effects }, { trigger: 'api' });
-      }
-      return next;
-    });
+    return this.transactions.run(
+      async (tx, pending) => {
+        const contact = await tx.contacts.lock(contactId);
+        if (!contact) throw new ContactNotFoundError(contactId);
+        const { fields, changed } = applyContactPatch(contact, body);
+        if (changed.length === 0) return contact;
+        const next: ContactRecord = { ...contact, ...fields };
+        const campaigns = await lockOpenCampaigns(tx, contactId);
+        for (const campaign of campaigns) await assertSendsRender(tx, campaign, next);
+        const now = this.clock.now();
+        // A new number does not take the old one's SMS opt-out along, nor free it (address-change.ts).
+        const replaced = await suppressedAddressesReplaced(tx, contact, { phone: fields.phone });
+        await tx.contactAdmin.update(contactId, fields, now);
+        await keepSuppressed(tx, replaced, now);
+        const zoneMoved = changed.includes('timezone') && fields.timezone !== null;
+        for (const campaign of campaigns) {
+          const row = {
+            kind: 'contact_update' as const,
+            at: now,
+            step: campaign.state.step,
+            trigger: 'api' as const,
+          };
+          await tx.transitions.insertMany([transitionRow(campaign, { ...row, fields: changed })]);
+          if (!zoneMoved || fields.timezone === null || campaign.plan.timezone !== undefined) continue;
+          if (campaign.timezone === fields.timezone) continue;
+          await tx.contactAdmin.setCampaignTimezone(campaign.id, fields.timezone, now);
+          const moved: CampaignRecord = { ...campaign, timezone: fields.timezone };
+          if (campaign.state.status !== 'active') continue;
+          const effects: Effect[] = sendsInNewZone(
+            definition(moved),
+            await tx.actions.listPending(campaign.id),
+            now,
+          );
+          if (effects.length === 0) continue;
+          await this.applier.apply(tx, pending, moved, { state: moved.state, effects }, { trigger: 'api' });
+        }
+        return next;
+      },
+      { contactId },
+    );
   }
 
   /**
@@ -130,19 +133,22 @@ export class ContactCommands {
    * erased contact again changes nothing. ContactNotFoundError when there is no such contact.
    */
   async erase(contactId: string): Promise<ContactErasure> {
-    return this.transactions.run(async (tx, pending) => {
-      const contact = await tx.contacts.lock(contactId);
-      if (!contact) throw new ContactNotFoundError(contactId);
-      const now = this.clock.now();
-      const cancelledCampaignIds: string[] = [];
-      for (const campaign of await lockOpenCampaigns(tx, contactId)) {
-        const decision = cancel(campaign.state, now);
-        await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' });
-        cancelledCampaignIds.push(campaign.id);
-      }
-      await tx.contactAdmin.erase(contactId, now);
-      return { contactId, cancelledCampaignIds };
-    });
+    return this.transactions.run(
+      async (tx, pending) => {
+        const contact = await tx.contacts.lock(contactId);
+        if (!contact) throw new ContactNotFoundError(contactId);
+        const now = this.clock.now();
+        const cancelledCampaignIds: string[] = [];
+        for (const campaign of await lockOpenCampaigns(tx, contactId)) {
+          const decision = cancel(campaign.state, now);
+          await this.applier.apply(tx, pending, campaign, decision, { trigger: 'api' });
+          cancelledCampaignIds.push(campaign.id);
+        }
+        await tx.contactAdmin.erase(contactId, now);
+        return { contactId, cancelledCampaignIds };
+      },
+      { contactId },
+    );
   }
 }
 

@@ -85,27 +85,30 @@ export class CustomEventIntake {
 
   /** Null: no such contact; 'duplicate': stored before; else how many campaigns it ended. */
   private async recordFor(contactId: string, input: CustomEventInput): Promise<number | 'duplicate' | null> {
-    return this.transactions.run(async (tx, pending) => {
-      if (!(await tx.contacts.lock(contactId))) return null;
-      const event = await tx.customEvents.insert({
-        contactId,
-        eventId: input.id,
-        name: input.name,
-        occurredAt: input.occurredAt,
-        payload: input.payload ?? null,
-      });
-      if (!event) return 'duplicate' as const;
-      const now = this.clock.now();
-      let stopped = 0;
-      for (const id of await tx.campaigns.openCampaignIds(contactId)) {
-        const campaign = await tx.campaigns.lock(id);
-        if (!campaign) continue;
-        const decision = onCustomEvent(definition(campaign), campaign.state, event, now);
-        if (decision.effect !== 'exit') continue;
-        stopped += 1;
-        await this.applier.apply(tx, pending, campaign, decision, { trigger: 'event', eventId: event.id });
-      }
-      return stopped;
-    });
+    return this.transactions.run(
+      async (tx, pending) => {
+        if (!(await tx.contacts.lock(contactId))) return null;
+        const event = await tx.customEvents.insert({
+          contactId,
+          eventId: input.id,
+          name: input.name,
+          occurredAt: input.occurredAt,
+          payload: input.payload ?? null,
+        });
+        if (!event) return 'duplicate' as const;
+        const now = this.clock.now();
+        let stopped = 0;
+        for (const id of await tx.campaigns.openCampaignIds(contactId)) {
+          const campaign = await tx.campaigns.lock(id);
+          if (!campaign) continue;
+          const decision = onCustomEvent(definition(campaign), campaign.state, event, now);
+          if (decision.effect !== 'exit') continue;
+          stopped += 1;
+          await this.applier.apply(tx, pending, campaign, decision, { trigger: 'event', eventId: event.id });
+        }
+        return stopped;
+      },
+      { contactId },
+    );
   }
 }

@@ -84,14 +84,22 @@ export class EffectApplier {
           break;
         case 'reschedule':
           await tx.actions.reschedule(effect.actionId, effect.runAt);
-          pending.jobs.push({ actionId: effect.actionId, runAt: effect.runAt });
+          pending.jobs.push({
+            actionId: effect.actionId,
+            contactId: campaign.contactId,
+            runAt: effect.runAt,
+          });
           break;
         case 'defer':
           // Held without an end: the action stays pending at its due time (due order kept) with no job;
           // lifting the hold queues it again.
           if (effect.until !== null) {
             await tx.actions.reschedule(effect.actionId, effect.until);
-            pending.jobs.push({ actionId: effect.actionId, runAt: effect.until });
+            pending.jobs.push({
+              actionId: effect.actionId,
+              contactId: campaign.contactId,
+              runAt: effect.until,
+            });
           }
           rows.push(
             transitionRow(next, {
@@ -252,7 +260,7 @@ export class EffectApplier {
       const count = inserted.filter((a) => a.kind === kind).length;
       if (count > 0) this.observer.actionsScheduled?.(kind, count);
     }
-    const jobs = inserted.map((a) => ({ actionId: a.id, runAt: a.runAt }));
+    const jobs = inserted.map((a) => ({ actionId: a.id, contactId: a.contactId, runAt: a.runAt }));
     if (this.scheduler.enqueuesInTransaction) await this.scheduler.schedule(jobs, { transaction: tx.handle });
     else pending.jobs.push(...jobs);
   }

@@ -1,5 +1,6 @@
 import { onEvent } from '../engine/engine.ts';
 import { implausibleEventTime } from '../engine/event-time.ts';
+import { parseRoutedId } from '../messages/routed-id.ts';
 import { EMAIL_ONLY_EVENTS, type EngagementEvent, SUPPRESSING_EVENTS } from '../plan/plan-schema.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -172,37 +173,40 @@ export class EventIntake {
     }
     const type = input.type;
     const suppressing = type !== null && SUPPRESSING_EVENTS.includes(type);
-    return this.transactions.run(async (tx, pending) => {
-      // Lock order: contact before campaigns, whenever more than one campaign may change.
-      if (suppressing) await tx.contacts.lock(contactId);
-      const locked = message && type !== null ? await tx.campaigns.lock(message.campaignId) : null;
-      const campaign = locked ? await withContact(tx, locked) : null;
-      const event = await tx.events.insert({
-        contactId,
-        campaignId: message?.campaignId ?? null,
-        messageId: message?.id ?? null,
-        provider: input.provider,
-        providerEventId: input.providerEventId,
-        type: type ?? UNKNOWN_EVENT_TYPE,
-        rawType: input.rawType ?? null,
-        occurredAt: input.occurredAt,
-        machine: input.machine ?? false,
-        bot: input.bot ?? false,
-        autoReply: input.autoReply ?? false,
-        ...(input.inbound ? { inbound: input.inbound } : {}),
-        payload: input.payload ?? null,
-      });
-      if (!event) return { status: 'duplicate' as const };
-      // A complaint or bounce may pause the message's sender (its health, DESIGN section 11).
-      if (message && type !== null) await judgeSenderHealth(tx, message, type, this.clock.now());
-      let effect: StoredEventEffect = 'ignored';
-      if (campaign && isEngagement(event)) effect = await this.applyEvent(tx, pending, campaign, event);
-      else if (suppressing && isEngagement(event)) {
-        effect = (await this.suppressContact(tx, pending, contactId, event, null)) ? 'exit' : 'ignored';
-      }
-      if (!campaign) await tx.events.setEffect([event.id], effect);
-      return { status: 'accepted' as const, eventId: event.id, effect };
-    });
+    return this.transactions.run(
+      async (tx, pending) => {
+        // Lock order: contact before campaigns, whenever more than one campaign may change.
+        if (suppressing) await tx.contacts.lock(contactId);
+        const locked = message && type !== null ? await tx.campaigns.lock(message.campaignId) : null;
+        const campaign = locked ? await withContact(tx, locked) : null;
+        const event = await tx.events.insert({
+          contactId,
+          campaignId: message?.campaignId ?? null,
+          messageId: message?.id ?? null,
+          provider: input.provider,
+          providerEventId: input.providerEventId,
+          type: type ?? UNKNOWN_EVENT_TYPE,
+          rawType: input.rawType ?? null,
+          occurredAt: input.occurredAt,
+          machine: input.machine ?? false,
+          bot: input.bot ?? false,
+          autoReply: input.autoReply ?? false,
+          ...(input.inbound ? { inbound: input.inbound } : {}),
+          payload: input.payload ?? null,
+        });
+        if (!event) return { status: 'duplicate' as const };
+        // A complaint or bounce may pause the message's sender (its health, DESIGN section 11).
+        if (message && type !== null) await judgeSenderHealth(tx, message, type, this.clock.now());
+        let effect: StoredEventEffect = 'ignored';
+        if (campaign && isEngagement(event)) effect = await this.applyEvent(tx, pending, campaign, event);
+        else if (suppressing && isEngagement(event)) {
+          effect = (await this.suppressContact(tx, pending, contactId, event, null)) ? 'exit' : 'ignored';
+        }
+        if (!campaign) await tx.events.setEffect([event.id], effect);
+        return { status: 'accepted' as const, eventId: event.id, effect };
+      },
+      { contactId },
+    );
   }
 
   /**
@@ -239,7 +243,15 @@ export class EventIntake {
    */
   private async eventMessage(input: EventInput): Promise<OutboundMessageRecord | null> {
     if (input.echoedMessageId !== undefined) {
-      const echoed = await this.store.read.findMessage({ messageId: input.echoedMessageId });
+      // An echo that could not carry the contact (an SES tag) names the same message as a Message-ID that
+      // does: looked up by that one, on the contact's shard (DESIGN section 9).
+      const echo = parseRoutedId(input.echoedMessageId);
+      const header = input.messageId === undefined ? undefined : parseRoutedId(input.messageId);
+      const routed =
+        echo?.contactId === undefined && header?.contactId !== undefined && header.id === echo?.id;
+      const echoed = await this.store.read.findMessage({
+        messageId: routed ? input.messageId : input.echoedMessageId,
+      });
       if (echoed) return echoed;
     }
     if (input.messageId === undefined && input.providerMessageId === undefined) return null;

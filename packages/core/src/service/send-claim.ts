@@ -1,5 +1,6 @@
 import { actionReadiness, deferSend, findNode, onAddressSuppressed, onSendFailed } from '../engine/engine.ts';
 import { type ComposedMessage, composeMessage } from '../messages/compose.ts';
+import { formatMessageIdHeader } from '../messages/message-id.ts';
 import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
@@ -23,10 +24,15 @@ export type ExecuteActionResult =
   | { outcome: ActionOutcome | 'deferred' | 'not_pending' | 'not_due' | 'retry' }
   | { outcome: 'missing' };
 
-/** A send claimed for one attempt (step 1 committed); `request` absent: the provider already has it. */
-export interface SendClaim {
+/** A send action as the send path names it: its id, its campaign, and its contact (its transactions' route). */
+export interface ActionRef {
   actionId: string;
   campaignId: string;
+  contactId: string;
+}
+
+/** A send claimed for one attempt (step 1 committed); `request` absent: the provider already has it. */
+export interface SendClaim extends ActionRef {
   messageId: string;
   /** The action's `attempts` once claimed: a later step finds it unchanged unless another worker took over. */
   attempt: number;
@@ -125,164 +131,165 @@ export class SendClaims {
    * (`ThrottleWait`); one whose `runAt` is within `THROTTLE_LEAD_MS` is claimed for its `runAt`
    * (`notBefore`): the caps and the plan's send rules are judged at that instant.
    */
-  async claimSend(
-    actionId: string,
-    campaignId: string,
-    mayWait = false,
-  ): Promise<SendClaim | ExecuteActionResult | ThrottleWait> {
+  async claimSend(ref: ActionRef, mayWait = false): Promise<SendClaim | ExecuteActionResult | ThrottleWait> {
     type Claimed = SendClaim | ExecuteActionResult | ThrottleWait;
-    return this.transactions.run(async (tx, pending): Promise<Claimed> => {
-      const campaign = await lockCampaign(tx, campaignId);
-      const action = await tx.actions.lock(actionId);
-      if (!action) return { outcome: 'not_pending' };
-      const takeover = this.claimExpired(action);
-      if (action.status !== 'pending' && !takeover) return { outcome: 'not_pending' };
-      const now = this.clock.now();
-      const node = findNode(definition(campaign), action.nodeId);
-      if (node.action !== 'send')
-        throw new Error(`send action ${action.id} points at ${node.action} node ${node.id}`);
-      const dedupeKey = `${campaign.id}:${node.id}:${action.step}`;
-      // Derived from the dedupe key: a send retried after a crash between the provider's acceptance and
-      // our record goes out with the same id, hence the same Message-ID, which receivers deduplicate.
-      const messageId = stableUuid(`message:${dedupeKey}`);
-      const claim = { actionId, campaignId, messageId, attempt: action.attempts + 1 };
-      if (takeover) {
-        // Locked: a late acceptance record of the worker that lost the claim waits for this decision.
-        const message = await tx.messages.lock(messageId);
-        if (message?.status === 'sent' || message?.status === 'shadow')
-          return this.takeOverAccepted(tx, pending, campaign, action, claim, message);
-      } else if (action.runAt.getTime() - now.getTime() > (mayWait ? this.leadMs : 0)) {
-        if (mayWait && action.runAt.getTime() - now.getTime() <= this.throttleWaitMs)
-          return { wait: action.runAt, ahead: 0 };
-        pending.jobs.push({ actionId: action.id, runAt: action.runAt });
-        return { outcome: 'not_due' };
-      }
-      // The instant the send is claimed for: `now`, or its `runAt` when that is at most the lead away.
-      let at = takeover || action.runAt.getTime() <= now.getTime() ? now : action.runAt;
-      const readiness = actionReadiness(campaign.state, action);
-      if (readiness === 'defer') {
-        // Paused since its worker died: the send waits for resume like any other.
-        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
-        return { outcome: 'deferred' };
-      }
-      if (readiness === 'stale') {
-        if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the campaign moved on');
-        await tx.actions.finish(action.id, 'skipped', 'stale', now);
-        return { outcome: 'stale' };
-      }
-      const contact = await tx.contacts.get(campaign.contactId);
-      if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
-      // Suppression is per channel (DESIGN section 10): an SMS goes unless its number is suppressed for
-      // SMS; an email unless its address (or the contact, by an email event) is suppressed for email.
-      const suppressedAs =
-        node.channel === 'sms'
-          ? contact.phone
-            ? await tx.contacts.phoneSuppressed(contact.phone)
-            : null
-          : contact.suppressedAt
-            ? (contact.suppressionReason ?? 'suppressed')
-            : contact.email === null
-              ? null
-              : await tx.contacts.emailSuppressed(contact.email);
-      if (suppressedAs !== null) {
-        // Suppression stops campaigns in the same transaction; this is the backstop for an address
-        // suppressed under another contact id, which stops this campaign too (never left idling).
-        if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the contact is suppressed');
-        await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
-        const reason = suppressedAs === 'complained' ? 'complained' : 'unsubscribed';
-        await this.applier.apply(tx, pending, campaign, onAddressSuppressed(campaign.state, reason, now), {
-          trigger: 'send',
-          actionId: action.id,
-        });
-        return { outcome: 'stale' };
-      }
-      if (takeover && action.attempts >= this.maxSendAttempts) {
-        await tx.messages.markFailed(messageId, 'the claim expired on the last attempt');
-        const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
-        return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
-      }
-      // Held without an end (the emergency stop; a paused, disabled or deleted sender): pending at its due
-      // time until the hold is lifted.
-      const hold = await holdReason(tx, () => senderHold(tx, campaign, node.channel ?? 'email'));
-      if (hold) {
-        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
-        await holdSend(tx, pending, this.applier, campaign, action, hold, now);
-        return { outcome: 'deferred' };
-      }
-      const deferral = deferSend(definition(campaign), campaign.state, action, at);
-      if (deferral) {
-        if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
-        await this.applier.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
-        // Past its expiresAt (1.1 expireAfter) the send is skipped and the campaign stopped, not moved.
-        return { outcome: deferral.effects.some((e) => e.type === 'skip') ? 'expired' : 'deferred' };
-      }
-      let composed: ComposedMessage;
-      try {
-        const parent = node.thread === true ? await tx.messages.latestSentEmail(campaign.id) : null;
-        composed = composeMessage(node, contact, parent, this.messageIdDomain);
-      } catch (error) {
-        // The contact lost an attribute (or its phone) since activation: never send a hole, fail visibly.
-        if (takeover) await tx.messages.markFailed(messageId, errorMessage(error));
-        await tx.actions.finish(action.id, 'failed', 'failed', now, errorMessage(error));
-        return { outcome: 'failed' };
-      }
-      const sender = await campaignSender(tx, campaign, composed.channel);
-      // Caps (DESIGN section 11), last: an admission holds the sender's lock until this transaction
-      // commits, so nothing that can be done before it is done under it. A takeover retries the slot its
-      // first claim reserved.
-      if (!takeover) {
-        const waitMs = mayWait ? this.throttleWaitMs : 0;
-        const lead = mayWait ? this.leadMs : 0;
-        const throttled = await this.throttle.admit(tx, pending, campaign, action, node, at, waitMs, lead);
-        if (throttled.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
-        if (throttled.outcome !== 'send') return throttled;
-        at = throttled.at;
-      }
-      const message = await tx.messages.claim(
-        {
-          id: messageId,
-          contactId: campaign.contactId,
-          campaignId: campaign.id,
-          actionId: action.id,
-          nodeId: node.id,
-          step: action.step,
-          dedupeKey,
-          toEmail: composed.to,
-          senderId: sender?.id ?? null,
-          claimedAt: at,
-          // Shadow mode (DESIGN section 11): recorded as if sent now, never handed to a transport.
-          ...(campaign.mode === 'shadow' ? { shadowAt: at } : {}),
-          ...(composed.channel === 'sms'
-            ? { channel: 'sms', subject: '', body: composed.text }
-            : {
-                channel: 'email',
-                subject: composed.subject,
-                body: composed.body,
-                inReplyTo: composed.thread?.inReplyTo ?? null,
-                references: composed.thread?.references ?? null,
-              }),
-        },
-        { takeOver: takeover },
-      );
-      if (!message) {
-        await tx.actions.finish(action.id, 'skipped', 'stale', now, 'message already claimed');
-        return { outcome: 'stale' };
-      }
-      await tx.actions.claim(action.id, new Date(at.getTime() + this.sendClaimLeaseMs));
-      const slot = at.getTime() > now.getTime() ? { notBefore: at } : {};
-      // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
-      if (message.status === 'shadow') return { ...claim, ...slot, sentAt: at };
-      return {
-        ...claim,
-        ...slot,
-        request: sendRequest(
-          { messageId: message.id, campaignId: campaign.id, contactId: contact.id },
-          composed,
-          sender,
-          { messageIdDomain: this.messageIdDomain, unsubscribe: this.unsubscribe },
-        ),
-      };
-    });
+    const { actionId, campaignId, contactId } = ref;
+    return this.transactions.run(
+      async (tx, pending): Promise<Claimed> => {
+        const campaign = await lockCampaign(tx, campaignId);
+        const action = await tx.actions.lock(actionId);
+        if (!action) return { outcome: 'not_pending' };
+        const takeover = this.claimExpired(action);
+        if (action.status !== 'pending' && !takeover) return { outcome: 'not_pending' };
+        const now = this.clock.now();
+        const node = findNode(definition(campaign), action.nodeId);
+        if (node.action !== 'send')
+          throw new Error(`send action ${action.id} points at ${node.action} node ${node.id}`);
+        const dedupeKey = `${campaign.id}:${node.id}:${action.step}`;
+        // Derived from the dedupe key: a send retried after a crash between the provider's acceptance and
+        // our record goes out with the same id, hence the same Message-ID, which receivers deduplicate.
+        const messageId = stableUuid(`message:${dedupeKey}`);
+        const claim = { actionId, campaignId, contactId, messageId, attempt: action.attempts + 1 };
+        if (takeover) {
+          // Locked: a late acceptance record of the worker that lost the claim waits for this decision.
+          const message = await tx.messages.lock(messageId);
+          if (message?.status === 'sent' || message?.status === 'shadow')
+            return this.takeOverAccepted(tx, pending, campaign, action, claim, message);
+        } else if (action.runAt.getTime() - now.getTime() > (mayWait ? this.leadMs : 0)) {
+          if (mayWait && action.runAt.getTime() - now.getTime() <= this.throttleWaitMs)
+            return { wait: action.runAt, ahead: 0 };
+          pending.jobs.push({ actionId: action.id, contactId, runAt: action.runAt });
+          return { outcome: 'not_due' };
+        }
+        // The instant the send is claimed for: `now`, or its `runAt` when that is at most the lead away.
+        let at = takeover || action.runAt.getTime() <= now.getTime() ? now : action.runAt;
+        const readiness = actionReadiness(campaign.state, action);
+        if (readiness === 'defer') {
+          // Paused since its worker died: the send waits for resume like any other.
+          if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+          return { outcome: 'deferred' };
+        }
+        if (readiness === 'stale') {
+          if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the campaign moved on');
+          await tx.actions.finish(action.id, 'skipped', 'stale', now);
+          return { outcome: 'stale' };
+        }
+        const contact = await tx.contacts.get(campaign.contactId);
+        if (!contact) throw new Error(`campaign ${campaign.id} has no contact`);
+        // Suppression is per channel (DESIGN section 10): an SMS goes unless its number is suppressed for
+        // SMS; an email unless its address (or the contact, by an email event) is suppressed for email.
+        const suppressedAs =
+          node.channel === 'sms'
+            ? contact.phone
+              ? await tx.contacts.phoneSuppressed(contact.phone)
+              : null
+            : contact.suppressedAt
+              ? (contact.suppressionReason ?? 'suppressed')
+              : contact.email === null
+                ? null
+                : await tx.contacts.emailSuppressed(contact.email);
+        if (suppressedAs !== null) {
+          // Suppression stops campaigns in the same transaction; this is the backstop for an address
+          // suppressed under another contact id, which stops this campaign too (never left idling).
+          if (takeover) await tx.messages.markFailed(messageId, 'claim expired; the contact is suppressed');
+          await tx.actions.finish(action.id, 'skipped', 'stale', now, 'contact suppressed');
+          const reason = suppressedAs === 'complained' ? 'complained' : 'unsubscribed';
+          await this.applier.apply(tx, pending, campaign, onAddressSuppressed(campaign.state, reason, now), {
+            trigger: 'send',
+            actionId: action.id,
+          });
+          return { outcome: 'stale' };
+        }
+        if (takeover && action.attempts >= this.maxSendAttempts) {
+          await tx.messages.markFailed(messageId, 'the claim expired on the last attempt');
+          const error = action.lastError ?? 'the claim expired (the worker stopped during the send)';
+          return this.giveUp(tx, pending, campaign, action.id, 'transport', error);
+        }
+        // Held without an end (the emergency stop; a paused, disabled or deleted sender): pending at its due
+        // time until the hold is lifted.
+        const hold = await holdReason(tx, () => senderHold(tx, campaign, node.channel ?? 'email'));
+        if (hold) {
+          if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+          await holdSend(tx, pending, this.applier, campaign, action, hold, now);
+          return { outcome: 'deferred' };
+        }
+        const deferral = deferSend(definition(campaign), campaign.state, action, at);
+        if (deferral) {
+          if (takeover) await this.abandonClaim(tx, action.id, messageId, action.runAt);
+          await this.applier.apply(tx, pending, campaign, deferral, { trigger: 'send', actionId: action.id });
+          // Past its expiresAt (1.1 expireAfter) the send is skipped and the campaign stopped, not moved.
+          return { outcome: deferral.effects.some((e) => e.type === 'skip') ? 'expired' : 'deferred' };
+        }
+        let composed: ComposedMessage;
+        try {
+          const parent = node.thread === true ? await tx.messages.latestSentEmail(campaign.id) : null;
+          composed = composeMessage(node, contact, parent, this.messageIdDomain);
+        } catch (error) {
+          // The contact lost an attribute (or its phone) since activation: never send a hole, fail visibly.
+          if (takeover) await tx.messages.markFailed(messageId, errorMessage(error));
+          await tx.actions.finish(action.id, 'failed', 'failed', now, errorMessage(error));
+          return { outcome: 'failed' };
+        }
+        const sender = await campaignSender(tx, campaign, composed.channel);
+        // Caps (DESIGN section 11), last: an admission holds the sender's lock until this transaction
+        // commits, so nothing that can be done before it is done under it. A takeover retries the slot its
+        // first claim reserved.
+        if (!takeover) {
+          const waitMs = mayWait ? this.throttleWaitMs : 0;
+          const lead = mayWait ? this.leadMs : 0;
+          const throttled = await this.throttle.admit(tx, pending, campaign, action, node, at, waitMs, lead);
+          if (throttled.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
+          if (throttled.outcome !== 'send') return throttled;
+          at = throttled.at;
+        }
+        const message = await tx.messages.claim(
+          {
+            id: messageId,
+            contactId: campaign.contactId,
+            campaignId: campaign.id,
+            actionId: action.id,
+            nodeId: node.id,
+            step: action.step,
+            dedupeKey,
+            toEmail: composed.to,
+            senderId: sender?.id ?? null,
+            claimedAt: at,
+            // Shadow mode (DESIGN section 11): recorded as if sent now, never handed to a transport.
+            ...(campaign.mode === 'shadow' ? { shadowAt: at } : {}),
+            ...(composed.channel === 'sms'
+              ? { channel: 'sms', subject: '', body: composed.text }
+              : {
+                  channel: 'email',
+                  subject: composed.subject,
+                  body: composed.body,
+                  inReplyTo: composed.thread?.inReplyTo ?? null,
+                  references: composed.thread?.references ?? null,
+                  messageIdHeader: formatMessageIdHeader(messageId, this.messageIdDomain, campaign.contactId),
+                }),
+          },
+          { takeOver: takeover },
+        );
+        if (!message) {
+          await tx.actions.finish(action.id, 'skipped', 'stale', now, 'message already claimed');
+          return { outcome: 'stale' };
+        }
+        await tx.actions.claim(action.id, new Date(at.getTime() + this.sendClaimLeaseMs));
+        const slot = at.getTime() > now.getTime() ? { notBefore: at } : {};
+        // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
+        if (message.status === 'shadow') return { ...claim, ...slot, sentAt: at };
+        return {
+          ...claim,
+          ...slot,
+          request: sendRequest(
+            { messageId: message.id, campaignId: campaign.id, contactId: contact.id },
+            composed,
+            sender,
+            { messageIdDomain: this.messageIdDomain, unsubscribe: this.unsubscribe },
+          ),
+        };
+      },
+      { contactId },
+    );
   }
 
   /**
@@ -309,7 +316,9 @@ export class SendClaims {
   /** Keeps a live worker's claim from expiring while the provider has the message. */
   async renewClaim(claim: SendClaim): Promise<void> {
     const until = new Date(this.clock.now().getTime() + this.sendClaimLeaseMs);
-    await this.store.transaction((tx) => tx.actions.renewClaim(claim.actionId, claim.attempt, until));
+    await this.store.transaction((tx) => tx.actions.renewClaim(claim.actionId, claim.attempt, until), {
+      contactId: claim.contactId,
+    });
   }
 
   /** A taken-over claim that must not send now goes back to pending; its message may be claimed again. */

@@ -1,5 +1,6 @@
 import type { ComposedMessage } from '../messages/compose.ts';
 import { formatMessageIdHeader } from '../messages/message-id.ts';
+import { formatRoutedId } from '../messages/routed-id.ts';
 import type { OutboundEmail, OutboundSms } from '../ports/transport.ts';
 import { outboundSender } from '../senders/campaign-sender.ts';
 import type { Sender } from '../senders/sender.ts';
@@ -13,14 +14,14 @@ export function sendRequest(
   sender: Sender | null,
   settings: { messageIdDomain: string; unsubscribe?: { baseUrl: string; secret: string } | undefined },
 ): OutboundEmail | OutboundSms {
-  const { messageId } = ids;
+  const { messageId, contactId } = ids;
   const base = { ...ids, to: composed.to, ...outboundSender(sender) };
   if (composed.channel === 'sms')
     return { channel: 'sms', ...base, text: composed.text, segments: composed.segments };
   const { unsubscribe } = settings;
   return {
     ...base,
-    messageIdHeader: formatMessageIdHeader(messageId, settings.messageIdDomain),
+    messageIdHeader: formatMessageIdHeader(messageId, settings.messageIdDomain, contactId),
     subject: composed.subject,
     html: composed.body,
     headers: {
@@ -28,10 +29,10 @@ export function sendRequest(
         ? { 'In-Reply-To': composed.thread.inReplyToHeader, References: composed.thread.references }
         : {}),
       // Every message, whatever the transport: the providers echo it back in their events.
-      ...echoHeaders(messageId),
+      ...echoHeaders(messageId, contactId),
       ...(unsubscribe
         ? listUnsubscribeHeaders(
-            `${unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(messageId, unsubscribe.secret)}`,
+            `${unsubscribe.baseUrl.replace(/\/$/, '')}/${signUnsubscribeToken(formatRoutedId(messageId, contactId), unsubscribe.secret)}`,
           )
         : {}),
     },

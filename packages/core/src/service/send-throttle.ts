@@ -146,7 +146,7 @@ export class SendThrottle {
     if (previous === decision.reason) {
       // Same reason as last time: the send moves, the timeline already says why.
       await tx.actions.reschedule(action.id, until);
-      pending.jobs.push({ actionId: action.id, runAt: jobAt, ...urgent });
+      pending.jobs.push({ actionId: action.id, contactId: action.contactId, runAt: jobAt, ...urgent });
       return { outcome: 'deferred' };
     }
     const defer: Effect = {

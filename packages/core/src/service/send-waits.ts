@@ -1,7 +1,7 @@
 import type { Clock } from '../ports/clock.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { Permits } from './permits.ts';
-import type { ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
+import type { ActionRef, ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
 import { comeBackEarlyMs } from './send-throttle.ts';
 
 /** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
@@ -84,7 +84,7 @@ export class SendWaits {
   }
 
   /** Claims the send (step 1), waiting for its slot when that is close. */
-  async claim(actionId: string, campaignId: string): Promise<SendClaim | ExecuteActionResult> {
+  async claim(ref: ActionRef): Promise<SendClaim | ExecuteActionResult> {
     const started = this.clock.now().getTime();
     let progressAt = started;
     let ahead = Number.POSITIVE_INFINITY;
@@ -94,7 +94,7 @@ export class SendWaits {
         this.throttleWaitMs > 0 &&
         now - progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
         now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
-      const claim = await this.claims.claimSend(actionId, campaignId, mayWait);
+      const claim = await this.claims.claimSend(ref, mayWait);
       if (!('wait' in claim)) return claim;
       const at = this.clock.now().getTime();
       if (claim.ahead < ahead || claim.ahead === 0) progressAt = at;
@@ -110,7 +110,8 @@ export class SendWaits {
       // (`comeBackEarlyMs`). Not a send whose slot is closer than that: its job would be due at once.
       const comeBack = claim.wait.getTime() - comeBackEarlyMs(this.throttleWaitMs);
       if (claim.ahead > 0 && this.waiting >= this.maxWaiting && comeBack > at) {
-        await this.scheduler.schedule([{ actionId, runAt: new Date(comeBack), urgent: true }]);
+        const { actionId, contactId } = ref;
+        await this.scheduler.schedule([{ actionId, contactId, runAt: new Date(comeBack), urgent: true }]);
         return { outcome: 'not_due' };
       }
       if (claim.ahead > 0) this.waiting += 1;

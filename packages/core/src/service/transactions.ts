@@ -1,6 +1,7 @@
 import type { EngineContext } from '../engine/types.ts';
 import { CampaignNotFoundError } from '../errors.ts';
-import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
+import { parseRoutedId } from '../messages/routed-id.ts';
+import type { CampaignStore, StoreTransaction, TransactionOptions } from '../ports/campaign-store.ts';
 import type { CampaignRecord } from '../ports/records.ts';
 import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
 import { contactFacts } from './contact-input.ts';
@@ -30,17 +31,30 @@ export class CampaignTransactions {
     this.scheduler = deps.scheduler;
   }
 
-  async run<T>(work: (tx: StoreTransaction, pending: AfterCommit) => Promise<T>): Promise<T> {
+  /** `options.contactId`: the work is one contact's (see `TransactionOptions`), its statements routed. */
+  async run<T>(
+    work: (tx: StoreTransaction, pending: AfterCommit) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
     let pending: AfterCommit = { jobs: [], cancelled: [] };
     const result = await this.store.transaction(async (tx) => {
       // A retried transaction starts over: forget what an aborted attempt wanted to queue.
       pending = { jobs: [], cancelled: [] };
       return work(tx, pending);
-    });
+    }, options);
     if (pending.cancelled.length > 0) await this.scheduler.cancel(pending.cancelled);
     if (pending.jobs.length > 0) await this.scheduler.schedule(pending.jobs);
     return result;
   }
+}
+
+/**
+ * A campaign id as a caller gives it (DESIGN section 9): `<uuid>.<contact id>`, the campaign's routed id,
+ * whose reads and transaction go to that contact's shard; or a bare uuid, found by id alone. Anything
+ * else names no campaign (it is looked up as it is, and found nowhere).
+ */
+export function campaignRef(campaignId: string): { id: string; contactId?: string } {
+  return parseRoutedId(campaignId) ?? { id: campaignId };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ManualClock } from './manual-clock.ts';
 
 interface Job {
   actionId: string;
+  contactId?: string | undefined;
   runAt: number;
   seq: number;
   /** Kept to be read back (`pending`); delivery here is by runAt alone. */
@@ -42,6 +43,7 @@ export class InMemoryScheduler implements Scheduler {
       this.queue.seq += 1;
       this.queue.jobs.set(job.actionId, {
         actionId: job.actionId,
+        ...(job.contactId !== undefined ? { contactId: job.contactId } : {}),
         runAt: job.runAt.getTime(),
         seq: this.queue.seq,
         ...(job.urgent ? { urgent: true } : {}),
@@ -67,6 +69,7 @@ export class InMemoryScheduler implements Scheduler {
   pending(): ScheduledJob[] {
     return this.sorted().map((j) => ({
       actionId: j.actionId,
+      ...(j.contactId !== undefined ? { contactId: j.contactId } : {}),
       runAt: new Date(j.runAt),
       ...(j.urgent ? { urgent: true } : {}),
     }));
@@ -92,12 +95,12 @@ export class InMemoryScheduler implements Scheduler {
       this.queue.jobs.delete(job.actionId);
       ran += 1;
       try {
-        await this.handler(job.actionId);
+        await this.handler(job.actionId, job.contactId);
       } catch {
         if (!this.queue.jobs.has(job.actionId)) {
           this.queue.seq += 1;
           this.queue.jobs.set(job.actionId, {
-            actionId: job.actionId,
+            ...job,
             runAt: now + this.retryDelayMs,
             seq: this.queue.seq,
           });

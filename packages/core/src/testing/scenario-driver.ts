@@ -39,8 +39,8 @@ export async function runScenarioOnService(
   const transport = new RecordingTransport();
   const smsTransport = new RecordingSmsTransport();
   const service = new CampaignPlanExecutionService({ store, scheduler, transport, smsTransport, clock });
-  await scheduler.start(async (actionId) => {
-    await service.executeAction(actionId);
+  await scheduler.start(async (actionId, contactId) => {
+    await service.executeAction(actionId, contactId);
   });
   // A contact (and address) of its own per run: suppression holds per address and must not leak. A
   // contact id the scenario gives is kept: it is the split key (DESIGN section 10), which must be the

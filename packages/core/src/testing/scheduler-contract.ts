@@ -39,10 +39,10 @@ export function schedulerContractSuite(
 
     async function setup(handler?: (id: string) => Promise<void>) {
       harness = await makeHarness();
-      const delivered: { id: string; at: Date }[] = [];
+      const delivered: { id: string; at: Date; contactId?: string | undefined }[] = [];
       const h = harness;
-      await h.scheduler.start(async (id) => {
-        delivered.push({ id, at: h.now() });
+      await h.scheduler.start(async (id, contactId) => {
+        delivered.push({ id, at: h.now(), contactId });
         await handler?.(id);
       });
       // Action ids are scheduled_actions ids: UUIDs (pg-boss requires them as job ids).
@@ -151,6 +151,31 @@ export function schedulerContractSuite(
       expect(ctx.delivered.map((d) => d.id)).toEqual([job.actionId]);
       await ctx.h.wait(2000 + lateness);
       expect(ctx.delivered.map((d) => d.id)).toEqual([job.actionId, job.actionId]);
+    });
+
+    it('hands the handler the contact id its job carries, after a move and a retry too', async () => {
+      let failures = 1;
+      const { h, delivered, id, at } = await setup(async () => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('handler failed once');
+        }
+      });
+      // Contact ids are the caller's: any dot-atom (DESIGN section 9), not only UUIDs.
+      const carried = { actionId: id('carried'), contactId: `crm.${randomUUID()}`, runAt: at(0) };
+      const moved = { actionId: id('moved'), contactId: randomUUID(), runAt: at(100) };
+      const bare = { actionId: id('bare'), runAt: at(0) };
+      await h.scheduler.schedule([carried, moved, bare]);
+      await h.scheduler.schedule([{ ...moved, runAt: at(500) }]);
+      for (let waited = 0; delivered.length < 4 && waited < 10_000; waited += 250) await h.wait(250);
+      const expected = new Map<string, string | undefined>([
+        [carried.actionId, carried.contactId],
+        [moved.actionId, moved.contactId],
+        [bare.actionId, undefined],
+      ]);
+      expect(delivered).toHaveLength(4); // three jobs, one of them twice (its first delivery threw)
+      for (const d of delivered) expect([d.id, d.contactId]).toEqual([d.id, expected.get(d.id)]);
+      expect(new Set(delivered.map((d) => d.id))).toEqual(new Set(expected.keys()));
     });
 
     it('a restarted scheduler delivers what the old one left', async () => {
