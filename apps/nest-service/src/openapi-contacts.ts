@@ -1,4 +1,5 @@
 import { CAMPAIGN_PAGE_SIZE, PATCHABLE_CONTACT_FIELDS } from '@campaign/core';
+import { CAMPAIGN_ID } from './openapi-responses.ts';
 
 /*
  * The routes of issue 14 item 1 in the OpenAPI document: the campaign list, a campaign's stored plan and
@@ -16,7 +17,7 @@ const ok = (description: string, schema: object) => ({
   content: { 'application/json': { schema } },
 });
 const secured = [{ apiKey: [] }];
-const uuidParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
+const campaignIdParam = [{ name: 'id', in: 'path', required: true, schema: CAMPAIGN_ID }];
 const contactIdParam = [
   {
     name: 'id',
@@ -75,7 +76,7 @@ const contactSchemas = {
     required: ['contactId', 'cancelledCampaignIds'],
     properties: {
       contactId: { type: 'string' },
-      cancelledCampaignIds: { type: 'array', items: { type: 'string', format: 'uuid' } },
+      cancelledCampaignIds: { type: 'array', items: CAMPAIGN_ID },
     },
   },
   CampaignListItem: {
@@ -92,7 +93,7 @@ const contactSchemas = {
       'planShape',
     ],
     properties: {
-      id: { type: 'string', format: 'uuid' },
+      id: CAMPAIGN_ID,
       contactId: { type: 'string' },
       status: { enum: STATUSES },
       currentNodeId: nullable('string'),
@@ -119,7 +120,7 @@ const contactSchemas = {
     type: 'object',
     required: ['campaignId', 'planVersion', 'plan'],
     properties: {
-      campaignId: { type: 'string', format: 'uuid' },
+      campaignId: CAMPAIGN_ID,
       planVersion: { type: 'integer', minimum: 1 },
       plan: ref('Plan'),
     },
@@ -170,7 +171,7 @@ const listCampaigns = {
 const getCampaignPlan = {
   summary: "The campaign's current plan and its version",
   security: secured,
-  parameters: uuidParam,
+  parameters: campaignIdParam,
   responses: { 200: ok('The stored plan', ref('StoredPlan')), 404: problem('not_found') },
 };
 

@@ -133,7 +133,8 @@ export const contactExample = {
   },
 };
 
-const campaignId = '0b7d4c9e-2f1a-4c3b-9e8d-5a6f7b8c9d0e';
+/** The campaign's uuid, then its contact's id (here derived from the address, so a uuid as well). */
+const campaignId = '0b7d4c9e-2f1a-4c3b-9e8d-5a6f7b8c9d0e.5e0c3a1b-7d2f-4e8a-9b6c-1f2e3d4c5b6a';
 
 /** POST /v1/campaigns: the seed plan for the example contact. */
 export const createCampaignExample = { contact: contactExample, plan: seedPlanExample };

@@ -24,12 +24,21 @@ const rejected = {
   },
 };
 
+/** A campaign id in the API (DESIGN section 9). */
+export const CAMPAIGN_ID = {
+  type: 'string',
+  pattern:
+    '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\\.[A-Za-z0-9_~-]+(\\.[A-Za-z0-9_~-]+)*)?$',
+  description:
+    'A campaign id: `<uuid>.<contact id>` as the API hands it out (it carries its contact, so a request naming it goes to one database shard), or the bare uuid, which every route also takes.',
+};
+
 export const responseSchemas = {
   CampaignSummary: {
     type: 'object',
     required: ['id', 'status', 'currentNodeId', 'planVersion'],
     properties: {
-      id: { type: 'string', format: 'uuid' },
+      id: CAMPAIGN_ID,
       status: { enum: statuses },
       currentNodeId: { type: ['string', 'null'], description: 'null once the campaign has ended' },
       planVersion: { type: 'integer', minimum: 1 },

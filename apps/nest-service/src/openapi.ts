@@ -6,7 +6,7 @@ import { addContactRoutes } from './openapi-contacts.ts';
 import { createCampaignExample, eventsExample, seedPlanExample } from './openapi-examples.ts';
 import { finishDocument } from './openapi-finish.ts';
 import { inboundPaths } from './openapi-inbound.ts';
-import { responseSchemas } from './openapi-responses.ts';
+import { CAMPAIGN_ID, responseSchemas } from './openapi-responses.ts';
 import { senderPaths, senderSchemas } from './openapi-senders.ts';
 import { timelineEntrySchema } from './openapi-timeline.ts';
 import { twilioPaths } from './openapi-twilio.ts';
@@ -23,7 +23,7 @@ const ok = (description: string, schema: object) => ({
   description,
   content: { 'application/json': { schema } },
 });
-const idParam = [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }];
+const idParam = [{ name: 'id', in: 'path', required: true, schema: CAMPAIGN_ID }];
 const secured = [{ apiKey: [] }];
 /** `GET`/`POST /v1/admin/sending`'s answer. */
 const sendingState = {
@@ -68,7 +68,7 @@ const campaignSchema = {
   type: 'object',
   required: ['id', 'status', 'currentNodeId', 'planVersion', 'contact', 'pendingActions', 'timeline'],
   properties: {
-    id: { type: 'string', format: 'uuid' },
+    id: CAMPAIGN_ID,
     status: { enum: ['pending', 'active', 'paused', 'completed', 'stopped', 'cancelled'] },
     currentNodeId: { type: ['string', 'null'] },
     stopReason: { type: ['string', 'null'] },

@@ -1369,14 +1369,14 @@ export interface components {
         };
         /**
          * @example {
-         *       "id": "0b7d4c9e-2f1a-4c3b-9e8d-5a6f7b8c9d0e",
+         *       "id": "0b7d4c9e-2f1a-4c3b-9e8d-5a6f7b8c9d0e.5e0c3a1b-7d2f-4e8a-9b6c-1f2e3d4c5b6a",
          *       "status": "active",
          *       "currentNodeId": "email_intro",
          *       "planVersion": 1
          *     }
          */
         CampaignSummary: {
-            /** Format: uuid */
+            /** @description A campaign id: `<uuid>.<contact id>` as the API hands it out (it carries its contact, so a request naming it goes to one database shard), or the bare uuid, which every route also takes. */
             id: string;
             /** @enum {unknown} */
             status: "pending" | "active" | "paused" | "completed" | "stopped" | "cancelled";
@@ -1574,7 +1574,7 @@ export interface components {
             fields: ("name" | "timezone" | "phone" | "attributes")[];
         };
         Campaign: {
-            /** Format: uuid */
+            /** @description A campaign id: `<uuid>.<contact id>` as the API hands it out (it carries its contact, so a request naming it goes to one database shard), or the bare uuid, which every route also takes. */
             id: string;
             /** @enum {unknown} */
             status: "pending" | "active" | "paused" | "completed" | "stopped" | "cancelled";
@@ -1851,7 +1851,7 @@ export interface components {
             cancelledCampaignIds: string[];
         };
         CampaignListItem: {
-            /** Format: uuid */
+            /** @description A campaign id: `<uuid>.<contact id>` as the API hands it out (it carries its contact, so a request naming it goes to one database shard), or the bare uuid, which every route also takes. */
             id: string;
             contactId: string;
             /** @enum {unknown} */
@@ -1875,7 +1875,7 @@ export interface components {
             nextCursor: string | null;
         };
         StoredPlan: {
-            /** Format: uuid */
+            /** @description A campaign id: `<uuid>.<contact id>` as the API hands it out (it carries its contact, so a request naming it goes to one database shard), or the bare uuid, which every route also takes. */
             campaignId: string;
             planVersion: number;
             plan: components["schemas"]["Plan"];

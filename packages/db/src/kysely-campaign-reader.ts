@@ -27,7 +27,8 @@ import {
 import type { Kysely } from 'kysely';
 import { contactIdsByEmail, listCampaigns } from './kysely-contact-admin.ts';
 import { KyselyInboundRepository } from './kysely-inbound.ts';
-import { isUuid, routedTo } from './kysely-repositories.ts';
+import { isUuid } from './kysely-repositories.ts';
+import { routedTo } from './routing.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
 import type { Database } from './schema.ts';
 

@@ -22,6 +22,7 @@ import {
 import { KyselySendHoldRepository } from './kysely-send-holds.ts';
 import { KyselySenderRepository } from './kysely-senders.ts';
 import { KyselyThrottleUsageRepository } from './kysely-throttle-usage.ts';
+import type { TransactionScope } from './routing.ts';
 import type { Database } from './schema.ts';
 
 const HANDLE_KIND = 'kysely';
@@ -84,28 +85,32 @@ export class KyselyCampaignStore implements CampaignStore {
   }
 }
 
-/** `contactId`: the transaction is that contact's (`TransactionOptions`); its statements by id name it. */
+/**
+ * `contactId`: the transaction is that contact's (`TransactionOptions`); its statements by id name it.
+ * Without one, it is the contact's of the first campaign it locks (`TransactionScope`).
+ */
 function storeTransaction(
   trx: Transaction<Database>,
   markExternalEffect: () => void,
   contactId: string | undefined,
 ): StoreTransaction {
   const handle: KyselyTransactionHandle = { kind: HANDLE_KIND, trx };
+  const scope: TransactionScope = { contactId };
   return {
     handle,
     markExternalEffect,
     contacts: new KyselyContactRepository(trx),
-    campaigns: new KyselyCampaignRepository(trx, contactId),
-    actions: new KyselyScheduledActionRepository(trx, contactId),
-    messages: new KyselyOutboundMessageRepository(trx, contactId),
-    events: new KyselyMessageEventRepository(trx, contactId),
+    campaigns: new KyselyCampaignRepository(trx, scope),
+    actions: new KyselyScheduledActionRepository(trx, scope),
+    messages: new KyselyOutboundMessageRepository(trx, scope),
+    events: new KyselyMessageEventRepository(trx, scope),
     transitions: new KyselyCampaignTransitionRepository(trx),
     assignments: new KyselySplitAssignmentRepository(trx),
     customEvents: new KyselyCustomEventRepository(trx),
     senders: new KyselySenderRepository(trx),
-    holds: new KyselySendHoldRepository(trx, contactId),
-    throttle: new KyselyThrottleUsageRepository(trx, contactId),
+    holds: new KyselySendHoldRepository(trx, scope),
+    throttle: new KyselyThrottleUsageRepository(trx, scope),
     inbound: new KyselyInboundRepository(trx),
-    contactAdmin: new KyselyContactAdminRepository(trx),
+    contactAdmin: new KyselyContactAdminRepository(trx, scope),
   };
 }

@@ -9,6 +9,7 @@ import type {
 } from '@campaign/core';
 import { type Kysely, sql } from 'kysely';
 import { contactIdsByDigest, forgetAddress, recordAddresses } from './contact-addresses.ts';
+import { routedTo, type TransactionScope } from './routing.ts';
 import type { Database } from './schema.ts';
 
 /*
@@ -51,8 +52,11 @@ export function phoneDigest(phone: string): string {
 
 export class KyselyContactAdminRepository implements ContactAdminRepository {
   private readonly db: Db;
-  constructor(db: Db) {
+  /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
+  private readonly scope: TransactionScope;
+  constructor(db: Db, scope: TransactionScope = {}) {
     this.db = db;
+    this.scope = scope;
   }
 
   async update(contactId: string, fields: ContactFields, at: Date): Promise<void> {
@@ -176,6 +180,7 @@ export class KyselyContactAdminRepository implements ContactAdminRepository {
       .updateTable('contact_campaigns')
       .set({ timezone, updated_at: at })
       .where('id', '=', campaignId)
+      .$call(routedTo(this.scope.contactId))
       .execute();
   }
 }

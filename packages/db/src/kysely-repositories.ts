@@ -26,17 +26,10 @@ import type {
   StoredEventEffect,
 } from '@campaign/core';
 import { ENGAGEMENT_EVENTS, type EngagementEvent, planShape, type RecordedEvent } from '@campaign/core';
-import {
-  type Compilable,
-  type Expression,
-  type Kysely,
-  type OperationNodeSource,
-  type Selectable,
-  type SqlBool,
-  sql,
-} from 'kysely';
+import { type Compilable, type Kysely, type OperationNodeSource, type Selectable, sql } from 'kysely';
 import { contactIdsByDigest, recordAddresses } from './contact-addresses.ts';
 import { emailDigest, phoneDigest } from './kysely-contact-admin.ts';
+import { andContact, routedTo, type TransactionScope } from './routing.ts';
 import { toAction, toCampaign, toContact, toEvent, toMessage } from './row-mappers.ts';
 import type { Database, ScheduledActionsTable } from './schema.ts';
 
@@ -48,21 +41,6 @@ import type { Database, ScheduledActionsTable } from './schema.ts';
 type Db = Kysely<Database>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * A statement of a transaction that is one contact's (`TransactionOptions.contactId`) also filters on
- * `contact_id`, so a store distributed by contact (DESIGN section 9) routes it to that contact's shard;
- * without a contact it finds its rows by id alone. `column`: the contact id column, qualified in a join.
- */
-export const routedTo =
-  (contactId: string | undefined, column = 'contact_id') =>
-  <T extends { where(expression: Expression<SqlBool>): T }>(query: T): T =>
-    contactId === undefined ? query : query.where(sql<SqlBool>`${sql.ref(column)} = ${contactId}`);
-
-/** `and <alias>contact_id = $n` for raw SQL, under the same rule as `routedTo`; empty without a contact. */
-export function andContact(contactId: string | undefined, alias = '') {
-  return contactId === undefined ? sql`` : sql`and ${sql.raw(alias)}contact_id = ${contactId}`;
-}
 
 /** Ids are UUIDs; anything else cannot exist, and Postgres would reject it with an error instead of no row. */
 export function isUuid(value: string): boolean {
@@ -234,11 +212,11 @@ export class KyselyContactRepository implements ContactRepository {
 
 export class KyselyCampaignRepository implements CampaignRepository {
   private readonly db: Db;
-  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
-  private readonly contactId: string | undefined;
-  constructor(db: Db, contactId?: string) {
+  /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
+  private readonly scope: TransactionScope;
+  constructor(db: Db, scope: TransactionScope = {}) {
     this.db = db;
-    this.contactId = contactId;
+    this.scope = scope;
   }
 
   async insert(campaign: NewCampaign): Promise<CampaignRecord> {
@@ -283,10 +261,12 @@ export class KyselyCampaignRepository implements CampaignRepository {
       .selectFrom('contact_campaigns')
       .selectAll()
       .where('id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .forUpdate()
       .executeTakeFirst();
-    return row ? toCampaign(row) : null;
+    if (!row) return null;
+    this.scope.contactId ??= row.contact_id;
+    return toCampaign(row);
   }
 
   async openCampaignIds(contactId: string): Promise<string[]> {
@@ -313,7 +293,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
         updated_at: at,
       })
       .where('id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .execute();
   }
 
@@ -328,7 +308,7 @@ export class KyselyCampaignRepository implements CampaignRepository {
         updated_at: at,
       })
       .where('id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .execute();
   }
 
@@ -398,11 +378,11 @@ export class KyselyCampaignRepository implements CampaignRepository {
 
 export class KyselyScheduledActionRepository implements ScheduledActionRepository {
   private readonly db: Db;
-  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
-  private readonly contactId: string | undefined;
-  constructor(db: Db, contactId?: string) {
+  /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
+  private readonly scope: TransactionScope;
+  constructor(db: Db, scope: TransactionScope = {}) {
     this.db = db;
-    this.contactId = contactId;
+    this.scope = scope;
   }
 
   async insertMany(actions: readonly NewScheduledAction[]): Promise<ScheduledActionRecord[]> {
@@ -415,7 +395,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .selectFrom('scheduled_actions')
       .selectAll()
       .where('id', '=', actionId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .forUpdate()
       .executeTakeFirst();
     return row ? toAction(row) : null;
@@ -426,7 +406,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .updateTable('scheduled_actions')
       .set({ status: 'cancelled', updated_at: sql`now()` })
       .where('campaign_id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('status', '=', 'pending');
     if (kind) query = query.where('kind', '=', kind);
     const rows = await query.returning('id').execute();
@@ -438,7 +418,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .selectFrom('scheduled_actions')
       .selectAll()
       .where('campaign_id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('status', '=', 'pending')
       .orderBy('run_at')
       .execute();
@@ -450,7 +430,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .updateTable('scheduled_actions')
       .set({ run_at: runAt, updated_at: sql`now()` })
       .where('id', '=', actionId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('status', '=', 'pending')
       .execute();
   }
@@ -465,7 +445,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .execute();
   }
 
@@ -474,7 +454,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .updateTable('scheduled_actions')
       .set({ claimed_until: until, updated_at: sql`now()` })
       .where('id', '=', actionId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('status', '=', 'running')
       .where('attempts', '=', attempt)
       .execute();
@@ -491,7 +471,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .execute();
   }
 
@@ -504,7 +484,7 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('status', '=', 'running')
       .execute();
   }
@@ -530,18 +510,18 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
         updated_at: sql`now()`,
       })
       .where('id', '=', actionId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .execute();
   }
 }
 
 export class KyselyOutboundMessageRepository implements OutboundMessageRepository {
   private readonly db: Db;
-  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
-  private readonly contactId: string | undefined;
-  constructor(db: Db, contactId?: string) {
+  /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
+  private readonly scope: TransactionScope;
+  constructor(db: Db, scope: TransactionScope = {}) {
     this.db = db;
-    this.contactId = contactId;
+    this.scope = scope;
   }
 
   async claim(
@@ -601,7 +581,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .selectFrom('outbound_messages')
       .selectAll()
       .where('id', '=', messageId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .executeTakeFirst();
     return row ? toMessage(row) : null;
   }
@@ -611,7 +591,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .selectFrom('outbound_messages')
       .selectAll()
       .where('id', '=', messageId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .forUpdate()
       .executeTakeFirst();
     return row ? toMessage(row) : null;
@@ -629,7 +609,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         seq: sql<string>`nextval('timeline_seq')`,
       })
       .where('id', '=', messageId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('status', 'in', ['sending', 'failed'])
       .returning('contact_id')
       .executeTakeFirst();
@@ -650,7 +630,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
       .updateTable('outbound_messages')
       .set({ status: 'failed', last_error: error })
       .where('id', '=', messageId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('status', 'not in', ['sent', 'shadow'])
       .execute();
   }
@@ -664,7 +644,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         .selectFrom('outbound_messages')
         .selectAll()
         .where('campaign_id', '=', campaignId)
-        .$call(routedTo(this.contactId))
+        .$call(routedTo(this.scope.contactId))
         .where('status', '=', status)
         .where('channel', '=', 'email')
         .orderBy('seq', 'desc')
@@ -710,11 +690,11 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         -- a shadow message stands for a sent one (shadow mode); each status on its partial index
         select id, node_id, step, sent_at from (
           (select id, node_id, step, sent_at, seq from outbound_messages
-           where campaign_id = ${campaignId} ${andContact(this.contactId)} and status = 'sent'
+           where campaign_id = ${campaignId} ${andContact(this.scope.contactId)} and status = 'sent'
            order by seq desc limit 1)
           union all
           (select id, node_id, step, sent_at, seq from outbound_messages
-           where campaign_id = ${campaignId} ${andContact(this.contactId)} and status = 'shadow'
+           where campaign_id = ${campaignId} ${andContact(this.scope.contactId)} and status = 'shadow'
            order by seq desc limit 1)
         ) latest
         order by seq desc limit 1
@@ -723,7 +703,7 @@ export class KyselyOutboundMessageRepository implements OutboundMessageRepositor
         select f.* from (values ${types}) as t (type)
         cross join lateral (
           select id, type, occurred_at, seq, machine, bot, auto_reply from message_events
-          where message_id = m.id ${andContact(this.contactId)} and type = t.type and ${GENUINE_EVENT}
+          where message_id = m.id ${andContact(this.scope.contactId)} and type = t.type and ${GENUINE_EVENT}
           order by occurred_at, seq
           limit 1
         ) f
@@ -783,11 +763,11 @@ type DecisiveRow = {
 
 export class KyselyMessageEventRepository implements MessageEventRepository {
   private readonly db: Db;
-  /** `TransactionOptions.contactId`: every statement by id names it (see `routedTo`). */
-  private readonly contactId: string | undefined;
-  constructor(db: Db, contactId?: string) {
+  /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
+  private readonly scope: TransactionScope;
+  constructor(db: Db, scope: TransactionScope = {}) {
     this.db = db;
-    this.contactId = contactId;
+    this.scope = scope;
   }
 
   async insert(event: NewMessageEvent): Promise<MessageEventRecord | null> {
@@ -821,7 +801,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .selectFrom('message_events')
       .selectAll()
       .where('id', '=', eventId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .executeTakeFirst();
     return row ? toEvent(row) : null;
   }
@@ -831,7 +811,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .selectFrom('message_events')
       .selectAll()
       .where('campaign_id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('effect', '=', 'deferred')
       .where('type', '!=', 'unknown')
       .orderBy('occurred_at')
@@ -847,7 +827,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       select distinct e.type, m.node_id
       from message_events e
       join outbound_messages m on m.contact_id = e.contact_id and m.id = e.message_id
-      where e.campaign_id = ${campaignId} ${andContact(this.contactId, 'e.')}
+      where e.campaign_id = ${campaignId} ${andContact(this.scope.contactId, 'e.')}
         and e.type in ('opened', 'clicked', 'replied') and ${GENUINE_EVENT}
         and (e.type = 'replied' or m.channel = 'email')
       order by m.node_id, e.type`.execute(this.db);
@@ -860,7 +840,7 @@ export class KyselyMessageEventRepository implements MessageEventRepository {
       .updateTable('message_events')
       .set({ effect })
       .where('id', 'in', [...eventIds])
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .execute();
   }
 }

@@ -1,17 +1,17 @@
 import type { SendHold, SendHoldRepository, SendingControl } from '@campaign/core';
 import type { Transaction } from 'kysely';
-import { routedTo } from './kysely-repositories.ts';
+import { routedTo, type TransactionScope } from './routing.ts';
 import type { Database } from './schema.ts';
 
 /** core's SendHoldRepository on kysely: the `sending_control` row (0009) and the `deferred` audit rows. */
 export class KyselySendHoldRepository implements SendHoldRepository {
   private readonly trx: Transaction<Database>;
-  /** `TransactionOptions.contactId` (see `routedTo`). */
-  private readonly contactId: string | undefined;
+  /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
+  private readonly scope: TransactionScope;
 
-  constructor(trx: Transaction<Database>, contactId?: string) {
+  constructor(trx: Transaction<Database>, scope: TransactionScope = {}) {
     this.trx = trx;
-    this.contactId = contactId;
+    this.scope = scope;
   }
 
   async control(): Promise<SendingControl> {
@@ -51,7 +51,7 @@ export class KyselySendHoldRepository implements SendHoldRepository {
       .selectFrom('campaign_transitions')
       .select(['reason', 'until_at', 'at'])
       .where('campaign_id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('action_id', '=', actionId)
       .where('kind', '=', 'deferred')
       .orderBy('seq', 'desc')

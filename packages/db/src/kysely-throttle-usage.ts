@@ -1,6 +1,6 @@
 import type { CampaignMode, ThrottleUsageRepository } from '@campaign/core';
 import type { Kysely } from 'kysely';
-import { routedTo } from './kysely-repositories.ts';
+import { routedTo, type TransactionScope } from './routing.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database>;
@@ -14,11 +14,11 @@ const counted = (mode: CampaignMode = 'live') => (mode === 'shadow' ? ['shadow']
 /** core's ThrottleUsageRepository on kysely (see its contract). */
 export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
   private readonly db: Db;
-  /** `TransactionOptions.contactId` (see `routedTo`); the per-sender reads span contacts by design. */
-  private readonly contactId: string | undefined;
-  constructor(db: Db, contactId?: string) {
+  /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
+  private readonly scope: TransactionScope;
+  constructor(db: Db, scope: TransactionScope = {}) {
     this.db = db;
-    this.contactId = contactId;
+    this.scope = scope;
   }
 
   async senderClaims(senderId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {
@@ -107,7 +107,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
       .selectFrom('campaign_transitions')
       .select('reason')
       .where('campaign_id', '=', campaignId)
-      .$call(routedTo(this.contactId))
+      .$call(routedTo(this.scope.contactId))
       .where('action_id', '=', actionId)
       .where('kind', '=', 'deferred')
       .orderBy('seq', 'desc')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CampaignPlanExecutionService } from '@campaign/core';
+import { CampaignPlanExecutionService, formatRoutedId } from '@campaign/core';
 import { InMemoryScheduler, ManualClock, RecordingTransport, seedPlan } from '@campaign/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -93,6 +93,35 @@ describe('routed hot paths (Postgres)', () => {
     expect((await service.getCampaign(campaign.id)).campaign.state.currentNodeId).toBe('wait');
     // The message id does not carry the contact id yet (docs/scaling.md, routing gap 1).
     expect(bad).toEqual(['select * from "outbound_messages" where "id" = $1']);
+  });
+
+  it('a campaign named by its routed id (as the API hands it out) is paused, read and resumed with every statement routed', async () => {
+    const campaign = await activate();
+    const routedId = formatRoutedId(campaign.id, campaign.contactId);
+    const bad = await unrouted(async () => {
+      await service.pause(routedId);
+      await service.getCampaign(routedId);
+      await service.getTimeline(routedId, { limit: 2 });
+      await service.getCampaignPlan(routedId);
+      await service.resume(routedId);
+    });
+    expect((await service.getCampaign(routedId)).campaign.state.status).toBe('active');
+    expect(bad).toEqual([]);
+  });
+
+  it('by a bare campaign id only the lookup of the campaign fans out: the rest goes to its contact', async () => {
+    const campaign = await activate();
+    const bad = await unrouted(async () => {
+      await service.pause(campaign.id);
+      await service.getCampaign(campaign.id);
+      await service.resume(campaign.id);
+    });
+    expect(new Set(bad)).toEqual(
+      new Set([
+        'select * from "contact_campaigns" where "id" = $1 for update',
+        'select * from "contact_campaigns" where "id" = $1',
+      ]),
+    );
   });
 
   it("a transaction that is one contact's does not find another contact's rows by id", async () => {

@@ -3,7 +3,9 @@ import {
   type CampaignListPage,
   CampaignPlanExecutionService,
   type CampaignSummary,
+  formatRoutedId,
   type PlanUpdatePreview,
+  type StoredPlan,
   TIMELINE_PAGE_SIZE,
 } from '@campaign/core';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res } from '@nestjs/common';
@@ -11,14 +13,20 @@ import type { Response } from 'express';
 import { ProblemError } from '../http/problem.ts';
 import { createCampaignBody, parseBody, planBody } from '../http/schemas.ts';
 
+/**
+ * A campaign's id as the API hands it out: `<uuid>.<contact id>` (DESIGN section 9), so every request
+ * that names it is routed to its contact's shard. Every route also takes the bare uuid (found by id alone).
+ */
+const campaignId = (c: { id: string; contactId: string }) => formatRoutedId(c.id, c.contactId);
+
 function summaryBody(c: CampaignSummary) {
-  return { id: c.id, status: c.status, currentNodeId: c.currentNodeId, planVersion: c.planVersion };
+  return { id: campaignId(c), status: c.status, currentNodeId: c.currentNodeId, planVersion: c.planVersion };
 }
 
 function detailBody(view: CampaignDetails) {
   const { campaign, contact } = view;
   return {
-    id: campaign.id,
+    id: campaignId(campaign),
     status: campaign.state.status,
     currentNodeId: campaign.state.currentNodeId,
     stopReason: campaign.state.stopReason,
@@ -49,7 +57,7 @@ function detailBody(view: CampaignDetails) {
 
 function listBody(page: CampaignListPage) {
   return {
-    items: page.items.map((c) => ({ ...c, createdAt: c.createdAt.toISOString() })),
+    items: page.items.map((c) => ({ ...c, id: campaignId(c), createdAt: c.createdAt.toISOString() })),
     nextCursor: page.nextCursor,
   };
 }
@@ -128,8 +136,13 @@ export class CampaignsController {
   }
 
   @Get(':id/plan')
-  async plan(@Param('id') id: string) {
-    return this.service.getCampaignPlan(id);
+  async plan(@Param('id') id: string): Promise<Omit<StoredPlan, 'contactId'>> {
+    const stored = await this.service.getCampaignPlan(id);
+    return {
+      campaignId: formatRoutedId(stored.campaignId, stored.contactId),
+      planVersion: stored.planVersion,
+      plan: stored.plan,
+    };
   }
 
   @Get(':id')

@@ -1,4 +1,4 @@
-import { CampaignPlanExecutionService, type ContactRecord } from '@campaign/core';
+import { CampaignPlanExecutionService, type ContactRecord, formatRoutedId } from '@campaign/core';
 import { Body, Controller, Delete, Get, Headers, Inject, Param, Patch } from '@nestjs/common';
 import { z } from 'zod';
 import { ProblemError } from '../http/problem.ts';
@@ -56,6 +56,11 @@ export class ContactsController {
 
   @Delete(':id')
   async erase(@Param('id') id: string) {
-    return this.service.eraseContact(id);
+    const erased = await this.service.eraseContact(id);
+    // Campaign ids as the API hands them out: with their contact's (DESIGN section 9).
+    return {
+      ...erased,
+      cancelledCampaignIds: erased.cancelledCampaignIds.map((c) => formatRoutedId(c, erased.contactId)),
+    };
   }
 }

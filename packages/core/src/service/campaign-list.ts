@@ -3,6 +3,7 @@ import { CampaignNotFoundError, DomainError } from '../errors.ts';
 import type { Plan } from '../plan/plan-schema.ts';
 import type { CampaignStore } from '../ports/campaign-store.ts';
 import type { CampaignListFilter, CampaignListItem, CampaignListPosition } from '../ports/contact-admin.ts';
+import { campaignRef } from './transactions.ts';
 
 /** Campaigns per page of `GET /v1/campaigns`: `default` when no limit is given, at most `max`. */
 export const CAMPAIGN_PAGE_SIZE = { default: 50, max: 200 } as const;
@@ -51,6 +52,7 @@ export interface CampaignListPage {
 /** A campaign's stored plan (`GET /v1/campaigns/:id/plan`). */
 export interface StoredPlan {
   campaignId: string;
+  contactId: string;
   planVersion: number;
   plan: Plan;
 }
@@ -75,9 +77,15 @@ export class CampaignListing {
 
   /** The campaign's current plan and its version; CampaignNotFoundError when there is none. */
   async plan(campaignId: string): Promise<StoredPlan> {
-    const campaign = await this.store.read.getCampaign(campaignId);
+    const { id, contactId } = campaignRef(campaignId);
+    const campaign = await this.store.read.getCampaign(id, contactId);
     if (!campaign) throw new CampaignNotFoundError(campaignId);
-    return { campaignId: campaign.id, planVersion: campaign.planVersion, plan: campaign.plan };
+    return {
+      campaignId: campaign.id,
+      contactId: campaign.contactId,
+      planVersion: campaign.planVersion,
+      plan: campaign.plan,
+    };
   }
 }
 
