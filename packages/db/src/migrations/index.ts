@@ -18,6 +18,7 @@ import * as messageFacts from './0016-message-facts.ts';
 import * as analyticsRollups from './0017-analytics-rollups.ts';
 import * as lookupTables from './0018-lookup-tables.ts';
 import * as messageIdHeader from './0019-message-id-header.ts';
+import * as noGlobalUniqueIds from './0020-no-global-unique-ids.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0017-analytics-rollups': analyticsRollups,
   '0018-lookup-tables': lookupTables,
   '0019-message-id-header': messageIdHeader,
+  '0020-no-global-unique-ids': noGlobalUniqueIds,
 };
