@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ManualClock } from '@campaign/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { emailPlan, logSmsSender, smsPlan } from './support/fixtures.ts';
-import { eventually, useApi } from './support/start-api.ts';
+import { campaignUuid, eventually, useApi } from './support/start-api.ts';
 
 /*
  * POST /v1/events for an SMS message (DESIGN section 10: an SMS has no opens or clicks): an `opened`
@@ -31,7 +31,7 @@ describe('POST /v1/events: no opens or clicks for an SMS', { timeout: 60_000 }, 
       const row = await api.database.db
         .selectFrom('outbound_messages')
         .select(['id', 'status'])
-        .where('campaign_id', '=', String(created.json.id))
+        .where('campaign_id', '=', campaignUuid(String(created.json.id)))
         .executeTakeFirst();
       return row?.status === 'sent' ? row.id : undefined;
     }, 'the send');

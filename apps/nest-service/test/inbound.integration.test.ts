@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventually, useApi } from './support/start-api.ts';
+import { campaignUuid, eventually, useApi } from './support/start-api.ts';
 
 /** An API answer as the assertions read it: any nested field. */
 // biome-ignore lint/suspicious/noExplicitAny: the tests index into answers freely
@@ -74,16 +74,17 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     const created = await call('POST', '/v1/campaigns', { contact: { email, name: 'Ada' }, plan });
     expect(created.status).toBe(201);
     const id = created.json.id as string;
-    const messageId = await eventually(async () => {
-      const row = await api.database.db
+    const sent = await eventually(async () => {
+      return api.database.db
         .selectFrom('outbound_messages')
-        .select('id')
-        .where('campaign_id', '=', id)
+        .select(['id', 'message_id_header'])
+        .where('campaign_id', '=', campaignUuid(id))
         .where('status', '=', 'sent')
         .executeTakeFirst();
-      return row?.id;
     }, 'the intro to be sent');
-    return { id, email, messageId, ours: `<${messageId}@mail.acme.example>` };
+    // Its Message-ID as it went: the message id with its contact's (DESIGN section 9).
+    expect(sent.message_id_header).toMatch(new RegExp(`^<${sent.id}\\.[^@]+@mail\\.acme\\.example>$`));
+    return { id, email, messageId: sent.id, ours: sent.message_id_header ?? '' };
   }
 
   const campaign = async (id: string) => (await call('GET', `/v1/campaigns/${id}`)).json;
@@ -172,7 +173,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     const rows = await api.database.db
       .selectFrom('message_events')
       .select('type')
-      .where('campaign_id', '=', id)
+      .where('campaign_id', '=', campaignUuid(id))
       .execute();
     expect(rows).toEqual([{ type: 'replied' }]);
   });
@@ -197,7 +198,7 @@ describe('inbound mail through the API', { timeout: 90_000 }, () => {
     const rows = await api.database.db
       .selectFrom('message_events')
       .select('auto_reply')
-      .where('campaign_id', '=', id)
+      .where('campaign_id', '=', campaignUuid(id))
       .execute();
     expect(rows).toEqual([{ auto_reply: true }]);
   });

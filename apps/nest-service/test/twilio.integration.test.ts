@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, useApi } from './support/start-api.ts';
+import { campaignUuid, eventually, useApi } from './support/start-api.ts';
 
 /*
  * Twilio end to end through the API (issue 12 item 6): the engine sends an SMS through the Twilio SDK to a
@@ -123,7 +123,7 @@ describe('Twilio SMS through the API', { timeout: 90_000 }, () => {
       const row = await api.database.db
         .selectFrom('outbound_messages')
         .select(['provider_message_id', 'status'])
-        .where('campaign_id', '=', String(created.json.id))
+        .where('campaign_id', '=', campaignUuid(String(created.json.id)))
         .executeTakeFirst();
       return row?.status === 'sent' ? (row.provider_message_id ?? undefined) : undefined;
     }, 'the send recorded');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Plan } from '@campaign/core';
+import { type Plan, parseRoutedId } from '@campaign/core';
 import { openOrTimeoutPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type RunningWorker, type Runtime, startWorker } from '@campaign/runtime';
@@ -227,9 +227,11 @@ describe('echo fields: each provider’s documented event finds a message sent o
   it('regression: Resend (a tag) — its sample open was unknown_message; with our tag it moves the campaign', async () => {
     const { id, mail } = await sentOverSmtp();
     // Resend's SMTP relay documents no header for tags, and this repository has no transport on
-    // Resend's send API (which takes `tags`); the tag such a transport would send is the id the message
-    // carried in its echo headers.
-    const ourId = JSON.parse(received(mail, 'X-Mailgun-Variables')).campaign_message_id as string;
+    // Resend's send API (which takes `tags`); the tag such a transport would send is the message id the
+    // echo headers carry, without the contact id (its tags allow only letters, digits, `_` and `-`).
+    const routed = JSON.parse(received(mail, 'X-Mailgun-Variables')).campaign_message_id as string;
+    const ourId = parseRoutedId(routed)?.id ?? '';
+    expect(ourId).toMatch(/^[0-9a-f-]{36}$/);
     const body = JSON.stringify(resendOpened(nowIso(), { campaign_message_id: ourId }));
     const svixId = `msg_${randomUUID()}`;
     const timestamp = epochSeconds(new Date());
@@ -244,12 +246,15 @@ describe('echo fields: each provider’s documented event finds a message sent o
 
   it('every echo header the SMTP server received names the same message, and only that one', async () => {
     const { id, mail } = await sentOverSmtp();
+    // The message id with its contact's (DESIGN section 9); SES tags allow no `.`: the message id alone.
     const ours = JSON.parse(received(mail, 'X-Mailgun-Variables')).campaign_message_id as string;
+    const view = await api('GET', `/v1/campaigns/${id}`);
+    const message = parseRoutedId(ours);
+    expect(message).toEqual({ id: expect.any(String), contactId: view.contact.id });
     expect(mail.messageId).toBe(`<${ours}@${DOMAIN}>`);
     expect(JSON.parse(received(mail, 'X-SMTPAPI'))).toEqual({ unique_args: { campaign_message_id: ours } });
     expect(received(mail, 'X-PM-Metadata-campaign_message_id')).toBe(ours);
-    expect(received(mail, 'X-SES-MESSAGE-TAGS')).toBe(`campaign_message_id=${ours}`);
-    const view = await api('GET', `/v1/campaigns/${id}`);
-    expect(view.timeline).toContainEqual(expect.objectContaining({ kind: 'send', message: ours }));
+    expect(received(mail, 'X-SES-MESSAGE-TAGS')).toBe(`campaign_message_id=${message?.id}`);
+    expect(view.timeline).toContainEqual(expect.objectContaining({ kind: 'send', message: message?.id }));
   });
 });

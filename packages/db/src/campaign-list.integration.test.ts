@@ -137,16 +137,23 @@ describe.each(['postgres', 'pglite'] as const)('campaign list on %s', (kind) => 
 
   it('answers the stored plan and its version; an update shows the new one', async () => {
     const id = ids[0] as string;
+    const { contactId } = (await engine.service.getCampaign(id)).campaign;
     expect(await engine.service.getCampaignPlan(id)).toEqual({
       campaignId: id,
+      contactId,
       planVersion: 1,
       plan: sendPlan('one'),
     });
     await engine.service.updatePlan(id, sendPlan('one, again'));
-    expect(await engine.service.getCampaignPlan(id)).toEqual({
+    // By the routed id (`<uuid>.<contact id>`) as by the bare one.
+    expect(await engine.service.getCampaignPlan(`${id}.${contactId}`)).toEqual({
       campaignId: id,
+      contactId,
       planVersion: 2,
       plan: sendPlan('one, again'),
+    });
+    await expect(engine.service.getCampaignPlan(`${id}.someone-else`)).rejects.toMatchObject({
+      code: 'not_found',
     });
     await expect(engine.service.getCampaignPlan(randomUUID())).rejects.toMatchObject({ code: 'not_found' });
   });

@@ -63,14 +63,30 @@ describe.each(['postgres', 'pglite'] as const)('event matching on %s', (kind) =>
   });
   const nodeOf = async (id: string) => (await service.getCampaign(id)).campaign.state.currentNodeId;
 
-  it('every message carries its own id in each provider’s echo header', async () => {
+  it('every message carries its own id, with its contact’s where the syntax allows, in each provider’s echo header', async () => {
     const { email } = await sent();
+    const routed = `${email.messageId}.${email.contactId}`;
     expect(email.headers).toMatchObject({
-      'X-SMTPAPI': JSON.stringify({ unique_args: { campaign_message_id: email.messageId } }),
-      'X-Mailgun-Variables': JSON.stringify({ campaign_message_id: email.messageId }),
-      'X-PM-Metadata-campaign_message_id': email.messageId,
+      'X-SMTPAPI': JSON.stringify({ unique_args: { campaign_message_id: routed } }),
+      'X-Mailgun-Variables': JSON.stringify({ campaign_message_id: routed }),
+      'X-PM-Metadata-campaign_message_id': routed,
       'X-SES-MESSAGE-TAGS': `campaign_message_id=${email.messageId}`,
     });
+  });
+
+  it('an event naming its message by the routed id (as SendGrid, Mailgun and Postmark echo it) moves the campaign', async () => {
+    const { id, email } = await sent();
+    const result = await service.recordEvent(
+      open({ echoedMessageId: `${email.messageId}.${email.contactId}` }),
+    );
+    expect(result).toMatchObject({ status: 'accepted', effect: 'transition' });
+    expect(await nodeOf(id)).toBe('done');
+  });
+
+  it('a routed id naming another contact finds no message: the contact id is part of the id', async () => {
+    const { email } = await sent();
+    const result = await service.recordEvent(open({ echoedMessageId: `${email.messageId}.someone-else` }));
+    expect(result).toMatchObject({ status: 'unknown_message' });
   });
 
   it('regression: an event naming its message only by the echoed id was unknown_message; it moves the campaign', async () => {

@@ -124,7 +124,10 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       expect(view.pendingActions).toEqual([
         expect.objectContaining({ kind: 'send', nodeId: 'intro', step: 1, runAt: T0 }),
       ]);
-      expect(scheduler.pending()).toEqual([{ actionId: view.pendingActions[0]?.id, runAt: T0 }]);
+      // The job carries the action's contact, so the worker reads the action on its shard (DESIGN section 9).
+      expect(scheduler.pending()).toEqual([
+        { actionId: view.pendingActions[0]?.id, contactId: campaign.contactId, runAt: T0 },
+      ]);
       expect(view.timeline).toEqual([{ at: T0.toISOString(), kind: 'enter', node: 'intro', step: 1 }]);
     });
 
@@ -187,7 +190,7 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       expect(transport.sent).toEqual([
         expect.objectContaining({
           messageId,
-          messageIdHeader: `<${messageId}@campaign-engine.invalid>`,
+          messageIdHeader: `<${messageId}.${view.contact.id}@campaign-engine.invalid>`,
           subject: 'Hello Ada',
           html: '<p>Hi Ada from ACME</p>',
         }),
@@ -221,7 +224,11 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       const [timeout] = (await service.getCampaign(campaign.id)).pendingActions;
       if (!timeout) throw new Error('no timeout');
       expect(await service.executeAction(timeout.id)).toEqual({ outcome: 'not_due' });
-      expect(scheduler.pending()).toContainEqual({ actionId: timeout.id, runAt: timeout.runAt });
+      expect(scheduler.pending()).toContainEqual({
+        actionId: timeout.id,
+        contactId: campaign.contactId,
+        runAt: timeout.runAt,
+      });
     });
 
     it('a send re-checks status and step under the lock: a campaign that moved on sends nothing', async () => {
@@ -247,7 +254,7 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       transport.failNext(1);
       expect(await service.executeAction(send?.actionId ?? '')).toEqual({ outcome: 'retry' });
       expect(scheduler.pending()).toEqual([
-        { actionId: send?.actionId, runAt: new Date(T0.getTime() + 60_000) },
+        { actionId: send?.actionId, contactId: campaign.contactId, runAt: new Date(T0.getTime() + 60_000) },
       ]);
       const failed = await database.db
         .selectFrom('outbound_messages')
@@ -538,7 +545,11 @@ describe.each(['postgres', 'pglite'] as const)('CampaignPlanExecutionService on 
       expect(clock.now()).toEqual(new Date('2026-01-09T00:00:00Z'));
       await service.resume(campaign.id);
       expect(scheduler.pending()).toEqual([
-        { actionId: paused.pendingActions[0]?.id, runAt: new Date('2026-01-09T00:00:00Z') },
+        {
+          actionId: paused.pendingActions[0]?.id,
+          contactId: campaign.contactId,
+          runAt: new Date('2026-01-09T00:00:00Z'),
+        },
       ]);
     });
   });

@@ -397,7 +397,11 @@ describe.each(['postgres', 'pglite'] as const)('the send path on %s', (kind) => 
         until: quietEnd.toISOString(),
         reason: 'quiet_hours',
       });
-      expect(ctx.scheduler.pending()).toContainEqual({ actionId: ctx.sendId, runAt: quietEnd });
+      expect(ctx.scheduler.pending()).toContainEqual({
+        actionId: ctx.sendId,
+        contactId: ctx.campaign.contactId,
+        runAt: quietEnd,
+      });
       ctx.clock.set(quietEnd);
       expect(await ctx.service.executeAction(ctx.sendId)).toEqual({ outcome: 'sent' });
       expect(ctx.transport.sent).toHaveLength(1);

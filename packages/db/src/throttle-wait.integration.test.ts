@@ -113,7 +113,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     }
     const actions = await database.db
       .selectFrom('scheduled_actions')
-      .select(['id', 'campaign_id', 'due_at', 'run_at'])
+      .select(['id', 'contact_id', 'campaign_id', 'due_at', 'run_at'])
       .where('campaign_id', 'in', campaignIds)
       .orderBy('due_at')
       .orderBy('id')
@@ -190,7 +190,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     clock.set(QUIET_END);
     await scheduler.cancel(actions.map((a) => a.id));
     // The last in due order: 29 sends ahead, its slot 1,450 ms away (more than the 1,000 ms wait).
-    const last = actions.at(-1) as { id: string };
+    const last = actions.at(-1) as { id: string; contact_id: string };
     expect(await service.executeAction(last.id)).toEqual({ outcome: 'deferred' });
     const row = await database.db
       .selectFrom('scheduled_actions')
@@ -201,7 +201,12 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     // The queue brings it back early: its worker waits there for the slot and is claimed for it, where
     // the queue's own delay (or poll interval) would make it late, and every send behind it.
     expect(scheduler.pending()).toEqual([
-      { actionId: last.id, runAt: new Date(row.run_at.getTime() - 800), urgent: true },
+      {
+        actionId: last.id,
+        contactId: last.contact_id,
+        runAt: new Date(row.run_at.getTime() - 800),
+        urgent: true,
+      },
     ]);
   });
 
@@ -227,7 +232,12 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     // lead (800 ms), so it goes back to the queue, to come back 800 ms before the slot.
     expect(await service.executeAction(id(n - 1))).toEqual({ outcome: 'not_due' });
     expect(scheduler.pending()).toEqual([
-      { actionId: id(n - 1), runAt: new Date(QUIET_END.getTime() + (n - 1) * GAP_MS - 800), urgent: true },
+      {
+        actionId: id(n - 1),
+        contactId: actions[n - 1]?.contact_id,
+        runAt: new Date(QUIET_END.getTime() + (n - 1) * GAP_MS - 800),
+        urgent: true,
+      },
     ]);
     // The fourth's slot (150 ms) is closer: back in the queue it would be due at once, behind every job
     // due meanwhile. It waits although the place is taken.

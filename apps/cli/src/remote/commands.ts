@@ -94,12 +94,12 @@ async function list(args: readonly string[], io: RemoteIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
     return 0;
   }
-  io.stdout.write(
-    'ID                                    STATUS     NODE                  VERSION  CREATED\n',
-  );
+  // Campaign ids carry their contact's id (`<uuid>.<contact id>`): as wide as the widest, at least the header's.
+  const idWidth = Math.max(38, ...page.items.map((c) => c.id.length + 2));
+  io.stdout.write(`${'ID'.padEnd(idWidth)}STATUS     NODE                  VERSION  CREATED\n`);
   for (const c of page.items)
     io.stdout.write(
-      `${c.id.padEnd(38)}${c.status.padEnd(11)}${(c.currentNodeId ?? '-').padEnd(22)}${String(c.planVersion).padEnd(9)}${c.createdAt ?? ''}\n`,
+      `${c.id.padEnd(idWidth)}${c.status.padEnd(11)}${(c.currentNodeId ?? '-').padEnd(22)}${String(c.planVersion).padEnd(9)}${c.createdAt ?? ''}\n`,
     );
   if (page.nextCursor) io.stdout.write(`next page: --cursor ${page.nextCursor}\n`);
   return 0;

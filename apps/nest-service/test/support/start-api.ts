@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '@campaign/core';
+import { type Clock, parseRoutedId } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { createRuntime, loadConfig, type Runtime } from '@campaign/runtime';
 import type { INestApplication, Type } from '@nestjs/common';
@@ -163,4 +163,9 @@ export async function eventually<T>(read: () => Promise<T | undefined>, what: st
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** The uuid of a campaign id as the API hands it out (`<uuid>.<contact id>`), for the tests' own SQL. */
+export function campaignUuid(id: string): string {
+  return parseRoutedId(id)?.id ?? id;
 }
