@@ -23,6 +23,17 @@ export interface SchedulerContractOptions {
   maxLatenessMs?: number;
 }
 
+/** A handler that throws on its first call only (the queue must deliver that job again). */
+function failingOnce(): () => Promise<void> {
+  let failures = 1;
+  return async () => {
+    if (failures > 0) {
+      failures -= 1;
+      throw new Error('handler failed once');
+    }
+  };
+}
+
 /**
  * The Scheduler contract as tests (see the port's doc comment). Every adapter runs it against its real
  * backend, and the in-memory scheduler runs it too, which keeps the fake honest.
@@ -122,13 +133,7 @@ export function schedulerContractSuite(
     });
 
     it('delivers again a job whose handler threw', async () => {
-      let failures = 1;
-      const { h, delivered, id, at } = await setup(async () => {
-        if (failures > 0) {
-          failures -= 1;
-          throw new Error('handler failed once');
-        }
-      });
+      const { h, delivered, id, at } = await setup(failingOnce());
       const job = { actionId: id('retried'), runAt: at(0) };
       await h.scheduler.schedule([job]);
       for (let waited = 0; delivered.length < 2 && waited < 10_000; waited += 500) await h.wait(500);
@@ -154,13 +159,7 @@ export function schedulerContractSuite(
     });
 
     it('hands the handler the contact id its job carries, after a move and a retry too', async () => {
-      let failures = 1;
-      const { h, delivered, id, at } = await setup(async () => {
-        if (failures > 0) {
-          failures -= 1;
-          throw new Error('handler failed once');
-        }
-      });
+      const { h, delivered, id, at } = await setup(failingOnce());
       // Contact ids are the caller's: any dot-atom (DESIGN section 9), not only UUIDs.
       const carried = { actionId: id('carried'), contactId: `crm.${randomUUID()}`, runAt: at(0) };
       const moved = { actionId: id('moved'), contactId: randomUUID(), runAt: at(100) };
