@@ -7,11 +7,13 @@ import {
   loadConfig,
   type MetricsServer,
   PrometheusMetrics,
+  type RunningImapWatchers,
   type Runtime,
   resolveSharedSecrets,
   startMetricsServer,
   startRuntimeImapWatchers,
 } from '@campaign/runtime';
+import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 
 /*
@@ -47,35 +49,47 @@ if (config.metricsPort !== undefined) {
   }
 }
 
-// Nest's own logger is off (the engine logs with pino); a failed boot throws as createRuntime would, it
-// does not abort the process.
-const app = await NestFactory.createApplicationContext(CampaignEngineModule.forRoot({ config, metrics }), {
-  logger: false,
-  abortOnError: false,
-});
-const runtime = app.get<Runtime>(CAMPAIGN_ENGINE_RUNTIME);
-// The IMAP watchers (issue 13): one per email sender with imap settings across all worker processes.
-// IMAP_SECRET_KEY missing or malformed while a sender has imap settings: exit 2, as a configuration error.
-const imapWatchers = await startRuntimeImapWatchers(runtime, process.env).catch(async (error: unknown) => {
-  if (!(error instanceof ImapSecretKeyError)) throw error;
-  console.error(error.message);
-  await app.close();
-  process.exit(2);
-});
+// SIGTERM / SIGINT are handled from here on, also while the application starts: its own start logs
+// "worker started" before the IMAP watchers are up, and a signal then must stop it, not kill it.
 let stopping = false;
+let started:
+  | { app: INestApplicationContext; runtime: Runtime; imapWatchers: RunningImapWatchers }
+  | undefined;
+const starting = start();
+
+async function start() {
+  // Nest's own logger is off (the engine logs with pino); a failed boot throws as createRuntime would, it
+  // does not abort the process.
+  const app = await NestFactory.createApplicationContext(CampaignEngineModule.forRoot({ config, metrics }), {
+    logger: false,
+    abortOnError: false,
+  });
+  const runtime = app.get<Runtime>(CAMPAIGN_ENGINE_RUNTIME);
+  // The IMAP watchers (issue 13): one per email sender with imap settings across all worker processes.
+  // IMAP_SECRET_KEY missing or malformed while a sender has imap settings: exit 2, as a configuration error.
+  const imapWatchers = await startRuntimeImapWatchers(runtime, process.env).catch(async (error: unknown) => {
+    if (!(error instanceof ImapSecretKeyError)) throw error;
+    console.error(error.message);
+    await app.close();
+    process.exit(2);
+  });
+  started = { app, runtime, imapWatchers };
+  return started;
+}
 
 async function shutdown(signal: string): Promise<void> {
   if (stopping) {
-    runtime.logger.warn({ signal }, 'second signal: exiting now');
+    started?.runtime.logger.warn({ signal }, 'second signal: exiting now');
     process.exit(1);
   }
   stopping = true;
-  runtime.logger.info({ signal }, 'shutting down: finishing actions in flight');
   const timer = setTimeout(() => {
-    runtime.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out');
+    started?.runtime.logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out');
     process.exit(1);
   }, config.shutdownTimeoutMs);
   timer.unref();
+  const { app, runtime, imapWatchers } = await starting;
+  runtime.logger.info({ signal }, 'shutting down: finishing actions in flight');
   await imapWatchers.stop();
   // The processor's Worker, then the reconcile loop, the Scheduler and the database (the module's hooks).
   await app.close();
@@ -86,3 +100,4 @@ async function shutdown(signal: string): Promise<void> {
 
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+await starting;

@@ -52,7 +52,8 @@ describe('scripts/run demo', { timeout: 90_000 }, () => {
     const port = new URL(api.base).port;
     const { code, stdout, stderr } = await runDemo({ PORT: port, API_KEY });
     expect(stderr).toBe('');
-    expect(stdout).toMatch(/^created campaign [0-9a-f-]{36} \(active at /);
+    // The campaign id as the API hands it out: `<uuid>.<contact id>` (DESIGN section 9).
+    expect(stdout).toMatch(/^created campaign [0-9a-f-]{36}\.[A-Za-z0-9_~.-]+ \(active at /);
     expect(stdout).toContain('posted an open');
     expect(code).toBe(0);
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { openOrTimeoutPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
-import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
+import { apiCaller, campaignUuid, type Json, sentMessage, useApi } from '../support/api.ts';
 
 /*
  * Requests at the edges over real HTTP (issue 9 items 5 and 9): an idempotency key reused with another
@@ -53,7 +53,7 @@ describe('requests at the edges', { timeout: 60_000 }, () => {
       .select('id')
       .where('contact_id', '=', contactId)
       .execute();
-    expect(rows.map((r) => r.id)).toEqual([first.json.id]);
+    expect(rows.map((r) => r.id)).toEqual([campaignUuid(first.json.id)]);
     // The key belongs to the contact: another contact may use it for its own campaign.
     const elsewhere = await call('POST', '/v1/campaigns', { contact: contact(), plan, idempotencyKey: 'k1' });
     expect(elsewhere.status).toBe(201);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Plan } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, apiCaller, pgbossEnv, startApi } from '../support/api.ts';
+import { type ApiProcess, apiCaller, campaignUuid, pgbossEnv, startApi } from '../support/api.ts';
 import { answer, ok, typedClient, waitForView } from '../support/client.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
@@ -120,7 +120,7 @@ describe('sending controls end to end', { timeout: 90_000 }, () => {
     const [row] = await database.db
       .selectFrom('outbound_messages')
       .select(['status'])
-      .where('campaign_id', '=', id)
+      .where('campaign_id', '=', campaignUuid(id))
       .execute();
     expect(row?.status).toBe('shadow');
     expect(sink.received.filter((m) => m.to === email)).toEqual([]);

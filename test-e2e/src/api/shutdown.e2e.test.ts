@@ -3,7 +3,7 @@ import type { Plan } from '@campaign/core';
 import { oneSendPlan } from '@campaign/core/testing';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiProcess, pgbossEnv, startApi } from '../support/api.ts';
+import { type ApiProcess, campaignUuid, pgbossEnv, startApi } from '../support/api.ts';
 import { RawConnection } from '../support/raw-http.ts';
 
 /*
@@ -118,7 +118,7 @@ describe('API shutdown on SIGTERM', { timeout: 60_000 }, () => {
     const row = await database.db
       .selectFrom('contact_campaigns')
       .select(['id'])
-      .where('id', '=', id)
+      .where('id', '=', campaignUuid(id))
       .executeTakeFirst();
     expect(row?.id).toBe(id);
   });

@@ -3,7 +3,7 @@ import type { Plan } from '@campaign/core';
 import { openThenClickPlan } from '@campaign/core/testing';
 import { describe, expect, it } from 'vitest';
 import { mailgunOpened } from '../../../packages/webhooks/src/test-support/documented-samples.ts';
-import { apiCaller, type Json, sentMessage, useApi } from '../support/api.ts';
+import { apiCaller, campaignUuid, type Json, sentMessage, useApi } from '../support/api.ts';
 
 /*
  * Provider webhooks over real HTTP against the real API process: each provider's scheme with keys and
@@ -281,7 +281,7 @@ describe('provider webhooks over HTTP', { timeout: 60_000 }, () => {
     const stored = await api.database.db
       .selectFrom('message_events')
       .select('id')
-      .where('campaign_id', '=', c.id)
+      .where('campaign_id', '=', campaignUuid(c.id))
       .execute();
     expect(stored).toEqual([]);
     expect(await state(c.id)).toMatchObject({ status: 'active', currentNodeId: 'intro' });

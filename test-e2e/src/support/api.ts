@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { parseRoutedId } from '@campaign/core';
 import { createTestDatabase, type TestDatabase } from '@campaign/db/testing';
 import { afterAll, beforeAll } from 'vitest';
 
@@ -178,4 +179,9 @@ export async function waitForCampaign(
 export async function sentMessage(call: ApiCall, id: string): Promise<string> {
   const sent = (view: Json) => view.timeline.find((e: Json) => e.kind === 'send');
   return sent(await waitForCampaign(call, id, (view) => sent(view) !== undefined)).message;
+}
+
+/** The uuid of a campaign id as the API hands it out (`<uuid>.<contact id>`), for the tests' own SQL. */
+export function campaignUuid(id: string): string {
+  return parseRoutedId(id)?.id ?? id;
 }

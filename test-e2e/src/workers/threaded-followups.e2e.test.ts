@@ -91,7 +91,7 @@ describe('threaded follow-ups over SMTP', { timeout: 60_000 }, () => {
 
     expect(first.subject).toBe('Offer for Ada');
     expect(first.raw.inReplyTo).toBeUndefined();
-    expect(first.messageId).toMatch(new RegExp(`^<[0-9a-f-]{36}@${DOMAIN.replaceAll('.', '\\.')}>$`));
+    expect(first.messageId).toMatch(new RegExp(`^<[0-9a-f-]{36}\\.[^@]+@${DOMAIN.replaceAll('.', '\\.')}>$`));
 
     expect(second.raw.inReplyTo).toBe(first.messageId);
     expect(second.raw.references).toBe(first.messageId);
