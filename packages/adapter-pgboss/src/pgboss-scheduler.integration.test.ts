@@ -77,6 +77,23 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
     });
   }, 30_000);
 
+  it('a waiting job asked to run now again (a reconcile pass) keeps its place, not moved behind later jobs', async () => {
+    await withScheduler(async (scheduler) => {
+      const now = Date.now();
+      const ids = [randomUUID(), randomUUID(), randomUUID()];
+      for (const [i, actionId] of ids.entries())
+        await scheduler.schedule([{ actionId, runAt: new Date(now - (3 - i) * 2000) }]);
+      // The reconcile pass re-queues an overdue action, due now: the first one, still waiting.
+      await scheduler.schedule([{ actionId: ids[0] as string, runAt: new Date() }]);
+      const ran: string[] = [];
+      await scheduler.start(async (id) => {
+        ran.push(id);
+      });
+      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
+      expect(ran).toEqual(ids);
+    });
+  }, 30_000);
+
   it('an urgent job (a throttled send back for its slot) runs ahead of a backlog that was due before it', async () => {
     await withScheduler(async (scheduler) => {
       const now = Date.now();

@@ -136,7 +136,12 @@ export class PgBossScheduler implements Scheduler {
     const { transactionOf } = this.config;
     const db =
       options.transaction && transactionOf ? fromKysely(transactionOf(options.transaction)) : undefined;
+    const waiting = await this.waitingDue(jobs, db);
     for (const job of jobs) {
+      // Asked to run now while its job already waits, due (the reconcile pass re-queues every action
+      // overdue by its grace, which in a backlog is every job still waiting): it keeps its place. An upsert
+      // would write each one again on every pass of every worker and move it behind the jobs due after it.
+      if (waiting.has(job.actionId)) continue;
       const sendOptions = {
         id: job.actionId,
         startAfter: job.runAt,
@@ -150,6 +155,23 @@ export class PgBossScheduler implements Scheduler {
         await this.boss.send(this.queueName, jobData(job), sendOptions);
       }
     }
+  }
+
+  /** Of `jobs` due now and not urgent, the ids whose job is already queued and due (one statement). */
+  private async waitingDue(
+    jobs: readonly ScheduledJob[],
+    db: ReturnType<typeof fromKysely> | undefined,
+  ): Promise<Set<string>> {
+    const now = Date.now();
+    const ids = jobs.filter((j) => !j.urgent && j.runAt.getTime() <= now).map((j) => j.actionId);
+    if (ids.length === 0) return new Set();
+    const schema = this.config.schema ?? 'pgboss';
+    const { rows } = await (db ?? this.boss.getDb()).executeSql(
+      `select id::text as id from ${schema}.job where name = $1 and id = any($2::uuid[])
+         and state in ('created', 'retry') and start_after <= now()`,
+      [this.queueName, ids],
+    );
+    return new Set((rows as { id: string }[]).map((r) => r.id));
   }
 
   async cancel(actionIds: readonly string[]): Promise<void> {
