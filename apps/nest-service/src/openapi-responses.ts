@@ -3,6 +3,7 @@
  * the controls), the answer to a batch of events, health. Written after what the controllers return
  * (campaigns.controller.ts `summaryBody`, core's ApiEventBatchResult, runtime's Readiness).
  */
+import { ROUTED_ID_PATTERN } from '@campaign/core';
 import { campaignSummaryExample } from './openapi-examples.ts';
 
 const statuses = ['pending', 'active', 'paused', 'completed', 'stopped', 'cancelled'];
@@ -27,8 +28,7 @@ const rejected = {
 /** A campaign id in the API (DESIGN section 9). */
 export const CAMPAIGN_ID = {
   type: 'string',
-  pattern:
-    '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\\.[A-Za-z0-9_~-]+(\\.[A-Za-z0-9_~-]+)*)?$',
+  pattern: ROUTED_ID_PATTERN,
   description:
     'A campaign id: `<uuid>.<contact id>` as the API hands it out (it carries its contact, so a request naming it goes to one database shard), or the bare uuid, which every route also takes.',
 };

@@ -28,7 +28,7 @@ export { planGraph } from './graph/plan-graph.ts';
 export { type ApiEventBatchResult, apiEventItemSchema, recordApiEventBatch } from './input/api-events.ts';
 export { type JsonBoundsOptions, type JsonFault, jsonFaults, MAX_JSON_DEPTH } from './input/json-bounds.ts';
 export { formatMessageIdHeader, legacyMessageIdHeader, messageIdFromHeader } from './messages/message-id.ts';
-export { formatRoutedId, parseRoutedId, type RoutedId } from './messages/routed-id.ts';
+export { formatRoutedId, parseRoutedId, ROUTED_ID_PATTERN, type RoutedId } from './messages/routed-id.ts';
 export type { JsonPatchOperation } from './plan/plan-issues.ts';
 export {
   DEFAULT_EXIT_ON,

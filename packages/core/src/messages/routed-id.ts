@@ -12,6 +12,13 @@ import { contactIdProblem } from '../service/contact-input.ts';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UUID_LENGTH = 36;
 
+/**
+ * A routed id or a bare uuid as a JSON Schema / OpenAPI `pattern` (the API documents its campaign ids with
+ * it): what `parseRoutedId` reads, but for the 128-character bound of a contact id.
+ */
+export const ROUTED_ID_PATTERN =
+  '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(\\.[A-Za-z0-9_~-]+(\\.[A-Za-z0-9_~-]+)*)?$';
+
 /** An id read from outside: the row's uuid, and its contact's id when the text carried it. */
 export interface RoutedId {
   id: string;
