@@ -120,7 +120,7 @@ describe('API shutdown on SIGTERM', { timeout: 60_000 }, () => {
       .select(['id'])
       .where('id', '=', campaignUuid(id))
       .executeTakeFirst();
-    expect(row?.id).toBe(id);
+    expect(row?.id).toBe(campaignUuid(id));
   });
 
   it('a request that never completes holds the stop only until SHUTDOWN_TIMEOUT_MS, then the process exits 1', async () => {
