@@ -60,6 +60,16 @@ async function withScheduler(test: (scheduler: PgBossScheduler) => Promise<void>
   }
 }
 
+/** Starts `scheduler` and answers the ids of the first `count` jobs it ran, in the order it ran them (5 s at most). */
+async function runOrder(scheduler: PgBossScheduler, count: number): Promise<string[]> {
+  const ran: string[] = [];
+  await scheduler.start(async (id) => {
+    ran.push(id);
+  });
+  for (let i = 0; i < 100 && ran.length < count; i++) await sleep(50);
+  return ran;
+}
+
 describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
   it('due jobs run by their runAt, not by when they were (re)created', async () => {
     await withScheduler(async (scheduler) => {
@@ -68,12 +78,7 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
       // Created latest first (as a deferred job is re-created), due earliest first, seconds apart.
       for (const [i, actionId] of [...ids.entries()].reverse())
         await scheduler.schedule([{ actionId, runAt: new Date(now - (3 - i) * 2000) }]);
-      const ran: string[] = [];
-      await scheduler.start(async (id) => {
-        ran.push(id);
-      });
-      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
-      expect(ran).toEqual(ids);
+      expect(await runOrder(scheduler, 3)).toEqual(ids);
     });
   }, 30_000);
 
@@ -85,12 +90,7 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
         await scheduler.schedule([{ actionId, runAt: new Date(now - (3 - i) * 2000) }]);
       // The reconcile pass re-queues an overdue action, due now: the first one, still waiting.
       await scheduler.schedule([{ actionId: ids[0] as string, runAt: new Date() }]);
-      const ran: string[] = [];
-      await scheduler.start(async (id) => {
-        ran.push(id);
-      });
-      for (let i = 0; i < 100 && ran.length < 3; i++) await sleep(50);
-      expect(ran).toEqual(ids);
+      expect(await runOrder(scheduler, 3)).toEqual(ids);
     });
   }, 30_000);
 
@@ -101,12 +101,7 @@ describe('PgBossScheduler on postgres: a backlog keeps its order', () => {
       for (const actionId of ids) await scheduler.schedule([{ actionId, runAt: new Date(now - 5000) }]);
       const urgent = randomUUID();
       await scheduler.schedule([{ actionId: urgent, runAt: new Date(now), urgent: true }]);
-      const ran: string[] = [];
-      await scheduler.start(async (id) => {
-        ran.push(id);
-      });
-      for (let i = 0; i < 100 && ran.length < 4; i++) await sleep(50);
-      expect(ran).toEqual([urgent, ...ids]);
+      expect(await runOrder(scheduler, 4)).toEqual([urgent, ...ids]);
     });
   }, 30_000);
 });
