@@ -138,6 +138,29 @@ describe(`index use on ${COPIES} campaigns (Postgres EXPLAIN)`, { timeout: 300_0
       type: 'opened',
       occurredAt: T0,
     });
+    // A throttled send: its claim counts the sender's sends ahead of it (`senderState`) on every try.
+    const senderId = `snd_${randomUUID().slice(0, 8)}`;
+    await new KyselyCampaignStore(watched).transaction((tx) =>
+      tx.senders.insert({
+        id: senderId,
+        channel: 'email',
+        from: `${senderId}@example.com`,
+        timezone: 'UTC',
+        caps: { daily: 1000, minGap: 'PT1S' },
+        warmup: null,
+        enabled: true,
+        transport: 'log',
+        createdAt: T0,
+      }),
+    );
+    const throttledContact = `throttled-${randomUUID()}`;
+    await service.persistPlan({
+      contact: { id: throttledContact, email: 'throttled@example.com' },
+      plan,
+      senderIds: { email: senderId },
+    });
+    const throttled = scheduler.pending().find((j) => j.contactId === throttledContact);
+    expect(await service.executeAction(throttled?.actionId ?? '')).toEqual({ outcome: 'sent' });
     await reader.duePending(T0, 100);
     await reader.expiredClaims(T0, 100);
     await reader.contactIdsByEmail('probe@example.com');

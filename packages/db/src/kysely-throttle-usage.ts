@@ -81,11 +81,17 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     return rows.flatMap((r) => (r.claimed_at ? [r.claimed_at] : []));
   }
 
-  /** The `ahead` count of `senderState`. */
+  /**
+   * The `ahead` count of `senderState`: the pending sends due before the action (a range of the pending
+   * sends' index, `due_at` bounded by both `now` and the action's), each joined to its campaign by the
+   * campaigns' key (contact_id, id): one probe of the primary key, a join Citus runs on each shard.
+   */
   private ahead(senderId: string, action: { id: string; dueAt: Date }, now: Date, mode: CampaignMode) {
     return this.db
       .selectFrom('scheduled_actions as a')
-      .innerJoin('contact_campaigns as c', 'c.id', 'a.campaign_id')
+      .innerJoin('contact_campaigns as c', (join) =>
+        join.onRef('c.contact_id', '=', 'a.contact_id').onRef('c.id', '=', 'a.campaign_id'),
+      )
       .select((eb) => eb.fn.countAll<string>().as('n'))
       .where((eb) => eb.or([eb('c.email_sender_id', '=', senderId), eb('c.sms_sender_id', '=', senderId)]))
       .where('c.status', '=', 'active')
@@ -93,6 +99,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
       .where('a.kind', '=', 'send')
       .where('a.status', '=', 'pending')
       .where('a.due_at', '<=', now)
+      .where('a.due_at', '<=', action.dueAt)
       .where('a.id', '<>', action.id)
       .where((eb) =>
         eb.or([

@@ -19,6 +19,7 @@ import * as analyticsRollups from './0017-analytics-rollups.ts';
 import * as lookupTables from './0018-lookup-tables.ts';
 import * as messageIdHeader from './0019-message-id-header.ts';
 import * as noGlobalUniqueIds from './0020-no-global-unique-ids.ts';
+import * as pendingSends from './0021-pending-sends.ts';
 
 /** Every migration in order. Names are the versions recorded in `kysely_migration`; never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0018-lookup-tables': lookupTables,
   '0019-message-id-header': messageIdHeader,
   '0020-no-global-unique-ids': noGlobalUniqueIds,
+  '0021-pending-sends': pendingSends,
 };
