@@ -435,6 +435,19 @@ export class KyselyScheduledActionRepository implements ScheduledActionRepositor
       .execute();
   }
 
+  async pullForward(actionId: string, to: Date, laterThan: Date): Promise<boolean> {
+    const moved = await this.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: to, updated_at: sql`now()` })
+      .where('id', '=', actionId)
+      .$call(routedTo(this.scope.contactId))
+      .where('status', '=', 'pending')
+      .where('run_at', '>', laterThan)
+      .returning('id')
+      .executeTakeFirst();
+    return moved !== undefined;
+  }
+
   async claim(actionId: string, until: Date): Promise<void> {
     await this.db
       .updateTable('scheduled_actions')

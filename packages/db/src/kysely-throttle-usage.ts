@@ -40,7 +40,8 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     action: { id: string; dueAt: Date },
     now: Date,
     mode: CampaignMode = 'live',
-  ): Promise<{ today: number; last: Date | null; ahead: number }> {
+    paceClaims = 0,
+  ): Promise<{ today: number; last: Date | null; ahead: number; paceFrom: Date | null }> {
     const messages = this.db
       .selectFrom('outbound_messages')
       .where('sender_id', '=', senderId)
@@ -58,14 +59,41 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
           .orderBy('claimed_at', 'desc')
           .limit(1)
           .as('last'),
-        this.ahead(senderId, action, now, mode).as('ahead'),
+        this.ahead(senderId, action, now, mode)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .as('ahead'),
+        messages
+          .select('claimed_at')
+          .where('claimed_at', 'is not', null)
+          .orderBy('claimed_at', 'desc')
+          .offset(paceClaims)
+          .limit(1)
+          .as('paceFrom'),
       ])
       .executeTakeFirstOrThrow();
+    const instant = (v: unknown) => (v ? new Date(v as string | Date) : null);
     return {
       today: Number(row.today ?? 0),
-      last: row.last ? new Date(row.last as unknown as string | Date) : null,
+      last: instant(row.last),
       ahead: Number(row.ahead ?? 0),
+      paceFrom: paceClaims > 0 ? instant(row.paceFrom) : null,
     };
+  }
+
+  async lineHead(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode,
+    limit: number,
+  ): Promise<{ actionId: string; contactId: string; runAt: Date }[]> {
+    const rows = await this.ahead(senderId, action, now, mode)
+      .select(['a.id', 'a.contact_id', 'a.run_at'])
+      .orderBy('a.due_at')
+      .orderBy('a.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ actionId: r.id, contactId: r.contact_id, runAt: r.run_at }));
   }
 
   async contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {
@@ -82,9 +110,10 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
   }
 
   /**
-   * The `ahead` count of `senderState`: the pending sends due before the action (a range of the pending
-   * sends' index, `due_at` bounded by both `now` and the action's), each joined to its campaign by the
-   * campaigns' key (contact_id, id): one probe of the primary key, a join Citus runs on each shard.
+   * The sends `senderState` counts as `ahead` (`lineHead` lists the first of them): the pending sends due
+   * before the action (a range of the pending sends' index, `due_at` bounded by both `now` and the
+   * action's), each joined to its campaign by the campaigns' key (contact_id, id): one probe of the
+   * primary key, a join Citus runs on each shard.
    */
   private ahead(senderId: string, action: { id: string; dueAt: Date }, now: Date, mode: CampaignMode) {
     return this.db
@@ -92,7 +121,6 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
       .innerJoin('contact_campaigns as c', (join) =>
         join.onRef('c.contact_id', '=', 'a.contact_id').onRef('c.id', '=', 'a.campaign_id'),
       )
-      .select((eb) => eb.fn.countAll<string>().as('n'))
       .where((eb) => eb.or([eb('c.email_sender_id', '=', senderId), eb('c.sms_sender_id', '=', senderId)]))
       .where('c.status', '=', 'active')
       .where('c.mode', '=', mode)

@@ -254,6 +254,93 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 
+  it('a line whose next send is away (deferred to come back later than the line reaches it): the send waiting behind it brings it forward, and all go in due order, nothing recorded', async () => {
+    const hold = { on: false, sleeping: [] as (() => void)[] };
+    const { clock, service, scheduler, transport, actions, campaignIds } = await burst(3, { hold });
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string, string];
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    // The second is away for a minute, as a paced retry the line outran leaves it: its row says so, and
+    // no worker holds its job.
+    const away = new Date(QUIET_END.getTime() + 60_000);
+    await database.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: away })
+      .where('id', '=', ids[1])
+      .execute();
+    await scheduler.cancel(ids);
+    hold.on = true;
+    const third = service.executeAction(ids[2]);
+    const pulled = () => scheduler.pending().find((j) => j.actionId === ids[1]);
+    // The third waits with one send ahead that does not move; after a quarter of its wait (250 ms) it
+    // brings it forward.
+    const waitStarted = clock.now().getTime();
+    for (let i = 0; i < 500 && !pulled(); i++) {
+      while (hold.sleeping.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      (hold.sleeping.shift() as () => void)();
+      while (hold.sleeping.length === 0 && !pulled()) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const job = pulled();
+    expect(job).toMatchObject({ actionId: ids[1], urgent: true });
+    expect(clock.now().getTime() - waitStarted).toBeGreaterThanOrEqual(250);
+    const row = await database.db
+      .selectFrom('scheduled_actions')
+      .select('run_at')
+      .where('id', '=', ids[1])
+      .executeTakeFirstOrThrow();
+    expect(row.run_at.getTime()).toBe(job?.runAt.getTime());
+    expect(row.run_at.getTime()).toBeLessThanOrEqual(clock.now().getTime());
+    // Its job runs; the third goes after it.
+    hold.on = false;
+    for (const resume of hold.sleeping.splice(0)) resume();
+    expect(await service.executeAction(ids[1])).toEqual({ outcome: 'sent' });
+    expect(await third).toEqual({ outcome: 'sent' });
+    expect(transport.sent).toHaveLength(3);
+    const claims = await claimsOf(ids);
+    expect(claims.map((c) => c.action_id)).toEqual(ids);
+    const instants = claims.map((c) => c.claimed_at?.getTime() ?? Number.NaN);
+    expect(instants.slice(1).filter((t, i) => !(t - (instants[i] as number) >= GAP_MS))).toEqual([]);
+    expect(await deferralsOf(campaignIds)).toEqual([]);
+  });
+
+  it('a send deferred behind an away head (deferred to come back later than the line reaches it) brings the head forward: its job runs now', async () => {
+    const { clock, service, scheduler, actions } = await burst(30);
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id);
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0] as string)).toEqual({ outcome: 'sent' });
+    const away = new Date(QUIET_END.getTime() + 60_000);
+    await database.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: away })
+      .where('id', '=', ids[1] as string)
+      .execute();
+    await scheduler.cancel(ids);
+    // The last in due order: 28 sends ahead, its slot further than the wait: deferred.
+    expect(await service.executeAction(ids[29] as string)).toEqual({ outcome: 'deferred' });
+    const now = clock.now();
+    expect(scheduler.pending().find((j) => j.actionId === ids[1])).toEqual({
+      actionId: ids[1],
+      contactId: actions[1]?.contact_id,
+      runAt: now,
+      urgent: true,
+    });
+    const row = await database.db
+      .selectFrom('scheduled_actions')
+      .select('run_at')
+      .where('id', '=', ids[1] as string)
+      .executeTakeFirstOrThrow();
+    expect(row.run_at).toEqual(now);
+    // Only the away head: the next send ahead is due now (tried within the wait), so the pull stops there.
+    expect(
+      scheduler
+        .pending()
+        .map((j) => j.actionId)
+        .sort(),
+    ).toEqual([ids[1], ids[29]].sort());
+  });
+
   it('a send sleeping until its slot holds no action permit: with one permit, the send it waits for still runs', async () => {
     const hold = { on: true, sleeping: [] as (() => void)[] };
     const { clock, service, scheduler, transport, actions } = await burst(3, { actionConcurrency: 1, hold });

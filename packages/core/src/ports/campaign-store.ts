@@ -184,6 +184,12 @@ export interface ScheduledActionRepository {
   listPending(campaignId: string): Promise<ScheduledActionRecord[]>;
   reschedule(actionId: string, runAt: Date): Promise<void>;
   /**
+   * Moves a pending action whose `runAt` is after `laterThan` to `to` (a throttled send brought forward
+   * by the sends waiting behind it, see `SendClaims.pullAhead`); false when it was not pending or not
+   * that late.
+   */
+  pullForward(actionId: string, to: Date, laterThan: Date): Promise<boolean>;
+  /**
    * Claims a pending (or takes over a running) send for one attempt: status `running`, `attempts + 1`,
    * claimed until `until`.
    */

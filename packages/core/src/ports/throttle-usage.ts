@@ -17,7 +17,9 @@ export interface ThrottleUsageRepository {
    * In one round trip (it runs under the sender's lock): how many of the sender's messages were claimed
    * in `[dayStart, nextDayStart)`, its latest claim instant (null before its first), and `ahead`: how
    * many other pending sends of the sender (its active campaigns) are due by `now` (`dueAt <= now`,
-   * deferred or not) and ahead of `action` in due order `(dueAt, id)`: they take slots first.
+   * deferred or not) and ahead of `action` in due order `(dueAt, id)`: they take slots first; and
+   * `paceFrom`: the claim instant `paceClaims` claims back from the latest (its `paceClaims + 1`-th latest;
+   * null with fewer, or without `paceClaims`), from which the sender's recent pace is measured.
    */
   senderState(
     senderId: string,
@@ -25,7 +27,19 @@ export interface ThrottleUsageRepository {
     action: { id: string; dueAt: Date },
     now: Date,
     mode?: CampaignMode,
-  ): Promise<{ today: number; last: Date | null; ahead: number }>;
+    paceClaims?: number,
+  ): Promise<{ today: number; last: Date | null; ahead: number; paceFrom: Date | null }>;
+  /**
+   * The head of the sender's line ahead of `action`: of the sends `ahead` counts (`senderState`), the
+   * first `limit` in due order, each with its contact and `runAt`.
+   */
+  lineHead(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode,
+    limit: number,
+  ): Promise<{ actionId: string; contactId: string; runAt: Date }[]>;
   /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
   contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
   /** The reason of the action's latest `deferred` timeline entry, null when it was never deferred. */

@@ -16,9 +16,13 @@ import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { holdReason, holdSend, senderHold } from './send-holds.ts';
+import type { SendLine } from './send-pace.ts';
 import { sendRequest } from './send-request.ts';
 import { SendThrottle, THROTTLE_LEAD_MS } from './send-throttle.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
+
+/** How many sends ahead a deferred send brings forward at most (a waiting one: see `SendWaits`). */
+const DEFERRED_PULL_LIMIT = 4;
 
 export type ExecuteActionResult =
   | { outcome: ActionOutcome | 'deferred' | 'not_pending' | 'not_due' | 'retry' }
@@ -56,6 +60,8 @@ export interface SendClaim extends ActionRef {
 export interface ThrottleWait {
   wait: Date;
   ahead: number;
+  /** The sender's line the send waits in (absent when only the contact's cap holds it). */
+  line?: SendLine;
 }
 
 /** Settings of the send path (see `ExecutionServiceDeps` for what each means and its default). */
@@ -132,7 +138,18 @@ export class SendClaims {
    * (`notBefore`): the caps and the plan's send rules are judged at that instant.
    */
   async claimSend(ref: ActionRef, mayWait = false): Promise<SendClaim | ExecuteActionResult | ThrottleWait> {
-    type Claimed = SendClaim | ExecuteActionResult | ThrottleWait;
+    const claimed = await this.claimStep(ref, mayWait);
+    if (!('deferredIn' in claimed)) return claimed;
+    // Deferred behind sends of its sender: when the line's head is away too, nothing would move it.
+    await this.pullAhead(claimed.deferredIn, DEFERRED_PULL_LIMIT);
+    return { outcome: 'deferred' };
+  }
+
+  private async claimStep(
+    ref: ActionRef,
+    mayWait: boolean,
+  ): Promise<SendClaim | ExecuteActionResult | ThrottleWait | { deferredIn: SendLine }> {
+    type Claimed = SendClaim | ExecuteActionResult | ThrottleWait | { deferredIn: SendLine };
     const { actionId, campaignId, contactId } = ref;
     return this.transactions.run(
       async (tx, pending): Promise<Claimed> => {
@@ -238,8 +255,12 @@ export class SendClaims {
           const waitMs = mayWait ? this.throttleWaitMs : 0;
           const lead = mayWait ? this.leadMs : 0;
           const throttled = await this.throttle.admit(tx, pending, campaign, action, node, at, waitMs, lead);
-          if (throttled.outcome === 'wait') return { wait: throttled.until, ahead: throttled.ahead };
-          if (throttled.outcome !== 'send') return throttled;
+          if (throttled.outcome === 'wait') {
+            const line = throttled.line ? { line: throttled.line } : {};
+            return { wait: throttled.until, ahead: throttled.ahead, ...line };
+          }
+          if (throttled.outcome === 'deferred' && throttled.line) return { deferredIn: throttled.line };
+          if (throttled.outcome !== 'send') return { outcome: throttled.outcome };
           at = throttled.at;
         }
         const message = await tx.messages.claim(
@@ -311,6 +332,35 @@ export class SendClaims {
     }
     await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
     return { ...claim, sentAt: message.sentAt ?? now };
+  }
+
+  /**
+   * Brings forward the head of a send's line (`line`) when no worker holds it: the first sends ahead in due
+   * order (at most `limit`, up to the first tried within `throttleWaitMs`), deferred to come back
+   * later than the line reached them (`pacedRetry` expected a slower pace). Each runs now, in its own
+   * contact's transaction; returns how many moved.
+   */
+  async pullAhead(line: SendLine, limit: number): Promise<number> {
+    const now = this.clock.now();
+    const laterThan = new Date(now.getTime() + this.throttleWaitMs);
+    const action = { id: line.actionId, dueAt: line.dueAt };
+    const head = await this.store.transaction((tx) =>
+      tx.throttle.lineHead(line.senderId, action, now, line.mode, limit),
+    );
+    const firstHeld = head.findIndex((send) => send.runAt.getTime() <= laterThan.getTime());
+    let pulled = 0;
+    for (const { actionId, contactId } of firstHeld === -1 ? head : head.slice(0, firstHeld)) {
+      const moved = await this.transactions.run(
+        async (tx, pending) => {
+          if (!(await tx.actions.pullForward(actionId, now, laterThan))) return false;
+          pending.jobs.push({ actionId, contactId, runAt: now, urgent: true });
+          return true;
+        },
+        { contactId },
+      );
+      if (moved) pulled += 1;
+    }
+    return pulled;
   }
 
   /** Keeps a live worker's claim from expiring while the provider has the message. */

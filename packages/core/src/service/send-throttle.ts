@@ -20,6 +20,7 @@ import {
 import { decideAfter } from '../senders/throttle-queue.ts';
 import { definition } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
+import { PACE_CLAIMS, pacedRetry, type SenderPace, type SendLine, senderPace } from './send-pace.ts';
 import type { AfterCommit } from './transactions.ts';
 
 /**
@@ -51,9 +52,14 @@ const LATER_DAYS_COUNTED = 1;
  * `runAt` moved to `until` (no timeline entry, no job), and the caller asks again then.
  */
 export type Throttled =
-  | { outcome: 'deferred' | 'expired' }
-  /** `ahead`: the sends of the sender before this one in due order, still pending. */
-  | { outcome: 'wait'; until: Date; ahead: number };
+  | { outcome: 'expired' }
+  /** `line`: the sender's line, when sends of it are ahead (its head may need bringing forward). */
+  | { outcome: 'deferred'; line?: SendLine }
+  /**
+   * `ahead`: the sends of the sender before this one in due order, still pending; `line`: the sender's
+   * line they are in (absent when only the contact's cap holds the send).
+   */
+  | { outcome: 'wait'; until: Date; ahead: number; line?: SendLine };
 
 /**
  * Throttling in the claim transaction (DESIGN section 11). `admit` counts the usage of the campaign's
@@ -91,7 +97,7 @@ export class SendThrottle {
     // the locked decision would). Only an admission takes the lock and decides again: in a burst the
     // lock is queued for by the sends about to go, not by every one that will wait.
     const unlocked = senderId === null ? null : await tx.senders.get(senderId);
-    let { decision, ahead } = await this.decide(tx, campaign, action, node, now, unlocked);
+    let { decision, ahead, pace } = await this.decide(tx, campaign, action, node, now, unlocked);
     // The instant to admit the send for: now, or its slot when no send is ahead and the slot is within the
     // lead (claimed now for the slot, handed to the transport at it; see `SendClaims`).
     const at =
@@ -101,7 +107,7 @@ export class SendThrottle {
           ? decision.until
           : null;
     if (at !== null && senderId !== null)
-      ({ decision, ahead } = await this.decide(
+      ({ decision, ahead, pace } = await this.decide(
         tx,
         campaign,
         action,
@@ -110,6 +116,11 @@ export class SendThrottle {
         await tx.senders.lock(senderId),
       ));
     if (decision.kind === 'send') return { outcome: 'send', at: at ?? now };
+    // The sender's line, when sends of it are ahead of this one.
+    const line =
+      senderId === null || ahead === 0
+        ? {}
+        : { line: { senderId, mode: campaign.mode, actionId: action.id, dueAt: action.dueAt } };
     // A slot this close is waited for by the worker, not recorded: a deferral would cost a write and a
     // trip through the queue (whose delay, or poll interval, exceeds a short gap).
     if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs) {
@@ -117,7 +128,7 @@ export class SendThrottle {
       // reconcile pass does not take a waiting send for one the queue lost and queue it a second time.
       if (decision.until.getTime() > action.runAt.getTime())
         await tx.actions.reschedule(action.id, decision.until);
-      return { outcome: 'wait', until: decision.until, ahead };
+      return { outcome: 'wait', until: decision.until, ahead, ...line };
     }
     const effects: Effect[] = [];
     const late =
@@ -136,18 +147,20 @@ export class SendThrottle {
       return { outcome: 'expired' };
     }
     const until = decision.until as Date;
-    // A worker that may wait gets the job back before the slot (`comeBackEarlyMs`, never before now): it
+    // When it is tried again: its slot, or later when the sends ahead go slower than the caps allow.
+    const retry = pacedRetry(until, now, ahead, pace, action.expiresAt);
+    // A worker that may wait gets the job back before that (`comeBackEarlyMs`, never before now): it
     // waits there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or
     // poll interval) would make the send late, and every later slot of the sender with it.
-    const jobAt = new Date(Math.max(now.getTime(), until.getTime() - comeBackEarlyMs(waitMs)));
+    const jobAt = new Date(Math.max(now.getTime(), retry.getTime() - comeBackEarlyMs(waitMs)));
     // And ahead of the jobs due meanwhile (see `ScheduledJob.urgent`).
     const urgent = waitMs > 0 ? { urgent: true } : {};
     const previous = await tx.throttle.lastDeferralReason(campaign.id, action.id);
     if (previous === decision.reason) {
       // Same reason as last time: the send moves, the timeline already says why.
-      await tx.actions.reschedule(action.id, until);
+      await tx.actions.reschedule(action.id, retry);
       pending.jobs.push({ actionId: action.id, contactId: action.contactId, runAt: jobAt, ...urgent });
-      return { outcome: 'deferred' };
+      return { outcome: 'deferred', ...line };
     }
     const defer: Effect = {
       type: 'defer',
@@ -164,9 +177,11 @@ export class SendThrottle {
       { state: campaign.state, effects: [defer] },
       { trigger: 'send', actionId: action.id },
     );
+    // The entry says the caps' instant; the row when it is tried again.
+    if (retry.getTime() > until.getTime()) await tx.actions.reschedule(action.id, retry);
     for (const job of pending.jobs)
       if (job.actionId === action.id) Object.assign(job, { runAt: jobAt, ...urgent });
-    return { outcome: 'deferred' };
+    return { outcome: 'deferred', ...line };
   }
 
   /** The caps' decision for the send on the sender's and the contact's usage as read now. */
@@ -177,13 +192,13 @@ export class SendThrottle {
     node: SendNode,
     now: Date,
     sender: Sender | null,
-  ): Promise<{ decision: ThrottleDecision; ahead: number }> {
+  ): Promise<{ decision: ThrottleDecision; ahead: number; pace: SenderPace | null }> {
     // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
     // `ahead`: sends of the same sender ahead in due order take the next slots first; the decision counts
     // them as phantom claims at the instants they will get, then decides for this one.
-    const { usage, ahead } = sender
+    const { usage, ahead, pace } = sender
       ? await this.senderUsage(tx, sender, action, now, campaign.mode)
-      : { usage: { today: 0, lastHour: [], last: null }, ahead: 0 };
+      : { usage: { today: 0, lastHour: [], last: null }, ahead: 0, pace: null };
     const contactSends = this.contactCap
       ? await tx.throttle.contactClaims(
           campaign.contactId,
@@ -201,7 +216,17 @@ export class SendThrottle {
       now,
       nextAllowed: (t: Date) => nextAllowedInstant(t, rules),
     };
-    return { decision: decideAfter(input, ahead), ahead };
+    const decision = decideAfter(input, ahead);
+    // A paced retry must fall on an allowed instant (else it would be deferred by the plan's rules).
+    const allowedPace = pace && decision.kind === 'defer' && decision.until !== null ? pace : null;
+    return {
+      decision,
+      ahead,
+      pace: allowedPace && {
+        ...allowedPace,
+        allowed: (t) => input.nextAllowed(t)?.getTime() === t.getTime(),
+      },
+    };
   }
 
   private async senderUsage(
@@ -210,7 +235,7 @@ export class SendThrottle {
     action: ScheduledActionRecord,
     now: Date,
     mode: CampaignMode,
-  ): Promise<{ usage: SenderUsage; ahead: number }> {
+  ): Promise<{ usage: SenderUsage; ahead: number; pace: Omit<SenderPace, 'allowed'> | null }> {
     const dayStart = usageDayStart(sender, now);
     const nextDayStart = localDayStart(now, sender.timezone, 1);
     // Not only up to `now`: `now` was read before this worker got the sender's lock, and a worker that
@@ -219,12 +244,13 @@ export class SendThrottle {
     // just before a local midnight) as used on that day. Today's are counted, not fetched (a sender sends
     // thousands a day), in one round trip with the latest claim and the sends ahead; instants are read
     // only for an hourly cap and when the latest claim is on a later day.
-    const { today, last, ahead } = await tx.throttle.senderState(
+    const { today, last, ahead, paceFrom } = await tx.throttle.senderState(
       sender.id,
       { start: dayStart, next: nextDayStart },
       action,
       now,
       mode,
+      PACE_CLAIMS,
     );
     const until = new Date(localDayStart(now, sender.timezone, LATER_DAYS_COUNTED + 1).getTime() - 1);
     const byDay = new Map<number, number>();
@@ -241,7 +267,7 @@ export class SendThrottle {
         : (await tx.throttle.senderClaims(sender.id, hourStart, until, mode)).filter(
             (c) => c.getTime() > hourStart.getTime(),
           );
-    return { usage: { today, lastHour, last, byDay }, ahead };
+    return { usage: { today, lastHour, last, byDay }, ahead, pace: senderPace(last, paceFrom, now) };
   }
 }
 
