@@ -86,14 +86,19 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     now: Date,
     mode: CampaignMode,
     limit: number,
-  ): Promise<{ actionId: string; contactId: string; runAt: Date }[]> {
+  ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]> {
     const rows = await this.ahead(senderId, action, now, mode)
-      .select(['a.id', 'a.contact_id', 'a.run_at'])
+      .select(['a.id', 'a.contact_id', 'a.campaign_id', 'a.run_at'])
       .orderBy('a.due_at')
       .orderBy('a.id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({ actionId: r.id, contactId: r.contact_id, runAt: r.run_at }));
+    return rows.map((r) => ({
+      actionId: r.id,
+      contactId: r.contact_id,
+      campaignId: r.campaign_id,
+      runAt: r.run_at,
+    }));
   }
 
   async contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {

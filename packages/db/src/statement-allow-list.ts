@@ -16,7 +16,7 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
     why: 'a sender sends to many contacts, so its usage spans shards',
     gap: 'on the throttled send path: keep per-sender usage in a table distributed by sender_id (or Redis) instead',
     pattern:
-      /^select "claimed_at" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select \(select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^with recent as \( select m\.id from outbound_messages m where m\.sender_id = \$1 |^select "a"\."id", "a"\."contact_id", "a"\."run_at" from "scheduled_actions" as "a" inner join "contact_campaigns" as "c" on "c"\."contact_id" = "a"\."contact_id" and "c"\."id" = "a"\."campaign_id" where \("c"\."email_sender_id" = \$1 or "c"\."sms_sender_id" = \$2\) /,
+      /^select "claimed_at" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select \(select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^with recent as \( select m\.id from outbound_messages m where m\.sender_id = \$1 |^select "a"\."id", "a"\."contact_id", "a"\."campaign_id", "a"\."run_at" from "scheduled_actions" as "a" inner join "contact_campaigns" as "c" on "c"\."contact_id" = "a"\."contact_id" and "c"\."id" = "a"\."campaign_id" where \("c"\."email_sender_id" = \$1 or "c"\."sms_sender_id" = \$2\) /,
   },
   {
     name: 'reconcile scan: overdue pending actions and expired claims',

@@ -124,6 +124,24 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     };
   }
 
+  /**
+   * Defers a send by its sender's min gap (a worker that never waits: a recorded deferral), then moves it a
+   * minute away, as a paced retry that the line outran leaves it.
+   */
+  async function deferAway(
+    actionId: string,
+    deps: { store: KyselyCampaignStore; scheduler: InMemoryScheduler; clock: ManualClock },
+  ) {
+    const direct = new CampaignPlanExecutionService({ ...deps, transport: new RecordingTransport() });
+    expect(await direct.executeAction(actionId)).toEqual({ outcome: 'deferred' });
+    const away = new Date(deps.clock.now().getTime() + 60_000);
+    await database.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: away })
+      .where('id', '=', actionId)
+      .execute();
+  }
+
   const claimsOf = (actionIds: string[]) =>
     database.db
       .selectFrom('outbound_messages')
@@ -254,7 +272,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 
-  it('a line whose next send is away (deferred to come back later than the line reaches it): the send waiting behind it brings it forward, and all go in due order, nothing recorded', async () => {
+  it('a line whose next send is away (deferred to come back later than the line reaches it): the send waiting behind it brings it forward, and all go in due order, nothing recorded but the away send’s own deferral', async () => {
     const hold = { on: false, sleeping: [] as (() => void)[] };
     const { clock, service, scheduler, transport, actions, campaignIds } = await burst(3, { hold });
     clock.set(QUIET_END);
@@ -263,12 +281,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
     // The second is away for a minute, as a paced retry the line outran leaves it: its row says so, and
     // no worker holds its job.
-    const away = new Date(QUIET_END.getTime() + 60_000);
-    await database.db
-      .updateTable('scheduled_actions')
-      .set({ run_at: away })
-      .where('id', '=', ids[1])
-      .execute();
+    await deferAway(ids[1], { store, scheduler, clock });
     await scheduler.cancel(ids);
     hold.on = true;
     const third = service.executeAction(ids[2]);
@@ -301,7 +314,9 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(claims.map((c) => c.action_id)).toEqual(ids);
     const instants = claims.map((c) => c.claimed_at?.getTime() ?? Number.NaN);
     expect(instants.slice(1).filter((t, i) => !(t - (instants[i] as number) >= GAP_MS))).toEqual([]);
-    expect(await deferralsOf(campaignIds)).toEqual([]);
+    expect(await deferralsOf(campaignIds)).toEqual([
+      { campaign_id: campaignIds[1], reason: 'sender_min_gap' },
+    ]);
   });
 
   it('a send deferred behind an away head (deferred to come back later than the line reaches it) brings the head forward: its job runs now', async () => {
@@ -310,12 +325,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     const ids = actions.map((a) => a.id);
     await scheduler.cancel(ids);
     expect(await service.executeAction(ids[0] as string)).toEqual({ outcome: 'sent' });
-    const away = new Date(QUIET_END.getTime() + 60_000);
-    await database.db
-      .updateTable('scheduled_actions')
-      .set({ run_at: away })
-      .where('id', '=', ids[1] as string)
-      .execute();
+    await deferAway(ids[1] as string, { store, scheduler, clock });
     await scheduler.cancel(ids);
     // The last in due order: 28 sends ahead, its slot further than the wait: deferred.
     expect(await service.executeAction(ids[29] as string)).toEqual({ outcome: 'deferred' });

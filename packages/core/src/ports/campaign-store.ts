@@ -185,7 +185,7 @@ export interface ScheduledActionRepository {
   reschedule(actionId: string, runAt: Date): Promise<void>;
   /**
    * Moves a pending action whose `runAt` is after `laterThan` to `to` (a throttled send brought forward
-   * by the sends waiting behind it, see `SendClaims.pullAhead`); false when it was not pending or not
+   * by the sends waiting behind it, see `SendLines.pullAhead`); false when it was not pending or not
    * that late.
    */
   pullForward(actionId: string, to: Date, laterThan: Date): Promise<boolean>;

@@ -31,7 +31,7 @@ export interface ThrottleUsageRepository {
   ): Promise<{ today: number; last: Date | null; ahead: number; paceFrom: Date | null }>;
   /**
    * The head of the sender's line ahead of `action`: of the sends `ahead` counts (`senderState`), the
-   * first `limit` in due order, each with its contact and `runAt`.
+   * first `limit` in due order, each with its contact, campaign and `runAt`.
    */
   lineHead(
     senderId: string,
@@ -39,7 +39,7 @@ export interface ThrottleUsageRepository {
     now: Date,
     mode: CampaignMode,
     limit: number,
-  ): Promise<{ actionId: string; contactId: string; runAt: Date }[]>;
+  ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]>;
   /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
   contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
   /** The reason of the action's latest `deferred` timeline entry, null when it was never deferred. */

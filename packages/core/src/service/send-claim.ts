@@ -16,7 +16,7 @@ import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { holdReason, holdSend, senderHold } from './send-holds.ts';
-import type { SendLine } from './send-pace.ts';
+import { type SendLine, SendLines } from './send-lines.ts';
 import { sendRequest } from './send-request.ts';
 import { SendThrottle, THROTTLE_LEAD_MS } from './send-throttle.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
@@ -95,6 +95,8 @@ export class SendClaims {
   private readonly throttleWaitMs: number;
   /** How long before its slot a waiting send is claimed for it (`THROTTLE_LEAD_MS`, at most the wait). */
   readonly leadMs: number;
+  /** Brings forward the head of a line that is late for it (`SendLines`). */
+  readonly lines: SendLines;
 
   constructor(
     deps: {
@@ -118,6 +120,7 @@ export class SendClaims {
     this.throttle = new SendThrottle(deps.applier, settings.contactFrequencyCap);
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
     this.leadMs = Math.min(this.throttleWaitMs, THROTTLE_LEAD_MS);
+    this.lines = new SendLines(deps);
   }
 
   /** A send left `running` by a worker whose lease ran out (it died, or its step failed and waits). */
@@ -141,7 +144,7 @@ export class SendClaims {
     const claimed = await this.claimStep(ref, mayWait);
     if (!('deferredIn' in claimed)) return claimed;
     // Deferred behind sends of its sender: when the line's head is away too, nothing would move it.
-    await this.pullAhead(claimed.deferredIn, DEFERRED_PULL_LIMIT);
+    await this.lines.pullAhead(claimed.deferredIn, DEFERRED_PULL_LIMIT);
     return { outcome: 'deferred' };
   }
 
@@ -332,35 +335,6 @@ export class SendClaims {
     }
     await tx.actions.claim(action.id, new Date(now.getTime() + this.sendClaimLeaseMs));
     return { ...claim, sentAt: message.sentAt ?? now };
-  }
-
-  /**
-   * Brings forward the head of a send's line (`line`) when no worker holds it: the first sends ahead in due
-   * order (at most `limit`, up to the first tried within `throttleWaitMs`), deferred to come back
-   * later than the line reached them (`pacedRetry` expected a slower pace). Each runs now, in its own
-   * contact's transaction; returns how many moved.
-   */
-  async pullAhead(line: SendLine, limit: number): Promise<number> {
-    const now = this.clock.now();
-    const laterThan = new Date(now.getTime() + this.throttleWaitMs);
-    const action = { id: line.actionId, dueAt: line.dueAt };
-    const head = await this.store.transaction((tx) =>
-      tx.throttle.lineHead(line.senderId, action, now, line.mode, limit),
-    );
-    const firstHeld = head.findIndex((send) => send.runAt.getTime() <= laterThan.getTime());
-    let pulled = 0;
-    for (const { actionId, contactId } of firstHeld === -1 ? head : head.slice(0, firstHeld)) {
-      const moved = await this.transactions.run(
-        async (tx, pending) => {
-          if (!(await tx.actions.pullForward(actionId, now, laterThan))) return false;
-          pending.jobs.push({ actionId, contactId, runAt: now, urgent: true });
-          return true;
-        },
-        { contactId },
-      );
-      if (moved) pulled += 1;
-    }
-    return pulled;
   }
 
   /** Keeps a live worker's claim from expiring while the provider has the message. */

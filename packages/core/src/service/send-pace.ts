@@ -6,12 +6,17 @@ import type { CampaignMode } from '../ports/records.ts';
  * and a send that comes back at the gap's estimate finds most of them still ahead and is deferred again.
  */
 
-/** A throttled send in its sender's line: the sender, the campaign's mode, the action and its due time. */
+/**
+ * A throttled send in its sender's line: the sender, the campaign's mode, the action, its due time, and
+ * `until`: the instant the caps give it behind the sends ahead (a send ahead tried later than that is
+ * late for the line, see `SendLines.pullAhead`).
+ */
 export interface SendLine {
   senderId: string;
   mode: CampaignMode;
   actionId: string;
   dueAt: Date;
+  until: Date;
 }
 
 /** The claims over which a sender's recent pace is measured (`SenderPace`). */
@@ -60,7 +65,7 @@ export function senderPace(
  * places the sends ahead at the min gap's pace), or later when the sender's recent pace is slower: the
  * sends ahead are expected to go in `PACE_SHARE` of the time that pace gives them, so the send comes back
  * a little early rather than late (late, the line reaches it first and waits for it, until a send behind
- * it brings it forward, `SendClaims.pullAhead`). Behind a 50 ms gap on a machine that sent 10 a second, a
+ * it brings it forward, `SendLines.pullAhead`). Behind a 50 ms gap on a machine that sent 10 a second, a
  * send 500 back came back at the gap's estimate, found half of them still ahead, and was deferred again,
  * four or five times in all. Only an allowed instant (`pace.allowed`) before the send's `expiresAt`, else
  * `until`.

@@ -117,10 +117,11 @@ export class SendThrottle {
       ));
     if (decision.kind === 'send') return { outcome: 'send', at: at ?? now };
     // The sender's line, when sends of it are ahead of this one.
+    const { dueAt } = action;
     const line =
-      senderId === null || ahead === 0
+      senderId === null || ahead === 0 || decision.until === null
         ? {}
-        : { line: { senderId, mode: campaign.mode, actionId: action.id, dueAt: action.dueAt } };
+        : { line: { senderId, mode: campaign.mode, actionId: action.id, dueAt, until: decision.until } };
     // A slot this close is waited for by the worker, not recorded: a deferral would cost a write and a
     // trip through the queue (whose delay, or poll interval, exceeds a short gap).
     if (decision.until !== null && decision.until.getTime() - now.getTime() <= waitMs) {

@@ -13,7 +13,7 @@ const THROTTLE_WAIT_LIMIT = 30;
 const THROTTLE_STALL_LIMIT = 5;
 /**
  * A waiting send whose sends ahead did not move for this share of `throttleWaitMs` brings forward those of
- * them no worker holds (`SendClaims.pullAhead`), at most once per that time.
+ * them no worker holds (`SendLines.pullAhead`), at most once per that time.
  */
 const THROTTLE_PULL_SHARE = 0.25;
 /**
@@ -115,7 +115,7 @@ export class SendWaits {
       const pullAfter = THROTTLE_PULL_SHARE * this.throttleWaitMs;
       if (claim.line && ahead > 0 && at - progressAt >= pullAfter && at - pulledAt >= pullAfter) {
         pulledAt = at;
-        await this.claims.pullAhead(claim.line, THROTTLE_PULL_LIMIT);
+        await this.claims.lines.pullAhead(claim.line, THROTTLE_PULL_LIMIT);
       }
       // Back the lead before the slot, to be claimed for it; a send with sends ahead whose slot is already
       // that close waits a moment for them to be claimed.

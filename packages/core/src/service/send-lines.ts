@@ -1,0 +1,59 @@
+import type { CampaignStore } from '../ports/campaign-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { SendLine } from './send-pace.ts';
+import type { CampaignTransactions } from './transactions.ts';
+
+export type { SendLine } from './send-pace.ts';
+
+/** The deferral reasons of a sender's caps: a send ahead deferred for one of them may be brought forward. */
+const SENDER_CAP_REASONS = new Set(['sender_min_gap', 'sender_hourly_cap', 'sender_daily_cap']);
+
+/**
+ * A sender's line whose head is away (DESIGN section 11, due order per sender): a send deferred by a pace
+ * slower than the line then went (`pacedRetry`) is tried after the sends behind it could go, and they
+ * wait for it. The sends behind it bring it forward (`SendWaits`, and a deferred send, `SendClaims`).
+ */
+export class SendLines {
+  private readonly store: CampaignStore;
+  private readonly clock: Clock;
+  private readonly transactions: CampaignTransactions;
+
+  constructor(deps: { store: CampaignStore; clock: Clock; transactions: CampaignTransactions }) {
+    this.store = deps.store;
+    this.clock = deps.clock;
+    this.transactions = deps.transactions;
+  }
+
+  /**
+   * Brings forward the head of a send's line (`line`) when it is late for the line: the first sends ahead
+   * in due order (at most `limit`, up to the first one not late) that will be tried after the instant the
+   * caps give this send behind them (`line.until`), deferred by a pace slower than the line went
+   * (`pacedRetry`): last deferred by its sender's caps (not by its plan's rules, its contact's cap or a
+   * hold). A send ahead that the caps hold longer (a daily cap) is not late. Each runs now, in its own
+   * contact's transaction; returns how many moved.
+   */
+  async pullAhead(line: SendLine, limit: number): Promise<number> {
+    const now = this.clock.now();
+    const laterThan = line.until;
+    const action = { id: line.actionId, dueAt: line.dueAt };
+    const head = await this.store.transaction((tx) =>
+      tx.throttle.lineHead(line.senderId, action, now, line.mode, limit),
+    );
+    const firstHeld = head.findIndex((send) => send.runAt.getTime() <= laterThan.getTime());
+    let pulled = 0;
+    for (const { actionId, contactId, campaignId } of firstHeld === -1 ? head : head.slice(0, firstHeld)) {
+      const moved = await this.transactions.run(
+        async (tx, pending) => {
+          const reason = await tx.throttle.lastDeferralReason(campaignId, actionId);
+          if (!SENDER_CAP_REASONS.has(reason ?? '')) return false;
+          if (!(await tx.actions.pullForward(actionId, now, laterThan))) return false;
+          pending.jobs.push({ actionId, contactId, runAt: now, urgent: true });
+          return true;
+        },
+        { contactId },
+      );
+      if (moved) pulled += 1;
+    }
+    return pulled;
+  }
+}
