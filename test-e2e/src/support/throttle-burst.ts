@@ -29,7 +29,9 @@ const DRAIN_MS = 30_000 + BURST * 250;
  * the rate of the slowest machine measured with every tier running at once (as CI runs them). The rate is
  * bound by the machine's Postgres: where pgbench's TPC-B-like run does 5,550 TPS, the burst drained at 16.6
  * to 18.2 a second in all (19.5 to 20 from send 200 on) on both backends, in CI too; where it does 2,190 TPS,
- * quiet: BullMQ 14.1 (18.5 from send 200 on), pg-boss 10.1 (12.3); in CI: BullMQ 11.9, pg-boss 5.4. Before a
+ * quiet: BullMQ 14.1 (18.5 from send 200 on), pg-boss 10.1 (12.3); in CI: BullMQ 11.9, pg-boss 5.4. Where it
+ * does 1,710 TPS, quiet: BullMQ 10.5 (11.9), pg-boss 7.0 (8.7); in CI: BullMQ 9.5, pg-boss 8.6 (with the sends
+ * ahead counted through an index and deferred lines at their real pace; before, 6.7 and 1.3). Before a
  * waiting job kept its place when the reconcile pass re-queued it (pg-boss), that machine drained at 3.9 a
  * second quiet; before the sends were claimed ahead for their slots and waiting sends gave back their
  * action permits, the fast one at 6.6 to 14.5.

@@ -25,15 +25,16 @@ export const PACE_CLAIMS = 10;
  * A paced retry expects the sends ahead to go in this share of the time their recent pace gives them: a
  * send back early is deferred again (cheap on BullMQ, a few statements on pg-boss), one back late stalls
  * the line until a send behind it brings it forward. The 1,000-campaign burst on a 2-core machine: without
- * a paced retry BullMQ drained at 13.6 a second, pg-boss at 3.1; at 0.8, 8.2 and 8.1; at 0.5, 10.5 and 7.0.
+ * a paced retry BullMQ drained at 13.6 a second, pg-boss at 3.1; at 0.8 (heads brought forward 4 at a
+ * time), 8.2 and 8.1; at 0.5 (16 at a time), 10.5 and 7.0.
  */
 const PACE_SHARE = 0.5;
 /** A paced retry is at most this many times as far from now as the caps' instant. */
 const PACE_STRETCH = 2;
 
 /**
- * How fast the sender's sends went lately: one every `intervalMs`, measured over its last `PACE_CLAIMS`
- * claims while it is still sending at that pace. `allowed`: whether the send's plan allows an instant.
+ * How fast the sender's sends went lately: one every `intervalMs` (`senderPace`). `allowed`: whether the
+ * send's plan allows an instant.
  */
 export interface SenderPace {
   intervalMs: number;
