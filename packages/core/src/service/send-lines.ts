@@ -1,12 +1,17 @@
 import type { CampaignStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { ThrottleReason } from '../senders/throttle.ts';
 import type { SendLine } from './send-pace.ts';
 import type { CampaignTransactions } from './transactions.ts';
 
 export type { SendLine } from './send-pace.ts';
 
 /** The deferral reasons of a sender's caps: a send ahead deferred for one of them may be brought forward. */
-const SENDER_CAP_REASONS = new Set(['sender_min_gap', 'sender_hourly_cap', 'sender_daily_cap']);
+const SENDER_CAP_REASONS: ReadonlySet<string | null> = new Set<ThrottleReason>([
+  'sender_min_gap',
+  'sender_hourly_cap',
+  'sender_daily_cap',
+]);
 
 /**
  * A sender's line whose head is away (DESIGN section 11, due order per sender): a send deferred by a pace
@@ -34,19 +39,18 @@ export class SendLines {
    */
   async pullAhead(line: SendLine, limit: number): Promise<number> {
     const now = this.clock.now();
-    const laterThan = line.until;
     const action = { id: line.actionId, dueAt: line.dueAt };
     const head = await this.store.transaction((tx) =>
       tx.throttle.lineHead(line.senderId, action, now, line.mode, limit),
     );
-    const firstHeld = head.findIndex((send) => send.runAt.getTime() <= laterThan.getTime());
+    const firstHeld = head.findIndex((send) => send.runAt.getTime() <= line.until.getTime());
     let pulled = 0;
     for (const { actionId, contactId, campaignId } of firstHeld === -1 ? head : head.slice(0, firstHeld)) {
       const moved = await this.transactions.run(
         async (tx, pending) => {
           const reason = await tx.throttle.lastDeferralReason(campaignId, actionId);
-          if (!SENDER_CAP_REASONS.has(reason ?? '')) return false;
-          if (!(await tx.actions.pullForward(actionId, now, laterThan))) return false;
+          if (!SENDER_CAP_REASONS.has(reason)) return false;
+          if (!(await tx.actions.pullForward(actionId, now, line.until))) return false;
           pending.jobs.push({ actionId, contactId, runAt: now, urgent: true });
           return true;
         },
