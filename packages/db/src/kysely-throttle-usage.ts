@@ -80,6 +80,18 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     };
   }
 
+  async sendsAhead(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode,
+  ): Promise<number> {
+    const row = await this.ahead(senderId, action, now, mode)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   async lineHead(
     senderId: string,
     action: { id: string; dueAt: Date },

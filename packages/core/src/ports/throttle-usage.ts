@@ -29,6 +29,13 @@ export interface ThrottleUsageRepository {
     mode?: CampaignMode,
     paceClaims?: number,
   ): Promise<{ today: number; last: Date | null; ahead: number; paceFrom: Date | null }>;
+  /** The `ahead` of `senderState` alone: how many of the sender's pending sends take slots before `action`. */
+  sendsAhead(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode,
+  ): Promise<number>;
   /**
    * The head of the sender's line ahead of `action`: of the sends `ahead` counts (`senderState`), the
    * first `limit` in due order, each with its contact, campaign and `runAt`.

@@ -175,14 +175,20 @@ export class SendClaims {
           const message = await tx.messages.lock(messageId);
           if (message?.status === 'sent' || message?.status === 'shadow')
             return this.takeOverAccepted(tx, pending, campaign, action, claim, message);
-        } else if (action.runAt.getTime() - now.getTime() > (mayWait ? this.leadMs : 0)) {
-          if (mayWait && action.runAt.getTime() - now.getTime() <= this.throttleWaitMs)
-            return { wait: action.runAt, ahead: 0 };
-          pending.jobs.push({ actionId: action.id, contactId, runAt: action.runAt });
-          return { outcome: 'not_due' };
         }
         // The instant the send is claimed for: `now`, or its `runAt` when that is at most the lead away.
         let at = takeover || action.runAt.getTime() <= now.getTime() ? now : action.runAt;
+        if (!takeover && action.runAt.getTime() - now.getTime() > (mayWait ? this.leadMs : 0)) {
+          const early = mayWait && action.runAt.getTime() - now.getTime() <= this.throttleWaitMs;
+          // A paced retry (its sender's caps deferred it) is an estimate of when its line reaches it: the
+          // caps decide from now, so a line that went faster does not wait for it (`SendLines`).
+          if (early && (await this.lines.pacedRetryDue(tx, campaign, action, now))) at = now;
+          else if (early) return { wait: action.runAt, ahead: 0 };
+          else {
+            pending.jobs.push({ actionId: action.id, contactId, runAt: action.runAt });
+            return { outcome: 'not_due' };
+          }
+        }
         const readiness = actionReadiness(campaign.state, action);
         if (readiness === 'defer') {
           // Paused since its worker died: the send waits for resume like any other.

@@ -1,6 +1,9 @@
-import type { CampaignStore } from '../ports/campaign-store.ts';
+import { deferSend } from '../engine/engine.ts';
+import type { CampaignStore, StoreTransaction } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
+import type { CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
 import type { ThrottleReason } from '../senders/throttle.ts';
+import { definition } from './campaign-record.ts';
 import type { SendLine } from './send-pace.ts';
 import type { CampaignTransactions } from './transactions.ts';
 
@@ -27,6 +30,29 @@ export class SendLines {
     this.store = deps.store;
     this.clock = deps.clock;
     this.transactions = deps.transactions;
+  }
+
+  /** How many sends of the line are still ahead of its send (`ThrottleUsageRepository.sendsAhead`). */
+  async ahead(line: SendLine): Promise<number> {
+    const now = this.clock.now();
+    const action = { id: line.actionId, dueAt: line.dueAt };
+    return this.store.transaction((tx) => tx.throttle.sendsAhead(line.senderId, action, now, line.mode));
+  }
+
+  /**
+   * Whether a send whose job came back before its `runAt` (at most the wait ahead) may be claimed from
+   * `now` on, its caps deciding when: its `runAt` is a paced retry (`pacedRetry`: last deferred by its
+   * sender's caps), an estimate of when its line reaches it, and the plan's rules allow `now`. A line that
+   * went faster than that estimate then does not wait for it; one that did not defers it again.
+   */
+  async pacedRetryDue(
+    tx: StoreTransaction,
+    campaign: CampaignRecord,
+    action: ScheduledActionRecord,
+    now: Date,
+  ): Promise<boolean> {
+    if (deferSend(definition(campaign), campaign.state, action, now) !== null) return false;
+    return SENDER_CAP_REASONS.has(await tx.throttle.lastDeferralReason(campaign.id, action.id));
   }
 
   /**

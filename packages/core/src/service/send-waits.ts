@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { Scheduler } from '../ports/scheduler.ts';
 import type { Permits } from './permits.ts';
 import type { ActionRef, ExecuteActionResult, SendClaim, SendClaims } from './send-claim.ts';
+import type { SendLine } from './send-lines.ts';
 import { comeBackEarlyMs } from './send-throttle.ts';
 
 /** A send waits in its worker for at most this many times `throttleWaitMs` in all, then it is deferred. */
@@ -24,6 +25,14 @@ const THROTTLE_PULL_SHARE = 0.25;
 const THROTTLE_PULL_LIMIT = 16;
 /** A send with sends ahead of it whose slot is already within the lead asks again after this long. */
 const THROTTLE_RECHECK_MS = 10;
+
+/** What a waiting send saw of its line: when it started, when the line last moved, its last pull, the sends ahead. */
+interface LineWatch {
+  started: number;
+  progressAt: number;
+  pulledAt: number;
+  ahead: number;
+}
 
 /** Settings of the in-worker wait (see `ExecutionServiceDeps`). */
 export interface SendWaitSettings {
@@ -97,26 +106,17 @@ export class SendWaits {
   /** Claims the send (step 1), waiting for its slot when that is close. */
   async claim(ref: ActionRef): Promise<SendClaim | ExecuteActionResult> {
     const started = this.clock.now().getTime();
-    let progressAt = started;
-    let pulledAt = started;
-    let ahead = Number.POSITIVE_INFINITY;
+    const watch: LineWatch = {
+      started,
+      progressAt: started,
+      pulledAt: started,
+      ahead: Number.POSITIVE_INFINITY,
+    };
     for (;;) {
-      const now = this.clock.now().getTime();
-      const mayWait =
-        this.throttleWaitMs > 0 &&
-        now - progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
-        now - started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs;
-      const claim = await this.claims.claimSend(ref, mayWait);
+      const claim = await this.claims.claimSend(ref, this.mayWait(watch));
       if (!('wait' in claim)) return claim;
       const at = this.clock.now().getTime();
-      if (claim.ahead < ahead || claim.ahead === 0) progressAt = at;
-      ahead = claim.ahead;
-      // The line does not move: the sends ahead may be deferred to come back later than it reaches them.
-      const pullAfter = THROTTLE_PULL_SHARE * this.throttleWaitMs;
-      if (claim.line && ahead > 0 && at - progressAt >= pullAfter && at - pulledAt >= pullAfter) {
-        pulledAt = at;
-        await this.claims.lines.pullAhead(claim.line, THROTTLE_PULL_LIMIT);
-      }
+      await this.seen(watch, claim.ahead, claim.line, at);
       // Back the lead before the slot, to be claimed for it; a send with sends ahead whose slot is already
       // that close waits a moment for them to be claimed.
       const wake = Math.max(
@@ -135,9 +135,49 @@ export class SendWaits {
       if (claim.ahead > 0) this.waiting += 1;
       try {
         await this.sleep(wake - at);
+        if (claim.line) await this.watchLine(claim.line, watch);
       } finally {
         if (claim.ahead > 0) this.waiting -= 1;
       }
+    }
+  }
+
+  /** Whether the send may still wait: its line moved lately, and it has not waited too long in all. */
+  private mayWait(watch: LineWatch): boolean {
+    const now = this.clock.now().getTime();
+    return (
+      this.throttleWaitMs > 0 &&
+      now - watch.progressAt <= THROTTLE_STALL_LIMIT * this.throttleWaitMs &&
+      now - watch.started <= THROTTLE_WAIT_LIMIT * this.throttleWaitMs
+    );
+  }
+
+  /**
+   * The sends ahead counted `at`: progress when fewer are left; when the line has not moved for a share of
+   * the wait, its head may be away (deferred to come back later than the line reaches it): brought forward.
+   */
+  private async seen(watch: LineWatch, ahead: number, line: SendLine | undefined, at: number): Promise<void> {
+    if (ahead < watch.ahead || ahead === 0) watch.progressAt = at;
+    watch.ahead = ahead;
+    const pullAfter = THROTTLE_PULL_SHARE * this.throttleWaitMs;
+    if (line && ahead > 0 && at - watch.progressAt >= pullAfter && at - watch.pulledAt >= pullAfter) {
+      watch.pulledAt = at;
+      await this.claims.lines.pullAhead(line, THROTTLE_PULL_LIMIT);
+    }
+  }
+
+  /**
+   * While sends are ahead, the line is watched by counting them (one statement, `SendLines.ahead`), not by
+   * claiming again (a whole claim transaction every `THROTTLE_RECHECK_MS` for each waiting send): until
+   * none is left (this send's turn: claimed next, for its slot) or it may wait no longer (claimed next,
+   * to be deferred).
+   */
+  private async watchLine(line: SendLine, watch: LineWatch): Promise<void> {
+    while (watch.ahead > 0 && this.mayWait(watch)) {
+      const ahead = await this.claims.lines.ahead(line);
+      await this.seen(watch, ahead, line, this.clock.now().getTime());
+      if (ahead === 0) return;
+      await this.sleep(THROTTLE_RECHECK_MS);
     }
   }
 
