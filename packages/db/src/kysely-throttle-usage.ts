@@ -113,6 +113,35 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     }));
   }
 
+  async lineBehind(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode,
+    limit: number,
+  ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]> {
+    const rows = await this.line(senderId, now, mode)
+      .where('a.due_at', '>=', action.dueAt)
+      .where('a.id', '<>', action.id)
+      .where((eb) =>
+        eb.or([
+          eb('a.due_at', '>', action.dueAt),
+          eb.and([eb('a.due_at', '=', action.dueAt), eb('a.id', '>', action.id)]),
+        ]),
+      )
+      .select(['a.id', 'a.contact_id', 'a.campaign_id', 'a.run_at'])
+      .orderBy('a.due_at')
+      .orderBy('a.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      actionId: r.id,
+      contactId: r.contact_id,
+      campaignId: r.campaign_id,
+      runAt: r.run_at,
+    }));
+  }
+
   async contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]> {
     const rows = await this.db
       .selectFrom('outbound_messages')
@@ -133,6 +162,19 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
    * primary key, a join Citus runs on each shard.
    */
   private ahead(senderId: string, action: { id: string; dueAt: Date }, now: Date, mode: CampaignMode) {
+    return this.line(senderId, now, mode)
+      .where('a.due_at', '<=', action.dueAt)
+      .where('a.id', '<>', action.id)
+      .where((eb) =>
+        eb.or([
+          eb('a.due_at', '<', action.dueAt),
+          eb.and([eb('a.due_at', '=', action.dueAt), eb('a.id', '<', action.id)]),
+        ]),
+      );
+  }
+
+  /** A sender's line: its pending sends due by `now` (a range of the pending sends' index), with their campaigns. */
+  private line(senderId: string, now: Date, mode: CampaignMode) {
     return this.db
       .selectFrom('scheduled_actions as a')
       .innerJoin('contact_campaigns as c', (join) =>
@@ -143,15 +185,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
       .where('c.mode', '=', mode)
       .where('a.kind', '=', 'send')
       .where('a.status', '=', 'pending')
-      .where('a.due_at', '<=', now)
-      .where('a.due_at', '<=', action.dueAt)
-      .where('a.id', '<>', action.id)
-      .where((eb) =>
-        eb.or([
-          eb('a.due_at', '<', action.dueAt),
-          eb.and([eb('a.due_at', '=', action.dueAt), eb('a.id', '<', action.id)]),
-        ]),
-      );
+      .where('a.due_at', '<=', now);
   }
 
   async lastDeferralReason(campaignId: string, actionId: string): Promise<string | null> {

@@ -430,6 +430,39 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     ]);
   });
 
+  it('a claimed send keeps its line’s next sends at hand: the one right behind it, deferred by the caps to come back later than the line reaches it, runs now (an urgent job); one tried later for another reason is left', async () => {
+    const { clock, service, scheduler, actions } = await burst(3);
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string, string];
+    await scheduler.cancel(ids);
+    // The second: deferred by the min gap (the first is ahead), its retry a minute away.
+    await deferAway(ids[1], { store, scheduler, clock });
+    // The third: a minute away with no deferral of its caps (as a transport retry's backoff leaves it).
+    const away = new Date(QUIET_END.getTime() + 60_000);
+    await database.db
+      .updateTable('scheduled_actions')
+      .set({ run_at: away })
+      .where('id', '=', ids[2])
+      .execute();
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    const now = clock.now();
+    expect(scheduler.pending()).toEqual([
+      { actionId: ids[1], contactId: actions[1]?.contact_id, runAt: now, urgent: true },
+    ]);
+    const rows = await database.db
+      .selectFrom('scheduled_actions')
+      .select(['id', 'run_at'])
+      .where('id', 'in', [ids[1], ids[2]])
+      .execute();
+    expect(new Map(rows.map((r) => [r.id, r.run_at]))).toEqual(
+      new Map([
+        [ids[1], now],
+        [ids[2], away],
+      ]),
+    );
+  });
+
   it('a send sleeping until its slot holds no action permit: with one permit, the send it waits for still runs', async () => {
     const hold = { on: true, sleeping: [] as (() => void)[] };
     const { clock, service, scheduler, transport, actions } = await burst(3, { actionConcurrency: 1, hold });

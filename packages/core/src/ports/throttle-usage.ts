@@ -47,6 +47,18 @@ export interface ThrottleUsageRepository {
     mode: CampaignMode,
     limit: number,
   ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]>;
+  /**
+   * The sends right behind `action` in its sender's line: the first `limit` of the sender's pending sends
+   * (its active campaigns of `mode`) due by `now` and after `action` in due order `(dueAt, id)`, each with
+   * its contact, campaign and `runAt`.
+   */
+  lineBehind(
+    senderId: string,
+    action: { id: string; dueAt: Date },
+    now: Date,
+    mode: CampaignMode,
+    limit: number,
+  ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]>;
   /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
   contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
   /** The reason of the action's latest `deferred` timeline entry, null when it was never deferred. */

@@ -17,9 +17,18 @@ import { definition, errorMessage, stableUuid } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import { holdReason, holdSend, senderHold } from './send-holds.ts';
 import { type SendLine, SendLines } from './send-lines.ts';
+import type { AtHand } from './send-pace.ts';
 import { sendRequest } from './send-request.ts';
 import { SendThrottle, THROTTLE_LEAD_MS } from './send-throttle.ts';
 import { type AfterCommit, type CampaignTransactions, lockCampaign } from './transactions.ts';
+
+/** What step 1's transaction settles: a claim (with the sends its line keeps at hand), a wait, or an outcome. */
+type Claimed =
+  | SendClaim
+  | ExecuteActionResult
+  | ThrottleWait
+  | { deferredIn: SendLine }
+  | { claim: SendClaim; atHand: AtHand };
 
 /** How many sends ahead a deferred send brings forward at most (a waiting one: see `SendWaits`). */
 const DEFERRED_PULL_LIMIT = 4;
@@ -142,17 +151,18 @@ export class SendClaims {
    */
   async claimSend(ref: ActionRef, mayWait = false): Promise<SendClaim | ExecuteActionResult | ThrottleWait> {
     const claimed = await this.claimStep(ref, mayWait);
+    if ('atHand' in claimed) {
+      // Claimed: the sends right behind it that the line will reach before their jobs come back.
+      await this.lines.pullBehind(claimed.atHand);
+      return claimed.claim;
+    }
     if (!('deferredIn' in claimed)) return claimed;
     // Deferred behind sends of its sender: when the line's head is away too, nothing would move it.
     await this.lines.pullAhead(claimed.deferredIn, DEFERRED_PULL_LIMIT);
     return { outcome: 'deferred' };
   }
 
-  private async claimStep(
-    ref: ActionRef,
-    mayWait: boolean,
-  ): Promise<SendClaim | ExecuteActionResult | ThrottleWait | { deferredIn: SendLine }> {
-    type Claimed = SendClaim | ExecuteActionResult | ThrottleWait | { deferredIn: SendLine };
+  private async claimStep(ref: ActionRef, mayWait: boolean): Promise<Claimed> {
     const { actionId, campaignId, contactId } = ref;
     return this.transactions.run(
       async (tx, pending): Promise<Claimed> => {
@@ -260,6 +270,7 @@ export class SendClaims {
         // Caps (DESIGN section 11), last: an admission holds the sender's lock until this transaction
         // commits, so nothing that can be done before it is done under it. A takeover retries the slot its
         // first claim reserved.
+        let behind: AtHand | undefined;
         if (!takeover) {
           const waitMs = mayWait ? this.throttleWaitMs : 0;
           const lead = mayWait ? this.leadMs : 0;
@@ -270,7 +281,7 @@ export class SendClaims {
           }
           if (throttled.outcome === 'deferred' && throttled.line) return { deferredIn: throttled.line };
           if (throttled.outcome !== 'send') return { outcome: throttled.outcome };
-          at = throttled.at;
+          ({ at, behind } = throttled);
         }
         const message = await tx.messages.claim(
           {
@@ -306,17 +317,21 @@ export class SendClaims {
         await tx.actions.claim(action.id, new Date(at.getTime() + this.sendClaimLeaseMs));
         const slot = at.getTime() > now.getTime() ? { notBefore: at } : {};
         // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
-        if (message.status === 'shadow') return { ...claim, ...slot, sentAt: at };
-        return {
-          ...claim,
-          ...slot,
-          request: sendRequest(
-            { messageId: message.id, campaignId: campaign.id, contactId: contact.id },
-            composed,
-            sender,
-            { messageIdDomain: this.messageIdDomain, unsubscribe: this.unsubscribe },
-          ),
-        };
+        // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
+        const claimed: SendClaim =
+          message.status === 'shadow'
+            ? { ...claim, ...slot, sentAt: at }
+            : {
+                ...claim,
+                ...slot,
+                request: sendRequest(
+                  { messageId: message.id, campaignId: campaign.id, contactId: contact.id },
+                  composed,
+                  sender,
+                  { messageIdDomain: this.messageIdDomain, unsubscribe: this.unsubscribe },
+                ),
+              };
+        return behind ? { claim: claimed, atHand: behind } : claimed;
       },
       { contactId },
     );

@@ -4,7 +4,7 @@ import type { Clock } from '../ports/clock.ts';
 import type { CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
 import type { ThrottleReason } from '../senders/throttle.ts';
 import { definition } from './campaign-record.ts';
-import type { SendLine } from './send-pace.ts';
+import type { AtHand, SendLine } from './send-pace.ts';
 import type { CampaignTransactions } from './transactions.ts';
 
 export type { SendLine } from './send-pace.ts';
@@ -30,6 +30,30 @@ export class SendLines {
     this.store = deps.store;
     this.clock = deps.clock;
     this.transactions = deps.transactions;
+  }
+
+  /**
+   * Keeps the next sends of a line at hand (`AtHand`): of the `count` sends right behind the one just
+   * claimed (for `at`), those whose `runAt` is later than the line will reach them at its pace (one every
+   * `intervalMs` after `at`), last deferred by their sender's caps (a paced retry the line outran), run
+   * now: their jobs come to a worker, which waits for their slots (within the wait: the line reaches them
+   * within it). Without this the line stalls at each of them until a send behind it sees no progress and
+   * brings it forward (`pullAhead`), and on a polling queue its job waits for the next poll. Returns how
+   * many moved.
+   */
+  async pullBehind(behind: AtHand): Promise<number> {
+    const { line, at, intervalMs, count } = behind;
+    const now = this.clock.now();
+    const action = { id: line.actionId, dueAt: line.dueAt };
+    const next = await this.store.transaction((tx) =>
+      tx.throttle.lineBehind(line.senderId, action, now, line.mode, count),
+    );
+    let pulled = 0;
+    for (const [i, send] of next.entries()) {
+      const reached = new Date(at.getTime() + (i + 1) * intervalMs);
+      if (send.runAt.getTime() > reached.getTime() && (await this.pull(send, now, reached))) pulled += 1;
+    }
+    return pulled;
   }
 
   /** How many sends of the line are still ahead of its send (`ThrottleUsageRepository.sendsAhead`). */
@@ -71,19 +95,30 @@ export class SendLines {
     );
     const firstHeld = head.findIndex((send) => send.runAt.getTime() <= line.until.getTime());
     let pulled = 0;
-    for (const { actionId, contactId, campaignId } of firstHeld === -1 ? head : head.slice(0, firstHeld)) {
-      const moved = await this.transactions.run(
-        async (tx, pending) => {
-          const reason = await tx.throttle.lastDeferralReason(campaignId, actionId);
-          if (!SENDER_CAP_REASONS.has(reason)) return false;
-          if (!(await tx.actions.pullForward(actionId, now, line.until))) return false;
-          pending.jobs.push({ actionId, contactId, runAt: now, urgent: true });
-          return true;
-        },
-        { contactId },
-      );
-      if (moved) pulled += 1;
-    }
+    for (const send of firstHeld === -1 ? head : head.slice(0, firstHeld))
+      if (await this.pull(send, now, line.until)) pulled += 1;
     return pulled;
+  }
+
+  /**
+   * Runs a send of a line now (an urgent job) when it is still tried later than `laterThan` and was last
+   * deferred by its sender's caps; in its own contact's transaction.
+   */
+  private async pull(
+    send: { actionId: string; contactId: string; campaignId: string },
+    now: Date,
+    laterThan: Date,
+  ): Promise<boolean> {
+    const { actionId, contactId, campaignId } = send;
+    return this.transactions.run(
+      async (tx, pending) => {
+        const reason = await tx.throttle.lastDeferralReason(campaignId, actionId);
+        if (!SENDER_CAP_REASONS.has(reason)) return false;
+        if (!(await tx.actions.pullForward(actionId, now, laterThan))) return false;
+        pending.jobs.push({ actionId, contactId, runAt: now, urgent: true });
+        return true;
+      },
+      { contactId },
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PACE_CLAIMS, pacedRetry, senderPace } from './send-pace.ts';
+import { atHand, PACE_CLAIMS, pacedRetry, senderPace } from './send-pace.ts';
 
 const NOW = new Date('2026-03-02T08:00:10.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
@@ -47,5 +47,25 @@ describe('when a deferred send is tried again (pacedRetry)', () => {
     expect(pacedRetry(until, NOW, 100, forbidden, null)).toEqual(until);
     expect(pacedRetry(until, NOW, 100, { intervalMs: 120, ...always }, at(5_999))).toEqual(until);
     expect(pacedRetry(until, NOW, 100, { intervalMs: 120, ...always }, at(6_000))).toEqual(at(6_000));
+  });
+});
+
+describe('the sends a line keeps at hand behind a claimed one', () => {
+  const line = { senderId: 's', mode: 'live' as const, actionId: 'a', dueAt: at(-60_000) };
+
+  it('are those the line reaches within the wait at the min gap’s pace, at most 16', () => {
+    expect(atHand(line, NOW, 50, null, 1_000)).toEqual({ line, at: NOW, intervalMs: 50, count: 16 });
+    expect(atHand(line, NOW, 200, null, 1_000)).toEqual({ line, at: NOW, intervalMs: 200, count: 5 });
+  });
+
+  it('are fewer when the sender’s recent pace is slower than its gap (a faster one does not count)', () => {
+    expect(atHand(line, NOW, 50, { intervalMs: 125 }, 1_000)).toMatchObject({ intervalMs: 125, count: 8 });
+    expect(atHand(line, NOW, 50, { intervalMs: 10 }, 1_000)).toMatchObject({ intervalMs: 50, count: 16 });
+  });
+
+  it('are none without a wait, without a fixed min gap, or with a gap longer than the wait', () => {
+    expect(atHand(line, NOW, 50, null, 0)).toBeNull();
+    expect(atHand(line, NOW, null, null, 1_000)).toBeNull();
+    expect(atHand(line, NOW, 2_000, null, 1_000)).toBeNull();
   });
 });

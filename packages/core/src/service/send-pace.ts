@@ -19,6 +19,38 @@ export interface SendLine {
   until: Date;
 }
 
+/**
+ * The sends right behind a send just claimed for `at` that its line keeps at hand (`SendLines.pullBehind`):
+ * `count` of them, the line expected to reach each `intervalMs` after the one before.
+ */
+export interface AtHand {
+  line: Omit<SendLine, 'until'>;
+  at: Date;
+  intervalMs: number;
+  count: number;
+}
+
+/** The most sends a line keeps at hand behind a claimed one (`atHand`). */
+const AT_HAND_LIMIT = 16;
+
+/**
+ * What a line keeps at hand behind a send claimed for `at`, for a worker that may wait `waitMs`: the sends
+ * the line reaches within the wait at its pace (the min gap's, or the sender's recent one when slower),
+ * at most `AT_HAND_LIMIT`; null without a wait or a fixed min gap (a line without one does not pace).
+ */
+export function atHand(
+  line: Omit<SendLine, 'until'>,
+  at: Date,
+  gapMs: number | null,
+  pace: Pick<SenderPace, 'intervalMs'> | null,
+  waitMs: number,
+): AtHand | null {
+  if (gapMs === null || gapMs <= 0 || waitMs <= 0) return null;
+  const intervalMs = Math.max(gapMs, pace?.intervalMs ?? 0);
+  const count = Math.min(AT_HAND_LIMIT, Math.floor(waitMs / intervalMs));
+  return count > 0 ? { line, at, intervalMs, count } : null;
+}
+
 /** The claims over which a sender's recent pace is measured (`SenderPace`). */
 export const PACE_CLAIMS = 10;
 /**

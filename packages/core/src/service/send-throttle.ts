@@ -17,10 +17,18 @@ import {
   type ThrottledSender,
   usageDayStart,
 } from '../senders/throttle.ts';
-import { decideAfter } from '../senders/throttle-queue.ts';
+import { decideAfter, fixedGapMs } from '../senders/throttle-queue.ts';
 import { definition } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
-import { PACE_CLAIMS, pacedRetry, type SenderPace, type SendLine, senderPace } from './send-pace.ts';
+import {
+  type AtHand,
+  atHand,
+  PACE_CLAIMS,
+  pacedRetry,
+  type SenderPace,
+  type SendLine,
+  senderPace,
+} from './send-pace.ts';
 import type { AfterCommit } from './transactions.ts';
 
 /**
@@ -89,7 +97,7 @@ export class SendThrottle {
     now: Date,
     waitMs = 0,
     leadMs = 0,
-  ): Promise<Throttled | { outcome: 'send'; at: Date }> {
+  ): Promise<Throttled | { outcome: 'send'; at: Date; behind?: AtHand }> {
     const senderId = campaign.senderIds[node.channel ?? 'email'];
     if (senderId === null && this.contactCap === undefined) return { outcome: 'send', at: now };
     // First without the sender's lock: a send that waits or is deferred reserves nothing, and what it
@@ -97,7 +105,7 @@ export class SendThrottle {
     // the locked decision would). Only an admission takes the lock and decides again: in a burst the
     // lock is queued for by the sends about to go, not by every one that will wait.
     const unlocked = senderId === null ? null : await tx.senders.get(senderId);
-    let { decision, ahead, pace } = await this.decide(tx, campaign, action, node, now, unlocked);
+    let { decision, ahead, pace, recent } = await this.decide(tx, campaign, action, node, now, unlocked);
     // The instant to admit the send for: now, or its slot when no send is ahead and the slot is within the
     // lead (claimed now for the slot, handed to the transport at it; see `SendClaims`).
     const at =
@@ -107,7 +115,7 @@ export class SendThrottle {
           ? decision.until
           : null;
     if (at !== null && senderId !== null)
-      ({ decision, ahead, pace } = await this.decide(
+      ({ decision, ahead, pace, recent } = await this.decide(
         tx,
         campaign,
         action,
@@ -115,7 +123,16 @@ export class SendThrottle {
         at,
         await tx.senders.lock(senderId),
       ));
-    if (decision.kind === 'send') return { outcome: 'send', at: at ?? now };
+    if (decision.kind === 'send') {
+      const admitted = at ?? now;
+      const gapMs = unlocked?.caps.minGap == null ? null : fixedGapMs(unlocked.caps.minGap);
+      const line =
+        senderId === null
+          ? null
+          : { senderId, mode: campaign.mode, actionId: action.id, dueAt: action.dueAt };
+      const behind = line && atHand(line, admitted, gapMs, recent, waitMs);
+      return { outcome: 'send', at: admitted, ...(behind ? { behind } : {}) };
+    }
     // The sender's line, when sends of it are ahead of this one.
     const { dueAt } = action;
     const line =
@@ -193,7 +210,12 @@ export class SendThrottle {
     node: SendNode,
     now: Date,
     sender: Sender | null,
-  ): Promise<{ decision: ThrottleDecision; ahead: number; pace: SenderPace | null }> {
+  ): Promise<{
+    decision: ThrottleDecision;
+    ahead: number;
+    pace: SenderPace | null;
+    recent: Omit<SenderPace, 'allowed'> | null;
+  }> {
     // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
     // `ahead`: sends of the same sender ahead in due order take the next slots first; the decision counts
     // them as phantom claims at the instants they will get, then decides for this one.
@@ -223,6 +245,7 @@ export class SendThrottle {
     return {
       decision,
       ahead,
+      recent: pace,
       pace: allowedPace && {
         ...allowedPace,
         allowed: (t) => input.nextAllowed(t)?.getTime() === t.getTime(),
