@@ -17,8 +17,19 @@ const OPEN_STATUSES = ['pending', 'active', 'paused'];
 /** core's SenderRepository on kysely (see its contract). */
 export class KyselySenderRepository implements SenderRepository {
   private readonly db: Db;
+  /**
+   * The senders this transaction read, locked or wrote, as it last saw them: `get` answers from here (a
+   * send's claim reads its sender for the hold, the message and the caps; one round trip, not three).
+   */
+  private readonly seen = new Map<string, Sender | null>();
+  /** `db`: one transaction's handle (the memo above lives as long as it). */
   constructor(db: Db) {
     this.db = db;
+  }
+
+  private remember(senderId: string, sender: Sender | null): Sender | null {
+    this.seen.set(senderId, sender);
+    return sender;
   }
 
   async insert(sender: NewSender): Promise<Sender | null> {
@@ -42,17 +53,23 @@ export class KyselySenderRepository implements SenderRepository {
       .onConflict((oc) => oc.column('id').doNothing())
       .returningAll()
       .executeTakeFirst();
-    return row ? toSender(row) : null;
+    if (!row) {
+      this.seen.delete(sender.id);
+      return null;
+    }
+    return this.remember(sender.id, toSender(row));
   }
 
   async get(senderId: string): Promise<Sender | null> {
+    const seen = this.seen.get(senderId);
+    if (seen !== undefined) return seen;
     const row = await this.db
       .selectFrom('senders')
       .selectAll()
       .where('id', '=', senderId)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
-    return row ? toSender(row) : null;
+    return this.remember(senderId, row ? toSender(row) : null);
   }
 
   async lock(senderId: string): Promise<Sender | null> {
@@ -63,7 +80,7 @@ export class KyselySenderRepository implements SenderRepository {
       .where('deleted_at', 'is', null)
       .forUpdate()
       .executeTakeFirst();
-    return row ? toSender(row) : null;
+    return this.remember(senderId, row ? toSender(row) : null);
   }
 
   async list(channel?: SenderChannel): Promise<Sender[]> {
@@ -98,7 +115,7 @@ export class KyselySenderRepository implements SenderRepository {
       .where('deleted_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
-    return row ? toSender(row) : null;
+    return this.remember(senderId, row ? toSender(row) : null);
   }
 
   async softDelete(senderId: string, at: Date): Promise<boolean> {
@@ -108,6 +125,7 @@ export class KyselySenderRepository implements SenderRepository {
       .where('id', '=', senderId)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
+    this.remember(senderId, null);
     return result.numUpdatedRows > 0n;
   }
 

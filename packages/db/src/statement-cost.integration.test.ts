@@ -113,4 +113,43 @@ describe('statements per hot path (Postgres)', () => {
     expect(ignored).toBeLessThanOrEqual(5);
     expect(duplicate).toBeLessThanOrEqual(3);
   });
+
+  it('a throttled send (a sender with caps not reached): its claim reads the sender once, then locks it', async () => {
+    const senderId = `snd_${randomUUID().slice(0, 8)}`;
+    const store = new KyselyCampaignStore(database.db);
+    await store.transaction((tx) =>
+      tx.senders.insert({
+        id: senderId,
+        channel: 'email',
+        from: `${senderId}@example.com`,
+        timezone: 'UTC',
+        caps: { daily: 1_000, minGap: 'PT1S' },
+        warmup: null,
+        enabled: true,
+        transport: 'log',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    const { campaign } = await service.persistPlan({
+      contact: { id: randomUUID(), email: 'b@example.com' },
+      plan,
+      senderIds: { email: senderId },
+    });
+    const { id: sendId } = await database.db
+      .selectFrom('scheduled_actions')
+      .select('id')
+      .where('campaign_id', '=', campaign.id)
+      .where('kind', '=', 'send')
+      .executeTakeFirstOrThrow();
+    let outcome: unknown;
+    const throttled = await measure(async () => {
+      outcome = await service.executeAction(sendId);
+    });
+    expect(outcome).toEqual({ outcome: 'sent' });
+    console.info(JSON.stringify({ statements: { throttledSend: throttled } }));
+    // The unthrottled send's 16, plus the sender read once (for its hold, its address and its caps: the
+    // transaction remembers it; three reads before), its usage read without its lock (a send that waits or
+    // is deferred takes none), then the sender locked and its usage read again for the admission.
+    expect(throttled).toBeLessThanOrEqual(20);
+  });
 });

@@ -47,6 +47,10 @@ export type SenderUsageMode = 'live' | 'shadow';
 export interface SenderRepository {
   /** Stores a new sender; null when the id is taken (by a sender, deleted or not). */
   insert(sender: NewSender): Promise<Sender | null>;
+  /**
+   * The sender (null when it does not exist or is deleted). MAY answer with the row as this transaction
+   * last read, locked or wrote it, without reading again.
+   */
   get(senderId: string): Promise<Sender | null>;
   /** The sender, locked (FOR UPDATE) until the transaction ends: serializes cap decisions per sender. */
   lock(senderId: string): Promise<Sender | null>;
