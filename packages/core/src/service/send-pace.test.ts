@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atHand, PACE_CLAIMS, pacedRetry, senderPace } from './send-pace.ts';
+import { assumedPace, atHand, PACE_CLAIMS, pacedRetry, senderPace } from './send-pace.ts';
 
 const NOW = new Date('2026-03-02T08:00:10.000Z');
 const at = (ms: number) => new Date(NOW.getTime() + ms);
@@ -28,14 +28,22 @@ describe('when a deferred send is tried again (pacedRetry)', () => {
   // Behind a 50 ms gap with 100 sends ahead, the caps' instant is 5 s away.
   const until = at(5_000);
 
-  it('at the caps’ instant without a pace, with nobody ahead, or when the pace is at least half the gap’s', () => {
+  it('at the caps’ instant without a pace, with nobody ahead, or when 0.9 of the time its pace gives the sends ahead is no later', () => {
     expect(pacedRetry(until, NOW, 100, null, null)).toEqual(until);
     expect(pacedRetry(until, NOW, 0, { intervalMs: 200, ...always }, null)).toEqual(until);
-    expect(pacedRetry(until, NOW, 100, { intervalMs: 100, ...always }, null)).toEqual(until);
+    // 100 sends 55 ms apart: 5.5 s, of which 0.9 is 4.95 s.
+    expect(pacedRetry(until, NOW, 100, { intervalMs: 55, ...always }, null)).toEqual(until);
   });
 
-  it('later when the sender goes slower: at half the time its pace gives the sends ahead', () => {
-    expect(pacedRetry(until, NOW, 100, { intervalMs: 120, ...always }, null)).toEqual(at(6_000));
+  it('later when the sender goes slower: at 0.9 of the time its pace gives the sends ahead', () => {
+    // 100 sends 60 ms apart: 6 s, of which 0.9 is 5.4 s.
+    expect(pacedRetry(until, NOW, 100, { intervalMs: 60, ...always }, null)).toEqual(at(5_400));
+  });
+
+  it('before the sender has a pace, a line that keeps its sends at hand assumes the slowest: twice the caps’ instant', () => {
+    expect(pacedRetry(until, NOW, 100, { ...assumedPace(until, NOW, 100), ...always }, null)).toEqual(
+      at(10_000),
+    );
   });
 
   it('at most twice as far as the caps’ instant (a pace measured while the line stalled)', () => {
@@ -43,10 +51,10 @@ describe('when a deferred send is tried again (pacedRetry)', () => {
   });
 
   it('never on an instant the plan forbids, nor after the send expires: then at the caps’ instant', () => {
-    const forbidden = { intervalMs: 120, allowed: (t: Date) => t.getTime() !== at(6_000).getTime() };
+    const forbidden = { intervalMs: 60, allowed: (t: Date) => t.getTime() !== at(5_400).getTime() };
     expect(pacedRetry(until, NOW, 100, forbidden, null)).toEqual(until);
-    expect(pacedRetry(until, NOW, 100, { intervalMs: 120, ...always }, at(5_999))).toEqual(until);
-    expect(pacedRetry(until, NOW, 100, { intervalMs: 120, ...always }, at(6_000))).toEqual(at(6_000));
+    expect(pacedRetry(until, NOW, 100, { intervalMs: 60, ...always }, at(5_399))).toEqual(until);
+    expect(pacedRetry(until, NOW, 100, { intervalMs: 60, ...always }, at(5_400))).toEqual(at(5_400));
   });
 });
 

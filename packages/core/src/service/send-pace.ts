@@ -60,7 +60,7 @@ export const PACE_CLAIMS = 10;
  * a paced retry BullMQ drained at 13.6 a second, pg-boss at 3.1; at 0.8 (heads brought forward 4 at a
  * time), 8.2 and 8.1; at 0.5 (16 at a time), 10.5 and 7.0.
  */
-const PACE_SHARE = 0.5;
+const PACE_SHARE = 0.9;
 /** A paced retry is at most this many times as far from now as the caps' instant. */
 const PACE_STRETCH = 2;
 
@@ -91,6 +91,18 @@ export function senderPace(
   if (since > PACE_WINDOW_MS) return null;
   const intervalMs = Math.max((last.getTime() - paceFrom.getTime()) / PACE_CLAIMS, since / (PACE_CLAIMS + 1));
   return intervalMs > 0 ? { intervalMs } : null;
+}
+
+/**
+ * The pace a line that keeps its sends at hand (`atHand`) assumes before the sender has one (`senderPace`
+ * null: a burst's start): the slowest a paced retry allows (`PACE_STRETCH` times the caps' instant). A line
+ * that goes faster brings the send forward as it comes within reach (`SendLines.pullBehind`): one pull,
+ * where at the gap's pace every send far back came back early and was deferred again (a 1,000-send burst
+ * whose line started at 4 a second: 20 deferrals a second for its first 50 s).
+ */
+export function assumedPace(until: Date, now: Date, ahead: number): Omit<SenderPace, 'allowed'> {
+  const capsMs = Math.max(0, until.getTime() - now.getTime());
+  return { intervalMs: (PACE_STRETCH * capsMs) / (Math.max(1, ahead) * PACE_SHARE) };
 }
 
 /**

@@ -22,6 +22,7 @@ import { definition } from './campaign-record.ts';
 import type { EffectApplier } from './effect-applier.ts';
 import {
   type AtHand,
+  assumedPace,
   atHand,
   PACE_CLAIMS,
   pacedRetry,
@@ -105,7 +106,7 @@ export class SendThrottle {
     // the locked decision would). Only an admission takes the lock and decides again: in a burst the
     // lock is queued for by the sends about to go, not by every one that will wait.
     const unlocked = senderId === null ? null : await tx.senders.get(senderId);
-    let { decision, ahead, pace, recent } = await this.decide(tx, campaign, action, node, now, unlocked);
+    let { decision, ahead, recent, allowed } = await this.decide(tx, campaign, action, node, now, unlocked);
     // The instant to admit the send for: now, or its slot when no send is ahead and the slot is within the
     // lead (claimed now for the slot, handed to the transport at it; see `SendClaims`).
     const at =
@@ -115,7 +116,7 @@ export class SendThrottle {
           ? decision.until
           : null;
     if (at !== null && senderId !== null)
-      ({ decision, ahead, pace, recent } = await this.decide(
+      ({ decision, ahead, recent, allowed } = await this.decide(
         tx,
         campaign,
         action,
@@ -123,14 +124,12 @@ export class SendThrottle {
         at,
         await tx.senders.lock(senderId),
       ));
+    const gapMs = unlocked?.caps.minGap == null ? null : fixedGapMs(unlocked.caps.minGap);
+    const ownLine =
+      senderId === null ? null : { senderId, mode: campaign.mode, actionId: action.id, dueAt: action.dueAt };
     if (decision.kind === 'send') {
       const admitted = at ?? now;
-      const gapMs = unlocked?.caps.minGap == null ? null : fixedGapMs(unlocked.caps.minGap);
-      const line =
-        senderId === null
-          ? null
-          : { senderId, mode: campaign.mode, actionId: action.id, dueAt: action.dueAt };
-      const behind = line && atHand(line, admitted, gapMs, recent, waitMs);
+      const behind = ownLine && atHand(ownLine, admitted, gapMs, recent, waitMs);
       return { outcome: 'send', at: admitted, ...(behind ? { behind } : {}) };
     }
     // The sender's line, when sends of it are ahead of this one.
@@ -166,7 +165,10 @@ export class SendThrottle {
     }
     const until = decision.until as Date;
     // When it is tried again: its slot, or later when the sends ahead go slower than the caps allow.
-    const retry = pacedRetry(until, now, ahead, pace, action.expiresAt);
+    // Before the sender has a pace, a line that keeps its sends at hand assumes the slowest (`assumedPace`).
+    const keptAtHand = ownLine !== null && atHand(ownLine, now, gapMs, null, waitMs) !== null;
+    const pace = recent ?? (keptAtHand ? assumedPace(until, now, ahead) : null);
+    const retry = pacedRetry(until, now, ahead, pace && { ...pace, allowed }, action.expiresAt);
     // A worker that may wait gets the job back before that (`comeBackEarlyMs`, never before now): it
     // waits there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or
     // poll interval) would make the send late, and every later slot of the sender with it.
@@ -213,8 +215,8 @@ export class SendThrottle {
   ): Promise<{
     decision: ThrottleDecision;
     ahead: number;
-    pace: SenderPace | null;
     recent: Omit<SenderPace, 'allowed'> | null;
+    allowed: SenderPace['allowed'];
   }> {
     // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
     // `ahead`: sends of the same sender ahead in due order take the next slots first; the decision counts
@@ -240,16 +242,12 @@ export class SendThrottle {
       nextAllowed: (t: Date) => nextAllowedInstant(t, rules),
     };
     const decision = decideAfter(input, ahead);
-    // A paced retry must fall on an allowed instant (else it would be deferred by the plan's rules).
-    const allowedPace = pace && decision.kind === 'defer' && decision.until !== null ? pace : null;
     return {
       decision,
       ahead,
       recent: pace,
-      pace: allowedPace && {
-        ...allowedPace,
-        allowed: (t) => input.nextAllowed(t)?.getTime() === t.getTime(),
-      },
+      // A paced retry must fall on an allowed instant (else it would be deferred by the plan's rules).
+      allowed: (t) => input.nextAllowed(t)?.getTime() === t.getTime(),
     };
   }
 
