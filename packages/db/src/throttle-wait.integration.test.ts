@@ -51,9 +51,12 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
       hold?: { on: boolean; sleeping: (() => void)[] };
       /** The store the waiting service uses (default: the test's). */
       via?: CampaignStore;
+      /** The sender's daily cap (default 100,000). */
+      daily?: number;
     } = {},
   ) {
     const { lateTimerMs = 0, throttleMaxWaiting, actionConcurrency, hold, via = store } = options;
+    const daily = options.daily ?? 100_000;
     const senderId = `snd_${randomUUID().slice(0, 8)}`;
     await store.transaction((tx) =>
       tx.senders.insert({
@@ -61,7 +64,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
         channel: 'email',
         from: `${senderId}@example.com`,
         timezone: 'UTC',
-        caps: { daily: 100_000, minGap: `PT${GAP_MS / 1000}S` },
+        caps: { daily, minGap: `PT${GAP_MS / 1000}S` },
         warmup: null,
         enabled: true,
         transport: 'log',
@@ -206,7 +209,7 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 
-  it('a send whose slot is further than the wait is deferred through the queue: before its sender has a pace, tried again at twice its slot (its line brings it forward as it comes within reach), its job back as early as it may wait, less the lead (800 ms)', async () => {
+  it('a send whose slot is further than the wait is deferred through the queue: before its sender has a pace, tried again as if its line went at half the gap’s rate (the line brings it forward as it comes within reach), its job back as early as it may wait, less the lead (800 ms)', async () => {
     const { clock, service, scheduler, actions } = await burst(30);
     clock.set(QUIET_END);
     await scheduler.cancel(actions.map((a) => a.id));
@@ -218,8 +221,9 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
       .select('run_at')
       .where('id', '=', last.id)
       .executeTakeFirstOrThrow();
-    // Its slot is 29 gaps away; with no pace yet (no claims) the line assumes the slowest a retry allows.
-    expect(row.run_at.getTime()).toBe(QUIET_END.getTime() + 2 * 29 * GAP_MS);
+    // Its slot is 29 gaps away; with no pace yet (no claims) the line assumes two gaps a send, and the
+    // retry comes at 0.9 of that time.
+    expect(row.run_at.getTime()).toBe(QUIET_END.getTime() + Math.round(0.9 * 29 * 2 * GAP_MS));
     // The queue brings it back early: its worker waits there for the slot and is claimed for it, where
     // the queue's own delay (or poll interval) would make it late, and every send behind it.
     expect(scheduler.pending()).toEqual([
@@ -230,6 +234,30 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
         urgent: true,
       },
     ]);
+  });
+
+  it('a send its daily cap holds for another day, deferred by a worker that may wait before its sender has a pace, is tried at the caps’ instant (the line’s assumed pace is not stretched to the day)', async () => {
+    const { clock, service, scheduler, actions, campaignIds } = await burst(3, { daily: 1 });
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string, string];
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    // The last: one send ahead of it takes the next day's only slot; it gets the day after's.
+    expect(await service.executeAction(ids[2])).toEqual({ outcome: 'deferred' });
+    const entry = await database.db
+      .selectFrom('campaign_transitions')
+      .select(['reason', 'until_at'])
+      .where('campaign_id', '=', campaignIds[2] as string)
+      .where('kind', '=', 'deferred')
+      .executeTakeFirstOrThrow();
+    expect(entry.reason).toBe('sender_daily_cap');
+    expect(entry.until_at?.getTime()).toBeGreaterThan(QUIET_END.getTime() + 86_400_000);
+    const row = await database.db
+      .selectFrom('scheduled_actions')
+      .select('run_at')
+      .where('id', '=', ids[2])
+      .executeTakeFirstOrThrow();
+    expect(row.run_at).toEqual(entry.until_at);
   });
 
   it('a process holds at most throttleMaxWaiting sends waiting behind others: the next one further than the wait less the lead goes back to the queue (no entry), a closer one waits anyway', async () => {
@@ -502,6 +530,8 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     expect(await deferralsOf(campaignIds)).toEqual([]);
   });
 
+  // Virtual time, real Postgres: every count a waiting send makes while its line stalls (5 s of virtual time,
+  // 10 ms apart, eight workers) is a statement: about 30 s here, more on a loaded machine.
   it('eight workers, latest due first: waiting sends whose predecessors do not move give up their slot, and all go in due order, a gap apart', async () => {
     const n = 30;
     const { clock, service, transport, actions, campaignIds } = await burst(n);
@@ -542,5 +572,5 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     const deferrals = await deferralsOf(campaignIds);
     expect(deferrals.length).toBeGreaterThan(0);
     expect(new Set(deferrals.map((d) => d.reason))).toEqual(new Set(['sender_min_gap']));
-  });
+  }, 120_000);
 });

@@ -35,7 +35,7 @@ const DRAIN_MS = 30_000 + BURST * 250;
  * waiting job kept its place when the reconcile pass re-queued it (pg-boss), that machine drained at 3.9 a
  * second quiet; before the sends were claimed ahead for their slots and waiting sends gave back their
  * action permits, the fast one at 6.6 to 14.5. Where it does 1,830 TPS, once lines kept their next sends at
- * hand (and retried at the pace's 0.9, assuming the slowest before it had one), quiet: BullMQ 14.9 (19.5
+ * hand (and retried at the pace's 0.9, assuming half the gap's rate before it had one), quiet: BullMQ 14.9 (19.5
  * from send 200 on), pg-boss 10.2 (16.6; 20 from send 300 on), where the code before drained at 9.6 and
  * 6.1: the rest of the time is the start, where every send far back is deferred once.
  */

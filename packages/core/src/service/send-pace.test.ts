@@ -40,10 +40,12 @@ describe('when a deferred send is tried again (pacedRetry)', () => {
     expect(pacedRetry(until, NOW, 100, { intervalMs: 60, ...always }, null)).toEqual(at(5_400));
   });
 
-  it('before the sender has a pace, a line that keeps its sends at hand assumes the slowest: twice the caps’ instant', () => {
-    expect(pacedRetry(until, NOW, 100, { ...assumedPace(until, NOW, 100), ...always }, null)).toEqual(
-      at(10_000),
-    );
+  it('before the sender has a pace, a line that keeps its sends at hand assumes half its gap’s rate; a send a daily cap holds keeps the caps’ instant', () => {
+    // 100 sends 100 ms apart (half the 50 ms gap's rate): 10 s, of which 0.9 is 9 s.
+    expect(pacedRetry(until, NOW, 100, { ...assumedPace(50), ...always }, null)).toEqual(at(9_000));
+    // Held by a daily cap until the next local midnight, 15 hours away: the sends ahead take far less.
+    const midnight = at(15 * 3_600_000);
+    expect(pacedRetry(midnight, NOW, 100, { ...assumedPace(50), ...always }, null)).toEqual(midnight);
   });
 
   it('at most twice as far as the caps’ instant (a pace measured while the line stalled)', () => {

@@ -97,14 +97,14 @@ export function senderPace(
 
 /**
  * The pace a line that keeps its sends at hand (`atHand`) assumes before the sender has one (`senderPace`
- * null: a burst's start): the slowest a paced retry allows (`PACE_STRETCH` times the caps' instant). A line
- * that goes faster brings the send forward as it comes within reach (`SendLines.pullBehind`): one pull,
- * where at the gap's pace every send far back came back early and was deferred again (a 1,000-send burst
- * whose line started at 4 a second: 20 deferrals a second for its first 50 s).
+ * null: a burst's start): half its min gap's rate (`PACE_STRETCH` gaps a send). A line that goes faster
+ * brings the send forward as it comes within reach (`SendLines.pullBehind`): one pull, where at the gap's
+ * pace every send far back came back early and was deferred again (a 1,000-send burst whose line started
+ * at 4 a second: 20 deferrals a second for its first 50 s). A send that a daily or hourly cap holds keeps
+ * the caps' instant: the sends ahead at that pace take less than it.
  */
-export function assumedPace(until: Date, now: Date, ahead: number): Omit<SenderPace, 'allowed'> {
-  const capsMs = Math.max(0, until.getTime() - now.getTime());
-  return { intervalMs: (PACE_STRETCH * capsMs) / (Math.max(1, ahead) * PACE_SHARE) };
+export function assumedPace(gapMs: number): Omit<SenderPace, 'allowed'> {
+  return { intervalMs: PACE_STRETCH * gapMs };
 }
 
 /**

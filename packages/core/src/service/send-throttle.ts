@@ -166,8 +166,9 @@ export class SendThrottle {
     const until = decision.until as Date;
     // When it is tried again: its slot, or later when the sends ahead go slower than the caps allow.
     // Before the sender has a pace, a line that keeps its sends at hand assumes the slowest (`assumedPace`).
-    const keptAtHand = ownLine !== null && atHand(ownLine, now, gapMs, null, waitMs) !== null;
-    const pace = recent ?? (keptAtHand ? assumedPace(until, now, ahead) : null);
+    const keptAtHand =
+      ownLine !== null && gapMs !== null && atHand(ownLine, now, gapMs, null, waitMs) !== null;
+    const pace = recent ?? (keptAtHand && gapMs !== null ? assumedPace(gapMs) : null);
     const retry = pacedRetry(until, now, ahead, pace && { ...pace, allowed }, action.expiresAt);
     // A worker that may wait gets the job back before that (`comeBackEarlyMs`, never before now): it
     // waits there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or
