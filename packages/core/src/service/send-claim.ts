@@ -317,7 +317,6 @@ export class SendClaims {
         await tx.actions.claim(action.id, new Date(at.getTime() + this.sendClaimLeaseMs));
         const slot = at.getTime() > now.getTime() ? { notBefore: at } : {};
         // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
-        // A shadow message is already recorded: only step 3 is left, as after a provider's acceptance.
         const claimed: SendClaim =
           message.status === 'shadow'
             ? { ...claim, ...slot, sentAt: at }

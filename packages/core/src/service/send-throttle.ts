@@ -165,7 +165,7 @@ export class SendThrottle {
     }
     const until = decision.until as Date;
     // When it is tried again: its slot, or later when the sends ahead go slower than the caps allow.
-    // Before the sender has a pace, a line that keeps its sends at hand assumes the slowest (`assumedPace`).
+    // Before the sender has a pace, a line that keeps its sends at hand assumes half its gap's rate.
     const keptAtHand =
       ownLine !== null && gapMs !== null && atHand(ownLine, now, gapMs, null, waitMs) !== null;
     const pace = recent ?? (keptAtHand && gapMs !== null ? assumedPace(gapMs) : null);
