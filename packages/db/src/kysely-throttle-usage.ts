@@ -99,18 +99,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     mode: CampaignMode,
     limit: number,
   ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]> {
-    const rows = await this.ahead(senderId, action, now, mode)
-      .select(['a.id', 'a.contact_id', 'a.campaign_id', 'a.run_at'])
-      .orderBy('a.due_at')
-      .orderBy('a.id')
-      .limit(limit)
-      .execute();
-    return rows.map((r) => ({
-      actionId: r.id,
-      contactId: r.contact_id,
-      campaignId: r.campaign_id,
-      runAt: r.run_at,
-    }));
+    return this.firstOf(this.ahead(senderId, action, now, mode), limit);
   }
 
   async lineBehind(
@@ -120,7 +109,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
     mode: CampaignMode,
     limit: number,
   ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]> {
-    const rows = await this.line(senderId, now, mode)
+    const behind = this.line(senderId, now, mode)
       .where('a.due_at', '>=', action.dueAt)
       .where('a.id', '<>', action.id)
       .where((eb) =>
@@ -128,7 +117,13 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
           eb('a.due_at', '>', action.dueAt),
           eb.and([eb('a.due_at', '=', action.dueAt), eb('a.id', '>', action.id)]),
         ]),
-      )
+      );
+    return this.firstOf(behind, limit);
+  }
+
+  /** The first `limit` sends of a part of a line, in due order, each with its contact, campaign and `runAt`. */
+  private async firstOf(sends: ReturnType<KyselyThrottleUsageRepository['line']>, limit: number) {
+    const rows = await sends
       .select(['a.id', 'a.contact_id', 'a.campaign_id', 'a.run_at'])
       .orderBy('a.due_at')
       .orderBy('a.id')
