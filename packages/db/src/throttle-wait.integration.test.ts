@@ -492,6 +492,36 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
     );
   });
 
+  it('a claimed send whose pull of the sends behind it fails still goes: the claim is committed, the pull only an optimization', async () => {
+    const failing: CampaignStore = {
+      read: store.read,
+      transaction: (work, options) =>
+        store.transaction(
+          (tx) =>
+            work(
+              new Proxy(tx, {
+                get: (target, key) =>
+                  key === 'throttle'
+                    ? new Proxy(target.throttle, {
+                        get: (throttle, method) =>
+                          method === 'lineBehind'
+                            ? () => Promise.reject(new Error('connection lost'))
+                            : Reflect.get(throttle, method),
+                      })
+                    : Reflect.get(target, key),
+              }),
+            ),
+          options,
+        ),
+    };
+    const { clock, service, scheduler, transport, actions } = await burst(2, { via: failing });
+    clock.set(QUIET_END);
+    const ids = actions.map((a) => a.id) as [string, string];
+    await scheduler.cancel(ids);
+    expect(await service.executeAction(ids[0])).toEqual({ outcome: 'sent' });
+    expect(transport.sent).toHaveLength(1);
+  });
+
   it('a send sleeping until its slot holds no action permit: with one permit, the send it waits for still runs', async () => {
     const hold = { on: true, sleeping: [] as (() => void)[] };
     const { clock, service, scheduler, transport, actions } = await burst(3, { actionConcurrency: 1, hold });

@@ -152,8 +152,10 @@ export class SendClaims {
   async claimSend(ref: ActionRef, mayWait = false): Promise<SendClaim | ExecuteActionResult | ThrottleWait> {
     const claimed = await this.claimStep(ref, mayWait);
     if ('atHand' in claimed) {
-      // Claimed: the sends right behind it that the line will reach before their jobs come back.
-      await this.lines.pullBehind(claimed.atHand);
+      // Claimed: the sends right behind it that the line will reach before their jobs come back. The claim
+      // is committed: a pull that fails must not fail the send (its job's retry would find it claimed and
+      // leave it to its lease); the sends behind then bring the line forward as before (`SendWaits`).
+      await this.lines.pullBehind(claimed.atHand).catch(() => 0);
       return claimed.claim;
     }
     if (!('deferredIn' in claimed)) return claimed;
