@@ -12,6 +12,7 @@ import {
   type OutboundMessageRecord,
   parseRoutedId,
   type ScheduledActionRecord,
+  type SenderLineReader,
   type SkipReason,
   type StopReason,
   smsSegments,
@@ -28,6 +29,7 @@ import type { Kysely } from 'kysely';
 import { contactIdsByEmail, listCampaigns } from './kysely-contact-admin.ts';
 import { KyselyInboundRepository } from './kysely-inbound.ts';
 import { isUuid } from './kysely-repositories.ts';
+import { KyselyThrottleUsageRepository } from './kysely-throttle-usage.ts';
 import { routedTo } from './routing.ts';
 import { toAction, toCampaign, toContact, toMessage } from './row-mappers.ts';
 import type { Database } from './schema.ts';
@@ -40,9 +42,12 @@ export class KyselyCampaignReader implements CampaignReader {
   /** The contact whose campaign this reader reads (see `routedTo`): set once the campaign is known. */
   private readonly contactId: string | undefined;
 
+  readonly lines: SenderLineReader;
+
   constructor(db: Kysely<Database>, contactId?: string) {
     this.db = db;
     this.contactId = contactId;
+    this.lines = new KyselyThrottleUsageRepository(db);
   }
 
   listCampaigns(

@@ -1,4 +1,4 @@
-import type { CampaignMode, ThrottleUsageRepository } from '@campaign/core';
+import type { CampaignMode, SenderLineReader, ThrottleUsageRepository } from '@campaign/core';
 import type { Kysely } from 'kysely';
 import { routedTo, type TransactionScope } from './routing.ts';
 import type { Database } from './schema.ts';
@@ -11,8 +11,11 @@ const COUNTED = ['sending', 'sent'];
 /** Shadow sends count against counters of their own: their `shadow` messages only. */
 const counted = (mode: CampaignMode = 'live') => (mode === 'shadow' ? ['shadow'] : COUNTED);
 
-/** core's ThrottleUsageRepository on kysely (see its contract). */
-export class KyselyThrottleUsageRepository implements ThrottleUsageRepository {
+/**
+ * core's ThrottleUsageRepository on kysely (see its contract), and its SenderLineReader outside a transaction
+ * (`KyselyCampaignReader.lines`): the line's reads are the same range of the pending sends' index.
+ */
+export class KyselyThrottleUsageRepository implements ThrottleUsageRepository, SenderLineReader {
   private readonly db: Db;
   /** The transaction's contact (`TransactionScope`): its statements by id name it (see `routedTo`). */
   private readonly scope: TransactionScope;

@@ -413,30 +413,31 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
   });
 
   it('a send waiting behind a send that does not go watches the line by counting the sends ahead, not by claiming again: one claim transaction to start waiting, one when it gives up (deferred)', async () => {
-    // The throttle reads of each transaction the waiting service runs, by name.
+    // The throttle reads of each transaction the waiting service runs, and its line reads, by name.
     const reads: string[] = [];
+    const named = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        get: (inner, method) => {
+          const f = Reflect.get(inner, method);
+          return typeof f !== 'function'
+            ? f
+            : (...args: unknown[]) => {
+                reads.push(String(method));
+                return f.apply(inner, args);
+              };
+        },
+      });
     const counting: CampaignStore = {
-      read: store.read,
+      read: new Proxy(store.read, {
+        get: (target, key) => (key === 'lines' ? named(target.lines) : Reflect.get(target, key)),
+      }),
       transaction: (work, options) =>
         store.transaction(
           (tx) =>
             work(
               new Proxy(tx, {
-                get: (target, key) => {
-                  const value = Reflect.get(target, key);
-                  if (key !== 'throttle') return value;
-                  return new Proxy(value, {
-                    get: (throttle, method) => {
-                      const f = Reflect.get(throttle, method);
-                      return typeof f !== 'function'
-                        ? f
-                        : (...args: unknown[]) => {
-                            reads.push(String(method));
-                            return f.apply(throttle, args);
-                          };
-                    },
-                  });
-                },
+                get: (target, key) =>
+                  key === 'throttle' ? named(target.throttle) : Reflect.get(target, key),
               }),
             ),
           options,
@@ -494,25 +495,18 @@ describe('waiting for a close slot in the worker (THROTTLE_WAIT_MS) on postgres'
 
   it('a claimed send whose pull of the sends behind it fails still goes: the claim is committed, the pull only an optimization', async () => {
     const failing: CampaignStore = {
-      read: store.read,
-      transaction: (work, options) =>
-        store.transaction(
-          (tx) =>
-            work(
-              new Proxy(tx, {
-                get: (target, key) =>
-                  key === 'throttle'
-                    ? new Proxy(target.throttle, {
-                        get: (throttle, method) =>
-                          method === 'lineBehind'
-                            ? () => Promise.reject(new Error('connection lost'))
-                            : Reflect.get(throttle, method),
-                      })
-                    : Reflect.get(target, key),
-              }),
-            ),
-          options,
-        ),
+      read: new Proxy(store.read, {
+        get: (target, key) =>
+          key === 'lines'
+            ? new Proxy(target.lines, {
+                get: (lines, method) =>
+                  method === 'lineBehind'
+                    ? () => Promise.reject(new Error('connection lost'))
+                    : Reflect.get(lines, method),
+              })
+            : Reflect.get(target, key),
+      }),
+      transaction: (work, options) => store.transaction(work, options),
     };
     const { clock, service, scheduler, transport, actions } = await burst(2, { via: failing });
     clock.set(QUIET_END);

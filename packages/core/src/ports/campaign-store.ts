@@ -22,7 +22,7 @@ import type {
 } from './records.ts';
 import type { SendHoldRepository } from './send-holds.ts';
 import type { SenderRepository } from './sender-repository.ts';
-import type { ThrottleUsageRepository } from './throttle-usage.ts';
+import type { SenderLineReader, ThrottleUsageRepository } from './throttle-usage.ts';
 
 /**
  * An opaque handle on the store's current transaction. Only an adapter built for the same store (the
@@ -319,6 +319,8 @@ export interface TimelinePage {
 }
 
 export interface CampaignReader extends CampaignListReader {
+  /** The senders' lines, as waiting and just-claimed sends watch them (`SenderLineReader`). */
+  readonly lines: SenderLineReader;
   /** The action; with `contactId`, only that contact's (routed to its shard, see `TransactionOptions`). */
   getAction(actionId: string, contactId?: string): Promise<ScheduledActionRecord | null>;
   /**

@@ -29,6 +29,18 @@ export interface ThrottleUsageRepository {
     mode?: CampaignMode,
     paceClaims?: number,
   ): Promise<{ today: number; last: Date | null; ahead: number; paceFrom: Date | null }>;
+  /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
+  contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
+  /** The reason of the action's latest `deferred` timeline entry, null when it was never deferred. */
+  lastDeferralReason(campaignId: string, actionId: string): Promise<string | null>;
+}
+
+/**
+ * A sender's line (DESIGN section 11, due order per sender) as a waiting or just-claimed send watches it:
+ * reads outside any transaction (`CampaignReader.lines`), one round trip each, no lock taken (a waiting
+ * send counts the sends ahead every few milliseconds; a BEGIN and COMMIT around each would triple it).
+ */
+export interface SenderLineReader {
   /** The `ahead` of `senderState` alone: how many of the sender's pending sends take slots before `action`. */
   sendsAhead(
     senderId: string,
@@ -59,8 +71,4 @@ export interface ThrottleUsageRepository {
     mode: CampaignMode,
     limit: number,
   ): Promise<{ actionId: string; contactId: string; campaignId: string; runAt: Date }[]>;
-  /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
-  contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;
-  /** The reason of the action's latest `deferred` timeline entry, null when it was never deferred. */
-  lastDeferralReason(campaignId: string, actionId: string): Promise<string | null>;
 }

@@ -45,9 +45,7 @@ export class SendLines {
     const { line, at, intervalMs, count } = behind;
     const now = this.clock.now();
     const action = { id: line.actionId, dueAt: line.dueAt };
-    const next = await this.store.transaction((tx) =>
-      tx.throttle.lineBehind(line.senderId, action, now, line.mode, count),
-    );
+    const next = await this.store.read.lines.lineBehind(line.senderId, action, now, line.mode, count);
     let pulled = 0;
     for (const [i, send] of next.entries()) {
       const reached = new Date(at.getTime() + (i + 1) * intervalMs);
@@ -56,11 +54,11 @@ export class SendLines {
     return pulled;
   }
 
-  /** How many sends of the line are still ahead of its send (`ThrottleUsageRepository.sendsAhead`). */
+  /** How many sends of the line are still ahead of its send (`SenderLineReader.sendsAhead`). */
   async ahead(line: SendLine): Promise<number> {
     const now = this.clock.now();
     const action = { id: line.actionId, dueAt: line.dueAt };
-    return this.store.transaction((tx) => tx.throttle.sendsAhead(line.senderId, action, now, line.mode));
+    return this.store.read.lines.sendsAhead(line.senderId, action, now, line.mode);
   }
 
   /**
@@ -90,9 +88,7 @@ export class SendLines {
   async pullAhead(line: SendLine, limit: number): Promise<number> {
     const now = this.clock.now();
     const action = { id: line.actionId, dueAt: line.dueAt };
-    const head = await this.store.transaction((tx) =>
-      tx.throttle.lineHead(line.senderId, action, now, line.mode, limit),
-    );
+    const head = await this.store.read.lines.lineHead(line.senderId, action, now, line.mode, limit);
     const firstHeld = head.findIndex((send) => send.runAt.getTime() <= line.until.getTime());
     let pulled = 0;
     for (const send of firstHeld === -1 ? head : head.slice(0, firstHeld))
