@@ -1,33 +1,65 @@
 /**
  * At most `limit` holders at once; the others wait, served in the order they asked. What bounds the
  * actions a process runs at once (`ExecutionServiceDeps.actionConcurrency`): a throttled send waiting for
- * its slot gives its permit back while it sleeps (`SendWaits`).
+ * its slot gives its permit back while it sleeps (`SendWaits`, through `sleep`).
+ *
+ * While sends sleep in the process, some permits are kept for them (`reserved`): a new action starts only
+ * when more than that many are free; a send waking for its slot takes any. A sleeping send is a sender's
+ * line moving one claim at a time, each claim waiting for the one before: in a burst, every permit held by
+ * the backlog's first deferrals (a thousand sends due at once, each deferred once) made each link of the
+ * line wait for a permit and share the machine with them (a 1,000-campaign burst behind a 50 ms gap went
+ * at 5 a second while the backlog was deferred, 20 after).
  */
 export class Permits {
   private free: number;
-  private readonly waiting: (() => void)[] = [];
+  private readonly limit: number;
+  /** Holders that gave their permit back to sleep and will take one again (`sleep`). */
+  private sleeping = 0;
+  /** Waiting for a permit: sends waking for their slot (served first), then new actions. */
+  private readonly waking: (() => void)[] = [];
+  private readonly starting: (() => void)[] = [];
 
   constructor(limit: number) {
     if (!(limit >= 1)) throw new Error(`permits: the limit must be at least 1 (got ${limit})`);
     this.free = limit;
+    this.limit = limit;
   }
 
-  /** `first`: ahead of every holder-to-be that asked before (a send waking for its slot is due now). */
+  /**
+   * Permits a new action may not take while sends sleep: one per sleeping send, at most half the limit
+   * (rounded down: with one permit, none), so new actions always keep at least half.
+   */
+  get reserved(): number {
+    return Math.min(this.sleeping, Math.floor(this.limit / 2));
+  }
+
+  /** `first`: a send waking for its slot (due now): ahead of every new action, and it may take a reserved permit. */
   async acquire(first = false): Promise<void> {
-    if (this.free > 0) {
+    if (this.free > (first ? 0 : this.reserved) && (first || this.waking.length === 0)) {
       this.free -= 1;
       return;
     }
-    await new Promise<void>((resolve) =>
-      first ? this.waiting.unshift(resolve) : this.waiting.push(resolve),
-    );
+    await new Promise<void>((resolve) => (first ? this.waking.push(resolve) : this.starting.push(resolve)));
   }
 
-  /** Hands the permit to the longest waiter, or frees it. */
+  /** Hands the permit to the longest-waiting waking send, else to a new action when one may start, or frees it. */
   release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free += 1;
+    this.free += 1;
+    this.dispatch();
+  }
+
+  /** Gives the permit back while `wait` runs (a send sleeping until its slot), then takes one as a waking send. */
+  async sleep(wait: () => Promise<void>): Promise<void> {
+    this.sleeping += 1;
+    this.release();
+    try {
+      await wait();
+    } finally {
+      this.sleeping -= 1;
+      await this.acquire(true);
+      // One reserved fewer: a new action may start on a permit kept for this send.
+      this.dispatch();
+    }
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
@@ -36,6 +68,17 @@ export class Permits {
       return await work();
     } finally {
       this.release();
+    }
+  }
+
+  private dispatch(): void {
+    while (this.free > 0 && this.waking.length > 0) {
+      this.free -= 1;
+      (this.waking.shift() as () => void)();
+    }
+    while (this.free > this.reserved && this.starting.length > 0) {
+      this.free -= 1;
+      (this.starting.shift() as () => void)();
     }
   }
 }

@@ -87,17 +87,9 @@ export class SendWaits {
     const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const permits = deps.permits;
     // A sleeping send holds no permit: the jobs behind it (a burst's backlog, the send it waits for) run
-    // meanwhile. It takes one again when it wakes, ahead of jobs that have not started: its slot is now.
-    this.sleep = permits
-      ? async (ms) => {
-          permits.release();
-          try {
-            await sleep(ms);
-          } finally {
-            await permits.acquire(true);
-          }
-        }
-      : sleep;
+    // meanwhile. It takes one again when it wakes, ahead of jobs that have not started (its slot is now),
+    // and some are kept for it meanwhile (`Permits.reserved`).
+    this.sleep = permits ? (ms) => permits.sleep(() => sleep(ms)) : sleep;
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
     this.leadMs = deps.claims.leadMs;
     this.maxWaiting = settings.throttleMaxWaiting ?? Number.POSITIVE_INFINITY;
