@@ -258,7 +258,7 @@ export class BullmqScheduler implements Scheduler {
     this.active.set(id, null);
     let again: ScheduledJob | null;
     try {
-      await handler(id, job.data.contactId);
+      await handler(id, job.data.contactId, { urgent: job.priority === URGENT_PRIORITY });
     } finally {
       again = this.active.get(id) ?? null;
       this.active.delete(id);

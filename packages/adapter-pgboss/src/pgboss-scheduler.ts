@@ -42,6 +42,8 @@ interface JobData {
   contactId?: string;
   /** ISO instant; pg-boss fetches by creation order, so a batch is re-sorted by due time. */
   runAt: string;
+  /** `ScheduledJob.urgent`, handed back to the handler. */
+  urgent?: true;
 }
 
 /**
@@ -250,7 +252,7 @@ export class PgBossScheduler implements Scheduler {
   /** Runs one job and settles it alone. Never rejects. */
   private async run(job: Job<JobData>, handler: JobHandler): Promise<void> {
     try {
-      await handler(job.data.actionId, job.data.contactId);
+      await handler(job.data.actionId, job.data.contactId, { urgent: job.data.urgent === true });
     } catch (error) {
       // Retried under the queue's policy (retryLimit, backoff); the service's claim makes that safe.
       const reason = error instanceof Error ? error : { message: String(error) };
@@ -291,6 +293,7 @@ const jobData = (job: ScheduledJob): JobData => ({
   actionId: job.actionId,
   ...(job.contactId !== undefined ? { contactId: job.contactId } : {}),
   runAt: job.runAt.toISOString(),
+  ...(job.urgent ? { urgent: true as const } : {}),
 });
 
 const DEFAULT_EXPIRE_SECONDS = 60;

@@ -16,10 +16,10 @@ export interface RunningWorker {
  */
 export async function startWorker(runtime: Runtime): Promise<RunningWorker> {
   const { service, scheduler, logger, config } = runtime;
-  await scheduler.start(async (actionId, contactId) => {
+  await scheduler.start(async (actionId, contactId, job) => {
     const started = Date.now();
     try {
-      const result = await service.executeAction(actionId, contactId);
+      const result = await service.executeAction(actionId, contactId, job);
       logger.info({ actionId, outcome: result.outcome, ms: Date.now() - started }, 'action');
     } catch (error) {
       // The queue retries the job; the adapters keep no log, so the error is seen here or nowhere.

@@ -18,8 +18,11 @@ export interface ScheduledJob {
   urgent?: boolean;
 }
 
-/** Called with the id of an action that is due (or was delivered again), and its job's `contactId`. */
-export type JobHandler = (actionId: string, contactId?: string) => Promise<void>;
+/**
+ * Called with the id of an action that is due (or was delivered again), its job's `contactId`, and whether
+ * the job was scheduled `urgent` (a backend that ignores `urgent` may leave it out).
+ */
+export type JobHandler = (actionId: string, contactId?: string, job?: { urgent: boolean }) => Promise<void>;
 
 /**
  * The queue that wakes workers when actions fall due (DESIGN section 6).

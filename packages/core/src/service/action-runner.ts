@@ -109,9 +109,15 @@ export class ActionRunner {
    * transport threw) is retried the same way. Only a crash between the provider's acceptance and its
    * record may send it again, once its lease has expired, with the same Message-ID.
    */
-  async executeAction(actionId: string, contactId?: string): Promise<ExecuteActionResult> {
+  async executeAction(
+    actionId: string,
+    contactId?: string,
+    job?: { urgent: boolean },
+  ): Promise<ExecuteActionResult> {
     const run = () => this.execute(actionId, contactId);
-    return this.permits ? this.permits.run(run) : run();
+    // An urgent job (a throttled send back for its slot, or brought forward by its line) starts ahead of
+    // the others waiting for a permit: in a burst they are the backlog, and its line waits for it.
+    return this.permits ? this.permits.run(run, job?.urgent === true) : run();
   }
 
   /**

@@ -321,8 +321,12 @@ export class CampaignPlanExecutionService {
   }
 
   /** See `ActionRunner.executeAction` (the three steps of a send are described there). */
-  executeAction(actionId: string, contactId?: string): Promise<ExecuteActionResult> {
-    return this.actions.executeAction(actionId, contactId);
+  executeAction(
+    actionId: string,
+    contactId?: string,
+    job?: { urgent: boolean },
+  ): Promise<ExecuteActionResult> {
+    return this.actions.executeAction(actionId, contactId, job);
   }
 
   /** See `ActionRunner.reconcileOverdue`. */

@@ -99,6 +99,20 @@ describe('Permits', () => {
     await sleeper;
   });
 
+  it('starts an urgent new action ahead of the other new actions waiting, behind a waking send', async () => {
+    const permits = new Permits(1);
+    await permits.acquire();
+    const order: string[] = [];
+    const plain = permits.run(async () => order.push('plain'));
+    const urgent = permits.run(async () => order.push('urgent'), true);
+    const waking = permits.acquire(true).then(() => order.push('waking'));
+    permits.release();
+    await waking;
+    permits.release();
+    await Promise.all([plain, urgent]);
+    expect(order).toEqual(['waking', 'urgent', 'plain']);
+  });
+
   it('gives the permit back when the work throws', async () => {
     const permits = new Permits(1);
     await expect(permits.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -15,8 +15,9 @@ export class Permits {
   private readonly limit: number;
   /** Holders that gave their permit back to sleep and will take one again (`sleep`). */
   private sleeping = 0;
-  /** Waiting for a permit: sends waking for their slot (served first), then new actions. */
+  /** Waiting for a permit: sends waking for their slot (served first), urgent new actions, then the others. */
   private readonly waking: (() => void)[] = [];
+  private readonly urgent: (() => void)[] = [];
   private readonly starting: (() => void)[] = [];
 
   constructor(limit: number) {
@@ -33,16 +34,21 @@ export class Permits {
     return Math.min(this.sleeping, Math.floor(this.limit / 2));
   }
 
-  /** `first`: a send waking for its slot (due now): ahead of every new action, and it may take a reserved permit. */
-  async acquire(first = false): Promise<void> {
-    if (this.free > (first ? 0 : this.reserved) && (first || this.waking.length === 0)) {
+  /**
+   * `first`: a send waking for its slot (due now): ahead of every new action, and it may take a reserved
+   * permit. Else a new action; `urgent` (its job is, `ScheduledJob.urgent`): ahead of the other new actions.
+   */
+  async acquire(first = false, urgent = false): Promise<void> {
+    const queue = first ? this.waking : urgent ? this.urgent : this.starting;
+    const ahead = first ? [] : urgent ? [this.waking] : [this.waking, this.urgent];
+    if (this.free > (first ? 0 : this.reserved) && ahead.every((q) => q.length === 0)) {
       this.free -= 1;
       return;
     }
-    await new Promise<void>((resolve) => (first ? this.waking.push(resolve) : this.starting.push(resolve)));
+    await new Promise<void>((resolve) => queue.push(resolve));
   }
 
-  /** Hands the permit to the longest-waiting waking send, else to a new action when one may start, or frees it. */
+  /** Hands the permit to the longest-waiting waking send, else to a new action (urgent first) when one may start, or frees it. */
   release(): void {
     this.free += 1;
     this.dispatch();
@@ -62,8 +68,9 @@ export class Permits {
     }
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    await this.acquire();
+  /** Runs `work` as a new action (`urgent`: see `acquire`) holding a permit. */
+  async run<T>(work: () => Promise<T>, urgent = false): Promise<T> {
+    await this.acquire(false, urgent);
     try {
       return await work();
     } finally {
@@ -76,9 +83,10 @@ export class Permits {
       this.free -= 1;
       (this.waking.shift() as () => void)();
     }
-    while (this.free > this.reserved && this.starting.length > 0) {
-      this.free -= 1;
-      (this.starting.shift() as () => void)();
-    }
+    for (const queue of [this.urgent, this.starting])
+      while (this.free > this.reserved && queue.length > 0) {
+        this.free -= 1;
+        (queue.shift() as () => void)();
+      }
   }
 }

@@ -95,7 +95,7 @@ export class InMemoryScheduler implements Scheduler {
       this.queue.jobs.delete(job.actionId);
       ran += 1;
       try {
-        await this.handler(job.actionId, job.contactId);
+        await this.handler(job.actionId, job.contactId, { urgent: job.urgent === true });
       } catch {
         if (!this.queue.jobs.has(job.actionId)) {
           this.queue.seq += 1;

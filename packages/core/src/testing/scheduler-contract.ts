@@ -50,10 +50,10 @@ export function schedulerContractSuite(
 
     async function setup(handler?: (id: string) => Promise<void>) {
       harness = await makeHarness();
-      const delivered: { id: string; at: Date; contactId?: string | undefined }[] = [];
+      const delivered: { id: string; at: Date; contactId?: string | undefined; urgent?: boolean }[] = [];
       const h = harness;
-      await h.scheduler.start(async (id, contactId) => {
-        delivered.push({ id, at: h.now(), contactId });
+      await h.scheduler.start(async (id, contactId, job) => {
+        delivered.push({ id, at: h.now(), contactId, ...(job ? { urgent: job.urgent } : {}) });
         await handler?.(id);
       });
       // Action ids are scheduled_actions ids: UUIDs (pg-boss requires them as job ids).
@@ -175,6 +175,23 @@ export function schedulerContractSuite(
       expect(delivered).toHaveLength(4); // three jobs, one of them twice (its first delivery threw)
       for (const d of delivered) expect([d.id, d.contactId]).toEqual([d.id, expected.get(d.id)]);
       expect(new Set(delivered.map((d) => d.id))).toEqual(new Set(expected.keys()));
+    });
+
+    it('hands the handler whether its job was scheduled urgent, after a move too (a worker starts it ahead of the others)', async () => {
+      const { h, delivered, id, at } = await setup();
+      const urgent = { actionId: id('urgent'), runAt: at(0), urgent: true };
+      const plain = { actionId: id('plain'), runAt: at(0) };
+      const madeUrgent = { actionId: id('made urgent'), runAt: at(100) };
+      await h.scheduler.schedule([urgent, plain, madeUrgent]);
+      await h.scheduler.schedule([{ ...madeUrgent, runAt: at(300), urgent: true }]);
+      for (let waited = 0; delivered.length < 3 && waited < 10_000; waited += 250) await h.wait(250);
+      expect(new Map(delivered.map((d) => [d.id, d.urgent]))).toEqual(
+        new Map([
+          [urgent.actionId, true],
+          [plain.actionId, false],
+          [madeUrgent.actionId, true],
+        ]),
+      );
     });
 
     it('a restarted scheduler delivers what the old one left', async () => {
