@@ -37,7 +37,11 @@ const DRAIN_MS = 30_000 + BURST * 250;
  * action permits, the fast one at 6.6 to 14.5. Where it does 1,830 TPS, once lines kept their next sends at
  * hand (and retried at the pace's 0.9, assuming half the gap's rate before it had one), quiet: BullMQ 14.9 (19.5
  * from send 200 on), pg-boss 10.2 (16.6; 20 from send 300 on), where the code before drained at 9.6 and
- * 6.1: the rest of the time is the start, where every send far back is deferred once.
+ * 6.1: the rest of the time is the start, where every send far back is deferred once. There (a per-claim
+ * trace): the machine is saturated (the workers about 1.1 cores, Postgres 0.9) while about 60 deferrals a
+ * second go, and each link of the line, one claim transaction, takes 100 to 300 ms: 5 to 9 sends a second
+ * for 20 s. With permits kept for sleeping sends and urgent jobs first in a worker: BullMQ 14.4 to 16.3
+ * (about as before), pg-boss 12.7 (15.9 from send 200 on), single quiet runs.
  */
 const MIN_DRAIN_RATE = Number(process.env.BURST_MIN_DRAIN_RATE ?? 3);
 const MINUTE = 60_000;

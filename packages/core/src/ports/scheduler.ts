@@ -18,11 +18,16 @@ export interface ScheduledJob {
   urgent?: boolean;
 }
 
+/** What a handler is told of the job it runs: whether it was scheduled `urgent`. */
+export interface DeliveredJob {
+  urgent: boolean;
+}
+
 /**
- * Called with the id of an action that is due (or was delivered again), its job's `contactId`, and whether
- * the job was scheduled `urgent` (a backend that ignores `urgent` may leave it out).
+ * Called with the id of an action that is due (or was delivered again), its job's `contactId`, and what
+ * the job was scheduled as (a backend that ignores `urgent` may leave it out).
  */
-export type JobHandler = (actionId: string, contactId?: string, job?: { urgent: boolean }) => Promise<void>;
+export type JobHandler = (actionId: string, contactId?: string, job?: DeliveredJob) => Promise<void>;
 
 /**
  * The queue that wakes workers when actions fall due (DESIGN section 6).

@@ -3,7 +3,7 @@ import type { CampaignStore } from '../ports/campaign-store.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ExecutionObserver } from '../ports/execution-observer.ts';
 import type { ScheduledActionRecord } from '../ports/records.ts';
-import type { Scheduler } from '../ports/scheduler.ts';
+import type { DeliveredJob, Scheduler } from '../ports/scheduler.ts';
 import {
   type OutboundEmail,
   type OutboundSms,
@@ -107,16 +107,11 @@ export class ActionRunner {
    * An error in step 3 never sends the message again: the step is retried with backoff and, after
    * `maxSendAttempts`, the action fails and the campaign stops (`send_failed`). A refused send (the
    * transport threw) is retried the same way. Only a crash between the provider's acceptance and its
-   * record may send it again, once its lease has expired, with the same Message-ID.
+   * record may send it again, once its lease has expired, with the same Message-ID. An urgent `job` (a send
+   * back for its slot, or pulled by its line) waits for a permit ahead of the rest (a burst's backlog).
    */
-  async executeAction(
-    actionId: string,
-    contactId?: string,
-    job?: { urgent: boolean },
-  ): Promise<ExecuteActionResult> {
-    const run = () => this.execute(actionId, contactId);
-    // An urgent job (a throttled send back for its slot, or brought forward by its line) starts ahead of
-    // the others waiting for a permit: in a burst they are the backlog, and its line waits for it.
+  async executeAction(id: string, contactId?: string, job?: DeliveredJob): Promise<ExecuteActionResult> {
+    const run = () => this.execute(id, contactId);
     return this.permits ? this.permits.run(run, job?.urgent === true) : run();
   }
 
@@ -205,8 +200,7 @@ export class ActionRunner {
     if ('outcome' in claim) return claim;
     await this.waits.untilSlot(claim);
     if (claim.request) {
-      // While this worker is alive its claim is renewed, so the reconcile loop takes over only a send
-      // whose worker died, never one that is merely slow.
+      // Renewed while this worker lives: the reconcile loop takes over a send whose worker died, not a slow one.
       const renewal = setInterval(
         () => void this.claims.renewClaim(claim).catch(() => {}),
         Math.max(1_000, Math.floor(this.sendClaimLeaseMs / 3)),

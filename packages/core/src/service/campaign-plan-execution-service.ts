@@ -3,6 +3,7 @@ import { type ApiEventBatchResult, recordApiEventBatch } from '../input/api-even
 import type { StoreTransaction } from '../ports/campaign-store.ts';
 import type { InboundSource } from '../ports/inbound-repository.ts';
 import type { CampaignRecord, ContactRecord, StoredEventEffect } from '../ports/records.ts';
+import type { DeliveredJob } from '../ports/scheduler.ts';
 import { SenderService } from '../senders/sender-service.ts';
 import { ActionRunner } from './action-runner.ts';
 import { CampaignCommands, type PersistPlanInput, type PlanUpdatePreview } from './campaign-commands.ts';
@@ -321,11 +322,7 @@ export class CampaignPlanExecutionService {
   }
 
   /** See `ActionRunner.executeAction` (the three steps of a send are described there). */
-  executeAction(
-    actionId: string,
-    contactId?: string,
-    job?: { urgent: boolean },
-  ): Promise<ExecuteActionResult> {
+  executeAction(actionId: string, contactId?: string, job?: DeliveredJob): Promise<ExecuteActionResult> {
     return this.actions.executeAction(actionId, contactId, job);
   }
 
