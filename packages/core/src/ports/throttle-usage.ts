@@ -41,7 +41,7 @@ export interface ThrottleUsageRepository {
  * send counts the sends ahead every few milliseconds; a BEGIN and COMMIT around each would triple it).
  */
 export interface SenderLineReader {
-  /** The `ahead` of `senderState` alone: how many of the sender's pending sends take slots before `action`. */
+  /** `senderState`'s `ahead` alone: how many of the sender's pending sends take slots before `action`. */
   sendsAhead(
     senderId: string,
     action: { id: string; dueAt: Date },

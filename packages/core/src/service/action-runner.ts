@@ -200,7 +200,7 @@ export class ActionRunner {
     if ('outcome' in claim) return claim;
     await this.waits.untilSlot(claim);
     if (claim.request) {
-      // Renewed while this worker lives: the reconcile loop takes over a send whose worker died, not a slow one.
+      // Renewed while this worker lives: the reconcile loop takes over a dead worker's send, not a slow one.
       const renewal = setInterval(
         () => void this.claims.renewClaim(claim).catch(() => {}),
         Math.max(1_000, Math.floor(this.sendClaimLeaseMs / 3)),

@@ -4,18 +4,17 @@
  * its slot gives its permit back while it sleeps (`SendWaits`, through `sleep`).
  *
  * While sends sleep in the process, some permits are kept for them (`reserved`): a new action starts only
- * when more than that many are free; a send waking for its slot takes any. A sleeping send is a sender's
- * line moving one claim at a time, each claim waiting for the one before: in a burst, every permit held by
- * the backlog's first deferrals (a thousand sends due at once, each deferred once) made each link of the
- * line wait for a permit and share the machine with them (a 1,000-campaign burst behind a 50 ms gap went
- * at 5 a second while the backlog was deferred, 20 after).
+ * when more than that many are free; a send waking for its slot takes any. A sleeping send is a link of a
+ * sender's line, which moves one claim at a time: in a burst the backlog's first deferrals (a thousand
+ * sends due at once, each deferred once) would otherwise hold every permit, and each link would wait for
+ * one of them to end.
  */
 export class Permits {
   private free: number;
   private readonly limit: number;
   /** Holders that gave their permit back to sleep and will take one again (`sleep`). */
   private sleeping = 0;
-  /** Waiting for a permit: sends waking for their slot (served first), urgent new actions, then the others. */
+  /** Waiting for a permit: sends waking for their slot (served first), urgent new actions, the others. */
   private readonly waking: (() => void)[] = [];
   private readonly urgent: (() => void)[] = [];
   private readonly starting: (() => void)[] = [];
@@ -48,13 +47,19 @@ export class Permits {
     await new Promise<void>((resolve) => queue.push(resolve));
   }
 
-  /** Hands the permit to the longest-waiting waking send, else to a new action (urgent first) when one may start, or frees it. */
+  /**
+   * Hands the permit to the longest-waiting waking send, else to a new action (urgent first) when one may
+   * start, or frees it.
+   */
   release(): void {
     this.free += 1;
     this.dispatch();
   }
 
-  /** Gives the permit back while `wait` runs (a send sleeping until its slot), then takes one as a waking send. */
+  /**
+   * Gives the permit back while `wait` runs (a send sleeping until its slot), then takes one as a waking
+   * send.
+   */
   async sleep(wait: () => Promise<void>): Promise<void> {
     this.sleeping += 1;
     this.release();
