@@ -40,63 +40,30 @@ describe('Permits', () => {
     expect(order).toEqual(['first', 'queued']);
   });
 
-  it('keeps permits for sleeping sends: one each, at most half the limit; a new action starts only above that, a waking send takes any', async () => {
-    const permits = new Permits(4);
-    const started: string[] = [];
-    const finish = new Map<string, () => void>();
-    const hold = (name: string) =>
-      permits.run(async () => {
-        started.push(name);
-        await new Promise<void>((resolve) => finish.set(name, resolve));
-      });
-    const wakes: (() => void)[] = [];
-    // Three sends start, then sleep (each gives its permit back): two of the four are kept for them.
-    const sleepers = ['s1', 's2', 's3'].map((name) =>
-      permits.run(async () => {
-        started.push(name);
-        await permits.sleep(() => new Promise<void>((resolve) => wakes.push(resolve)));
-        started.push(`${name} awake`);
-        await new Promise<void>((resolve) => finish.set(name, resolve));
-      }),
-    );
-    await tick();
-    expect(permits.reserved).toBe(2);
-    const news = ['a', 'b', 'c'].map(hold);
-    await tick();
-    // Four free, two kept: two new actions start, the third waits.
-    expect(started).toEqual(['s1', 's2', 's3', 'a', 'b']);
-    // Two sends wake: they take the two kept permits at once.
-    wakes.shift()?.();
-    wakes.shift()?.();
-    await tick();
-    await tick();
-    expect(started).toEqual(['s1', 's2', 's3', 'a', 'b', 's1 awake', 's2 awake']);
-    // One sleeps still (one kept, none free): a finished new action's permit goes to no new action while
-    // one is kept, and to the waiting new action once the last send woke and took its own.
-    finish.get('a')?.();
-    await tick();
-    expect(started).not.toContain('c');
-    wakes.shift()?.();
-    await tick();
-    await tick();
-    expect(started.slice(-1)).toEqual(['s3 awake']);
-    finish.get('s1')?.();
-    await tick();
-    await tick();
-    expect(started.slice(-1)).toEqual(['c']);
-    for (const name of ['b', 'c', 's2', 's3']) finish.get(name)?.();
-    await Promise.all([...sleepers, ...news]);
-  });
-
-  it('keeps none with one permit: the send a sleeping one waits for can still start', async () => {
+  it('a sleeping holder frees its permit for another meanwhile, then takes one again ahead of new actions', async () => {
     const permits = new Permits(1);
+    const order: string[] = [];
     let wake = () => {};
-    const sleeper = permits.run(() => permits.sleep(() => new Promise<void>((resolve) => (wake = resolve))));
+    const sleeper = permits.run(async () => {
+      order.push('sleeper starts');
+      await permits.sleep(() => new Promise<void>((resolve) => (wake = resolve)));
+      order.push('sleeper awake');
+    });
     await tick();
-    expect(permits.reserved).toBe(0);
-    expect(await permits.run(async () => 'ran')).toBe('ran');
+    let finishOther = () => {};
+    const other = permits.run(async () => {
+      order.push('other runs');
+      await new Promise<void>((resolve) => (finishOther = resolve));
+    });
+    await tick();
+    const later = permits.run(async () => order.push('later runs'));
     wake();
-    await sleeper;
+    await tick();
+    // Awake, it waits for the one permit, ahead of the new action that asked before it woke.
+    expect(order).toEqual(['sleeper starts', 'other runs']);
+    finishOther();
+    await Promise.all([sleeper, other, later]);
+    expect(order).toEqual(['sleeper starts', 'other runs', 'sleeper awake', 'later runs']);
   });
 
   it('starts an urgent new action ahead of the other new actions waiting, behind a waking send', async () => {

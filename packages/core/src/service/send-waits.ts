@@ -87,8 +87,7 @@ export class SendWaits {
     const sleep = deps.sleep ?? ((ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const permits = deps.permits;
     // A sleeping send holds no permit: the jobs behind it (a burst's backlog, the send it waits for) run
-    // meanwhile. It takes one again when it wakes, ahead of jobs that have not started (its slot is now),
-    // and some are kept for it meanwhile (`Permits.reserved`).
+    // meanwhile. It takes one again when it wakes, ahead of jobs that have not started: its slot is now.
     this.sleep = permits ? (ms) => permits.sleep(() => sleep(ms)) : sleep;
     this.throttleWaitMs = settings.throttleWaitMs ?? 0;
     this.leadMs = deps.claims.leadMs;
