@@ -40,8 +40,8 @@ const DRAIN_MS = 30_000 + BURST * 250;
  * 6.1: the rest of the time is the start, where every send far back is deferred once. There (a per-claim
  * trace): the machine is saturated (the workers about 1.1 cores, Postgres 0.9) while about 60 deferrals a
  * second go, and each link of the line, one claim transaction, takes 100 to 300 ms: 5 to 9 sends a second
- * for 20 s. With permits kept for sleeping sends and urgent jobs first in a worker: BullMQ 14.4 to 16.3
- * (about as before), pg-boss 12.7 (15.9 from send 200 on), single quiet runs.
+ * for 20 s. With the line's reads outside transactions and urgent jobs first in a worker: about as before
+ * (pg-boss 11.2, 17.4 from send 200 on; single runs vary by a few sends a second).
  */
 const MIN_DRAIN_RATE = Number(process.env.BURST_MIN_DRAIN_RATE ?? 3);
 const MINUTE = 60_000;
