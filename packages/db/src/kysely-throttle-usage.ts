@@ -44,6 +44,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository, S
     now: Date,
     mode: CampaignMode = 'live',
     paceClaims = 0,
+    heldFrom?: Date,
   ): Promise<{ today: number; last: Date | null; ahead: number; paceFrom: Date | null }> {
     const messages = this.db
       .selectFrom('outbound_messages')
@@ -63,6 +64,7 @@ export class KyselyThrottleUsageRepository implements ThrottleUsageRepository, S
           .limit(1)
           .as('last'),
         this.ahead(senderId, action, now, mode)
+          .$if(heldFrom !== undefined, (q) => q.where('a.run_at', '>=', heldFrom as Date))
           .select((eb) => eb.fn.countAll<string>().as('n'))
           .as('ahead'),
         messages

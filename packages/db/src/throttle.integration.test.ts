@@ -305,18 +305,16 @@ describe(`a ${N}-campaign burst on postgres`, { timeout: 600_000 }, () => {
     const scheduler = new InMemoryScheduler(clock);
     const transport = new RecordingTransport();
     const service = new CampaignPlanExecutionService({ store, scheduler, transport, clock });
+    // One at a time, 1 ms apart: due order is creation order.
     const campaignIds: string[] = [];
-    for (let i = 0; i < n; i += 50) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(50, n - i) }, () =>
-          service.persistPlan({
-            contact: { email: `${randomUUID()}@example.com` },
-            plan: quietPlan,
-            senderIds: { email: senderId },
-          }),
-        ),
-      );
-      campaignIds.push(...batch.map((b) => b.campaign.id));
+    for (let i = 0; i < n; i++) {
+      const { campaign } = await service.persistPlan({
+        contact: { email: `${randomUUID()}@example.com` },
+        plan: quietPlan,
+        senderIds: { email: senderId },
+      });
+      campaignIds.push(campaign.id);
+      clock.advance(1);
     }
     const actions = await database.db
       .selectFrom('scheduled_actions')
@@ -344,8 +342,26 @@ describe(`a ${N}-campaign burst on postgres`, { timeout: 600_000 }, () => {
   it('drains at the min gap, in due order, none lost', async () => {
     const { clock, service, transport, actions } = await burst({ daily: 100_000, minGap: 'PT0.05S' }, N);
     expect(actions).toHaveLength(N);
-    // Every send was due one minute after creation and runs at the quiet end.
-    for (const a of actions) expect(a.run_at).toEqual(QUIET_END);
+    // Every send was due a minute before the quiet end. The first runs at it; each send behind it was
+    // deferred when it was stored (`SendLinePlanner`), to its slot behind the sends stored before it.
+    const entries = await database.db
+      .selectFrom('campaign_transitions')
+      .select(['action_id', 'reason', 'until_at', 'at'])
+      .where(
+        'action_id',
+        'in',
+        actions.map((a) => a.id),
+      )
+      .where('kind', '=', 'deferred')
+      .orderBy('seq')
+      .execute();
+    for (const [i, a] of actions.entries()) {
+      const slot = new Date(QUIET_END.getTime() + 50 * i);
+      expect(a.run_at).toEqual(slot);
+      expect(entries.filter((e) => e.action_id === a.id)).toEqual(
+        i === 0 ? [] : [{ action_id: a.id, reason: 'sender_min_gap', until_at: slot, at: a.due_at }],
+      );
+    }
     clock.set(QUIET_END);
     // Latest due first: the order of execution must not decide the order of the sends.
     await runDue(

@@ -19,7 +19,9 @@ export interface ThrottleUsageRepository {
    * many other pending sends of the sender (its active campaigns) are due by `now` (`dueAt <= now`,
    * deferred or not) and ahead of `action` in due order `(dueAt, id)`: they take slots first; and
    * `paceFrom`: the claim instant `paceClaims` claims back from the latest (its `paceClaims + 1`-th latest;
-   * null with fewer, or without `paceClaims`), from which the sender's recent pace is measured.
+   * null with fewer, or without `paceClaims`), from which the sender's recent pace is measured. With
+   * `heldFrom`, `ahead` counts only the sends whose `runAt` is at or after it (a send planned when it is
+   * stored for later, `SendLinePlanner`: the sends ahead that will still wait then).
    */
   senderState(
     senderId: string,
@@ -28,6 +30,7 @@ export interface ThrottleUsageRepository {
     now: Date,
     mode?: CampaignMode,
     paceClaims?: number,
+    heldFrom?: Date,
   ): Promise<{ today: number; last: Date | null; ahead: number; paceFrom: Date | null }>;
   /** Claim instants of the contact's messages (every campaign, both channels) in `(from, to]`, ascending. */
   contactClaims(contactId: string, from: Date, to: Date, mode?: CampaignMode): Promise<Date[]>;

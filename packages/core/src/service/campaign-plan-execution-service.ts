@@ -33,6 +33,7 @@ import { InboundIntake, type InboundMessageInput, type InboundResult } from './i
 import { Permits } from './permits.ts';
 import { type ExecuteActionResult, SendClaims } from './send-claim.ts';
 import { SendingControls } from './send-holds.ts';
+import { SendLinePlanner } from './send-line-plan.ts';
 import { SendWaits } from './send-waits.ts';
 import { type InboundSmsInput, type InboundSmsResult, SmsInbound } from './sms-inbound.ts';
 import { type AfterCommit, CampaignTransactions } from './transactions.ts';
@@ -142,7 +143,11 @@ export class CampaignPlanExecutionService {
     const retryBaseDelayMs = deps.retryBaseDelayMs ?? 30_000;
     const messageIdDomain = deps.messageIdDomain ?? 'campaign-engine.invalid';
     const transactions = new CampaignTransactions({ store, scheduler });
-    const applier = new EffectApplier({ scheduler, clock, observer });
+    const lines = new SendLinePlanner(
+      { clock },
+      { contactFrequencyCap: deps.contactFrequencyCap, throttleWaitMs: deps.throttleWaitMs },
+    );
+    const applier = new EffectApplier({ scheduler, clock, observer, lines });
     this.applier = applier;
     this.commands = new CampaignCommands({
       ...{ clock, transactions, applier, executionMode: deps.executionMode },

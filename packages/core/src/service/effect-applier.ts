@@ -10,7 +10,7 @@ import type {
   ScheduledActionRecord,
   StoredEventEffect,
 } from '../ports/records.ts';
-import type { Scheduler } from '../ports/scheduler.ts';
+import type { ScheduledJob, Scheduler } from '../ports/scheduler.ts';
 import { definition } from './campaign-record.ts';
 import type { AfterCommit } from './transactions.ts';
 
@@ -30,11 +30,19 @@ export class EffectApplier {
   private readonly scheduler: Scheduler;
   private readonly clock: Clock;
   private readonly observer: ExecutionObserver;
+  private readonly lines: SendPlanner | undefined;
 
-  constructor(deps: { scheduler: Scheduler; clock: Clock; observer?: ExecutionObserver | undefined }) {
+  constructor(deps: {
+    scheduler: Scheduler;
+    clock: Clock;
+    observer?: ExecutionObserver | undefined;
+    /** Defers a send stored behind a line of its sender (`SendLinePlanner`); absent: its claim does. */
+    lines?: SendPlanner | undefined;
+  }) {
     this.scheduler = deps.scheduler;
     this.clock = deps.clock;
     this.observer = deps.observer ?? {};
+    this.lines = deps.lines;
   }
 
   /** Applies a decision's effects in order and saves the new state. */
@@ -207,7 +215,7 @@ export class EffectApplier {
         eventEffect,
       });
       pending.cancelled.push(...cancelled);
-      await this.queue(tx, pending, inserted);
+      await this.queue(tx, pending, next, inserted);
     }
     return next;
   }
@@ -237,7 +245,7 @@ export class EffectApplier {
     actions: readonly PlannedAction[],
   ): Promise<void> {
     if (actions.length === 0) return;
-    await this.queue(tx, pending, await tx.actions.insertMany(this.actionRows(campaign, actions)));
+    await this.queue(tx, pending, campaign, await tx.actions.insertMany(this.actionRows(campaign, actions)));
   }
 
   private actionRows(campaign: CampaignRecord, actions: readonly PlannedAction[]): NewScheduledAction[] {
@@ -253,6 +261,7 @@ export class EffectApplier {
   private async queue(
     tx: StoreTransaction,
     pending: AfterCommit,
+    campaign: CampaignRecord,
     inserted: readonly ScheduledActionRecord[],
   ): Promise<void> {
     if (inserted.length === 0) return;
@@ -260,10 +269,23 @@ export class EffectApplier {
       const count = inserted.filter((a) => a.kind === kind).length;
       if (count > 0) this.observer.actionsScheduled?.(kind, count);
     }
-    const jobs = inserted.map((a) => ({ actionId: a.id, contactId: a.contactId, runAt: a.runAt }));
+    const jobs: ScheduledJob[] = [];
+    for (const a of inserted) {
+      const planned = a.kind === 'send' && this.lines ? await this.lines.plan(tx, campaign, a) : null;
+      jobs.push(planned ?? { actionId: a.id, contactId: a.contactId, runAt: a.runAt });
+    }
     if (this.scheduler.enqueuesInTransaction) await this.scheduler.schedule(jobs, { transaction: tx.handle });
     else pending.jobs.push(...jobs);
   }
+}
+
+/** Moves the job of a send just stored behind a line of its sender (`SendLinePlanner`), or leaves it (null). */
+export interface SendPlanner {
+  plan(
+    tx: StoreTransaction,
+    campaign: CampaignRecord,
+    action: ScheduledActionRecord,
+  ): Promise<ScheduledJob | null>;
 }
 
 /** Effects that write an action row themselves (a pending cancellation before them runs at once). */

@@ -1,35 +1,14 @@
-import {
-  localDayNumber,
-  localDayStart,
-  longestDurationMs,
-  nextAllowedInstant,
-} from '@campaign/schedule-utils';
-import { expire, sendRulesOf } from '../engine/send-rules.ts';
+import { expire } from '../engine/send-rules.ts';
 import type { Effect } from '../engine/types.ts';
 import type { SendNode } from '../plan/plan-schema.ts';
 import type { StoreTransaction } from '../ports/campaign-store.ts';
-import type { CampaignMode, CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
+import type { CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
 import type { Sender } from '../senders/sender.ts';
-import {
-  type ContactFrequencyCap,
-  type SenderUsage,
-  type ThrottleDecision,
-  type ThrottledSender,
-  usageDayStart,
-} from '../senders/throttle.ts';
-import { decideAfter, fixedGapMs } from '../senders/throttle-queue.ts';
-import { definition } from './campaign-record.ts';
+import type { ContactFrequencyCap } from '../senders/throttle.ts';
+import { fixedGapMs } from '../senders/throttle-queue.ts';
 import type { EffectApplier } from './effect-applier.ts';
-import {
-  type AtHand,
-  assumedPace,
-  atHand,
-  PACE_CLAIMS,
-  pacedRetry,
-  type SenderPace,
-  type SendLine,
-  senderPace,
-} from './send-pace.ts';
+import { type CapsView, capsDecision, retryOf } from './send-caps.ts';
+import { type AtHand, atHand, type SendLine } from './send-pace.ts';
 import type { AfterCommit } from './transactions.ts';
 
 /**
@@ -50,10 +29,6 @@ export const THROTTLE_LEAD_MS = 200;
 export function comeBackEarlyMs(waitMs: number): number {
   return waitMs - Math.min(waitMs, THROTTLE_LEAD_MS);
 }
-
-const HOUR_MS = 3_600_000;
-/** Claims stamped on the local days after `now`'s that still count (see `senderUsage`). */
-const LATER_DAYS_COUNTED = 1;
 
 /**
  * A throttled send: moved (`deferred`) or, past its `expiresAt`, skipped with the campaign stopped; or,
@@ -165,11 +140,7 @@ export class SendThrottle {
     }
     const until = decision.until as Date;
     // When it is tried again: its slot, or later when the sends ahead go slower than the caps allow.
-    // Before the sender has a pace, a line that keeps its sends at hand assumes half its gap's rate.
-    const keptAtHand =
-      ownLine !== null && gapMs !== null && atHand(ownLine, now, gapMs, null, waitMs) !== null;
-    const pace = recent ?? (keptAtHand && gapMs !== null ? assumedPace(gapMs) : null);
-    const retry = pacedRetry(until, now, ahead, pace && { ...pace, allowed }, action.expiresAt);
+    const retry = retryOf({ ahead, recent, allowed }, ownLine, until, now, gapMs, waitMs, action.expiresAt);
     // A worker that may wait gets the job back before that (`comeBackEarlyMs`, never before now): it
     // waits there and is claimed for the slot (`SendClaims`). At the slot itself, the queue's delay (or
     // poll interval) would make the send late, and every later slot of the sender with it.
@@ -206,95 +177,14 @@ export class SendThrottle {
   }
 
   /** The caps' decision for the send on the sender's and the contact's usage as read now. */
-  private async decide(
+  private decide(
     tx: StoreTransaction,
     campaign: CampaignRecord,
     action: ScheduledActionRecord,
     node: SendNode,
     now: Date,
     sender: Sender | null,
-  ): Promise<{
-    decision: ThrottleDecision;
-    ahead: number;
-    recent: Omit<SenderPace, 'allowed'> | null;
-    allowed: SenderPace['allowed'];
-  }> {
-    // A shadow campaign is throttled against shadow counters, a live one against live ones (DESIGN 11).
-    // `ahead`: sends of the same sender ahead in due order take the next slots first; the decision counts
-    // them as phantom claims at the instants they will get, then decides for this one.
-    const { usage, ahead, pace } = sender
-      ? await this.senderUsage(tx, sender, action, now, campaign.mode)
-      : { usage: { today: 0, lastHour: [], last: null }, ahead: 0, pace: null };
-    const contactSends = this.contactCap
-      ? await tx.throttle.contactClaims(
-          campaign.contactId,
-          windowStart(now, this.contactCap),
-          new Date(now.getTime() + 1),
-          campaign.mode,
-        )
-      : [];
-    const rules = sendRulesOf(definition(campaign), node);
-    const input = {
-      sender: sender as ThrottledSender | null,
-      usage,
-      contactCap: this.contactCap,
-      contactSends,
-      now,
-      nextAllowed: (t: Date) => nextAllowedInstant(t, rules),
-    };
-    const decision = decideAfter(input, ahead);
-    return {
-      decision,
-      ahead,
-      recent: pace,
-      // A paced retry must fall on an allowed instant (else it would be deferred by the plan's rules).
-      allowed: (t) => input.nextAllowed(t)?.getTime() === t.getTime(),
-    };
+  ): Promise<CapsView> {
+    return capsDecision(tx, campaign, action, node, now, sender, this.contactCap);
   }
-
-  private async senderUsage(
-    tx: StoreTransaction,
-    sender: ThrottledSender & { id: string },
-    action: ScheduledActionRecord,
-    now: Date,
-    mode: CampaignMode,
-  ): Promise<{ usage: SenderUsage; ahead: number; pace: Omit<SenderPace, 'allowed'> | null }> {
-    const dayStart = usageDayStart(sender, now);
-    const nextDayStart = localDayStart(now, sender.timezone, 1);
-    // Not only up to `now`: `now` was read before this worker got the sender's lock, and a worker that
-    // read its clock later may have claimed (and committed) meanwhile, its claim stamped after `now`.
-    // Every claim holds its slot, so count them all: today's in `today`, a later day's (a clock read
-    // just before a local midnight) as used on that day. Today's are counted, not fetched (a sender sends
-    // thousands a day), in one round trip with the latest claim and the sends ahead; instants are read
-    // only for an hourly cap and when the latest claim is on a later day.
-    const { today, last, ahead, paceFrom } = await tx.throttle.senderState(
-      sender.id,
-      { start: dayStart, next: nextDayStart },
-      action,
-      now,
-      mode,
-      PACE_CLAIMS,
-    );
-    const until = new Date(localDayStart(now, sender.timezone, LATER_DAYS_COUNTED + 1).getTime() - 1);
-    const byDay = new Map<number, number>();
-    if (last !== null && last.getTime() >= nextDayStart.getTime()) {
-      for (const c of await tx.throttle.senderClaims(sender.id, nextDayStart, until, mode)) {
-        const day = localDayNumber(c, sender.timezone);
-        byDay.set(day, (byDay.get(day) ?? 0) + 1);
-      }
-    }
-    const hourStart = new Date(now.getTime() - HOUR_MS);
-    const lastHour =
-      sender.caps.hourly == null
-        ? []
-        : (await tx.throttle.senderClaims(sender.id, hourStart, until, mode)).filter(
-            (c) => c.getTime() > hourStart.getTime(),
-          );
-    return { usage: { today, lastHour, last, byDay }, ahead, pace: senderPace(last, paceFrom, now) };
-  }
-}
-
-/** A bound on the start of the contact cap's window ending at `now` (the decision filters exactly). */
-function windowStart(now: Date, cap: ContactFrequencyCap): Date {
-  return new Date(now.getTime() - longestDurationMs(cap.window));
 }
