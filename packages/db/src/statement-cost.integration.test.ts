@@ -41,10 +41,11 @@ describe('statements per hot path (Postgres)', () => {
   const counter = new CountingPlugin();
   let service: CampaignPlanExecutionService;
   let scheduler: InMemoryScheduler;
+  let clock: ManualClock;
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    const clock = new ManualClock(T0);
+    clock = new ManualClock(T0);
     scheduler = new InMemoryScheduler(clock);
     service = new CampaignPlanExecutionService({
       store: new KyselyCampaignStore(database.db.withPlugin(counter)),
@@ -151,5 +152,48 @@ describe('statements per hot path (Postgres)', () => {
     // transaction remembers it; three reads before), its usage read without its lock (a send that waits or
     // is deferred takes none), then the sender locked and its usage read again for the admission.
     expect(throttled).toBeLessThanOrEqual(20);
+  });
+  it('an activation whose held send is planned behind its line: the sender usage read, the row moved, the entry', async () => {
+    const senderId = `snd_${randomUUID().slice(0, 8)}`;
+    const store = new KyselyCampaignStore(database.db);
+    await store.transaction((tx) =>
+      tx.senders.insert({
+        id: senderId,
+        channel: 'email',
+        from: `${senderId}@example.com`,
+        timezone: 'UTC',
+        caps: { daily: 1_000, minGap: 'PT1S' },
+        warmup: null,
+        enabled: true,
+        transport: 'log',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    // Quiet until 11:00 (T0 is 10:00): each send is held an hour, the second behind the first.
+    const held: Plan = { ...plan, quietHours: { start: '20:00', end: '11:00' } } as Plan;
+    const activate = () =>
+      service.persistPlan({
+        contact: { id: randomUUID(), email: `${randomUUID()}@example.com` },
+        plan: held,
+        senderIds: { email: senderId },
+      });
+    const alone = await measure(activate);
+    // Due order is (due time, id): the second is due 1 ms after the first.
+    clock.advance(1);
+    const planned = await measure(activate);
+    console.info(JSON.stringify({ statements: { heldActivation: alone, plannedActivation: planned } }));
+    // The first is not deferred (nothing ahead of it): the sender's usage read alone, one more than an
+    // activation without a sender. The second is: its row moved and its entry written as well. The sender
+    // itself was read by the assignment (the transaction remembers it).
+    expect(alone).toBeLessThanOrEqual(9 + 1);
+    expect(planned).toBe(alone + 2);
+    const rows = await database.db
+      .selectFrom('scheduled_actions')
+      .innerJoin('contact_campaigns as c', 'c.id', 'scheduled_actions.campaign_id')
+      .select('scheduled_actions.run_at')
+      .where('c.email_sender_id', '=', senderId)
+      .orderBy('scheduled_actions.run_at')
+      .execute();
+    expect(rows.map((r) => r.run_at.getTime() - T0.getTime())).toEqual([3_600_000, 3_601_000]);
   });
 });
