@@ -56,6 +56,25 @@ describe('statements per hot path (Postgres)', () => {
   }, 30_000);
   afterAll(async () => database?.dispose());
 
+  /** A sender with a daily cap of 1,000 and a min gap of a second; its id. */
+  async function minGapSender(): Promise<string> {
+    const id = `snd_${randomUUID().slice(0, 8)}`;
+    await new KyselyCampaignStore(database.db).transaction((tx) =>
+      tx.senders.insert({
+        id,
+        channel: 'email',
+        from: `${id}@example.com`,
+        timezone: 'UTC',
+        caps: { daily: 1_000, minGap: 'PT1S' },
+        warmup: null,
+        enabled: true,
+        transport: 'log',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+      }),
+    );
+    return id;
+  }
+
   async function measure(work: () => Promise<unknown>): Promise<number> {
     counter.statements = [];
     await work();
@@ -116,21 +135,7 @@ describe('statements per hot path (Postgres)', () => {
   });
 
   it('a throttled send (a sender with caps not reached): its claim reads the sender once, then locks it', async () => {
-    const senderId = `snd_${randomUUID().slice(0, 8)}`;
-    const store = new KyselyCampaignStore(database.db);
-    await store.transaction((tx) =>
-      tx.senders.insert({
-        id: senderId,
-        channel: 'email',
-        from: `${senderId}@example.com`,
-        timezone: 'UTC',
-        caps: { daily: 1_000, minGap: 'PT1S' },
-        warmup: null,
-        enabled: true,
-        transport: 'log',
-        createdAt: new Date('2026-01-01T00:00:00Z'),
-      }),
-    );
+    const senderId = await minGapSender();
     const { campaign } = await service.persistPlan({
       contact: { id: randomUUID(), email: 'b@example.com' },
       plan,
@@ -153,22 +158,9 @@ describe('statements per hot path (Postgres)', () => {
     // is deferred takes none), then the sender locked and its usage read again for the admission.
     expect(throttled).toBeLessThanOrEqual(20);
   });
+
   it('an activation whose held send is planned behind its line: the sender usage read, the row moved, the entry', async () => {
-    const senderId = `snd_${randomUUID().slice(0, 8)}`;
-    const store = new KyselyCampaignStore(database.db);
-    await store.transaction((tx) =>
-      tx.senders.insert({
-        id: senderId,
-        channel: 'email',
-        from: `${senderId}@example.com`,
-        timezone: 'UTC',
-        caps: { daily: 1_000, minGap: 'PT1S' },
-        warmup: null,
-        enabled: true,
-        transport: 'log',
-        createdAt: new Date('2026-01-01T00:00:00Z'),
-      }),
-    );
+    const senderId = await minGapSender();
     // Quiet until 11:00 (T0 is 10:00): each send is held an hour, the second behind the first.
     const held: Plan = { ...plan, quietHours: { start: '20:00', end: '11:00' } } as Plan;
     const activate = () =>

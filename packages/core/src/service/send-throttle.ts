@@ -3,11 +3,10 @@ import type { Effect } from '../engine/types.ts';
 import type { SendNode } from '../plan/plan-schema.ts';
 import type { StoreTransaction } from '../ports/campaign-store.ts';
 import type { CampaignRecord, ScheduledActionRecord } from '../ports/records.ts';
-import type { Sender } from '../senders/sender.ts';
 import type { ContactFrequencyCap } from '../senders/throttle.ts';
 import { fixedGapMs } from '../senders/throttle-queue.ts';
 import type { EffectApplier } from './effect-applier.ts';
-import { type CapsView, capsDecision, retryOf } from './send-caps.ts';
+import { capsDecision, retryOf } from './send-caps.ts';
 import { type AtHand, atHand, type SendLine } from './send-pace.ts';
 import type { AfterCommit } from './transactions.ts';
 
@@ -81,7 +80,16 @@ export class SendThrottle {
     // the locked decision would). Only an admission takes the lock and decides again: in a burst the
     // lock is queued for by the sends about to go, not by every one that will wait.
     const unlocked = senderId === null ? null : await tx.senders.get(senderId);
-    let { decision, ahead, recent, allowed } = await this.decide(tx, campaign, action, node, now, unlocked);
+    const cap = this.contactCap;
+    let { decision, ahead, recent, allowed } = await capsDecision(
+      tx,
+      campaign,
+      action,
+      node,
+      now,
+      unlocked,
+      cap,
+    );
     // The instant to admit the send for: now, or its slot when no send is ahead and the slot is within the
     // lead (claimed now for the slot, handed to the transport at it; see `SendClaims`).
     const at =
@@ -91,13 +99,14 @@ export class SendThrottle {
           ? decision.until
           : null;
     if (at !== null && senderId !== null)
-      ({ decision, ahead, recent, allowed } = await this.decide(
+      ({ decision, ahead, recent, allowed } = await capsDecision(
         tx,
         campaign,
         action,
         node,
         at,
         await tx.senders.lock(senderId),
+        cap,
       ));
     const gapMs = unlocked?.caps.minGap == null ? null : fixedGapMs(unlocked.caps.minGap);
     const ownLine =
@@ -174,17 +183,5 @@ export class SendThrottle {
     for (const job of pending.jobs)
       if (job.actionId === action.id) Object.assign(job, { runAt: jobAt, ...urgent });
     return { outcome: 'deferred', ...line };
-  }
-
-  /** The caps' decision for the send on the sender's and the contact's usage as read now. */
-  private decide(
-    tx: StoreTransaction,
-    campaign: CampaignRecord,
-    action: ScheduledActionRecord,
-    node: SendNode,
-    now: Date,
-    sender: Sender | null,
-  ): Promise<CapsView> {
-    return capsDecision(tx, campaign, action, node, now, sender, this.contactCap);
   }
 }
