@@ -55,8 +55,9 @@ export class SendLinePlanner {
     campaign: CampaignRecord,
     action: ScheduledActionRecord,
   ): Promise<ScheduledJob | null> {
-    if (action.kind !== 'send' || action.status !== 'pending') return null;
-    if (action.runAt.getTime() <= this.clock.now().getTime()) return null;
+    const now = this.clock.now();
+    const at = action.runAt;
+    if (action.kind !== 'send' || action.status !== 'pending' || at.getTime() <= now.getTime()) return null;
     const node = findNode(definition(campaign), action.nodeId);
     if (node.action !== 'send') return null;
     const senderId = campaign.senderIds[node.channel ?? 'email'];
@@ -65,8 +66,6 @@ export class SendLinePlanner {
     if (!sender?.enabled || sender.pausedAt !== null || sender.caps.minGap == null) return null;
     const gapMs = fixedGapMs(sender.caps.minGap);
     if (gapMs === null) return null;
-    const now = this.clock.now();
-    const at = action.runAt;
     // The sends ahead that will still wait at its `runAt`: those held as long (a send ahead due to go
     // before it, as a steady sender's are, is gone by then, its claim counted in the sender's usage).
     const view = await capsDecision(tx, campaign, action, node, at, sender, this.contactCap, at);
