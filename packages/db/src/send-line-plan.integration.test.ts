@@ -125,14 +125,24 @@ describe('a send planned in its line as it is stored, on postgres', () => {
         i === 0 ? [] : [{ reason: 'sender_min_gap', until_at: slot, at: s.dueAt }],
       );
     }
-    // Each goes at its slot, in due order, from its own job.
-    const sent: string[] = [];
-    for (const s of sends) {
-      deps.clock.set(s.runAt);
-      expect(await deps.service.executeAction(s.actionId)).toEqual({ outcome: 'sent' });
-      sent.push(s.actionId);
-    }
-    expect(sent).toEqual(sends.map((s) => s.actionId));
+    // Their jobs run them: each is claimed at its slot, in due order.
+    const outcomes: unknown[] = [];
+    await deps.scheduler.start(async (id, contactId) => {
+      outcomes.push(await deps.service.executeAction(id, contactId));
+    });
+    await deps.scheduler.advanceTo(new Date(QUIET_END.getTime() + 1000));
+    expect(outcomes).toEqual(sends.map(() => ({ outcome: 'sent' })));
+    const claims = await database.db
+      .selectFrom('outbound_messages')
+      .select(['action_id', 'claimed_at'])
+      .where(
+        'action_id',
+        'in',
+        sends.map((x) => x.actionId),
+      )
+      .orderBy('claimed_at')
+      .execute();
+    expect(claims).toEqual(sends.map((x) => ({ action_id: x.actionId, claimed_at: x.runAt })));
   });
 
   it('with a wait: beyond it, tried again at the assumed pace (half the gap’s rate, at 0.9) and its job back urgent, the wait less the lead, before', async () => {
@@ -158,7 +168,7 @@ describe('a send planned in its line as it is stored, on postgres', () => {
     }
   });
 
-  it('not planned: a sender without a min gap, a disabled one, a send the caps would expire, one due now', async () => {
+  it('not planned: a daily cap, a disabled or paused sender, a send the caps would expire, one due now', async () => {
     const held = async (senderId: string | null, plan?: Plan) => {
       const deps = service(CREATED);
       const sends = await storeSends(deps, senderId, 3, plan);
@@ -167,9 +177,19 @@ describe('a send planned in its line as it is stored, on postgres', () => {
         expect(await deferredEntries(s.campaignId)).toEqual([]);
       }
     };
-    // A daily cap of 1: the claim defers the rest to the next day (and frees a slot a cancelled one left).
+    // A daily cap of 1: the claim defers the rest to the next day (and frees a slot a cancelled one left);
+    // with a min gap too, the daily cap is what defers them (its reason is not the min gap's).
     await held(await sender({ daily: 1 }));
+    await held(await sender({ daily: 1, minGap: 'PT0.05S' }));
+    // Disabled, or paused by its health: the claim holds its sends.
     await held(await sender({ daily: 1000, minGap: 'PT0.05S' }, false));
+    const paused = await sender({ daily: 1000, minGap: 'PT0.05S' });
+    await database.db
+      .updateTable('senders')
+      .set({ paused_at: CREATED, paused_reason: 'complaint rate' })
+      .where('id', '=', paused)
+      .execute();
+    await held(paused);
     // The second's slot is 50 ms after the quiet end, the third's 100; each expires 40 ms after it (due a
     // minute before, 1 ms apart): the claim decides (it expires the send then, as any claim that meets it).
     await held(await sender({ daily: 1000, minGap: 'PT0.05S' }), heldPlan('PT60.04S'));

@@ -24,15 +24,21 @@ export interface SendLinePlanSettings {
  * and each but the first would be deferred then by a whole claim transaction, 5,000 of them competing with
  * the line's own claims for the machine just as the line starts (the 1,000-campaign burst drained at 5 to 9
  * sends a second for its first 20 s on a 2-core machine, 20 after). Here the caps decide for the send's
- * `runAt` in the transaction that stores it, with the sends ahead of it counted as they do at its claim;
- * a send the min gap would defer past what a worker waits for is moved as a claim moves it: its `runAt` to
+ * `runAt` in the transaction that stores it, with the sends ahead of it that are held as long counted
+ * (its claim counts every send ahead still pending then; the others will have gone); a send the min gap would defer past what a worker waits for is moved as a claim moves it: its `runAt` to
  * its paced retry, a `deferred` entry (`sender_min_gap`, `until` the caps' instant) and its job back early
  * and urgent. Its claim decides again when it comes: a line that went faster brings it forward
  * (`SendLines`), one that went slower defers it again.
  *
  * Only the min gap plans: a daily or hourly cap's instant (the next day, the next hour) is left to the
  * claim, which frees the slot of a send ahead that was cancelled meanwhile; so is a send the caps would
- * expire, a held sender's (disabled or paused), and one on the default sender (no caps).
+ * expire, a held sender's (disabled or paused), and one on the default sender (no caps). The emergency stop
+ * is not read: a send stored while it is on is planned, and its claim holds it (its entry follows).
+ *
+ * Left as it is: a planned send is a paced retry to its line (`SendLines` may bring it forward), also
+ * while its own plan's rules still hold it, when its sender's other sends (other zones, plans without
+ * quiet hours) go meanwhile; its claim then moves it back to its allowed instant (a `quiet_hours` entry),
+ * and it is no longer brought forward. One claim transaction, nothing sent early.
  */
 export class SendLinePlanner {
   private readonly clock: Clock;
@@ -76,7 +82,9 @@ export class SendLinePlanner {
     if (until.getTime() - at.getTime() <= this.waitMs) return null;
     if (action.expiresAt !== null && until.getTime() > action.expiresAt.getTime()) return null;
     const line = { senderId, mode: campaign.mode, actionId: action.id, dueAt: action.dueAt };
-    const retry = retryOf(view, line, until, at, gapMs, this.waitMs, action.expiresAt);
+    // No recent pace: measured at `at`, a future instant, the time until it would read as a stall. The
+    // line assumes half its gap's rate, as at a burst's start.
+    const retry = retryOf({ ...view, recent: null }, line, until, at, gapMs, this.waitMs, action.expiresAt);
     await tx.actions.reschedule(action.id, retry);
     await tx.transitions.insertMany([
       transitionRow(campaign, {
