@@ -15,7 +15,8 @@ import { plan } from './lib/service-rows.ts';
  * With each: CPU milliseconds of this process and of the database's Postgres backends per call.
  * `node --conditions=@campaign/source bench/hot-paths.ts [campaigns=300] [concurrency=8]`; HOT_PATHS_PROFILE=dir
  * writes a CPU profile per row, HOT_PATHS_PREPARE=sql runs on the fresh database first, HOT_PATHS_STATS=1
- * prints the tables' insert, update and HOT update counts after.
+ * prints the tables' insert, update and HOT update counts after; HOT_PATHS_PREPARED=0 runs every statement
+ * unnamed (`DATABASE_PREPARED_STATEMENTS=false`), to compare.
  */
 
 type KyselyPlugin = Parameters<TestDatabase['db']['withPlugin']>[0];
@@ -61,7 +62,10 @@ class CountingPlugin implements KyselyPlugin {
 
 const CAMPAIGNS = Number(process.argv[2] ?? 300);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
-const database = await createTestDatabase('postgres', { poolSize: CONCURRENCY + 2 });
+const database = await createTestDatabase('postgres', {
+  poolSize: CONCURRENCY + 2,
+  preparedStatements: process.env.HOT_PATHS_PREPARED !== '0',
+});
 try {
   const counter = new CountingPlugin(database.db.getExecutor());
   const clock = new ManualClock(new Date('2026-01-05T10:00:00Z'));

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { prepareStatements } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 export interface DatabaseConfig {
@@ -12,6 +13,12 @@ export interface DatabaseConfig {
   dataDir?: string | undefined;
   /** Postgres pool size. Default 10. */
   poolSize?: number | undefined;
+  /**
+   * Postgres: run parameterized statements as named prepared statements (`prepareStatements`). Default
+   * true; turn it off behind a pooler that does not keep them per client (PgBouncer in transaction mode
+   * before 1.21).
+   */
+  preparedStatements?: boolean | undefined;
   /**
    * Called when a connection dies outside a query (server restart, terminated backend). The query that
    * next uses it fails and its transaction rolls back; without a listener Node would crash the process.
@@ -44,6 +51,7 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
     const onError = config.onConnectionError ?? (() => {});
     pool.on('error', onError);
     pool.on('connect', (client) => client.on('error', onError));
+    if (config.preparedStatements !== false) pool.on('connect', (client) => prepareStatements(client));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
@@ -71,5 +79,9 @@ export async function openDatabase(config: DatabaseConfig = {}): Promise<Databas
 
 /** The configuration the environment asks for: `DATABASE_URL`, else PGlite under `PGLITE_DIR` or `./.data/pglite`. */
 export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  return { url: env.DATABASE_URL || undefined, dataDir: env.PGLITE_DIR || undefined };
+  return {
+    url: env.DATABASE_URL || undefined,
+    dataDir: env.PGLITE_DIR || undefined,
+    preparedStatements: !['0', 'false'].includes(env.DATABASE_PREPARED_STATEMENTS ?? ''),
+  };
 }

@@ -22,6 +22,7 @@ import {
 import { KyselySendHoldRepository } from './kysely-send-holds.ts';
 import { KyselySenderRepository } from './kysely-senders.ts';
 import { KyselyThrottleUsageRepository } from './kysely-throttle-usage.ts';
+import { isStalePlanError } from './prepared-statements.ts';
 import type { TransactionScope } from './routing.ts';
 import type { Database } from './schema.ts';
 
@@ -41,11 +42,14 @@ export function kyselyTransactionOf(handle: TransactionHandle): Transaction<Data
   return (handle as KyselyTransactionHandle).trx;
 }
 
-/** SQLSTATEs after which the whole transaction may simply run again. */
+/**
+ * SQLSTATEs after which the whole transaction may simply run again; and a prepared statement's stale plan
+ * (`isStalePlanError`: the schema changed under it; the statement is prepared anew on the next run).
+ */
 const RETRYABLE = new Set(['40P01', '40001']);
 
 export interface KyselyCampaignStoreOptions {
-  /** Attempts for a transaction that hits a deadlock or serialization failure. Default 5. */
+  /** Attempts for a transaction that hits a deadlock, a serialization failure or a stale plan. Default 5. */
   maxAttempts?: number;
 }
 
@@ -78,7 +82,7 @@ export class KyselyCampaignStore implements CampaignStore {
         );
       } catch (error) {
         const code = (error as { code?: unknown }).code;
-        const retryable = typeof code === 'string' && RETRYABLE.has(code);
+        const retryable = (typeof code === 'string' && RETRYABLE.has(code)) || isStalePlanError(error);
         if (external || attempt >= this.maxAttempts || !retryable) throw error;
       }
     }

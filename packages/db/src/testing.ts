@@ -43,7 +43,7 @@ export interface TestDatabase extends DatabaseHandle {
  */
 export async function createTestDatabase(
   kind: TestDatabaseKind,
-  options: { poolSize?: number } = {},
+  options: { poolSize?: number; preparedStatements?: boolean } = {},
 ): Promise<TestDatabase> {
   if (kind === 'pglite') {
     const handle = await openDatabase({ dataDir: 'memory://' });
@@ -55,7 +55,11 @@ export async function createTestDatabase(
   await adminQuery(server, `create database ${name}`);
   const url = new URL(server);
   url.pathname = `/${name}`;
-  const handle = await openDatabase({ url: url.toString(), poolSize: options.poolSize ?? 10 });
+  const handle = await openDatabase({
+    url: url.toString(),
+    poolSize: options.poolSize ?? 10,
+    preparedStatements: options.preparedStatements,
+  });
   await migrateToLatest(handle.db);
   // The integration tier's statement-routing check sees every statement after the migrations.
   const capture = activeStatementCapture();

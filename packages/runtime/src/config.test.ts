@@ -27,6 +27,27 @@ describe('SES_SNS_REQUIRE_SIGNATURE_V2', () => {
   });
 });
 
+describe('DATABASE_PREPARED_STATEMENTS', () => {
+  it('is on by default (and when empty); 0/false turn it off, 1/true keep it', () => {
+    expect(loadConfig(base).databasePreparedStatements).toBe(true);
+    expect(loadConfig({ ...base, DATABASE_PREPARED_STATEMENTS: '' }).databasePreparedStatements).toBe(true);
+    for (const value of ['1', 'true'])
+      expect(loadConfig({ ...base, DATABASE_PREPARED_STATEMENTS: value }).databasePreparedStatements).toBe(
+        true,
+      );
+    for (const value of ['0', 'false'])
+      expect(loadConfig({ ...base, DATABASE_PREPARED_STATEMENTS: value }).databasePreparedStatements).toBe(
+        false,
+      );
+  });
+
+  it('any other value is a ConfigError naming the variable', () => {
+    expect(() => loadConfig({ ...base, DATABASE_PREPARED_STATEMENTS: 'off' })).toThrow(
+      /DATABASE_PREPARED_STATEMENTS/,
+    );
+  });
+});
+
 describe('EXECUTION_MODE', () => {
   it('is live by default and shadow when asked', () => {
     expect(loadConfig(base).executionMode).toBe('live');

@@ -14,6 +14,7 @@ const envSchema = z.object({
   PORT: positiveInt(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.string().url().optional(),
+  DATABASE_PREPARED_STATEMENTS: z.enum(['0', '1', 'true', 'false']).default('true'),
   PGLITE_DIR: z.string().min(1).default('./.data/pglite'),
   REDIS_URL: z.string().url().optional(),
   REDIS_CLUSTER_NODES: z.string().optional(),
@@ -67,6 +68,8 @@ export interface RuntimeConfig {
   host: string;
   /** Postgres; absent: embedded PGlite under `pgliteDir`. */
   databaseUrl: string | undefined;
+  /** Postgres: named prepared statements (`DATABASE_PREPARED_STATEMENTS`, default on). */
+  databasePreparedStatements: boolean;
   pgliteDir: string;
   redisUrl: string | undefined;
   /**
@@ -244,6 +247,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePreparedStatements:
+      e.DATABASE_PREPARED_STATEMENTS === '1' || e.DATABASE_PREPARED_STATEMENTS === 'true',
     pgliteDir: e.PGLITE_DIR,
     redisUrl: e.REDIS_URL,
     redisClusterNodes,

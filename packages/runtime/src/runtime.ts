@@ -117,6 +117,7 @@ export async function createRuntime(
   const database = await openDatabase({
     url: config.databaseUrl,
     dataDir: config.pgliteDir,
+    preparedStatements: config.databasePreparedStatements,
     onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
   });
   await migrateToLatest(database.db);

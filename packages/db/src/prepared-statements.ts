@@ -1,0 +1,51 @@
+import type pg from 'pg';
+
+/** Named statements a connection prepares at most; the statements after those run unnamed. */
+export const PREPARED_STATEMENTS_PER_CONNECTION = 200;
+
+/**
+ * Runs a pg client's parameterized statements as named prepared statements: each distinct SQL text is
+ * parsed once per connection and then only bound and executed, and after five runs Postgres may keep a
+ * generic plan for it instead of planning each run (`plan_cache_mode = auto`). On this project's hot paths
+ * parsing and planning were most of the server's time per statement (docs/benchmarks.md). The SQL texts are
+ * kysely's, compiled from the code's queries: a bounded set; a connection still names at most `limit` of
+ * them (each prepared statement holds its plan in the backend's memory) and runs the rest unnamed.
+ * Statements without parameters (`begin`, `commit`, DDL, a migration's script) run as before.
+ *
+ * A schema change under a running process (a migration adding a column during a rolling deploy) makes a
+ * prepared `select *` fail with "cached plan must not change result type" (`isStalePlanError`): the
+ * statement is forgotten, so it is prepared anew under another name; outside a transaction it runs again
+ * at once, inside one the error ends the transaction, which `KyselyCampaignStore.transaction` runs again.
+ */
+export function prepareStatements(client: pg.ClientBase, limit = PREPARED_STATEMENTS_PER_CONNECTION): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
+  const names = new Map<string, string>();
+  let named = 0;
+  const run = async (text: string, values: unknown[]): Promise<pg.QueryResult> => {
+    let name = names.get(text);
+    if (name === undefined && named < limit) {
+      named += 1;
+      name = `campaign_${named}`;
+      names.set(text, name);
+    }
+    if (name === undefined) return query(text, values);
+    try {
+      return await query({ name, text, values });
+    } catch (error) {
+      if (!isStalePlanError(error)) throw error;
+      names.delete(text);
+      if (client.getTransactionStatus() !== 'I') throw error;
+      return query(text, values);
+    }
+  };
+  (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) =>
+    typeof config === 'string' && Array.isArray(values) && values.length > 0 && callback === undefined
+      ? run(config, values)
+      : query(config, values, callback);
+}
+
+/** The error of a prepared statement whose result columns changed since it was prepared. */
+export function isStalePlanError(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change');
+}
