@@ -100,6 +100,10 @@ export function workerEnv(o: {
     MESSAGE_ID_DOMAIN: 'bench.test',
     LOG_LEVEL: 'warn',
     METRICS_PORT: '',
+    // To compare: DATABASE_PREPARED_STATEMENTS=false pnpm bench runs the workers without prepared statements.
+    ...(process.env.DATABASE_PREPARED_STATEMENTS
+      ? { DATABASE_PREPARED_STATEMENTS: process.env.DATABASE_PREPARED_STATEMENTS }
+      : {}),
   };
 }
 
