@@ -3,13 +3,18 @@ import type pg from 'pg';
 /** Named statements a connection prepares at most; the statements after those run unnamed. */
 export const PREPARED_STATEMENTS_PER_CONNECTION = 200;
 
+/** SQL texts a connection remembers having run once (then it forgets them all and starts again). */
+const SEEN_ONCE_LIMIT = 1000;
+
 /**
  * Runs a pg client's parameterized statements as named prepared statements: each distinct SQL text is
  * parsed once per connection and then only bound and executed, and after five runs Postgres may keep a
  * generic plan for it instead of planning each run (`plan_cache_mode = auto`). On this project's hot paths
  * parsing and planning were most of the server's time per statement (docs/benchmarks.md). The SQL texts are
- * kysely's, compiled from the code's queries: a bounded set; a connection still names at most `limit` of
- * them (each prepared statement holds its plan in the backend's memory) and runs the rest unnamed.
+ * kysely's, compiled from the code's queries: a bounded set, but one query with an `in` list compiles to a
+ * text per list length. So a text is named the second time it runs on a connection, not the first (a
+ * one-off does not take a name), and a connection names at most `limit` of them (each prepared statement
+ * holds its plan in the backend's memory); the rest run unnamed, as they would without this.
  * Statements without parameters (`begin`, `commit`, DDL, a migration's script) run as before.
  *
  * A schema change under a running process (a migration adding a column during a rolling deploy) makes a
@@ -20,13 +25,19 @@ export const PREPARED_STATEMENTS_PER_CONNECTION = 200;
 export function prepareStatements(client: pg.ClientBase, limit = PREPARED_STATEMENTS_PER_CONNECTION): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<pg.QueryResult>;
   const names = new Map<string, string>();
+  const seenOnce = new Set<string>();
   let named = 0;
   const run = async (text: string, values: unknown[]): Promise<pg.QueryResult> => {
     let name = names.get(text);
     if (name === undefined && named < limit) {
-      named += 1;
-      name = `campaign_${named}`;
-      names.set(text, name);
+      if (seenOnce.delete(text)) {
+        named += 1;
+        name = `campaign_${named}`;
+        names.set(text, name);
+      } else {
+        if (seenOnce.size >= SEEN_ONCE_LIMIT) seenOnce.clear();
+        seenOnce.add(text);
+      }
     }
     if (name === undefined) return query(text, values);
     try {
