@@ -51,6 +51,19 @@ describe('prepared statements', () => {
     expect(statements[0]?.runs).toBe(7);
   });
 
+  it('runs the statements whose plan depends on the values unnamed: by sender, by a range of instants', async () => {
+    const db = await open();
+    await sql`create table prepared_probe_line (id int, sender_id text, run_at timestamptz)`.execute(db);
+    for (let run = 0; run < 3; run += 1) {
+      await sql`select id from prepared_probe_line where "sender_id" = ${'sender-1'}`.execute(db);
+      await sql`select id from prepared_probe_line where "run_at" <= ${new Date()}`.execute(db);
+      expect(await byId(db, 1)).toHaveLength(1);
+    }
+    const statements = await probeStatements(db);
+    expect(statements.map((s) => s.statement)).toHaveLength(1);
+    expect(statements[0]?.statement).not.toContain('prepared_probe_line');
+  });
+
   it('prepares nothing when turned off', async () => {
     const db = await open({ preparedStatements: false });
     for (const id of [1, 2, 1]) expect(await byId(db, id)).toHaveLength(1);
