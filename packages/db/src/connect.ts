@@ -82,6 +82,15 @@ export function databaseConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Dat
   return {
     url: env.DATABASE_URL || undefined,
     dataDir: env.PGLITE_DIR || undefined,
-    preparedStatements: !['0', 'false'].includes(env.DATABASE_PREPARED_STATEMENTS ?? ''),
+    preparedStatements: preparedStatementsFromEnv(env.DATABASE_PREPARED_STATEMENTS),
   };
+}
+
+/** `DATABASE_PREPARED_STATEMENTS` as the processes read it: empty or unset is on; 0/false off, 1/true on. */
+function preparedStatementsFromEnv(value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '1' || value === 'true') return true;
+  if (value === '0' || value === 'false') return false;
+  throw new Error(
+    `DATABASE_PREPARED_STATEMENTS must be one of 0, 1, true, false; got ${JSON.stringify(value)}`,
+  );
 }

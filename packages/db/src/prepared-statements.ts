@@ -65,8 +65,12 @@ export function prepareStatements(client: pg.ClientBase, limit = PREPARED_STATEM
       : query(config, values, callback);
 }
 
-/** The error of a prepared statement whose result columns changed since it was prepared. */
+/**
+ * The error of a prepared statement whose result columns changed since it was prepared ("cached plan must
+ * not change result type"), known by its code and the server routine that raises it, not by its message,
+ * which follows the server's `lc_messages`.
+ */
 export function isStalePlanError(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change');
+  const { code, routine } = (error ?? {}) as { code?: unknown; routine?: unknown };
+  return code === '0A000' && routine === 'RevalidateCachedQuery';
 }

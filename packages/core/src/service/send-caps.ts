@@ -109,8 +109,8 @@ async function senderUsage(
 ): Promise<{ usage: SenderUsage; ahead: number; pace: Omit<SenderPace, 'allowed'> | null }> {
   const dayStart = usageDayStart(sender, now);
   const nextDayStart = localDayStart(now, sender.timezone, 1);
-  // Not only up to `now`: in a claim, `now` was read before this worker got the sender's lock, and a worker that
-  // read its clock later may have claimed (and committed) meanwhile, its claim stamped after `now`.
+  // Not only up to `now`: in a claim, `now` was read before this worker got the sender's lock, and a worker
+  // that read its clock later may have claimed (and committed) meanwhile, its claim stamped after `now`.
   // Every claim holds its slot, so count them all: today's in `today`, a later day's (a clock read
   // just before a local midnight) as used on that day. Today's are counted, not fetched (a sender sends
   // thousands a day), in one round trip with the latest claim and the sends ahead; instants are read

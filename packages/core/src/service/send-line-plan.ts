@@ -25,8 +25,8 @@ export interface SendLinePlanSettings {
  * the line's own claims for the machine just as the line starts (the 1,000-campaign burst drained at 5 to 9
  * sends a second for its first 20 s on a 2-core machine, 20 after). Here the caps decide for the send's
  * `runAt` in the transaction that stores it, with the sends ahead of it that are held as long counted
- * (its claim counts every send ahead still pending then; the others will have gone); a send the min gap would defer past what a worker waits for is moved as a claim moves it: its `runAt` to
- * its paced retry, a `deferred` entry (`sender_min_gap`, `until` the caps' instant) and its job back early
+ * (its claim counts every send ahead still pending then; the others will have gone); a send the min gap
+ * would defer past what a worker waits for is moved as a claim moves it: its `runAt` to its paced retry, a `deferred` entry (`sender_min_gap`, `until` the caps' instant) and its job back early
  * and urgent. Its claim decides again when it comes: a line that went faster brings it forward
  * (`SendLines`), one that went slower defers it again.
  *
